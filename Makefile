@@ -1,0 +1,153 @@
+# libslots — build, test, install.
+#   make            library (build/libslots.so.1.0.0 + symlinks, build/libslots.a)
+#   make check      every test: C suites (plain and ASan+UBSan), install + pkg-config, dlopen, Python
+#   make bench      benchmarks          make demo    the 1,000,000-record demo
+#   make install PREFIX=/usr/local DESTDIR=...      make uninstall      make deps (Debian packages)
+
+VERSION_MAJOR := 1
+VERSION := 1.0.0
+SONAME := libslots.so.$(VERSION_MAJOR)
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR ?=
+
+CC ?= cc
+PYTHON ?= /usr/bin/python3
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ilibslots $(WARN)
+OPT ?= -O2 -g
+CFLAGS ?=
+LIB_CFLAGS := $(BASE_CFLAGS) $(OPT) -fPIC -fvisibility=hidden -DSLOTS_BUILDING $(CFLAGS)
+LDLIBS := -lpthread
+
+B := build
+SRC := $(sort $(wildcard libslots/*.c))
+HDR := include/slots.h libslots/internal.h
+OBJ := $(SRC:libslots/%.c=$(B)/obj/%.o)
+SHARED := $(B)/libslots.so.$(VERSION)
+STATIC := $(B)/libslots.a
+
+# Sanitizer build of the same sources, for the C suites.
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_OBJ := $(SRC:libslots/%.c=$(B)/asan/obj/%.o)
+SAN_STATIC := $(B)/asan/libslots.a
+
+TEST_SRC := $(sort $(wildcard tests/c/test_*.c))
+TESTS := $(TEST_SRC:tests/c/%.c=$(B)/tests/%)
+SAN_TESTS := $(TEST_SRC:tests/c/%.c=$(B)/asan/tests/%)
+CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+
+.PHONY: all lib check check-c check-asan check-install check-dlopen check-python bench demo \
+        install uninstall deps clean
+
+all: lib
+lib: $(SHARED) $(B)/$(SONAME) $(B)/libslots.so $(STATIC)
+
+$(B)/obj/%.o: libslots/%.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
+
+$(SHARED): $(OBJ) ffi/libslots.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=ffi/libslots.map -Wl,-z,defs \
+	    -o $@ $(OBJ) $(LDLIBS)
+
+$(B)/$(SONAME): $(SHARED)
+	ln -sf libslots.so.$(VERSION) $@
+$(B)/libslots.so: $(B)/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(STATIC): $(OBJ)
+	rm -f $@
+	ar rcs $@ $(OBJ)
+
+# ---- tests ---------------------------------------------------------------------------------------
+$(B)/tests/harness.o: tests/c/harness.c tests/c/harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT) -Itests/c -c $< -o $@
+
+$(B)/tests/test_%: tests/c/test_%.c $(B)/tests/harness.o $(STATIC) tests/c/harness.h
+	$(CC) $(BASE_CFLAGS) $(OPT) -Itests/c $< $(B)/tests/harness.o $(STATIC) $(CUNIT_LIBS) $(LDLIBS) -o $@
+
+$(B)/asan/obj/%.o: libslots/%.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) $(SAN) -c $< -o $@
+
+$(SAN_STATIC): $(SAN_OBJ)
+	rm -f $@
+	ar rcs $@ $(SAN_OBJ)
+
+$(B)/asan/tests/harness.o: tests/c/harness.c tests/c/harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT) $(SAN) -Itests/c -c $< -o $@
+
+$(B)/asan/tests/test_%: tests/c/test_%.c $(B)/asan/tests/harness.o $(SAN_STATIC) tests/c/harness.h
+	$(CC) $(BASE_CFLAGS) $(OPT) $(SAN) -Itests/c $< $(B)/asan/tests/harness.o $(SAN_STATIC) \
+	    $(CUNIT_LIBS) $(LDLIBS) -o $@
+
+check: check-c check-asan check-install check-dlopen check-python
+	@echo "make check: all passed"
+
+check-c: $(TESTS)
+	@tests/run-suites.sh "C suites" $(TESTS)
+
+check-asan: $(SAN_TESTS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    tests/run-suites.sh "C suites (ASan+UBSan)" $(SAN_TESTS)
+
+check-install: lib
+	@tests/install/check-install.sh
+
+check-dlopen: lib
+	@mkdir -p $(B)/tests
+	$(CC) $(BASE_CFLAGS) $(OPT) tests/dlopen/dlopen_test.c -ldl -o $(B)/tests/dlopen_test
+	$(B)/tests/dlopen_test $(abspath $(B)/$(SONAME))
+
+check-python: lib
+	@if [ -d bindings/python/tests ]; then \
+	    SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) -m pytest -q bindings/python/tests; \
+	else echo "check-python: no Python tests yet"; fi
+
+# ---- install -------------------------------------------------------------------------------------
+$(B)/libslots.pc: pkgconfig/libslots.pc.in
+	@mkdir -p $(B)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+install: lib $(B)/libslots.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0755 $(SHARED) $(DESTDIR)$(LIBDIR)/
+	ln -sf libslots.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libslots.so
+	install -m 0644 $(STATIC) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 include/slots.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 $(B)/libslots.pc $(DESTDIR)$(PKGCONFIGDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libslots.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	    $(DESTDIR)$(LIBDIR)/libslots.so $(DESTDIR)$(LIBDIR)/libslots.a \
+	    $(DESTDIR)$(INCLUDEDIR)/slots.h $(DESTDIR)$(PKGCONFIGDIR)/libslots.pc
+
+# ---- benchmarks ----------------------------------------------------------------------------------
+$(B)/bench/bench_core: tests/bench/bench_core.c $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O2 $< $(STATIC) $(LDLIBS) -o $@
+
+bench: lib $(B)/bench/bench_core
+	$(B)/bench/bench_core
+
+# ---- dependencies --------------------------------------------------------------------------------
+DEB_PKGS := gcc make libffi-dev libcunit1-dev pkg-config python3 python3-pytest python3-cffi clang
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "make deps: installing$$missing"; \
+	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	else echo "make deps: all present"; fi
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,337 @@
+/*
+ * slots.h — libslots: compact, schema-defined records for every language.
+ *
+ * This header is the manual. A program registers a record *type* at run time from a field list
+ * ("id: i64, name: str, price: f64 = 0"), creates *records* of it, and reads and writes their fields
+ * with Python __slots__ semantics: a record has exactly the declared fields, stored unboxed in a
+ * fixed layout, and anything else is a clear error.
+ *
+ * Conventions that hold for every function below:
+ *  - Fallible functions return an int status: SLOTS_OK (0) on success, a negative SLOTS_E* code on
+ *    failure. On failure a thread-local message explains it (slots_errmsg()), out-parameters are left
+ *    untouched and nothing in the library has changed.
+ *  - Only plain C types cross the boundary (int, int64_t, uint64_t, double, size_t, pointers), so any
+ *    FFI can call every function without a compiler. Strings go in as pointer + length and need not be
+ *    NUL-terminated unless a parameter says so.
+ *  - Records are named by validated handles (slots_obj): a freed, forged or random handle is refused
+ *    with SLOTS_ESTALE, never dereferenced.
+ */
+#ifndef SLOTS_H
+#define SLOTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(SLOTS_BUILDING) && defined(__GNUC__)
+#define SLOTS_API __attribute__((visibility("default")))
+#else
+#define SLOTS_API
+#endif
+
+/* ============================================================================================== */
+/* Version                                                                                        */
+/* The macros give the version this header describes; slots_version_number() the version of the
+ * library actually loaded. A binding compares the two majors: a different major is an ABI break. */
+/* ============================================================================================== */
+#define SLOTS_VERSION_MAJOR 1
+#define SLOTS_VERSION_MINOR 0
+#define SLOTS_VERSION_PATCH 0
+#define SLOTS_VERSION_NUMBER (SLOTS_VERSION_MAJOR * 10000 + SLOTS_VERSION_MINOR * 100 + SLOTS_VERSION_PATCH)
+
+/* The loaded library's version as "MAJOR.MINOR.PATCH"; a static string. Thread-safe. */
+SLOTS_API const char *slots_version(void);
+/* The loaded library's version as MAJOR*10000 + MINOR*100 + PATCH. Thread-safe. */
+SLOTS_API int slots_version_number(void);
+
+/* ============================================================================================== */
+/* Errors                                                                                         */
+/* Every failure sets a thread-local message worded the way Python would word it; the message and
+ * code stay until the next failure on the same thread (successes do not clear them).               */
+/* ============================================================================================== */
+#define SLOTS_OK         0   /* success */
+#define SLOTS_NULL       1   /* not an error: a get_* found the field holding null (None) */
+#define SLOTS_ENOATTR   (-1) /* no such field, attribute or type name        (Python: AttributeError) */
+#define SLOTS_EUNSET    (-2) /* the field has no value (never set, or deleted) (AttributeError) */
+#define SLOTS_ETYPE     (-3) /* a value of the wrong kind                      (TypeError) */
+#define SLOTS_ERANGE    (-4) /* a number out of the field's range              (OverflowError) */
+#define SLOTS_EREADONLY (-5) /* a readonly field that already has a value, or a frozen record (AttributeError) */
+#define SLOTS_ESTALE    (-6) /* a freed, forged or invalid record handle, or a dropped store */
+#define SLOTS_EINVAL    (-7) /* an invalid argument: NULL, bad index, invalid UTF-8, ... (ValueError) */
+#define SLOTS_ELAYOUT   (-8) /* a type that cannot be laid out: duplicate field, bad base (TypeError) */
+#define SLOTS_ENOMEM    (-9) /* an allocation failed                           (MemoryError) */
+#define SLOTS_EPARSE   (-10) /* malformed text: field list, default, JSON, CSV  (ValueError) */
+#define SLOTS_EEXIST   (-11) /* a key already present in a store's key index    (KeyError) */
+#define SLOTS_ENOKEY   (-12) /* no record with that key                         (KeyError) */
+#define SLOTS_EINDEX   (-13) /* a position out of a store's range              (IndexError) */
+#define SLOTS_EIO      (-14) /* a file could not be read or written             (OSError) */
+
+/* The message of the last failure on the calling thread ("" if none yet). The string is owned by the
+ * library and valid until the next failing call on this thread. Thread-safe (per-thread storage). */
+SLOTS_API const char *slots_errmsg(void);
+/* The code of the last failure on the calling thread (SLOTS_OK if none yet). Thread-safe. */
+SLOTS_API int slots_errcode(void);
+/* The name of a status code ("SLOTS_ENOATTR"); "SLOTS_UNKNOWN" for a code that is not one. Static
+ * string. Thread-safe. */
+SLOTS_API const char *slots_strerror(int status);
+
+/* ============================================================================================== */
+/* Types                                                                                          */
+/* A type is a record layout built from a field list. Types are immortal: once defined, a type and
+ * every string it returns live until the process exits, even when its name is rebound by a later
+ * definition (records of the old type stay valid). A registry maps names to the latest type.
+ *
+ * Field-list grammar (fields separated by ',' or newlines; blanks around tokens are ignored):
+ *     field    := NAME ':' kind [ '=' default ] { modifier }
+ *     kind     := bool | i8 | i16 | i32 | i64 | u8 | u16 | u32 | u64 | f32 | f64 | str | bytes
+ *               | ref [ TYPENAME ]
+ *     modifier := optional | readonly | key
+ *     default  := integer | float | true | false | null | 'text' | "text"   (quoted text takes
+ *                 \\ \' \" \n \t \r \0 and \xNN escapes; for bytes fields \xNN is a byte)
+ * NAME is an identifier ([A-Za-z_][A-Za-z0-9_]*). `optional` lets a field hold null (None);
+ * `readonly` lets a field be set once and then refuses changes; `key` marks the field that stores
+ * index uniquely (at most one per type; i64, u64 or str). A default must fit the field's kind;
+ * `null` needs `optional`. Example:  "id: i64 key, name: str, price: f64 = 0, parent: ref Node optional"
+ * ============================================================================================== */
+typedef struct slots_type slots_type;
+
+/* Field kinds (values on the wire are these ints). */
+#define SLOTS_BOOL   1
+#define SLOTS_I8     2
+#define SLOTS_I16    3
+#define SLOTS_I32    4
+#define SLOTS_I64    5
+#define SLOTS_U8     6
+#define SLOTS_U16    7
+#define SLOTS_U32    8
+#define SLOTS_U64    9
+#define SLOTS_F32   10
+#define SLOTS_F64   11
+#define SLOTS_STR   12
+#define SLOTS_BYTES 13
+#define SLOTS_REF   14
+
+/* Field flags (slots_field_spec.flags and slots_field_flags()). */
+#define SLOTS_FIELD_OPTIONAL    0x01u /* may hold null */
+#define SLOTS_FIELD_READONLY    0x02u /* set once, then refuses */
+#define SLOTS_FIELD_KEY         0x04u /* the store key (unique index) */
+#define SLOTS_FIELD_HAS_DEFAULT 0x08u /* reported by slots_field_flags(); ignored in specs */
+
+/* Type flags (slots_type_define's `flags`). */
+#define SLOTS_FROZEN  0x01u /* every field readonly; extras (if dynamic) refuse changes too */
+#define SLOTS_DYNAMIC 0x02u /* records also take extra, undeclared attributes (Python's __dict__) */
+
+/* One field for slots_type_define_specs(). Strings are read during the call only. */
+typedef struct slots_field_spec {
+    const char *name;          /* identifier, NUL-terminated */
+    int kind;                  /* SLOTS_BOOL .. SLOTS_REF */
+    unsigned flags;            /* SLOTS_FIELD_OPTIONAL | SLOTS_FIELD_READONLY | SLOTS_FIELD_KEY */
+    const char *default_value; /* NULL for none, else a default literal as in the grammar */
+    const char *ref_type;      /* for SLOTS_REF: the target type's name, or NULL for any record */
+} slots_field_spec;
+
+/* Defines a type named `name` from a field-list text (grammar above), optionally extending `base`
+ * (its fields come first, with the same indices), and binds the name to it in the registry.
+ * `flags` is 0 or SLOTS_FROZEN | SLOTS_DYNAMIC; a subtype of a frozen or dynamic base inherits those.
+ * On success *out is the new type (immortal; see above).
+ * Returns SLOTS_OK, SLOTS_EINVAL (NULL or bad name, unknown flag, base not a type), SLOTS_EPARSE
+ * (malformed field list or default), SLOTS_ELAYOUT (a field named twice or repeating a base field,
+ * two key fields, a key of a kind that cannot be one, too many fields), SLOTS_ENOMEM.
+ * Thread-safe. */
+SLOTS_API int slots_type_define(const char *name, const char *fields, const slots_type *base,
+                                unsigned flags, slots_type **out);
+/* The same as slots_type_define() from an array of `nspecs` field specs (nspecs may be 0). Returns the
+ * same statuses (SLOTS_EINVAL also for an unknown kind or flag in a spec). Thread-safe. */
+SLOTS_API int slots_type_define_specs(const char *name, const slots_field_spec *specs, size_t nspecs,
+                                      const slots_type *base, unsigned flags, slots_type **out);
+/* The type a name is bound to now, or NULL (then the thread's message says so, code SLOTS_ENOATTR).
+ * Thread-safe. */
+SLOTS_API const slots_type *slots_type_find(const char *name);
+
+/* Introspection. Each takes a type pointer returned by this library; a NULL or unknown pointer gives
+ * NULL / a negative SLOTS_EINVAL (and a message). Returned strings live as long as the type (forever).
+ * All are thread-safe. */
+SLOTS_API const char *slots_type_name(const slots_type *t);
+/* The type's flags (SLOTS_FROZEN, SLOTS_DYNAMIC), or SLOTS_EINVAL. */
+SLOTS_API int slots_type_flags(const slots_type *t);
+/* The number of fields, base fields included, or SLOTS_EINVAL. */
+SLOTS_API int slots_type_nfields(const slots_type *t);
+/* Bytes one record occupies in a store (fields, presence bits and its generation), or 0 on error. */
+SLOTS_API size_t slots_type_record_size(const slots_type *t);
+/* The base type, or NULL when there is none (code untouched) or on error (message set). */
+SLOTS_API const slots_type *slots_type_base(const slots_type *t);
+/* 1 if `t` is `base` or derives from it, 0 if not, SLOTS_EINVAL for a bad pointer. */
+SLOTS_API int slots_type_is_subtype(const slots_type *t, const slots_type *base);
+/* The index of the field called `name` (>= 0), or a negative status: SLOTS_ENOATTR with the message
+ * "'Product' object has no attribute 'age'", or SLOTS_EINVAL for a NULL argument. */
+SLOTS_API int slots_field_index(const slots_type *t, const char *name);
+/* Field `field`'s name, or NULL (SLOTS_EINVAL) for a bad type or index. */
+SLOTS_API const char *slots_field_name(const slots_type *t, int field);
+/* Field `field`'s kind (SLOTS_BOOL .. SLOTS_REF), or SLOTS_EINVAL. */
+SLOTS_API int slots_field_kind(const slots_type *t, int field);
+/* Field `field`'s flags (SLOTS_FIELD_*), or SLOTS_EINVAL. */
+SLOTS_API int slots_field_flags(const slots_type *t, int field);
+/* Field `field`'s default as canonical literal text ("0.0", "'x'", "null"), or NULL when it has none
+ * (code untouched) or on error (message set). */
+SLOTS_API const char *slots_field_default(const slots_type *t, int field);
+/* For a ref field, the target type name it was declared with; NULL when untyped or not a ref. */
+SLOTS_API const char *slots_field_ref_type(const slots_type *t, int field);
+/* Field `field`'s byte offset and size inside a record, or SLOTS_EINVAL. */
+SLOTS_API int slots_field_offset(const slots_type *t, int field);
+SLOTS_API int slots_field_size(const slots_type *t, int field);
+/* The name of a kind ("i64"), or NULL for a code that is not a kind. Static string. Thread-safe. */
+SLOTS_API const char *slots_kind_name(int kind);
+
+/* ============================================================================================== */
+/* Records                                                                                        */
+/* A record is named by a slots_obj handle (0 is never valid). Records made one at a time live in
+ * their type's default store; records appended to a store live in that store. A handle stays valid
+ * until slots_free() or until its store is cleared or dropped; after that every call with it returns
+ * SLOTS_ESTALE.
+ *
+ * Threads: creating and freeing records (slots_new, slots_free, store append/remove) is safe from
+ * many threads at once, on the same type or store. Reading a record from several threads at once is
+ * safe. Writing a record while another thread reads or writes the same record is a data race (as on
+ * any unsynchronised object): the caller serialises that; memory stays valid, so a race can yield a
+ * torn value or SLOTS_ESTALE but never a crash.                                                   */
+/* ============================================================================================== */
+typedef uint64_t slots_obj;
+
+/* Creates a record of `t` in the type's default store with every defaulted field set to its default
+ * and the rest unset. Returns SLOTS_OK, SLOTS_EINVAL (bad type), SLOTS_ENOMEM, SLOTS_ERANGE (the
+ * store is full: 2^28 records). Thread-safe. */
+SLOTS_API int slots_new(const slots_type *t, slots_obj *out);
+/* Like slots_new() but leaves every field unset, so a constructor can assign readonly fields once and
+ * then call slots_fill_defaults(). Same statuses. Thread-safe. */
+SLOTS_API int slots_new_blank(const slots_type *t, slots_obj *out);
+/* Sets each still-unset field that has a default to that default. SLOTS_OK, SLOTS_ESTALE, SLOTS_ENOMEM. */
+SLOTS_API int slots_fill_defaults(slots_obj o);
+/* Frees a record: its strings and extras are released and every handle to it becomes stale.
+ * Returns SLOTS_OK or SLOTS_ESTALE. Thread-safe. */
+SLOTS_API int slots_free(slots_obj o);
+/* *out = the record's type. SLOTS_OK or SLOTS_ESTALE. */
+SLOTS_API int slots_type_of(slots_obj o, const slots_type **out);
+/* 1 if the record's type is `t` or derives from it, 0 if not; SLOTS_ESTALE or SLOTS_EINVAL. */
+SLOTS_API int slots_isinstance(slots_obj o, const slots_type *t);
+/* A deep copy in the type's default store: strings and extras are duplicated, refs copied as handles.
+ * SLOTS_OK, SLOTS_ESTALE, SLOTS_ENOMEM. */
+SLOTS_API int slots_copy(slots_obj o, slots_obj *out);
+/* 1 if both records have the same type and equal fields (set-ness, nulls and values; extras are not
+ * compared, as dataclass __eq__ ignores __dict__), 0 if not; SLOTS_ESTALE. NaN is unequal to itself. */
+SLOTS_API int slots_equal(slots_obj a, slots_obj b);
+/* Orders two records of the same type field by field, as Python orders tuples: *out = -1, 0 or 1.
+ * SLOTS_ETYPE for records of different types or a null compared with a value; SLOTS_EUNSET when a
+ * compared field is unset; SLOTS_ESTALE. */
+SLOTS_API int slots_compare(slots_obj a, slots_obj b, int *out);
+/* A hash of the type and field values, consistent with slots_equal(). SLOTS_OK or SLOTS_ESTALE. */
+SLOTS_API int slots_hash(slots_obj o, uint64_t *out);
+/* Python-style repr: "Product(id=1, name='Widget', price=9.99)"; unset fields are left out, null is
+ * None, refs show as <Type at 0xHANDLE>. *out points to a NUL-terminated string in a thread-local
+ * buffer valid until the next slots_repr/slots_to_json call on this thread; *len (may be NULL) is
+ * its length. SLOTS_OK, SLOTS_ESTALE, SLOTS_ENOMEM. */
+SLOTS_API int slots_repr(slots_obj o, const char **out, size_t *len);
+/* The record as one JSON object: set fields in index order ({"id":1,"name":"Widget"}), null as null,
+ * bytes as base64 text, refs as their handle number, then extras. Same buffer rules as slots_repr.
+ * SLOTS_OK, SLOTS_ESTALE, SLOTS_EINVAL (a NaN or infinite float: not JSON), SLOTS_ENOMEM. */
+SLOTS_API int slots_to_json(slots_obj o, const char **out, size_t *len);
+/* Creates a record of `t` from one JSON object (RFC 8259) of `len` bytes. Keys are field names; a key
+ * that is not a field is an error naming it (on a SLOTS_DYNAMIC type it becomes an extra); missing
+ * fields take their defaults or stay unset. Returns SLOTS_OK, SLOTS_EPARSE (malformed JSON, with the
+ * byte offset), SLOTS_ENOATTR (unknown key), SLOTS_ETYPE, SLOTS_ERANGE, SLOTS_EINVAL (bad UTF-8,
+ * NULL), SLOTS_EREADONLY (a key given twice for a readonly field), SLOTS_ENOMEM. Nothing is created
+ * on failure. Thread-safe. */
+SLOTS_API int slots_from_json(const slots_type *t, const char *json, size_t len, slots_obj *out);
+
+/* ---- Typed field access, by field index (slots_field_index). ---------------------------------
+ * Setters: SLOTS_OK, SLOTS_ESTALE, SLOTS_EINVAL (bad index, invalid UTF-8 for str, NULL pointer
+ * with a nonzero length), SLOTS_ETYPE (the field is of another kind), SLOTS_ERANGE (value does not
+ * fit: "value 300 out of range for field 'x' (u8)"), SLOTS_EREADONLY (readonly/frozen field that is
+ * set), SLOTS_ENOMEM. Integer setters serve every integer kind with a range check; set_i64/u64 also
+ * serve f32/f64 fields; set_f64 serves f32 (finite values beyond float's range are SLOTS_ERANGE)
+ * and f64. set_bool serves bool only.
+ * Getters: SLOTS_OK, SLOTS_NULL (the field is null; *out untouched), SLOTS_EUNSET ("'Product' object
+ * has no attribute 'price'"), SLOTS_ESTALE, SLOTS_EINVAL, SLOTS_ETYPE, SLOTS_ERANGE (get_i64 of a u64
+ * above INT64_MAX, get_u64 of a negative). get_i64/get_u64 read every integer kind, get_f64 reads
+ * f32 and f64, get_bool reads bool (as 0/1).
+ * get_str/get_bytes: *s points into the record (not NUL-terminated) and stays valid until that field
+ * is set or deleted or the record is freed. */
+SLOTS_API int slots_set_bool(slots_obj o, int field, int v);
+SLOTS_API int slots_get_bool(slots_obj o, int field, int *out);
+SLOTS_API int slots_set_i64(slots_obj o, int field, int64_t v);
+SLOTS_API int slots_get_i64(slots_obj o, int field, int64_t *out);
+SLOTS_API int slots_set_u64(slots_obj o, int field, uint64_t v);
+SLOTS_API int slots_get_u64(slots_obj o, int field, uint64_t *out);
+SLOTS_API int slots_set_f64(slots_obj o, int field, double v);
+SLOTS_API int slots_get_f64(slots_obj o, int field, double *out);
+SLOTS_API int slots_set_str(slots_obj o, int field, const char *s, size_t len);
+SLOTS_API int slots_get_str(slots_obj o, int field, const char **s, size_t *len);
+SLOTS_API int slots_set_bytes(slots_obj o, int field, const void *p, size_t len);
+SLOTS_API int slots_get_bytes(slots_obj o, int field, const void **p, size_t *len);
+/* Ref fields hold another record's handle (any type, or the declared type and its subtypes). The
+ * target must be valid when set (SLOTS_ESTALE otherwise; SLOTS_ETYPE if of the wrong type); it is
+ * not owned, so it may go stale later, which the reader finds out on use. */
+SLOTS_API int slots_set_ref(slots_obj o, int field, slots_obj target);
+SLOTS_API int slots_get_ref(slots_obj o, int field, slots_obj *out);
+/* Sets an optional field to null (None). SLOTS_ETYPE if the field is not optional; else as setters. */
+SLOTS_API int slots_set_null(slots_obj o, int field);
+/* Returns a field to unset (Python's `del obj.field`). SLOTS_EUNSET if it is already unset,
+ * SLOTS_EREADONLY for a readonly field with a value; SLOTS_ESTALE, SLOTS_EINVAL. */
+SLOTS_API int slots_del(slots_obj o, int field);
+/* 1 if the field has a value (null counts as a value), 0 if unset; SLOTS_ESTALE, SLOTS_EINVAL. */
+SLOTS_API int slots_is_set(slots_obj o, int field);
+
+/* ---- Extras: undeclared attributes of SLOTS_DYNAMIC records (Python's __dict__). --------------
+ * Stored per record only once one is set; records that use none cost nothing. Names are
+ * NUL-terminated identifiers that are not field names (a field name goes to the field API:
+ * SLOTS_EINVAL). On a type without SLOTS_DYNAMIC every name is SLOTS_ENOATTR ("'Product' object has
+ * no attribute 'age'"). Values are of the kinds bool, i64, u64, f64, str, bytes, ref or null.
+ * Getters return SLOTS_ENOATTR for a name not present, SLOTS_ETYPE when the extra holds another
+ * kind (slots_extra_kind tells which), SLOTS_NULL for null. Setters on a frozen record:
+ * SLOTS_EREADONLY. Pointers returned by get_str/get_bytes/slots_extra_name stay valid until that
+ * extra is set or deleted or the record is freed. */
+SLOTS_API int slots_extra_set_bool(slots_obj o, const char *name, int v);
+SLOTS_API int slots_extra_set_i64(slots_obj o, const char *name, int64_t v);
+SLOTS_API int slots_extra_set_u64(slots_obj o, const char *name, uint64_t v);
+SLOTS_API int slots_extra_set_f64(slots_obj o, const char *name, double v);
+SLOTS_API int slots_extra_set_str(slots_obj o, const char *name, const char *s, size_t len);
+SLOTS_API int slots_extra_set_bytes(slots_obj o, const char *name, const void *p, size_t len);
+SLOTS_API int slots_extra_set_ref(slots_obj o, const char *name, slots_obj target);
+SLOTS_API int slots_extra_set_null(slots_obj o, const char *name);
+/* *kind = the kind the extra holds (SLOTS_BOOL, SLOTS_I64, SLOTS_U64, SLOTS_F64, SLOTS_STR,
+ * SLOTS_BYTES, SLOTS_REF, or 0 for null). SLOTS_OK, SLOTS_ENOATTR, SLOTS_ESTALE, SLOTS_EINVAL. */
+SLOTS_API int slots_extra_kind(slots_obj o, const char *name, int *kind);
+SLOTS_API int slots_extra_get_bool(slots_obj o, const char *name, int *out);
+SLOTS_API int slots_extra_get_i64(slots_obj o, const char *name, int64_t *out);
+SLOTS_API int slots_extra_get_u64(slots_obj o, const char *name, uint64_t *out);
+SLOTS_API int slots_extra_get_f64(slots_obj o, const char *name, double *out);
+SLOTS_API int slots_extra_get_str(slots_obj o, const char *name, const char **s, size_t *len);
+SLOTS_API int slots_extra_get_bytes(slots_obj o, const char *name, const void **p, size_t *len);
+SLOTS_API int slots_extra_get_ref(slots_obj o, const char *name, slots_obj *out);
+/* Removes an extra. SLOTS_OK, SLOTS_ENOATTR (not present), SLOTS_EREADONLY (frozen), SLOTS_ESTALE. */
+SLOTS_API int slots_extra_del(slots_obj o, const char *name);
+/* *n = how many extras the record has (0 on a non-dynamic type). SLOTS_OK, SLOTS_ESTALE. */
+SLOTS_API int slots_extra_count(slots_obj o, size_t *n);
+/* *name = the i-th extra's name, in insertion order. SLOTS_OK, SLOTS_EINDEX, SLOTS_ESTALE. */
+SLOTS_API int slots_extra_name(slots_obj o, size_t i, const char **name);
+
+/* ============================================================================================== */
+/* Memory accounting                                                                               */
+/* Every byte the library allocates goes through one counting allocator.                          */
+/* ============================================================================================== */
+/* Bytes the library holds right now, process-wide: types, record slabs, out-of-line strings, extras,
+ * stores and indexes (requested sizes, not malloc's rounding). Thread-safe. */
+SLOTS_API size_t slots_memory_used(void);
+/* Bytes held for records of exactly type `t` (not subtypes), across all its stores: any of the
+ * out-pointers may be NULL. `records`: slab bytes (record size x capacity); `strings`: out-of-line
+ * string and bytes values; `extras`: extra attributes. SLOTS_OK or SLOTS_EINVAL. Thread-safe. */
+SLOTS_API int slots_type_memory(const slots_type *t, size_t *records, size_t *strings, size_t *extras);
+/* *n = live records of exactly type `t` across all its stores. SLOTS_OK or SLOTS_EINVAL. */
+SLOTS_API int slots_type_count(const slots_type *t, size_t *n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SLOTS_H */

@@ -1,0 +1,264 @@
+/*
+ * internal.h — what libslots' source files share and nothing exports: the value representation every
+ * setter, default and decoder goes through, type and store layouts, handle encoding and the helpers
+ * of alloc.c, error.c, str.c, strbuf.c and map.c.
+ */
+#ifndef SLOTS_INTERNAL_H
+#define SLOTS_INTERNAL_H
+
+#include "slots.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
+/* ---- alloc.c: the only allocator. Counts requested bytes globally and into an optional account
+ * (a per-type counter); fails on purpose when a test armed mem_fail_at(). ---------------------- */
+void *mem_alloc(size_t n, size_t *account);
+void *mem_calloc(size_t n, size_t *account);
+void *mem_realloc(void *p, size_t old_n, size_t new_n, size_t *account);
+void mem_free(void *p, size_t n, size_t *account);
+char *mem_strdup(const char *s, size_t n, size_t *account); /* n bytes + NUL */
+void counter_add(size_t *c, size_t n);
+void counter_sub(size_t *c, size_t n);
+size_t counter_get(const size_t *c);
+/* Test hooks: make the k-th allocation from now fail (k >= 1), or 0 to stop; count allocations. */
+void mem_fail_at(long k);
+long mem_alloc_calls(void);
+
+/* ---- error.c ------------------------------------------------------------------------------- */
+/* Sets the thread's error code and message; returns `code` so callers can `return err_set(...)`. */
+int err_set(int code, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Puts text in front of the current message ("line 3: " + message); returns the current code. */
+int err_prefix(const char *fmt, ...) PRINTF_LIKE(1, 2);
+int err_nomem(void);
+
+/* ---- value: one representation for every value that goes into or out of a field or extra ----- */
+#define VAL_NULL 0 /* kind of a null value; otherwise a SLOTS_* kind among BOOL I64 U64 F64 STR BYTES REF */
+typedef struct value {
+    int kind;
+    union {
+        int64_t i;    /* SLOTS_BOOL (0/1), SLOTS_I64 */
+        uint64_t u;   /* SLOTS_U64 */
+        double f;     /* SLOTS_F64 */
+        slots_obj ref;
+        struct {
+            const char *p;
+            size_t len;
+        } s; /* SLOTS_STR, SLOTS_BYTES */
+    } as;
+} value;
+
+/* ---- types (type.c, fieldspec.c, registry.c) ------------------------------------------------ */
+#define TYPE_MAGIC 0x534c5459u  /* "SLTY" */
+#define STORE_MAGIC 0x534c5354u /* "SLST" */
+#define MAX_FIELDS 4096
+
+typedef struct field {
+    char *name;
+    int kind;
+    unsigned flags;     /* SLOTS_FIELD_* including HAS_DEFAULT */
+    uint32_t offset;    /* byte offset of the value in a record */
+    uint32_t size;      /* bytes of the value */
+    value def;          /* the default (strings owned by the type) when HAS_DEFAULT */
+    char *def_text;     /* canonical text of the default, or NULL */
+    char *ref_type;     /* declared target type name of a ref field, or NULL */
+} field;
+
+struct slots_store;
+
+struct slots_type {
+    uint32_t magic;
+    unsigned flags;
+    char *name;
+    const struct slots_type *base;
+    int nfields;
+    field *fields;
+    uint32_t stride;      /* bytes per record */
+    uint32_t set_offset;  /* presence bits: bit i set = field i has a value (null included) */
+    uint32_t null_offset; /* null bits, one per field, present only when some field is optional */
+    uint32_t gen_offset;  /* the record's uint16_t generation: odd = live */
+    int key_field;        /* index of the key field, or -1 */
+    uint32_t *name_slots; /* open-addressing table of field index + 1, by name hash */
+    uint32_t name_mask;
+    struct slots_store *default_store; /* created on first slots_new; guarded by the registry lock */
+    size_t self_bytes;    /* bytes of this struct and what it owns */
+    size_t mem_records, mem_strings, mem_extras, live; /* atomic counters */
+};
+
+/* fieldspec.c: parses a field-list text into specs. On success *specs is an array of *n specs whose
+ * strings live in one block; free both with fieldspec_free(). Statuses: SLOTS_EPARSE, SLOTS_ENOMEM. */
+int fieldspec_parse(const char *text, slots_field_spec **specs, size_t *n);
+void fieldspec_free(slots_field_spec *specs, size_t n);
+/* Parses one default literal into a value of the given field kind's family (strings into a fresh
+ * allocation owned by the caller through *owned). Statuses: SLOTS_EPARSE, SLOTS_ENOMEM. */
+int literal_parse(const char *text, int kind, value *out, char **owned, size_t *owned_len);
+
+/* type.c */
+size_t kind_size(int kind);
+bool kind_is_int(int kind);
+bool kind_is_float(int kind);
+/* Checks that `v` may go into field `f` of type `t` (kind, range, UTF-8, optional) with a message
+ * naming the field; `v` is not changed. */
+int value_check(const slots_type *t, const field *f, const value *v);
+
+/* registry.c: names → types, the set of live type and store pointers, and the lock around them. */
+int registry_bind(slots_type *t);                      /* adds t and binds its name; SLOTS_ENOMEM */
+int registry_check_type(const slots_type *t);          /* SLOTS_OK or SLOTS_EINVAL with a message */
+int registry_add_store(struct slots_store *s);         /* SLOTS_ENOMEM */
+void registry_remove_store(struct slots_store *s);
+int registry_check_store(const struct slots_store *s); /* SLOTS_OK or SLOTS_ESTALE */
+void registry_lock(void);
+void registry_unlock(void);
+
+/* ---- handles and stores (store.c) ------------------------------------------------------------ */
+/* A handle: store id (20 bits) | generation (16 bits) | slot index (28 bits). Store id 0 is never
+ * used, so handle 0 is never valid. */
+#define H_INDEX_BITS 28
+#define H_GEN_BITS 16
+#define H_SID_BITS 20
+#define H_MAX_INDEX ((1u << H_INDEX_BITS) - 1u)
+#define H_MAX_SID ((1u << H_SID_BITS) - 1u)
+
+static inline slots_obj handle_make(uint32_t sid, uint16_t gen, uint32_t index) {
+    return ((uint64_t)sid << (H_INDEX_BITS + H_GEN_BITS)) | ((uint64_t)gen << H_INDEX_BITS) | index;
+}
+static inline uint32_t handle_sid(slots_obj h) { return (uint32_t)(h >> (H_INDEX_BITS + H_GEN_BITS)); }
+static inline uint16_t handle_gen(slots_obj h) { return (uint16_t)(h >> H_INDEX_BITS); }
+static inline uint32_t handle_index(slots_obj h) { return (uint32_t)(h & H_MAX_INDEX); }
+
+/* Slabs grow geometrically (64, 128, 256, ... records) and never move, so a record's address is
+ * stable for its store's life and a racing reader always reads mapped memory. */
+#define SLAB_FIRST_SHIFT 6
+#define SLAB_COUNT 23
+
+typedef struct slots_store {
+    uint32_t magic;
+    uint32_t sid;
+    const slots_type *type;
+    char *slabs[SLAB_COUNT]; /* read without the lock: written once, atomically, under it */
+    uint32_t used;           /* slots handed out at least once: [0, used) */
+    uint32_t capacity;       /* slots in allocated slabs */
+    uint32_t live;           /* live records */
+    uint32_t free_head;      /* first free slot + 1, or 0 */
+    pthread_mutex_t lock;
+    struct map *extras;      /* slot index → extras block (dynamic types), created on first use */
+    bool is_default;
+} slots_store;
+
+/* A resolved record: where it lives and what it is. */
+typedef struct recref {
+    slots_store *store;
+    const slots_type *type;
+    char *rec;
+    uint32_t index;
+} recref;
+
+static inline uint32_t slab_of(uint32_t index, uint32_t *offset) {
+    uint32_t q = (index >> SLAB_FIRST_SHIFT) + 1u;
+    uint32_t k = 31u - (uint32_t)__builtin_clz(q);
+    *offset = index - (((1u << k) - 1u) << SLAB_FIRST_SHIFT);
+    return k;
+}
+
+/* Resolves a handle (SLOTS_OK) or refuses it with SLOTS_ESTALE and a message. */
+int record_resolve(slots_obj h, recref *out);
+/* Allocates a blank record (every field unset) in store `s`; SLOTS_ENOMEM, SLOTS_ERANGE. */
+int store_alloc_record(slots_store *s, recref *out, slots_obj *h);
+/* Releases a record's strings and extras and returns its slot to the free list. */
+void store_release_record(slots_store *s, const recref *r);
+int store_create(const slots_type *t, bool is_default, slots_store **out);
+void store_destroy(slots_store *s);
+slots_store *store_by_sid(uint32_t sid);
+/* The type's default store, created on first use; NULL with SLOTS_ENOMEM set. */
+slots_store *type_default_store(const slots_type *t);
+
+/* ---- records (record.c) ---------------------------------------------------------------------- */
+static inline bool rec_is_set(const slots_type *t, const char *rec, int i) {
+    return (rec[t->set_offset + (unsigned)i / 8u] >> ((unsigned)i % 8u)) & 1;
+}
+static inline bool rec_is_null(const slots_type *t, const char *rec, int i) {
+    return t->null_offset && ((rec[t->null_offset + (unsigned)i / 8u] >> ((unsigned)i % 8u)) & 1);
+}
+/* Checks then writes value `v` into field `i` (readonly rules apply unless `initialising`). */
+int field_set(const recref *r, int i, const value *v);
+/* Reads field `i`: SLOTS_OK (out filled), SLOTS_NULL, SLOTS_EUNSET (with message). */
+int field_get(const recref *r, int i, value *out);
+/* Returns field `i` to unset, releasing what it owns. No checks. */
+void field_clear(const recref *r, int i);
+int field_check_index(const slots_type *t, int i);
+/* The index of field `name` (len bytes) or -1; no message. */
+int type_find_field(const slots_type *t, const char *name, size_t len);
+int err_no_attr(const slots_type *t, const char *name, size_t len);
+
+/* ---- strings (str.c) --------------------------------------------------------------------------
+ * A str/bytes field is a 24-byte slot: up to 23 bytes inline with the length in the last byte, or
+ * a pointer + length to an out-of-line NUL-terminated copy (last byte STR_HEAP). */
+#define STR_SLOT 24
+#define STR_INLINE_MAX 23
+#define STR_HEAP 0xffu
+int str_slot_set(char *slot, const char *p, size_t len, size_t *account); /* SLOTS_ENOMEM */
+void str_slot_get(const char *slot, const char **p, size_t *len);
+void str_slot_clear(char *slot, size_t *account);
+/* SIZE_MAX if `p` is valid UTF-8, else the offset of the first bad byte. */
+size_t utf8_check(const char *p, size_t len);
+
+/* ---- growable text buffer (strbuf.c) ----------------------------------------------------------- */
+typedef struct strbuf {
+    char *p;
+    size_t len, cap;
+    bool failed; /* an allocation failed: the content is incomplete */
+} strbuf;
+void sb_put(strbuf *b, const char *s, size_t n);
+void sb_puts(strbuf *b, const char *s);
+void sb_putc(strbuf *b, char c);
+void sb_printf(strbuf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void sb_free(strbuf *b);
+/* The calling thread's scratch buffer for results handed out as "valid until the next call",
+ * emptied. Freed when the thread exits. */
+strbuf *sb_scratch(void);
+
+/* ---- format.c: Python-style text of values ----------------------------------------------------- */
+void format_double(strbuf *b, double d);                 /* Python repr(float) */
+void format_str_repr(strbuf *b, const char *p, size_t len);   /* 'text' with Python's escapes */
+void format_bytes_repr(strbuf *b, const char *p, size_t len); /* b'...' */
+void format_value_repr(strbuf *b, const value *v, const field *f);
+
+/* ---- json.c ----------------------------------------------------------------------------------- */
+/* Decodes one JSON object at text[*pos..len) into the blank record r (stops after the closing brace,
+ * *pos updated). Unknown keys go to extras on dynamic types. On failure the record may hold part of
+ * the values: the caller frees it. */
+int json_decode_object(const recref *r, const char *text, size_t len, size_t *pos);
+/* Appends the record as a JSON object to b; SLOTS_EINVAL for a non-finite float. */
+int json_encode_record(strbuf *b, const recref *r);
+
+/* ---- extras.c ---------------------------------------------------------------------------------- */
+int extra_set(const recref *r, const char *name, size_t name_len, const value *v);
+void extras_release(const recref *r);           /* drops all of a record's extras */
+int extras_copy(const recref *from, const recref *to);
+typedef struct extra_entry {
+    char *name;
+    value v;
+} extra_entry;
+/* The record's extras (count in *n), or NULL when none. */
+const extra_entry *extras_list(const recref *r, size_t *n);
+
+/* ---- map.c: open-addressing hash map from nonzero uint64 keys to pointers ---------------------- */
+typedef struct map map;
+map *map_new(size_t *account);
+void map_free(map *m);
+void *map_get(const map *m, uint64_t key);
+int map_put(map *m, uint64_t key, void *val); /* SLOTS_ENOMEM; replaces an existing value */
+void *map_remove(map *m, uint64_t key);       /* returns the removed value or NULL */
+size_t map_count(const map *m);
+
+uint64_t hash_bytes(const void *p, size_t n, uint64_t seed);
+
+#endif
