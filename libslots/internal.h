@@ -102,6 +102,7 @@ void fieldspec_free(slots_field_spec *specs, size_t n);
 int literal_parse(const char *text, int kind, value *out, char **owned, size_t *owned_len);
 
 /* type.c */
+int kind_from_name(const char *s, size_t n); /* a SLOTS_* kind, or 0 */
 size_t kind_size(int kind);
 bool kind_is_int(int kind);
 bool kind_is_float(int kind);
@@ -110,7 +111,8 @@ bool kind_is_float(int kind);
 int value_check(const slots_type *t, const field *f, const value *v);
 
 /* registry.c: names → types, the set of live type and store pointers, and the lock around them. */
-int registry_bind(slots_type *t);                      /* adds t and binds its name; SLOTS_ENOMEM */
+int registry_bind(slots_type *t);
+const slots_type *registry_find(const char *name);       /* the type bound to name, or NULL; no message */                      /* adds t and binds its name; SLOTS_ENOMEM */
 int registry_check_type(const slots_type *t);          /* SLOTS_OK or SLOTS_EINVAL with a message */
 int registry_add_store(struct slots_store *s);         /* SLOTS_ENOMEM */
 void registry_remove_store(struct slots_store *s);
@@ -172,6 +174,8 @@ static inline uint32_t slab_of(uint32_t index, uint32_t *offset) {
 int record_resolve(slots_obj h, recref *out);
 /* Allocates a blank record (every field unset) in store `s`; SLOTS_ENOMEM, SLOTS_ERANGE. */
 int store_alloc_record(slots_store *s, recref *out, slots_obj *h);
+/* Frees the record a handle names (SLOTS_ESTALE if it is not live). */
+int store_free_handle(slots_obj h);
 /* Releases a record's strings and extras and returns its slot to the free list. */
 void store_release_record(slots_store *s, const recref *r);
 int store_create(const slots_type *t, bool is_default, slots_store **out);
@@ -194,7 +198,12 @@ int field_get(const recref *r, int i, value *out);
 /* Returns field `i` to unset, releasing what it owns. No checks. */
 void field_clear(const recref *r, int i);
 int field_check_index(const slots_type *t, int i);
+/* Copies field i's bytes and bits between records of one type: for scalars, refs and nulls only
+ * (text fields own memory and go through field_set). */
+void field_copy_raw(const recref *from, const recref *to, int i);
 /* The index of field `name` (len bytes) or -1; no message. */
+int name_table_init(slots_type *t, size_t nfields); /* SLOTS_ENOMEM */
+int name_table_add(slots_type *t, int i);
 int type_find_field(const slots_type *t, const char *name, size_t len);
 int err_no_attr(const slots_type *t, const char *name, size_t len);
 

@@ -1,0 +1,159 @@
+/*
+ * access.c — the public typed accessors: each resolves the handle, wraps or unwraps a value and
+ * leaves every check to field_set()/field_get(), so all kinds share one set of rules.
+ */
+#include "internal.h"
+
+#include <inttypes.h>
+
+static int set_value(slots_obj o, int i, const value *v) {
+    recref r;
+    int rc = record_resolve(o, &r);
+    return rc != SLOTS_OK ? rc : field_set(&r, i, v);
+}
+
+/* Reads field i; *f names the field for the caller's messages. */
+static int get_value(slots_obj o, int i, value *v, const field **f, const slots_type **t, const void *out) {
+    if (!out) return err_set(SLOTS_EINVAL, "output pointer must not be NULL");
+    recref r;
+    int rc = record_resolve(o, &r);
+    if (rc == SLOTS_OK) rc = field_get(&r, i, v);
+    if (rc >= SLOTS_OK) *f = &r.type->fields[i], *t = r.type;
+    return rc;
+}
+
+static int wrong_getter(const slots_type *t, const field *f, const char *want) {
+    return err_set(SLOTS_ETYPE, "%s.%s is %s, not %s", t->name, f->name, slots_kind_name(f->kind), want);
+}
+
+int slots_set_bool(slots_obj o, int i, int v) {
+    value x = {.kind = SLOTS_BOOL, .as.i = v != 0};
+    return set_value(o, i, &x);
+}
+int slots_set_i64(slots_obj o, int i, int64_t v) {
+    value x = {.kind = SLOTS_I64, .as.i = v};
+    return set_value(o, i, &x);
+}
+int slots_set_u64(slots_obj o, int i, uint64_t v) {
+    value x = {.kind = SLOTS_U64, .as.u = v};
+    return set_value(o, i, &x);
+}
+int slots_set_f64(slots_obj o, int i, double v) {
+    value x = {.kind = SLOTS_F64, .as.f = v};
+    return set_value(o, i, &x);
+}
+int slots_set_str(slots_obj o, int i, const char *s, size_t len) {
+    value x = {.kind = SLOTS_STR, .as.s = {s, len}};
+    return set_value(o, i, &x);
+}
+int slots_set_bytes(slots_obj o, int i, const void *p, size_t len) {
+    value x = {.kind = SLOTS_BYTES, .as.s = {p, len}};
+    return set_value(o, i, &x);
+}
+int slots_set_ref(slots_obj o, int i, slots_obj target) {
+    value x = {.kind = SLOTS_REF, .as.ref = target};
+    return set_value(o, i, &x);
+}
+int slots_set_null(slots_obj o, int i) {
+    value x = {.kind = VAL_NULL};
+    return set_value(o, i, &x);
+}
+
+int slots_get_bool(slots_obj o, int i, int *out) {
+    value v;
+    const field *f = NULL;
+    const slots_type *t = NULL;
+    int rc = get_value(o, i, &v, &f, &t, out);
+    if (rc != SLOTS_OK) return rc;
+    if (v.kind != SLOTS_BOOL) return wrong_getter(t, f, "bool");
+    *out = (int)v.as.i;
+    return SLOTS_OK;
+}
+
+int slots_get_i64(slots_obj o, int i, int64_t *out) {
+    value v;
+    const field *f = NULL;
+    const slots_type *t = NULL;
+    int rc = get_value(o, i, &v, &f, &t, out);
+    if (rc != SLOTS_OK) return rc;
+    if (v.kind == SLOTS_U64 && v.as.u > INT64_MAX)
+        return err_set(SLOTS_ERANGE, "value %" PRIu64 " of field '%s' out of range for i64", v.as.u, f->name);
+    if (v.kind != SLOTS_I64 && v.kind != SLOTS_U64) return wrong_getter(t, f, "an integer");
+    *out = v.as.i;
+    return SLOTS_OK;
+}
+
+int slots_get_u64(slots_obj o, int i, uint64_t *out) {
+    value v;
+    const field *f = NULL;
+    const slots_type *t = NULL;
+    int rc = get_value(o, i, &v, &f, &t, out);
+    if (rc != SLOTS_OK) return rc;
+    if (v.kind == SLOTS_I64 && v.as.i < 0)
+        return err_set(SLOTS_ERANGE, "value %" PRId64 " of field '%s' out of range for u64", v.as.i, f->name);
+    if (v.kind != SLOTS_I64 && v.kind != SLOTS_U64) return wrong_getter(t, f, "an integer");
+    *out = v.as.u;
+    return SLOTS_OK;
+}
+
+int slots_get_f64(slots_obj o, int i, double *out) {
+    value v;
+    const field *f = NULL;
+    const slots_type *t = NULL;
+    int rc = get_value(o, i, &v, &f, &t, out);
+    if (rc != SLOTS_OK) return rc;
+    if (v.kind != SLOTS_F64) return wrong_getter(t, f, "a float");
+    *out = v.as.f;
+    return SLOTS_OK;
+}
+
+static int get_text(slots_obj o, int i, int kind, const char **p, size_t *len) {
+    if (!len) return err_set(SLOTS_EINVAL, "length pointer must not be NULL");
+    value v;
+    const field *f = NULL;
+    const slots_type *t = NULL;
+    int rc = get_value(o, i, &v, &f, &t, p);
+    if (rc != SLOTS_OK) return rc;
+    if (v.kind != kind) return wrong_getter(t, f, slots_kind_name(kind));
+    *p = v.as.s.p, *len = v.as.s.len;
+    return SLOTS_OK;
+}
+
+int slots_get_str(slots_obj o, int i, const char **s, size_t *len) { return get_text(o, i, SLOTS_STR, s, len); }
+
+int slots_get_bytes(slots_obj o, int i, const void **p, size_t *len) {
+    const char *s = NULL;
+    int rc = get_text(o, i, SLOTS_BYTES, p ? &s : NULL, len);
+    if (rc == SLOTS_OK) *p = s;
+    return rc;
+}
+
+int slots_get_ref(slots_obj o, int i, slots_obj *out) {
+    value v;
+    const field *f = NULL;
+    const slots_type *t = NULL;
+    int rc = get_value(o, i, &v, &f, &t, out);
+    if (rc != SLOTS_OK) return rc;
+    if (v.kind != SLOTS_REF) return wrong_getter(t, f, "ref");
+    *out = v.as.ref;
+    return SLOTS_OK;
+}
+
+int slots_del(slots_obj o, int i) {
+    recref r;
+    int rc = record_resolve(o, &r);
+    if (rc == SLOTS_OK) rc = field_check_index(r.type, i);
+    if (rc != SLOTS_OK) return rc;
+    const field *f = &r.type->fields[i];
+    if (!rec_is_set(r.type, r.rec, i)) return err_set(SLOTS_EUNSET, "'%s' object has no attribute '%s'", r.type->name, f->name);
+    if (f->flags & SLOTS_FIELD_READONLY) return err_set(SLOTS_EREADONLY, "cannot delete field '%s'", f->name);
+    field_clear(&r, i);
+    return SLOTS_OK;
+}
+
+int slots_is_set(slots_obj o, int i) {
+    recref r;
+    int rc = record_resolve(o, &r);
+    if (rc == SLOTS_OK) rc = field_check_index(r.type, i);
+    return rc != SLOTS_OK ? rc : rec_is_set(r.type, r.rec, i);
+}

@@ -1,0 +1,312 @@
+/*
+ * extras.c — undeclared attributes of SLOTS_DYNAMIC records (Python's __dict__ beside __slots__).
+ * They live outside the record, in a per-store map from slot to a small list, so records that never
+ * use one pay nothing. The store's lock guards the map: other threads may be setting extras of other
+ * records in the same store.
+ */
+#include "internal.h"
+
+#include <inttypes.h>
+
+typedef struct extras {
+    size_t n, cap;
+    extra_entry *e;
+} extras;
+
+static size_t *account(const recref *r) { return &((slots_type *)r->type)->mem_extras; }
+
+static void value_release(value *v, size_t *acct) {
+    if (v->kind == SLOTS_STR || v->kind == SLOTS_BYTES) mem_free((char *)v->as.s.p, v->as.s.len + 1, acct);
+    v->kind = VAL_NULL;
+}
+
+/* A copy of v whose text is owned (NUL-terminated) and charged to acct. */
+static int value_dup(const value *v, value *out, size_t *acct) {
+    *out = *v;
+    if (v->kind != SLOTS_STR && v->kind != SLOTS_BYTES) return SLOTS_OK;
+    out->as.s.p = mem_strdup(v->as.s.p ? v->as.s.p : "", v->as.s.len, acct);
+    return out->as.s.p ? SLOTS_OK : err_nomem();
+}
+
+static void extras_destroy(extras *x, size_t *acct) {
+    for (size_t i = 0; i < x->n; i++) {
+        mem_free(x->e[i].name, strlen(x->e[i].name) + 1, acct);
+        value_release(&x->e[i].v, acct);
+    }
+    mem_free(x->e, x->cap * sizeof *x->e, acct);
+    mem_free(x, sizeof *x, acct);
+}
+
+static extras *lookup(const recref *r) { return map_get(r->store->extras, (uint64_t)r->index + 1); }
+
+static long find(const extras *x, const char *name, size_t len) {
+    for (size_t i = 0; x && i < x->n; i++)
+        if (!strncmp(x->e[i].name, name, len) && x->e[i].name[len] == '\0') return (long)i;
+    return -1;
+}
+
+static int check_name(const recref *r, const char *name, size_t len) {
+    if (!name) return err_set(SLOTS_EINVAL, "attribute name must not be NULL");
+    if (!(r->type->flags & SLOTS_DYNAMIC)) return err_no_attr(r->type, name, len);
+    if (!len || memchr(name, '\0', len) || utf8_check(name, len) != SIZE_MAX)
+        return err_set(SLOTS_EINVAL, "invalid attribute name for '%s'", r->type->name);
+    if (type_find_field(r->type, name, len) >= 0)
+        return err_set(SLOTS_EINVAL, "'%.*s' is a field of '%s', not an extra attribute", (int)len, name, r->type->name);
+    return SLOTS_OK;
+}
+
+static int check_value(const recref *r, const value *v) {
+    recref target;
+    if (v->kind == SLOTS_STR && utf8_check(v->as.s.p, v->as.s.len) != SIZE_MAX)
+        return err_set(SLOTS_EINVAL, "invalid UTF-8 in value for attribute of '%s'", r->type->name);
+    if ((v->kind == SLOTS_STR || v->kind == SLOTS_BYTES) && v->as.s.len && !v->as.s.p)
+        return err_set(SLOTS_EINVAL, "NULL pointer with a nonzero length");
+    if (v->kind == SLOTS_REF && record_resolve(v->as.ref, &target) != SLOTS_OK) return SLOTS_ESTALE;
+    return SLOTS_OK;
+}
+
+/* Called with the store locked: the record's list, created empty when absent. */
+static extras *list_for_update(const recref *r) {
+    extras *x = lookup(r);
+    if (x) return x;
+    if (!r->store->extras && !(r->store->extras = map_new(account(r)))) return NULL;
+    if (!(x = mem_calloc(sizeof *x, account(r)))) return NULL;
+    if (map_put(r->store->extras, (uint64_t)r->index + 1, x) != SLOTS_OK) {
+        mem_free(x, sizeof *x, account(r));
+        return NULL;
+    }
+    return x;
+}
+
+/* Called with the store locked: puts the owned value under `name`. */
+static int put_locked(const recref *r, const char *name, size_t len, value *owned) {
+    extras *x = list_for_update(r);
+    if (!x) return err_nomem();
+    long at = find(x, name, len);
+    if (at >= 0) {
+        value_release(&x->e[at].v, account(r));
+        x->e[at].v = *owned;
+        return SLOTS_OK;
+    }
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 4;
+        extra_entry *e = mem_realloc(x->e, x->cap * sizeof *e, cap * sizeof *e, account(r));
+        if (!e) return err_nomem();
+        x->e = e, x->cap = cap;
+    }
+    char *copy = mem_strdup(name, len, account(r));
+    if (!copy) return err_nomem();
+    x->e[x->n++] = (extra_entry){copy, *owned};
+    return SLOTS_OK;
+}
+
+int extra_set(const recref *r, const char *name, size_t len, const value *v) {
+    int rc = check_name(r, name, len);
+    if (rc == SLOTS_OK && (r->type->flags & SLOTS_FROZEN))
+        rc = err_set(SLOTS_EREADONLY, "cannot assign to field '%.*s'", (int)len, name);
+    if (rc == SLOTS_OK) rc = check_value(r, v);
+    value owned;
+    if (rc != SLOTS_OK || (rc = value_dup(v, &owned, account(r))) != SLOTS_OK) return rc;
+    pthread_mutex_lock(&r->store->lock);
+    rc = put_locked(r, name, len, &owned);
+    pthread_mutex_unlock(&r->store->lock);
+    if (rc != SLOTS_OK) value_release(&owned, account(r));
+    return rc;
+}
+
+void extras_release(const recref *r) {
+    extras *x = r->store->extras ? map_remove(r->store->extras, (uint64_t)r->index + 1) : NULL;
+    if (x) extras_destroy(x, account(r));
+}
+
+const extra_entry *extras_list(const recref *r, size_t *n) {
+    pthread_mutex_lock(&r->store->lock);
+    extras *x = lookup(r);
+    pthread_mutex_unlock(&r->store->lock);
+    *n = x ? x->n : 0;
+    return x && x->n ? x->e : NULL;
+}
+
+int extras_copy(const recref *from, const recref *to) {
+    size_t n;
+    const extra_entry *e = extras_list(from, &n);
+    for (size_t i = 0; i < n; i++) {
+        int rc = extra_set(to, e[i].name, strlen(e[i].name), &e[i].v);
+        if (rc != SLOTS_OK) return rc; /* the caller frees `to`, extras included */
+    }
+    return SLOTS_OK;
+}
+
+/* ---- public API --------------------------------------------------------------------------- */
+
+static int set_extra(slots_obj o, const char *name, const value *v) {
+    recref r;
+    int rc = record_resolve(o, &r);
+    return rc != SLOTS_OK ? rc : extra_set(&r, name, name ? strlen(name) : 0, v);
+}
+
+int slots_extra_set_bool(slots_obj o, const char *name, int v) {
+    value x = {.kind = SLOTS_BOOL, .as.i = v != 0};
+    return set_extra(o, name, &x);
+}
+int slots_extra_set_i64(slots_obj o, const char *name, int64_t v) {
+    value x = {.kind = SLOTS_I64, .as.i = v};
+    return set_extra(o, name, &x);
+}
+int slots_extra_set_u64(slots_obj o, const char *name, uint64_t v) {
+    value x = {.kind = SLOTS_U64, .as.u = v};
+    return set_extra(o, name, &x);
+}
+int slots_extra_set_f64(slots_obj o, const char *name, double v) {
+    value x = {.kind = SLOTS_F64, .as.f = v};
+    return set_extra(o, name, &x);
+}
+int slots_extra_set_str(slots_obj o, const char *name, const char *s, size_t len) {
+    value x = {.kind = SLOTS_STR, .as.s = {s, len}};
+    return set_extra(o, name, &x);
+}
+int slots_extra_set_bytes(slots_obj o, const char *name, const void *p, size_t len) {
+    value x = {.kind = SLOTS_BYTES, .as.s = {p, len}};
+    return set_extra(o, name, &x);
+}
+int slots_extra_set_ref(slots_obj o, const char *name, slots_obj target) {
+    value x = {.kind = SLOTS_REF, .as.ref = target};
+    return set_extra(o, name, &x);
+}
+int slots_extra_set_null(slots_obj o, const char *name) {
+    value x = {.kind = VAL_NULL};
+    return set_extra(o, name, &x);
+}
+
+/* Finds extra `name` of record o: SLOTS_OK with *v (text pointing into the entry), or an error. */
+static int get_extra(slots_obj o, const char *name, value *v, const void *out) {
+    if (!out) return err_set(SLOTS_EINVAL, "output pointer must not be NULL");
+    recref r;
+    int rc = record_resolve(o, &r);
+    if (rc != SLOTS_OK) return rc;
+    if (!name) return err_set(SLOTS_EINVAL, "attribute name must not be NULL");
+    size_t n, len = strlen(name);
+    const extra_entry *e = extras_list(&r, &n);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(e[i].name, name)) return *v = e[i].v, SLOTS_OK;
+    return err_no_attr(r.type, name, len);
+}
+
+static int extra_wrong_kind(const char *name, const value *v, const char *want) {
+    return err_set(SLOTS_ETYPE, "attribute '%s' holds %s, not %s", name,
+                   v->kind == VAL_NULL ? "None" : slots_kind_name(v->kind), want);
+}
+
+int slots_extra_kind(slots_obj o, const char *name, int *kind) {
+    value v;
+    int rc = get_extra(o, name, &v, kind);
+    if (rc == SLOTS_OK) *kind = v.kind;
+    return rc;
+}
+
+/* Fetches an extra expected to be of `kind`: SLOTS_OK, SLOTS_NULL, or an error. */
+static int get_kind(slots_obj o, const char *name, value *v, const void *out, int kind, const char *want) {
+    int rc = get_extra(o, name, v, out);
+    if (rc != SLOTS_OK) return rc;
+    if (v->kind == VAL_NULL) return SLOTS_NULL;
+    bool is_int = v->kind == SLOTS_I64 || v->kind == SLOTS_U64;
+    if (v->kind == kind || (is_int && (kind == SLOTS_I64 || kind == SLOTS_U64))) return SLOTS_OK;
+    return extra_wrong_kind(name, v, want);
+}
+
+int slots_extra_get_bool(slots_obj o, const char *name, int *out) {
+    value v;
+    int rc = get_kind(o, name, &v, out, SLOTS_BOOL, "bool");
+    if (rc == SLOTS_OK) *out = (int)v.as.i;
+    return rc;
+}
+
+int slots_extra_get_i64(slots_obj o, const char *name, int64_t *out) {
+    value v;
+    int rc = get_kind(o, name, &v, out, SLOTS_I64, "an integer");
+    if (rc == SLOTS_OK && v.kind == SLOTS_U64 && v.as.u > INT64_MAX)
+        return err_set(SLOTS_ERANGE, "value %" PRIu64 " of attribute '%s' out of range for i64", v.as.u, name);
+    if (rc == SLOTS_OK) *out = v.as.i;
+    return rc;
+}
+
+int slots_extra_get_u64(slots_obj o, const char *name, uint64_t *out) {
+    value v;
+    int rc = get_kind(o, name, &v, out, SLOTS_U64, "an integer");
+    if (rc == SLOTS_OK && v.kind == SLOTS_I64 && v.as.i < 0)
+        return err_set(SLOTS_ERANGE, "value %" PRId64 " of attribute '%s' out of range for u64", v.as.i, name);
+    if (rc == SLOTS_OK) *out = v.as.u;
+    return rc;
+}
+
+int slots_extra_get_f64(slots_obj o, const char *name, double *out) {
+    value v;
+    int rc = get_kind(o, name, &v, out, SLOTS_F64, "a float");
+    if (rc == SLOTS_OK) *out = v.as.f;
+    return rc;
+}
+
+static int get_text(slots_obj o, const char *name, int kind, const char **p, size_t *len) {
+    value v;
+    if (!len) return err_set(SLOTS_EINVAL, "length pointer must not be NULL");
+    int rc = get_kind(o, name, &v, p, kind, slots_kind_name(kind));
+    if (rc == SLOTS_OK) *p = v.as.s.p, *len = v.as.s.len;
+    return rc;
+}
+
+int slots_extra_get_str(slots_obj o, const char *name, const char **s, size_t *len) {
+    return get_text(o, name, SLOTS_STR, s, len);
+}
+
+int slots_extra_get_bytes(slots_obj o, const char *name, const void **p, size_t *len) {
+    const char *s = NULL;
+    int rc = get_text(o, name, SLOTS_BYTES, p ? &s : NULL, len);
+    if (rc == SLOTS_OK) *p = s;
+    return rc;
+}
+
+int slots_extra_get_ref(slots_obj o, const char *name, slots_obj *out) {
+    value v;
+    int rc = get_kind(o, name, &v, out, SLOTS_REF, "ref");
+    if (rc == SLOTS_OK) *out = v.as.ref;
+    return rc;
+}
+
+int slots_extra_del(slots_obj o, const char *name) {
+    recref r;
+    int rc = record_resolve(o, &r);
+    if (rc == SLOTS_OK) rc = check_name(&r, name, name ? strlen(name) : 0);
+    if (rc == SLOTS_OK && (r.type->flags & SLOTS_FROZEN)) rc = err_set(SLOTS_EREADONLY, "cannot delete field '%s'", name);
+    if (rc != SLOTS_OK) return rc;
+    pthread_mutex_lock(&r.store->lock);
+    extras *x = lookup(&r);
+    long at = find(x, name, strlen(name));
+    if (at >= 0) {
+        mem_free(x->e[at].name, strlen(x->e[at].name) + 1, account(&r));
+        value_release(&x->e[at].v, account(&r));
+        memmove(&x->e[at], &x->e[at + 1], (x->n - (size_t)at - 1) * sizeof *x->e); /* keeps insertion order */
+        x->n--;
+    }
+    pthread_mutex_unlock(&r.store->lock);
+    return at >= 0 ? SLOTS_OK : err_no_attr(r.type, name, strlen(name));
+}
+
+int slots_extra_count(slots_obj o, size_t *n) {
+    if (!n) return err_set(SLOTS_EINVAL, "output pointer must not be NULL");
+    recref r;
+    int rc = record_resolve(o, &r);
+    if (rc == SLOTS_OK) extras_list(&r, n);
+    return rc;
+}
+
+int slots_extra_name(slots_obj o, size_t i, const char **name) {
+    if (!name) return err_set(SLOTS_EINVAL, "output pointer must not be NULL");
+    recref r;
+    size_t n;
+    int rc = record_resolve(o, &r);
+    if (rc != SLOTS_OK) return rc;
+    const extra_entry *e = extras_list(&r, &n);
+    if (i >= n) return err_set(SLOTS_EINDEX, "extra attribute index %zu out of range (%zu)", i, n);
+    *name = e[i].name;
+    return SLOTS_OK;
+}

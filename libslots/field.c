@@ -1,0 +1,126 @@
+/*
+ * field.c — reading and writing one field of a resolved record: presence and null bits, the
+ * readonly rule, and the conversion between a value and the field's unboxed bytes. Every path into a
+ * field (typed setters, defaults, copies, JSON, CSV) comes through field_set().
+ */
+#include "internal.h"
+
+static void bit_put(char *rec, uint32_t offset, int i, bool on) {
+    unsigned char *byte = (unsigned char *)rec + offset + (unsigned)i / 8u;
+    unsigned char mask = (unsigned char)(1u << ((unsigned)i % 8u));
+    *byte = on ? (unsigned char)(*byte | mask) : (unsigned char)(*byte & ~mask);
+}
+
+static size_t *strings_account(const slots_type *t) { return &((slots_type *)t)->mem_strings; }
+
+int field_check_index(const slots_type *t, int i) {
+    if (i >= 0 && i < t->nfields) return SLOTS_OK;
+    return err_set(SLOTS_EINVAL, "field index %d out of range for '%s' (%d fields)", i, t->name, t->nfields);
+}
+
+static bool kind_is_text(int kind) { return kind == SLOTS_STR || kind == SLOTS_BYTES; }
+
+/* Writes a checked number, bool or ref into its slot at the field's width. */
+static void write_scalar(const field *f, char *slot, const value *v) {
+    int64_t i = v->kind == SLOTS_U64 ? (int64_t)v->as.u : v->as.i;
+    double d = v->kind == SLOTS_F64 ? v->as.f : v->kind == SLOTS_U64 ? (double)v->as.u : (double)v->as.i;
+    union {
+        int8_t i8;
+        int16_t i16;
+        int32_t i32;
+        int64_t i64;
+        float f32;
+        double f64;
+        uint64_t ref;
+    } out;
+    switch (f->kind) {
+    case SLOTS_BOOL: out.i8 = (int8_t)(i != 0); break;
+    case SLOTS_I8: case SLOTS_U8: out.i8 = (int8_t)(uint8_t)i; break;
+    case SLOTS_I16: case SLOTS_U16: out.i16 = (int16_t)(uint16_t)i; break;
+    case SLOTS_I32: case SLOTS_U32: out.i32 = (int32_t)(uint32_t)i; break;
+    case SLOTS_F32: out.f32 = (float)d; break;
+    case SLOTS_F64: out.f64 = d; break;
+    case SLOTS_REF: out.ref = v->as.ref; break;
+    default: out.i64 = i; break;
+    }
+    memcpy(slot, &out, f->size);
+}
+
+int field_set(const recref *r, int i, const value *v) {
+    const slots_type *t = r->type;
+    int rc = field_check_index(t, i);
+    if (rc != SLOTS_OK) return rc;
+    const field *f = &t->fields[i];
+    if ((f->flags & SLOTS_FIELD_READONLY) && rec_is_set(t, r->rec, i))
+        return err_set(SLOTS_EREADONLY, "cannot assign to field '%s'", f->name);
+    if ((rc = value_check(t, f, v)) != SLOTS_OK) return rc;
+    char *slot = r->rec + f->offset;
+    if (v->kind == VAL_NULL) field_clear(r, i);
+    else if (kind_is_text(f->kind) && str_slot_set(slot, v->as.s.p, v->as.s.len, strings_account(t)) != SLOTS_OK)
+        return err_nomem();
+    else if (!kind_is_text(f->kind)) write_scalar(f, slot, v);
+    bit_put(r->rec, t->set_offset, i, true);
+    if (t->null_offset) bit_put(r->rec, t->null_offset, i, v->kind == VAL_NULL);
+    return SLOTS_OK;
+}
+
+/* Reads an unboxed slot into a value: integers as I64 (U64 for u64 fields), floats as F64. */
+static void read_slot(const field *f, const char *slot, value *out) {
+    union {
+        int8_t i8;
+        uint8_t u8;
+        int16_t i16;
+        uint16_t u16;
+        int32_t i32;
+        uint32_t u32;
+        int64_t i64;
+        uint64_t u64;
+        float f32;
+        double f64;
+    } in;
+    memcpy(&in, slot, f->size);
+    out->kind = kind_is_int(f->kind) ? SLOTS_I64 : kind_is_float(f->kind) ? SLOTS_F64 : f->kind;
+    switch (f->kind) {
+    case SLOTS_BOOL: case SLOTS_U8: out->as.i = in.u8; break;
+    case SLOTS_I8: out->as.i = in.i8; break;
+    case SLOTS_I16: out->as.i = in.i16; break;
+    case SLOTS_U16: out->as.i = in.u16; break;
+    case SLOTS_I32: out->as.i = in.i32; break;
+    case SLOTS_U32: out->as.i = in.u32; break;
+    case SLOTS_U64: out->kind = SLOTS_U64, out->as.u = in.u64; break;
+    case SLOTS_F32: out->as.f = in.f32; break;
+    case SLOTS_F64: out->as.f = in.f64; break;
+    case SLOTS_REF: out->as.ref = in.u64; break;
+    case SLOTS_STR: case SLOTS_BYTES: str_slot_get(slot, &out->as.s.p, &out->as.s.len); break;
+    default: out->as.i = in.i64; break;
+    }
+}
+
+int field_get(const recref *r, int i, value *out) {
+    const slots_type *t = r->type;
+    int rc = field_check_index(t, i);
+    if (rc != SLOTS_OK) return rc;
+    const field *f = &t->fields[i];
+    if (!rec_is_set(t, r->rec, i)) return err_set(SLOTS_EUNSET, "'%s' object has no attribute '%s'", t->name, f->name);
+    if (rec_is_null(t, r->rec, i)) return out->kind = VAL_NULL, SLOTS_NULL;
+    read_slot(f, r->rec + f->offset, out);
+    return SLOTS_OK;
+}
+
+void field_clear(const recref *r, int i) {
+    const slots_type *t = r->type;
+    const field *f = &t->fields[i];
+    char *slot = r->rec + f->offset;
+    if (kind_is_text(f->kind)) str_slot_clear(slot, strings_account(t));
+    else memset(slot, 0, f->size);
+    bit_put(r->rec, t->set_offset, i, false);
+    if (t->null_offset) bit_put(r->rec, t->null_offset, i, false);
+}
+
+void field_copy_raw(const recref *from, const recref *to, int i) {
+    const slots_type *t = from->type;
+    const field *f = &t->fields[i];
+    memcpy(to->rec + f->offset, from->rec + f->offset, f->size);
+    bit_put(to->rec, t->set_offset, i, rec_is_set(t, from->rec, i));
+    if (t->null_offset) bit_put(to->rec, t->null_offset, i, rec_is_null(t, from->rec, i));
+}

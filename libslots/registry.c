@@ -1,0 +1,95 @@
+/*
+ * registry.c — the process-wide registry: type names bound to their latest definition, and the set
+ * of live type and store pointers, so a pointer handed back by a caller is checked before use.
+ */
+#include "internal.h"
+
+#include <stdint.h>
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static slots_type **types; /* every type ever defined, oldest first; types are immortal */
+static size_t ntypes, types_cap;
+static map *live;          /* live type and store pointers */
+
+void registry_lock(void) { pthread_mutex_lock(&lock); }
+void registry_unlock(void) { pthread_mutex_unlock(&lock); }
+
+static int live_add(void *p) {
+    if (!live && !(live = map_new(NULL))) return SLOTS_ENOMEM;
+    return map_put(live, (uint64_t)(uintptr_t)p, p);
+}
+
+static bool live_has(const void *p) {
+    registry_lock();
+    bool has = p && map_get(live, (uint64_t)(uintptr_t)p) == p;
+    registry_unlock();
+    return has;
+}
+
+static int grow_types(void) {
+    if (ntypes < types_cap) return SLOTS_OK;
+    size_t cap = types_cap ? types_cap * 2 : 16;
+    slots_type **p = mem_realloc(types, types_cap * sizeof *types, cap * sizeof *types, NULL);
+    if (!p) return SLOTS_ENOMEM;
+    types = p, types_cap = cap;
+    return SLOTS_OK;
+}
+
+int registry_bind(slots_type *t) {
+    registry_lock();
+    int rc = grow_types();
+    if (rc == SLOTS_OK) rc = live_add(t);
+    if (rc == SLOTS_OK) types[ntypes++] = t;
+    registry_unlock();
+    return rc == SLOTS_OK ? rc : err_nomem();
+}
+
+/* Called with the lock held. */
+static const slots_type *find_locked(const char *name) {
+    for (size_t i = ntypes; i-- > 0;)
+        if (!strcmp(types[i]->name, name)) return types[i];
+    return NULL;
+}
+
+const slots_type *registry_find(const char *name) {
+    registry_lock();
+    const slots_type *t = find_locked(name);
+    registry_unlock();
+    return t;
+}
+
+const slots_type *slots_type_find(const char *name) {
+    if (!name) {
+        err_set(SLOTS_EINVAL, "type name must not be NULL");
+        return NULL;
+    }
+    const slots_type *t = registry_find(name);
+    if (!t) err_set(SLOTS_ENOATTR, "no type named '%s'", name);
+    return t;
+}
+
+int registry_check_type(const slots_type *t) {
+    if (!t) return err_set(SLOTS_EINVAL, "type must not be NULL");
+    if (!live_has(t) || t->magic != TYPE_MAGIC) return err_set(SLOTS_EINVAL, "%p is not a libslots type", (const void *)t);
+    return SLOTS_OK;
+}
+
+int registry_add_store(slots_store *s) {
+    registry_lock();
+    int rc = live_add(s);
+    registry_unlock();
+    return rc;
+}
+
+void registry_remove_store(slots_store *s) {
+    registry_lock();
+    map_remove(live, (uint64_t)(uintptr_t)s);
+    registry_unlock();
+}
+
+int registry_check_store(const slots_store *s) {
+    if (!s) return err_set(SLOTS_EINVAL, "store must not be NULL");
+    if (!live_has(s) || s->magic != STORE_MAGIC)
+        return err_set(SLOTS_ESTALE, "store %p is not a live store (dropped or never created)", (const void *)s);
+    return SLOTS_OK;
+}

@@ -1,0 +1,217 @@
+/*
+ * store.c — where records live: a store keeps records of one type in geometric slabs that never
+ * move, hands out slots (reusing freed ones, whose generation moves on) and resolves handles.
+ * A handle check is a table load, a bounds check and a generation compare, all on mapped memory.
+ */
+#include "internal.h"
+
+#include <inttypes.h>
+
+/* Store ids → stores, two levels so the table never moves while readers look into it. */
+#define SID_CHUNK 1024u
+static slots_store **sid_table[(H_MAX_SID + 1) / SID_CHUNK];
+static uint32_t next_sid = 1;
+static pthread_mutex_t sid_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
+
+slots_store *store_by_sid(uint32_t sid) {
+    slots_store **chunk = __atomic_load_n(&sid_table[sid / SID_CHUNK], __ATOMIC_ACQUIRE);
+    return chunk ? __atomic_load_n(&chunk[sid % SID_CHUNK], __ATOMIC_ACQUIRE) : NULL;
+}
+
+static slots_store **sid_slot(uint32_t sid) {
+    slots_store ***chunk = &sid_table[sid / SID_CHUNK];
+    if (!*chunk) {
+        slots_store **fresh = mem_calloc(SID_CHUNK * sizeof **chunk, NULL);
+        if (!fresh) return NULL;
+        __atomic_store_n(chunk, fresh, __ATOMIC_RELEASE);
+    }
+    return &(*chunk)[sid % SID_CHUNK];
+}
+
+/* Ids go round the whole space before one is reused, so a dropped store's handles stay stale. */
+static int sid_assign(slots_store *s) {
+    pthread_mutex_lock(&sid_lock);
+    int rc = err_set(SLOTS_ENOMEM, "too many live stores");
+    for (uint32_t tries = 0; tries < H_MAX_SID; tries++) {
+        uint32_t sid = next_sid;
+        next_sid = next_sid == H_MAX_SID ? 1 : next_sid + 1;
+        slots_store **slot = sid_slot(sid);
+        if (!slot) {
+            rc = err_nomem();
+            break;
+        }
+        if (*slot) continue;
+        s->sid = sid;
+        __atomic_store_n(slot, s, __ATOMIC_RELEASE);
+        rc = SLOTS_OK;
+        break;
+    }
+    pthread_mutex_unlock(&sid_lock);
+    return rc;
+}
+
+static void sid_release(const slots_store *s) {
+    pthread_mutex_lock(&sid_lock);
+    __atomic_store_n(sid_slot(s->sid), NULL, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&sid_lock);
+}
+
+int store_create(const slots_type *t, bool is_default, slots_store **out) {
+    slots_store *s = mem_calloc(sizeof *s, NULL);
+    if (!s) return err_nomem();
+    s->magic = STORE_MAGIC, s->type = t, s->is_default = is_default;
+    pthread_mutex_init(&s->lock, NULL);
+    int rc = sid_assign(s);
+    if (rc == SLOTS_OK && registry_add_store(s) != SLOTS_OK) {
+        sid_release(s);
+        rc = err_nomem();
+    }
+    if (rc != SLOTS_OK) {
+        pthread_mutex_destroy(&s->lock);
+        mem_free(s, sizeof *s, NULL);
+        return rc;
+    }
+    *out = s;
+    return SLOTS_OK;
+}
+
+static uint16_t gen_load(const slots_type *t, const char *rec) {
+    return __atomic_load_n((const uint16_t *)(const void *)(rec + t->gen_offset), __ATOMIC_ACQUIRE);
+}
+
+static void gen_bump(const slots_type *t, char *rec) {
+    __atomic_add_fetch((uint16_t *)(void *)(rec + t->gen_offset), 1, __ATOMIC_RELEASE);
+}
+
+/* Where a free slot keeps the next free slot's number: 4 bytes clear of the generation (records
+ * are at least 8 bytes). */
+static uint32_t link_offset(const slots_type *t) { return t->gen_offset >= 4 ? 0 : 4; }
+
+static char *slot_address(const slots_store *s, uint32_t index) {
+    uint32_t off, k = slab_of(index, &off);
+    char *slab = __atomic_load_n(&s->slabs[k], __ATOMIC_ACQUIRE);
+    return slab + (size_t)off * s->type->stride;
+}
+
+static size_t slab_bytes(const slots_store *s, uint32_t k) {
+    return ((size_t)1 << (k + SLAB_FIRST_SHIFT)) * s->type->stride;
+}
+
+/* Releases what a live record owns (strings, extras); its slot itself stays. */
+static void release_contents(slots_store *s, uint32_t index, char *rec) {
+    recref r = {s, s->type, rec, index};
+    for (int i = 0; i < s->type->nfields; i++)
+        if (rec_is_set(s->type, rec, i)) field_clear(&r, i);
+    extras_release(&r);
+}
+
+void store_destroy(slots_store *s) {
+    registry_remove_store(s);
+    sid_release(s);
+    slots_type *t = (slots_type *)s->type;
+    for (uint32_t i = 0; i < s->used; i++) {
+        char *rec = slot_address(s, i);
+        if (gen_load(t, rec) & 1u) release_contents(s, i, rec);
+    }
+    for (uint32_t k = 0; k < SLAB_COUNT && s->slabs[k]; k++) mem_free(s->slabs[k], slab_bytes(s, k), &t->mem_records);
+    map_free(s->extras);
+    counter_sub(&t->live, s->live);
+    pthread_mutex_destroy(&s->lock);
+    s->magic = 0;
+    mem_free(s, sizeof *s, NULL);
+}
+
+/* Called with the store locked: makes room for one more slot. */
+static int grow(slots_store *s) {
+    uint32_t k = 0;
+    while (k < SLAB_COUNT && s->slabs[k]) k++;
+    if (k == SLAB_COUNT || s->capacity > H_MAX_INDEX)
+        return err_set(SLOTS_ERANGE, "store of '%s' is full (%u records)", s->type->name, s->capacity);
+    char *slab = mem_calloc(slab_bytes(s, k), &((slots_type *)s->type)->mem_records);
+    if (!slab) return err_nomem();
+    __atomic_store_n(&s->slabs[k], slab, __ATOMIC_RELEASE);
+    s->capacity += 1u << (k + SLAB_FIRST_SHIFT);
+    return SLOTS_OK;
+}
+
+int store_alloc_record(slots_store *s, recref *out, slots_obj *h) {
+    pthread_mutex_lock(&s->lock);
+    int rc = SLOTS_OK;
+    uint32_t index;
+    if (s->free_head) {
+        index = s->free_head - 1;
+        memcpy(&s->free_head, slot_address(s, index) + link_offset(s->type), sizeof s->free_head);
+    } else if (s->used < s->capacity || (rc = grow(s)) == SLOTS_OK) {
+        index = __atomic_load_n(&s->used, __ATOMIC_RELAXED);
+        __atomic_store_n(&s->used, index + 1, __ATOMIC_RELEASE);
+    }
+    if (rc == SLOTS_OK) {
+        const slots_type *t = s->type;
+        char *rec = slot_address(s, index);
+        uint16_t gen = gen_load(t, rec);
+        memset(rec, 0, t->stride);
+        memcpy(rec + t->gen_offset, &gen, sizeof gen);
+        gen_bump(t, rec); /* even (free) → odd (live) */
+        s->live++;
+        counter_add(&((slots_type *)t)->live, 1);
+        *out = (recref){s, t, rec, index};
+        *h = handle_make(s->sid, (uint16_t)(gen + 1u), index);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+/* Called with the store locked. */
+static void free_slot(slots_store *s, const recref *r) {
+    release_contents(s, r->index, r->rec);
+    gen_bump(s->type, r->rec); /* odd (live) → even (free): every handle to it is now stale */
+    memcpy(r->rec + link_offset(s->type), &s->free_head, sizeof s->free_head);
+    s->free_head = r->index + 1;
+    s->live--;
+    counter_sub(&((slots_type *)s->type)->live, 1);
+}
+
+void store_release_record(slots_store *s, const recref *r) {
+    pthread_mutex_lock(&s->lock);
+    free_slot(s, r);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static int stale(slots_obj h) {
+    return err_set(SLOTS_ESTALE, "record handle 0x%" PRIx64 " is stale or invalid (freed, forged, or from a dropped store)", h);
+}
+
+int record_resolve(slots_obj h, recref *out) {
+    slots_store *s = store_by_sid(handle_sid(h));
+    uint32_t index = handle_index(h);
+    if (!s || index >= __atomic_load_n(&s->used, __ATOMIC_ACQUIRE)) return stale(h);
+    char *rec = slot_address(s, index);
+    uint16_t gen = gen_load(s->type, rec);
+    if (gen != handle_gen(h) || !(gen & 1u)) return stale(h);
+    *out = (recref){s, s->type, rec, index};
+    return SLOTS_OK;
+}
+
+int store_free_handle(slots_obj h) {
+    recref r;
+    int rc = record_resolve(h, &r);
+    if (rc != SLOTS_OK) return rc;
+    pthread_mutex_lock(&r.store->lock);
+    /* Checked again under the lock: two threads freeing one handle must not both release it. */
+    if (gen_load(r.type, r.rec) != handle_gen(h)) rc = stale(h);
+    else free_slot(r.store, &r);
+    pthread_mutex_unlock(&r.store->lock);
+    return rc;
+}
+
+slots_store *type_default_store(const slots_type *t) {
+    slots_store *s = __atomic_load_n(&t->default_store, __ATOMIC_ACQUIRE);
+    if (s) return s;
+    pthread_mutex_lock(&default_lock);
+    s = t->default_store;
+    if (!s && store_create(t, true, &s) == SLOTS_OK)
+        __atomic_store_n(&((slots_type *)t)->default_store, s, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&default_lock);
+    return s;
+}

@@ -1,0 +1,101 @@
+/*
+ * value.c — whether a value may go into a field: kind, range, UTF-8, null and ref target checks,
+ * with the messages a Python user expects. Setters, defaults, JSON and CSV all pass through here.
+ */
+#include "internal.h"
+
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+
+static const char *value_kind_name(int kind) {
+    switch (kind) {
+    case VAL_NULL: return "None";
+    case SLOTS_BOOL: return "bool";
+    case SLOTS_I64:
+    case SLOTS_U64: return "int";
+    case SLOTS_F64: return "float";
+    case SLOTS_STR: return "str";
+    case SLOTS_BYTES: return "bytes";
+    default: return "ref";
+    }
+}
+
+static int wrong_kind(const slots_type *t, const field *f, const value *v) {
+    const char *want = f->kind == SLOTS_REF && f->ref_type ? f->ref_type : slots_kind_name(f->kind);
+    return err_set(SLOTS_ETYPE, "%s.%s must be %s%s, not %s", t->name, f->name, want,
+                   (f->flags & SLOTS_FIELD_OPTIONAL) ? " or None" : "", value_kind_name(v->kind));
+}
+
+static int out_of_range(const field *f, const char *text) {
+    return err_set(SLOTS_ERANGE, "value %s out of range for field '%s' (%s)", text, f->name, slots_kind_name(f->kind));
+}
+
+/* The inclusive range of an integer kind, as signed and unsigned bounds. */
+static void int_range(int kind, int64_t *lo, uint64_t *hi) {
+    static const unsigned bits[] = {[SLOTS_I8] = 8,  [SLOTS_I16] = 16, [SLOTS_I32] = 32, [SLOTS_I64] = 64,
+                                    [SLOTS_U8] = 8,  [SLOTS_U16] = 16, [SLOTS_U32] = 32, [SLOTS_U64] = 64};
+    unsigned b = bits[kind];
+    if (kind >= SLOTS_U8) {
+        *lo = 0, *hi = b == 64 ? UINT64_MAX : (1ull << b) - 1;
+    } else {
+        *hi = (1ull << (b - 1)) - 1, *lo = -(int64_t)*hi - 1;
+    }
+}
+
+static int check_int(const field *f, const value *v) {
+    int64_t lo;
+    uint64_t hi;
+    char text[32];
+    int_range(f->kind, &lo, &hi);
+    if (v->kind == SLOTS_U64) {
+        if (v->as.u <= hi) return SLOTS_OK;
+        snprintf(text, sizeof text, "%" PRIu64, v->as.u);
+    } else {
+        if (v->as.i >= lo && (v->as.i < 0 || (uint64_t)v->as.i <= hi)) return SLOTS_OK;
+        snprintf(text, sizeof text, "%" PRId64, v->as.i);
+    }
+    return out_of_range(f, text);
+}
+
+static int check_float(const field *f, const value *v) {
+    if (f->kind != SLOTS_F32 || v->kind != SLOTS_F64) return SLOTS_OK;
+    if (!isfinite(v->as.f) || fabs(v->as.f) <= FLT_MAX) return SLOTS_OK;
+    char text[32];
+    snprintf(text, sizeof text, "%g", v->as.f);
+    return out_of_range(f, text);
+}
+
+static int check_ref(const slots_type *t, const field *f, const value *v) {
+    recref target;
+    if (record_resolve(v->as.ref, &target) != SLOTS_OK)
+        return err_set(SLOTS_ESTALE, "%s.%s: the referenced record 0x%" PRIx64 " is stale or invalid", t->name,
+                       f->name, v->as.ref);
+    if (!f->ref_type) return SLOTS_OK;
+    const slots_type *want = registry_find(f->ref_type);
+    if (!want) return err_set(SLOTS_ETYPE, "%s.%s refers to type '%s', which is not defined", t->name, f->name, f->ref_type);
+    if (slots_type_is_subtype(target.type, want) == 1) return SLOTS_OK;
+    return err_set(SLOTS_ETYPE, "%s.%s must be %s, not %s", t->name, f->name, f->ref_type, target.type->name);
+}
+
+static bool kind_accepts(int field_kind, int value_kind) {
+    if (kind_is_int(field_kind)) return value_kind == SLOTS_I64 || value_kind == SLOTS_U64;
+    if (kind_is_float(field_kind)) return value_kind == SLOTS_F64 || value_kind == SLOTS_I64 || value_kind == SLOTS_U64;
+    return field_kind == value_kind;
+}
+
+int value_check(const slots_type *t, const field *f, const value *v) {
+    if (v->kind == VAL_NULL) return (f->flags & SLOTS_FIELD_OPTIONAL) ? SLOTS_OK : wrong_kind(t, f, v);
+    if (!kind_accepts(f->kind, v->kind)) return wrong_kind(t, f, v);
+    if (kind_is_int(f->kind)) return check_int(f, v);
+    if (kind_is_float(f->kind)) return check_float(f, v);
+    if (f->kind == SLOTS_REF) return check_ref(t, f, v);
+    if (v->as.s.len && !v->as.s.p) return err_set(SLOTS_EINVAL, "%s.%s: NULL pointer with a nonzero length", t->name, f->name);
+    if (f->kind == SLOTS_STR) {
+        size_t bad = utf8_check(v->as.s.p, v->as.s.len);
+        if (bad != SIZE_MAX)
+            return err_set(SLOTS_EINVAL, "invalid UTF-8 in value for field '%s' at byte %zu", f->name, bad);
+    }
+    return SLOTS_OK;
+}
