@@ -318,6 +318,120 @@ SLOTS_API int slots_extra_count(slots_obj o, size_t *n);
 SLOTS_API int slots_extra_name(slots_obj o, size_t i, const char **name);
 
 /* ============================================================================================== */
+/* Stores                                                                                         */
+/* A store owns many records of one type in contiguous slabs. Its records are ordinary records: their
+ * handles work with every record call above, and slots_free() removes one from its store. Dropping
+ * a store frees all its records at once; every handle into it then reads as SLOTS_ESTALE.
+ * Positions: a store's records are numbered 0..len-1 in slot order. Appending after removals may
+ * reuse a freed slot, so positions follow slots, not insertion time; a removal renumbers later ones.
+ * Key index: if the type has a `key` field, every store (not the type's default store used by
+ * slots_new) keeps a unique hash index on it (at most 16 bytes per record): setting a key another
+ * record of the store holds is SLOTS_EEXIST, and the index follows every set, delete and removal.
+ * Threads: append, remove and field writes may come from many threads at once; slots_store_drop and
+ * slots_store_clear must not run while other threads use the store (its handles then go stale). */
+/* ============================================================================================== */
+typedef struct slots_store slots_store;
+
+/* Creates an empty store for records of `t` (and only `t`). *out is owned by the caller, who
+ * releases it with slots_store_drop(). SLOTS_OK, SLOTS_EINVAL, SLOTS_ENOMEM. Thread-safe. */
+SLOTS_API int slots_store_new(const slots_type *t, slots_store **out);
+/* Frees the store and all its records. SLOTS_OK, SLOTS_EINVAL (NULL), SLOTS_ESTALE (not a live
+ * store, e.g. dropped already). The pointer is invalid afterwards. */
+SLOTS_API int slots_store_drop(slots_store *s);
+/* *out = the store's type. SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE. */
+SLOTS_API int slots_store_type(const slots_store *s, const slots_type **out);
+/* *n = the number of live records. SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE. */
+SLOTS_API int slots_store_len(const slots_store *s, size_t *n);
+/* Appends a record with its defaults set (like slots_new) and returns its handle. SLOTS_OK,
+ * SLOTS_EINVAL, SLOTS_ESTALE, SLOTS_ENOMEM, SLOTS_ERANGE (2^28 records), SLOTS_EEXIST (a key
+ * default already present). Thread-safe. */
+SLOTS_API int slots_store_append(slots_store *s, slots_obj *out);
+/* Removes (frees) record o, which must belong to s. SLOTS_OK, SLOTS_ESTALE, SLOTS_EINVAL (o is in
+ * another store). Thread-safe. */
+SLOTS_API int slots_store_remove(slots_store *s, slots_obj o);
+/* *out = the handle of the record at position i (0 <= i < len). O(1) while the store has no holes;
+ * after removals the first call rebuilds a position table in O(n). SLOTS_OK, SLOTS_EINDEX,
+ * SLOTS_EINVAL, SLOTS_ESTALE, SLOTS_ENOMEM. */
+SLOTS_API int slots_store_at(slots_store *s, size_t i, slots_obj *out);
+/* Iterates: pass *cursor = 0 first; each call sets *out to the next live record and advances
+ * *cursor. Returns SLOTS_OK, or SLOTS_EINDEX when there are no more (no message is set then),
+ * SLOTS_EINVAL, SLOTS_ESTALE. Records appended during iteration may or may not be seen. */
+SLOTS_API int slots_store_next(const slots_store *s, size_t *cursor, slots_obj *out);
+/* Frees every record (their handles go stale) but keeps the allocated slabs for reuse.
+ * SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE. */
+SLOTS_API int slots_store_clear(slots_store *s);
+/* Makes room for at least n records in total, so appends up to n allocate nothing.
+ * SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE, SLOTS_ENOMEM, SLOTS_ERANGE. */
+SLOTS_API int slots_store_reserve(slots_store *s, size_t n);
+/* Finds the record whose key field equals the key: *out = its handle. For integer keys use
+ * find_i64 (or find_u64 above INT64_MAX), for str keys find_str. SLOTS_OK, SLOTS_ENOKEY
+ * ("KeyError: 42"), SLOTS_ETYPE (the type has no key field, or it is of the other family),
+ * SLOTS_EINVAL, SLOTS_ESTALE. Thread-safe against other finds. */
+SLOTS_API int slots_store_find_i64(const slots_store *s, int64_t key, slots_obj *out);
+SLOTS_API int slots_store_find_u64(const slots_store *s, uint64_t key, slots_obj *out);
+SLOTS_API int slots_store_find_str(const slots_store *s, const char *key, size_t len, slots_obj *out);
+/* Bytes the store holds: slabs, key index, position table, and the out-of-line strings and extras
+ * of its records. SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE. */
+SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
+
+/* ---- Bulk load and dump ------------------------------------------------------------------------
+ * JSON Lines: one JSON object per line (blank lines skipped), decoded straight into record fields
+ * with the rules of slots_from_json(). CSV (RFC 4180): a header row of field names, then one record
+ * per row; "" quoting, CRLF or LF line ends. A CSV cell is parsed by the field's kind: integers and
+ * floats as numbers, bool as true/false/1/0 (any case), str as text, bytes as base64; an empty
+ * unquoted cell leaves the field unset (so its default applies) or null if the field is optional;
+ * a quoted empty cell "" is the empty string.
+ * Loads are all-or-nothing: the first bad line stops the load with an error that names the line
+ * ("line 3: Product.price must be f64, not str") and the store is as it was before the call.
+ * With SLOTS_LOAD_SKIP_BAD, bad lines are skipped instead: *skipped counts them and
+ * slots_store_load_errors() lists the first ten. *loaded (may be NULL) counts records added.
+ * Statuses: SLOTS_OK, SLOTS_EPARSE, SLOTS_ENOATTR, SLOTS_ETYPE, SLOTS_ERANGE, SLOTS_EINVAL,
+ * SLOTS_EEXIST, SLOTS_EREADONLY, SLOTS_ENOMEM, SLOTS_ESTALE, SLOTS_EIO (file paths). */
+#define SLOTS_LOAD_SKIP_BAD 0x1u
+SLOTS_API int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned flags,
+                                     size_t *loaded, size_t *skipped);
+SLOTS_API int slots_store_load_jsonl_file(slots_store *s, const char *path, unsigned flags,
+                                          size_t *loaded, size_t *skipped);
+SLOTS_API int slots_store_load_csv(slots_store *s, const char *buf, size_t len, unsigned flags,
+                                   size_t *loaded, size_t *skipped);
+SLOTS_API int slots_store_load_csv_file(slots_store *s, const char *path, unsigned flags,
+                                        size_t *loaded, size_t *skipped);
+/* The first errors of the store's last load with SLOTS_LOAD_SKIP_BAD, one per line ("" if none).
+ * Owned by the store, valid until its next load or its drop. NULL for a bad store. */
+SLOTS_API const char *slots_store_load_errors(const slots_store *s);
+/* Writes every record as JSON Lines (slots_to_json per line) or CSV (a header of all fields; unset
+ * and null cells empty; bytes base64). To a file path (created or truncated): SLOTS_EIO on failure.
+ * To memory: *out points to the text in the calling thread's scratch buffer, valid until the next
+ * dump/repr/to_json call on this thread. SLOTS_OK, SLOTS_EINVAL (a non-finite float in JSON),
+ * SLOTS_ESTALE, SLOTS_ENOMEM, SLOTS_EIO. */
+SLOTS_API int slots_store_dump_jsonl(const slots_store *s, const char **out, size_t *len);
+SLOTS_API int slots_store_dump_jsonl_file(const slots_store *s, const char *path);
+SLOTS_API int slots_store_dump_csv(const slots_store *s, const char **out, size_t *len);
+SLOTS_API int slots_store_dump_csv_file(const slots_store *s, const char *path);
+
+/* ---- Columns ------------------------------------------------------------------------------------
+ * A numeric or bool field of every record, in position order, as a packed C array of the field's
+ * own type (bool/i8: 1 byte, u8, i16, u16, i32, u32, f32: 4 bytes, i64, u64, f64: 8 bytes), so a
+ * binding can hand it to numpy or array without a per-record loop. */
+/* Copies the column into buf (buf_bytes >= len * field size); unset or null cells read as 0 (NaN for
+ * floats). *count = records written. SLOTS_OK, SLOTS_ETYPE (not a numeric/bool field), SLOTS_EINVAL
+ * (buffer too small, NULL, bad index), SLOTS_ESTALE. */
+SLOTS_API int slots_store_column_read(const slots_store *s, int field, void *buf, size_t buf_bytes, size_t *count);
+/* Sets the field of every record from buf (len values, checked like the typed setters). All or
+ * nothing: every value is checked before any is written. SLOTS_OK, SLOTS_ETYPE, SLOTS_ERANGE (e.g.
+ * a bool other than 0/1, an f32 overflow), SLOTS_EREADONLY, SLOTS_EINVAL (the key field, a buffer
+ * of the wrong size), SLOTS_ESTALE. */
+SLOTS_API int slots_store_column_write(slots_store *s, int field, const void *buf, size_t buf_bytes);
+/* Aggregates over the set, non-null values of a numeric field: *count values, their *sum, *min and
+ * *max (as doubles; any out-pointer may be NULL; min/max are NaN when count is 0; NaN values make
+ * the sum NaN). SLOTS_OK, SLOTS_ETYPE, SLOTS_EINVAL, SLOTS_ESTALE. */
+SLOTS_API int slots_store_aggregate(const slots_store *s, int field, size_t *count, double *sum, double *min,
+                                    double *max);
+/* The exact sum of an integer field's set values. SLOTS_OK, SLOTS_ERANGE (overflows i64),
+ * SLOTS_ETYPE, SLOTS_EINVAL, SLOTS_ESTALE. */
+SLOTS_API int slots_store_sum_i64(const slots_store *s, int field, int64_t *sum);
+
+/* ============================================================================================== */
 /* Memory accounting                                                                               */
 /* Every byte the library allocates goes through one counting allocator.                          */
 /* ============================================================================================== */

@@ -46,6 +46,32 @@ static void write_scalar(const field *f, char *slot, const value *v) {
     memcpy(slot, &out, f->size);
 }
 
+static int write_value(const recref *r, int i, const value *v);
+
+static bool is_indexed_key(const recref *r, int i) { return i == r->type->key_field && r->store->index; }
+
+/* For the key of an indexed store (lock held): refuses a key another record holds and makes room
+ * for the new entry before anything changes. */
+static int key_check(const recref *r, const value *v) {
+    long at = index_find(r->store, r->store->index, v);
+    if (at >= 0 && (uint32_t)at != r->index) return index_err_exists(r->type, v);
+    return index_reserve(r->store, r->store->index, 1);
+}
+
+/* Writes the key of an indexed store: the old entry goes out, the new one (or, if the write
+ * failed, the old one again) goes in. */
+static int key_write(const recref *r, int i, const value *v) {
+    store_lock(r->store);
+    int rc = key_check(r, v);
+    if (rc == SLOTS_OK) {
+        if (rec_is_set(r->type, r->rec, i)) index_remove(r->store, r->store->index, r->index);
+        rc = write_value(r, i, v);
+        if (rec_is_set(r->type, r->rec, i)) index_insert(r->store, r->store->index, r->index);
+    }
+    store_unlock(r->store);
+    return rc;
+}
+
 int field_set(const recref *r, int i, const value *v) {
     const slots_type *t = r->type;
     int rc = field_check_index(t, i);
@@ -54,6 +80,13 @@ int field_set(const recref *r, int i, const value *v) {
     if ((f->flags & SLOTS_FIELD_READONLY) && rec_is_set(t, r->rec, i))
         return err_set(SLOTS_EREADONLY, "cannot assign to field '%s'", f->name);
     if ((rc = value_check(t, f, v)) != SLOTS_OK) return rc;
+    return is_indexed_key(r, i) ? key_write(r, i, v) : write_value(r, i, v);
+}
+
+/* Writes a checked value into field i and marks it set (or null). */
+static int write_value(const recref *r, int i, const value *v) {
+    const slots_type *t = r->type;
+    const field *f = &t->fields[i];
     char *slot = r->rec + f->offset;
     if (v->kind == VAL_NULL) field_clear(r, i);
     else if (kind_is_text(f->kind) && str_slot_set(slot, v->as.s.p, v->as.s.len, strings_account(t)) != SLOTS_OK)
@@ -111,6 +144,11 @@ void field_clear(const recref *r, int i) {
     const slots_type *t = r->type;
     const field *f = &t->fields[i];
     char *slot = r->rec + f->offset;
+    if (is_indexed_key(r, i) && rec_is_set(t, r->rec, i)) {
+        store_lock(r->store);
+        index_remove(r->store, r->store->index, r->index);
+        store_unlock(r->store);
+    }
     if (kind_is_text(f->kind)) str_slot_clear(slot, strings_account(t));
     else memset(slot, 0, f->size);
     bit_put(r->rec, t->set_offset, i, false);

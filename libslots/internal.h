@@ -152,6 +152,10 @@ typedef struct slots_store {
     uint32_t free_head;      /* first free slot + 1, or 0 */
     pthread_mutex_t lock;
     struct map *extras;      /* slot index → extras block (dynamic types), created on first use */
+    struct key_index *index; /* unique key index (types with a key field; not default stores) */
+    uint32_t *positions;     /* position → slot, rebuilt after removals; NULL when stale */
+    uint32_t positions_len;
+    char *load_errors;       /* first errors of the last skipping load */
     bool is_default;
 } slots_store;
 
@@ -181,6 +185,14 @@ void store_release_record(slots_store *s, const recref *r);
 int store_create(const slots_type *t, bool is_default, slots_store **out);
 void store_destroy(slots_store *s);
 slots_store *store_by_sid(uint32_t sid);
+char *store_slot_address(const slots_store *s, uint32_t slot);
+bool store_slot_live(const slots_store *s, uint32_t slot);
+/* Calls fn on every live record in position order (pos counts from 0) until fn fails. */
+int store_each(const slots_store *s, int (*fn)(const recref *r, size_t pos, void *ctx), void *ctx);
+/* Makes room for n records in total; call with the store locked. SLOTS_ENOMEM, SLOTS_ERANGE. */
+int store_reserve_locked(slots_store *s, size_t n);
+void store_lock(const slots_store *s);   /* recursive: field writes inside store calls take it again */
+void store_unlock(const slots_store *s);
 /* The type's default store, created on first use; NULL with SLOTS_ENOMEM set. */
 slots_store *type_default_store(const slots_type *t);
 
@@ -248,6 +260,39 @@ int json_decode_object(const recref *r, const char *text, size_t len, size_t *po
 /* Appends the record as a JSON object to b; SLOTS_EINVAL for a non-finite float. */
 int json_encode_record(strbuf *b, const recref *r);
 
+/* ---- number.c: numbers in text, JSON's grammar (RFC 8259), shared by JSON and CSV decoding ----- */
+/* Parses exactly p[0..len) as a JSON number: an integer literal gives SLOTS_I64 (or SLOTS_U64 above
+ * INT64_MAX), anything with a fraction or exponent SLOTS_F64 (correctly rounded). SLOTS_EPARSE
+ * when malformed, SLOTS_ERANGE for an integer beyond uint64 (no message is set: callers word it). */
+int number_parse(const char *p, size_t len, value *out);
+
+/* ---- base64.c: RFC 4648 base64 with padding, for bytes values in JSON and CSV ------------------ */
+void base64_encode(strbuf *b, const unsigned char *p, size_t n);
+bool base64_decode(const char *p, size_t n, strbuf *out); /* false on bad input */
+
+/* ---- load.c: the frame every bulk load shares (all-or-nothing, or skip bad rows) ------------ */
+typedef struct loader {
+    slots_store *store;
+    unsigned flags;
+    slots_obj *added; /* records added so far, freed again if the load fails */
+    size_t nadded, cap;
+    size_t skipped;
+    strbuf errors;    /* first errors, one per line, when skipping */
+    unsigned nerrors;
+} loader;
+/* Decodes one row into a blank record; an error leaves the record to be released by the loader. */
+typedef int (*row_decoder)(const recref *r, void *ctx);
+int loader_begin(loader *L, slots_store *s, unsigned flags); /* checks s and flags */
+/* Adds one record decoded by `decode`: on a bad row, either fails ("line N: " + message) or, when
+ * skipping, counts it and returns SLOTS_OK. SLOTS_ENOMEM always fails. */
+int loader_row(loader *L, size_t line, row_decoder decode, void *ctx);
+/* Ends a load: on failure (rc != SLOTS_OK) every added record is freed. Returns rc. */
+int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped);
+/* Reads a whole file into a buffer to free with mem_free(buf, len + 1, NULL). SLOTS_EIO, SLOTS_ENOMEM. */
+int file_read(const char *path, char **buf, size_t *len);
+/* Writes a buffer to a file, created or truncated. SLOTS_EIO. */
+int file_write(const char *path, const char *buf, size_t len);
+
 /* ---- extras.c ---------------------------------------------------------------------------------- */
 int extra_set(const recref *r, const char *name, size_t name_len, const value *v);
 void extras_release(const recref *r);           /* drops all of a record's extras */
@@ -258,6 +303,18 @@ typedef struct extra_entry {
 } extra_entry;
 /* The record's extras (count in *n), or NULL when none. */
 const extra_entry *extras_list(const recref *r, size_t *n);
+
+/* ---- index.c: a store's unique key index (callers hold the store's lock) ---------------------- */
+typedef struct key_index key_index;
+key_index *index_new(size_t *account);
+void index_free(key_index *x);
+void index_reset(key_index *x);
+size_t index_bytes(const key_index *x);
+int index_reserve(const slots_store *s, key_index *x, size_t more); /* SLOTS_ENOMEM */
+long index_find(const slots_store *s, const key_index *x, const value *key); /* slot or -1 */
+void index_insert(const slots_store *s, key_index *x, uint32_t slot);
+void index_remove(const slots_store *s, key_index *x, uint32_t slot);
+int index_err_exists(const slots_type *t, const value *key);
 
 /* ---- map.c: open-addressing hash map from nonzero uint64 keys to pointers ---------------------- */
 typedef struct map map;

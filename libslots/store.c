@@ -61,13 +61,23 @@ int store_create(const slots_type *t, bool is_default, slots_store **out) {
     slots_store *s = mem_calloc(sizeof *s, NULL);
     if (!s) return err_nomem();
     s->magic = STORE_MAGIC, s->type = t, s->is_default = is_default;
-    pthread_mutex_init(&s->lock, NULL);
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&s->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    if (t->key_field >= 0 && !is_default && !(s->index = index_new(NULL))) {
+        pthread_mutex_destroy(&s->lock);
+        mem_free(s, sizeof *s, NULL);
+        return err_nomem();
+    }
     int rc = sid_assign(s);
     if (rc == SLOTS_OK && registry_add_store(s) != SLOTS_OK) {
         sid_release(s);
         rc = err_nomem();
     }
     if (rc != SLOTS_OK) {
+        index_free(s->index);
         pthread_mutex_destroy(&s->lock);
         mem_free(s, sizeof *s, NULL);
         return rc;
@@ -88,7 +98,10 @@ static void gen_bump(const slots_type *t, char *rec) {
  * are at least 8 bytes). */
 static uint32_t link_offset(const slots_type *t) { return t->gen_offset >= 4 ? 0 : 4; }
 
-static char *slot_address(const slots_store *s, uint32_t index) {
+void store_lock(const slots_store *s) { pthread_mutex_lock(&((slots_store *)s)->lock); }
+void store_unlock(const slots_store *s) { pthread_mutex_unlock(&((slots_store *)s)->lock); }
+
+char *store_slot_address(const slots_store *s, uint32_t index) {
     uint32_t off, k = slab_of(index, &off);
     char *slab = __atomic_load_n(&s->slabs[k], __ATOMIC_ACQUIRE);
     return slab + (size_t)off * s->type->stride;
@@ -106,23 +119,31 @@ static void release_contents(slots_store *s, uint32_t index, char *rec) {
     extras_release(&r);
 }
 
+bool store_slot_live(const slots_store *s, uint32_t slot) {
+    return slot < __atomic_load_n(&s->used, __ATOMIC_ACQUIRE) && (gen_load(s->type, store_slot_address(s, slot)) & 1u);
+}
+
 void store_destroy(slots_store *s) {
     registry_remove_store(s);
     sid_release(s);
     slots_type *t = (slots_type *)s->type;
+    index_free(s->index);
+    s->index = NULL; /* records go all at once: no per-record index upkeep */
     for (uint32_t i = 0; i < s->used; i++) {
-        char *rec = slot_address(s, i);
+        char *rec = store_slot_address(s, i);
         if (gen_load(t, rec) & 1u) release_contents(s, i, rec);
     }
     for (uint32_t k = 0; k < SLAB_COUNT && s->slabs[k]; k++) mem_free(s->slabs[k], slab_bytes(s, k), &t->mem_records);
     map_free(s->extras);
+    if (s->positions) mem_free(s->positions, (size_t)s->positions_len * sizeof *s->positions, NULL);
+    if (s->load_errors) mem_free(s->load_errors, strlen(s->load_errors) + 1, NULL);
     counter_sub(&t->live, s->live);
     pthread_mutex_destroy(&s->lock);
     s->magic = 0;
     mem_free(s, sizeof *s, NULL);
 }
 
-/* Called with the store locked: makes room for one more slot. */
+/* Called with the store locked: adds the next slab. */
 static int grow(slots_store *s) {
     uint32_t k = 0;
     while (k < SLAB_COUNT && s->slabs[k]) k++;
@@ -135,20 +156,33 @@ static int grow(slots_store *s) {
     return SLOTS_OK;
 }
 
+int store_reserve_locked(slots_store *s, size_t n) {
+    int rc = SLOTS_OK;
+    while (rc == SLOTS_OK && s->capacity < n) rc = grow(s);
+    return rc;
+}
+
+/* Called with the store locked: positions change when a hole opens or fills. */
+static void forget_positions(slots_store *s) {
+    if (!s->positions) return;
+    mem_free(s->positions, (size_t)s->positions_len * sizeof *s->positions, NULL);
+    s->positions = NULL, s->positions_len = 0;
+}
+
 int store_alloc_record(slots_store *s, recref *out, slots_obj *h) {
     pthread_mutex_lock(&s->lock);
     int rc = SLOTS_OK;
     uint32_t index;
     if (s->free_head) {
         index = s->free_head - 1;
-        memcpy(&s->free_head, slot_address(s, index) + link_offset(s->type), sizeof s->free_head);
+        memcpy(&s->free_head, store_slot_address(s, index) + link_offset(s->type), sizeof s->free_head);
     } else if (s->used < s->capacity || (rc = grow(s)) == SLOTS_OK) {
         index = __atomic_load_n(&s->used, __ATOMIC_RELAXED);
         __atomic_store_n(&s->used, index + 1, __ATOMIC_RELEASE);
     }
     if (rc == SLOTS_OK) {
         const slots_type *t = s->type;
-        char *rec = slot_address(s, index);
+        char *rec = store_slot_address(s, index);
         uint16_t gen = gen_load(t, rec);
         memset(rec, 0, t->stride);
         memcpy(rec + t->gen_offset, &gen, sizeof gen);
@@ -156,6 +190,7 @@ int store_alloc_record(slots_store *s, recref *out, slots_obj *h) {
         s->live++;
         counter_add(&((slots_type *)t)->live, 1);
         *out = (recref){s, t, rec, index};
+        forget_positions(s);
         *h = handle_make(s->sid, (uint16_t)(gen + 1u), index);
     }
     pthread_mutex_unlock(&s->lock);
@@ -169,6 +204,7 @@ static void free_slot(slots_store *s, const recref *r) {
     memcpy(r->rec + link_offset(s->type), &s->free_head, sizeof s->free_head);
     s->free_head = r->index + 1;
     s->live--;
+    forget_positions(s);
     counter_sub(&((slots_type *)s->type)->live, 1);
 }
 
@@ -186,7 +222,7 @@ int record_resolve(slots_obj h, recref *out) {
     slots_store *s = store_by_sid(handle_sid(h));
     uint32_t index = handle_index(h);
     if (!s || index >= __atomic_load_n(&s->used, __ATOMIC_ACQUIRE)) return stale(h);
-    char *rec = slot_address(s, index);
+    char *rec = store_slot_address(s, index);
     uint16_t gen = gen_load(s->type, rec);
     if (gen != handle_gen(h) || !(gen & 1u)) return stale(h);
     *out = (recref){s, s->type, rec, index};
@@ -214,4 +250,17 @@ slots_store *type_default_store(const slots_type *t) {
         __atomic_store_n(&((slots_type *)t)->default_store, s, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&default_lock);
     return s;
+}
+
+int store_each(const slots_store *s, int (*fn)(const recref *r, size_t pos, void *ctx), void *ctx) {
+    uint32_t used = __atomic_load_n(&s->used, __ATOMIC_ACQUIRE);
+    size_t pos = 0;
+    for (uint32_t slot = 0; slot < used; slot++) {
+        char *rec = store_slot_address(s, slot);
+        if (!(gen_load(s->type, rec) & 1u)) continue;
+        recref r = {(slots_store *)s, s->type, rec, slot};
+        int rc = fn(&r, pos++, ctx);
+        if (rc != SLOTS_OK) return rc;
+    }
+    return SLOTS_OK;
 }

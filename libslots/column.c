@@ -1,0 +1,179 @@
+/*
+ * column.c — one numeric field of every record of a store, as a packed C array in and out, and
+ * aggregates over it in C, so a binding never loops per record to get numbers.
+ */
+#include "internal.h"
+
+#include <math.h>
+
+/* Checks the store and that field i is numeric or bool; *f is the field. */
+static int numeric_field(const slots_store *s, int i, const field **f) {
+    int rc = registry_check_store(s);
+    if (rc == SLOTS_OK) rc = field_check_index(s->type, i);
+    if (rc != SLOTS_OK) return rc;
+    *f = &s->type->fields[i];
+    int kind = (*f)->kind;
+    if (!kind_is_int(kind) && !kind_is_float(kind) && kind != SLOTS_BOOL)
+        return err_set(SLOTS_ETYPE, "%s.%s is %s, not a numeric field", s->type->name, (*f)->name, slots_kind_name(kind));
+    return SLOTS_OK;
+}
+
+typedef struct column {
+    int field;
+    const field *f;
+    char *buf;
+    const char *in;
+} column;
+
+static int read_cell(const recref *r, size_t pos, void *ctx) {
+    column *c = ctx;
+    char *dst = c->buf + pos * c->f->size;
+    if (rec_is_set(r->type, r->rec, c->field) && !rec_is_null(r->type, r->rec, c->field)) {
+        memcpy(dst, r->rec + c->f->offset, c->f->size);
+    } else if (c->f->kind == SLOTS_F32) {
+        float nan = NAN;
+        memcpy(dst, &nan, sizeof nan);
+    } else if (c->f->kind == SLOTS_F64) {
+        double nan = NAN;
+        memcpy(dst, &nan, sizeof nan);
+    } else {
+        memset(dst, 0, c->f->size);
+    }
+    return SLOTS_OK;
+}
+
+int slots_store_column_read(const slots_store *s, int i, void *buf, size_t buf_bytes, size_t *count) {
+    const field *f;
+    int rc = numeric_field(s, i, &f);
+    if (rc != SLOTS_OK) return rc;
+    size_t n = s->live;
+    if (!buf && n) return err_set(SLOTS_EINVAL, "buffer must not be NULL");
+    if (buf_bytes < n * f->size)
+        return err_set(SLOTS_EINVAL, "buffer of %zu bytes is too small for %zu values of %u bytes", buf_bytes, n, f->size);
+    column c = {i, f, buf, NULL};
+    store_lock(s); /* a steady record count while copying */
+    rc = store_each(s, read_cell, &c);
+    store_unlock(s);
+    if (rc == SLOTS_OK && count) *count = n;
+    return rc;
+}
+
+/* The value in a packed cell of the field's own type. */
+static value cell_value(const field *f, const char *cell) {
+    value v = {.kind = SLOTS_I64};
+    union {
+        int8_t i8;
+        uint8_t u8;
+        int16_t i16;
+        uint16_t u16;
+        int32_t i32;
+        uint32_t u32;
+        int64_t i64;
+        uint64_t u64;
+        float f32;
+        double f64;
+    } in;
+    memcpy(&in, cell, f->size);
+    switch (f->kind) {
+    case SLOTS_BOOL: v.kind = in.u8 > 1 ? SLOTS_I64 : SLOTS_BOOL, v.as.i = in.u8; break;
+    case SLOTS_I8: v.as.i = in.i8; break;
+    case SLOTS_U8: v.as.i = in.u8; break;
+    case SLOTS_I16: v.as.i = in.i16; break;
+    case SLOTS_U16: v.as.i = in.u16; break;
+    case SLOTS_I32: v.as.i = in.i32; break;
+    case SLOTS_U32: v.as.i = in.u32; break;
+    case SLOTS_U64: v.kind = SLOTS_U64, v.as.u = in.u64; break;
+    case SLOTS_F32: v.kind = SLOTS_F64, v.as.f = in.f32; break;
+    case SLOTS_F64: v.kind = SLOTS_F64, v.as.f = in.f64; break;
+    default: v.as.i = in.i64; break;
+    }
+    return v;
+}
+
+static int check_cell(const recref *r, size_t pos, void *ctx) {
+    const column *c = ctx;
+    value v = cell_value(c->f, c->in + pos * c->f->size);
+    if (c->f->kind == SLOTS_BOOL && v.kind != SLOTS_BOOL)
+        return err_set(SLOTS_ERANGE, "value %lld out of range for field '%s' (bool)", (long long)v.as.i, c->f->name);
+    if ((c->f->flags & SLOTS_FIELD_READONLY) && rec_is_set(r->type, r->rec, c->field))
+        return err_set(SLOTS_EREADONLY, "cannot assign to field '%s'", c->f->name);
+    return value_check(r->type, c->f, &v);
+}
+
+static int write_cell(const recref *r, size_t pos, void *ctx) {
+    const column *c = ctx;
+    value v = cell_value(c->f, c->in + pos * c->f->size);
+    return field_set(r, c->field, &v);
+}
+
+int slots_store_column_write(slots_store *s, int i, const void *buf, size_t buf_bytes) {
+    const field *f;
+    int rc = numeric_field(s, i, &f);
+    if (rc != SLOTS_OK) return rc;
+    if (i == s->type->key_field) return err_set(SLOTS_EINVAL, "the key field '%s' cannot be written as a column", f->name);
+    store_lock(s);
+    size_t n = s->live;
+    if (buf_bytes != n * f->size || (!buf && n))
+        rc = err_set(SLOTS_EINVAL, "buffer of %zu bytes does not hold %zu values of %u bytes", buf_bytes, n, f->size);
+    column c = {i, f, NULL, buf};
+    if (rc == SLOTS_OK) rc = store_each(s, check_cell, &c); /* all checked before any is written */
+    if (rc == SLOTS_OK) rc = store_each(s, write_cell, &c);
+    store_unlock(s);
+    return rc;
+}
+
+typedef struct stats {
+    int field;
+    const field *f;
+    size_t count;
+    double sum, min, max;
+    int64_t isum;
+    bool overflow;
+} stats;
+
+static int add_cell(const recref *r, size_t pos, void *ctx) {
+    (void)pos;
+    stats *st = ctx;
+    value v;
+    if (!rec_is_set(r->type, r->rec, st->field) || field_get(r, st->field, &v) != SLOTS_OK) return SLOTS_OK;
+    double d = v.kind == SLOTS_F64 ? v.as.f : v.kind == SLOTS_U64 ? (double)v.as.u : (double)v.as.i;
+    if (st->count == 0 || d < st->min) st->min = d;
+    if (st->count == 0 || d > st->max) st->max = d;
+    st->sum += d;
+    st->count++;
+    int64_t add = v.as.i;
+    if ((v.kind == SLOTS_U64 && v.as.u > INT64_MAX) || __builtin_add_overflow(st->isum, add, &st->isum)) st->overflow = true;
+    return SLOTS_OK;
+}
+
+static int gather(const slots_store *s, int i, stats *st) {
+    int rc = numeric_field(s, i, &st->f);
+    if (rc != SLOTS_OK) return rc;
+    st->field = i, st->min = st->max = NAN;
+    store_lock(s);
+    rc = store_each(s, add_cell, st);
+    store_unlock(s);
+    return rc;
+}
+
+int slots_store_aggregate(const slots_store *s, int i, size_t *count, double *sum, double *min, double *max) {
+    stats st = {0};
+    int rc = gather(s, i, &st);
+    if (rc != SLOTS_OK) return rc;
+    if (count) *count = st.count;
+    if (sum) *sum = st.sum;
+    if (min) *min = st.min;
+    if (max) *max = st.max;
+    return SLOTS_OK;
+}
+
+int slots_store_sum_i64(const slots_store *s, int i, int64_t *sum) {
+    stats st = {0};
+    int rc = sum ? gather(s, i, &st) : err_set(SLOTS_EINVAL, "out must not be NULL");
+    if (rc != SLOTS_OK) return rc;
+    if (!kind_is_int(st.f->kind) && st.f->kind != SLOTS_BOOL)
+        return err_set(SLOTS_ETYPE, "%s.%s is %s, not an integer field", s->type->name, st.f->name, slots_kind_name(st.f->kind));
+    if (st.overflow) return err_set(SLOTS_ERANGE, "sum of %s.%s out of range for i64", s->type->name, st.f->name);
+    *sum = st.isum;
+    return SLOTS_OK;
+}

@@ -1,0 +1,126 @@
+/*
+ * index.c — a store's unique key index: an open-addressing table of slot numbers (4 bytes each,
+ * at most half full, so 8-16 bytes per record). The key itself is not copied: a probe reads it from
+ * the record, which keeps the index small and never stale. Callers hold the store's lock.
+ */
+#include "internal.h"
+
+#include <inttypes.h>
+
+struct key_index {
+    uint32_t *slots; /* slot number + 1, or 0 for empty */
+    uint32_t mask;
+    uint32_t count;
+    size_t *account;
+};
+
+static uint64_t hash_key(const value *k) {
+    if (k->kind == SLOTS_STR) return hash_bytes(k->as.s.p, k->as.s.len, 7);
+    uint64_t h = k->as.u * 0x9e3779b97f4a7c15ull; /* I64 and U64 of equal value hash alike */
+    return h ^ (h >> 31);
+}
+
+static bool keys_equal(const value *a, const value *b) {
+    if (a->kind == SLOTS_STR || b->kind == SLOTS_STR)
+        return a->kind == b->kind && a->as.s.len == b->as.s.len && !memcmp(a->as.s.p, b->as.s.p, a->as.s.len);
+    if (a->kind != b->kind && (a->as.i < 0 || b->as.i < 0)) return false; /* I64 negative vs U64 huge */
+    return a->as.u == b->as.u;
+}
+
+/* The key of the record in `slot`, or false when its key field is unset. */
+static bool key_of(const slots_store *s, uint32_t slot, value *out) {
+    recref r = {(slots_store *)s, s->type, store_slot_address(s, slot), slot};
+    return rec_is_set(s->type, r.rec, s->type->key_field) && field_get(&r, s->type->key_field, out) == SLOTS_OK;
+}
+
+key_index *index_new(size_t *account) {
+    key_index *x = mem_calloc(sizeof *x, account);
+    if (x) x->account = account;
+    return x;
+}
+
+void index_free(key_index *x) {
+    if (!x) return;
+    mem_free(x->slots, x->slots ? ((size_t)x->mask + 1) * sizeof *x->slots : 0, x->account);
+    mem_free(x, sizeof *x, x->account);
+}
+
+size_t index_bytes(const key_index *x) {
+    return x ? sizeof *x + (x->slots ? ((size_t)x->mask + 1) * sizeof *x->slots : 0) : 0;
+}
+
+void index_reset(key_index *x) {
+    if (x && x->slots) memset(x->slots, 0, ((size_t)x->mask + 1) * sizeof *x->slots);
+    if (x) x->count = 0;
+}
+
+/* The table position holding `key`, or the empty one where it would go. */
+static uint32_t probe(const slots_store *s, const key_index *x, const value *key) {
+    value k;
+    uint32_t i = (uint32_t)hash_key(key) & x->mask;
+    for (; x->slots[i]; i = (i + 1) & x->mask)
+        if (key_of(s, x->slots[i] - 1, &k) && keys_equal(&k, key)) break;
+    return i;
+}
+
+static void place(const slots_store *s, key_index *x, uint32_t slot) {
+    value k;
+    key_of(s, slot, &k);
+    x->slots[probe(s, x, &k)] = slot + 1;
+}
+
+static int rehash(const slots_store *s, key_index *x, uint32_t cap) {
+    uint32_t *old = x->slots, old_cap = old ? x->mask + 1 : 0;
+    uint32_t *fresh = mem_calloc((size_t)cap * sizeof *fresh, x->account);
+    if (!fresh) return err_nomem();
+    x->slots = fresh, x->mask = cap - 1;
+    for (uint32_t i = 0; i < old_cap; i++)
+        if (old[i]) place(s, x, old[i] - 1);
+    mem_free(old, (size_t)old_cap * sizeof *old, x->account);
+    return SLOTS_OK;
+}
+
+int index_reserve(const slots_store *s, key_index *x, size_t more) {
+    size_t need = ((size_t)x->count + more) * 2, cap = x->slots ? (size_t)x->mask + 1 : 0;
+    if (need <= cap) return SLOTS_OK;
+    size_t fresh = cap ? cap : 16;
+    while (fresh < need) fresh *= 2;
+    if (fresh > ((size_t)1 << 31)) return err_nomem();
+    return rehash(s, x, (uint32_t)fresh);
+}
+
+long index_find(const slots_store *s, const key_index *x, const value *key) {
+    if (!x->slots) return -1;
+    uint32_t i = probe(s, x, key);
+    return x->slots[i] ? (long)x->slots[i] - 1 : -1;
+}
+
+void index_insert(const slots_store *s, key_index *x, uint32_t slot) {
+    place(s, x, slot);
+    x->count++;
+}
+
+void index_remove(const slots_store *s, key_index *x, uint32_t slot) {
+    value k;
+    if (!x->slots || !key_of(s, slot, &k)) return;
+    uint32_t i = probe(s, x, &k);
+    if (x->slots[i] != slot + 1) return;
+    /* Backward-shift deletion keeps every other key reachable from its home position. */
+    for (uint32_t j = (i + 1) & x->mask; x->slots[j]; j = (j + 1) & x->mask) {
+        value kj;
+        key_of(s, x->slots[j] - 1, &kj);
+        uint32_t home = (uint32_t)hash_key(&kj) & x->mask;
+        if (((j - home) & x->mask) >= ((j - i) & x->mask)) x->slots[i] = x->slots[j], i = j;
+    }
+    x->slots[i] = 0;
+    x->count--;
+}
+
+int index_err_exists(const slots_type *t, const value *key) {
+    if (key->kind == SLOTS_STR)
+        return err_set(SLOTS_EEXIST, "duplicate key '%.*s' for %s.%s", (int)key->as.s.len, key->as.s.p, t->name,
+                       t->fields[t->key_field].name);
+    if (key->kind == SLOTS_U64)
+        return err_set(SLOTS_EEXIST, "duplicate key %" PRIu64 " for %s.%s", key->as.u, t->name, t->fields[t->key_field].name);
+    return err_set(SLOTS_EEXIST, "duplicate key %" PRId64 " for %s.%s", key->as.i, t->name, t->fields[t->key_field].name);
+}

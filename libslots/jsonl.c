@@ -1,0 +1,86 @@
+/*
+ * jsonl.c — JSON Lines into and out of a store: each line is decoded straight into a fresh record
+ * by json.c's schema-directed decoder; dumps write one slots_to_json object per line.
+ */
+#include "internal.h"
+
+typedef struct line {
+    const char *text;
+    size_t len;
+} line;
+
+static int decode_line(const recref *r, void *ctx) {
+    const line *l = ctx;
+    size_t pos = 0;
+    int rc = json_decode_object(r, l->text, l->len, &pos);
+    while (rc == SLOTS_OK && pos < l->len && strchr(" \t\r", l->text[pos])) pos++;
+    if (rc == SLOTS_OK && pos < l->len)
+        rc = err_set(SLOTS_EPARSE, "Extra data: line 1 column %zu (char %zu)", pos + 1, pos);
+    return rc;
+}
+
+static bool blank(const char *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!strchr(" \t\r", p[i])) return false;
+    return true;
+}
+
+int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded, size_t *skipped) {
+    loader L;
+    int rc = loader_begin(&L, s, flags);
+    if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
+    size_t pos = 0, lineno = 0;
+    while (rc == SLOTS_OK && pos < len) {
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+        line l = {buf + pos, end - pos};
+        lineno++;
+        if (!blank(l.text, l.len)) rc = loader_row(&L, lineno, decode_line, &l);
+        pos = end + 1;
+    }
+    return loader_end(&L, rc, loaded, skipped);
+}
+
+int slots_store_load_jsonl_file(slots_store *s, const char *path, unsigned flags, size_t *loaded, size_t *skipped) {
+    char *buf;
+    size_t len;
+    int rc = registry_check_store(s);
+    if (rc == SLOTS_OK) rc = file_read(path, &buf, &len);
+    if (rc != SLOTS_OK) return rc;
+    rc = slots_store_load_jsonl(s, buf, len, flags, loaded, skipped);
+    mem_free(buf, len + 1, NULL);
+    return rc;
+}
+
+static int dump_record(const recref *r, size_t pos, void *ctx) {
+    (void)pos;
+    strbuf *b = ctx;
+    int rc = json_encode_record(b, r);
+    sb_putc(b, '\n');
+    return rc != SLOTS_OK ? rc : b->failed ? err_nomem() : SLOTS_OK;
+}
+
+/* Appends every record of s as a JSON line to b. */
+static int dump(const slots_store *s, strbuf *b) {
+    int rc = registry_check_store(s);
+    return rc != SLOTS_OK ? rc : store_each(s, dump_record, b);
+}
+
+int slots_store_dump_jsonl(const slots_store *s, const char **out, size_t *len) {
+    if (!out) return err_set(SLOTS_EINVAL, "out must not be NULL");
+    strbuf *b = sb_scratch();
+    if (!b) return err_nomem();
+    int rc = dump(s, b);
+    if (rc != SLOTS_OK) return rc;
+    *out = b->p ? b->p : "";
+    if (len) *len = b->len;
+    return SLOTS_OK;
+}
+
+int slots_store_dump_jsonl_file(const slots_store *s, const char *path) {
+    strbuf b = {0};
+    int rc = path ? dump(s, &b) : err_set(SLOTS_EINVAL, "path must not be NULL");
+    if (rc == SLOTS_OK) rc = file_write(path, b.p, b.len);
+    sb_free(&b);
+    return rc;
+}

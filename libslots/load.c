@@ -1,0 +1,126 @@
+/*
+ * load.c — what every bulk load shares: rows decoded straight into fresh records of a store, and
+ * all-or-nothing by default (a failed load frees what it added, so the store is as it was), or
+ * skipping bad rows with a count and the first errors. Plus whole-file read and write.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#define MAX_KEPT_ERRORS 10
+
+int loader_begin(loader *L, slots_store *s, unsigned flags) {
+    memset(L, 0, sizeof *L);
+    int rc = registry_check_store(s);
+    if (rc == SLOTS_OK && s->is_default) rc = err_set(SLOTS_EINVAL, "a type's default store is not a public store");
+    if (rc == SLOTS_OK && (flags & ~SLOTS_LOAD_SKIP_BAD)) rc = err_set(SLOTS_EINVAL, "unknown load flags 0x%x", flags);
+    L->store = s, L->flags = flags;
+    return rc;
+}
+
+static int remember(loader *L, slots_obj h) {
+    if (L->nadded == L->cap) {
+        size_t cap = L->cap ? L->cap * 2 : 1024;
+        slots_obj *p = mem_realloc(L->added, L->cap * sizeof *p, cap * sizeof *p, NULL);
+        if (!p) return err_nomem();
+        L->added = p, L->cap = cap;
+    }
+    L->added[L->nadded++] = h;
+    return SLOTS_OK;
+}
+
+static void keep_error(loader *L) {
+    L->skipped++;
+    if (L->nerrors++ >= MAX_KEPT_ERRORS) return;
+    sb_puts(&L->errors, slots_errmsg());
+    sb_putc(&L->errors, '\n');
+}
+
+int loader_row(loader *L, size_t line, row_decoder decode, void *ctx) {
+    recref r;
+    slots_obj h;
+    int rc = store_alloc_record(L->store, &r, &h);
+    if (rc != SLOTS_OK) return err_prefix("line %zu: ", line);
+    rc = decode(&r, ctx);
+    if (rc == SLOTS_OK) rc = slots_fill_defaults(h);
+    if (rc == SLOTS_OK) rc = remember(L, h);
+    if (rc == SLOTS_OK) return SLOTS_OK;
+    store_release_record(L->store, &r);
+    err_prefix("line %zu: ", line);
+    if (rc == SLOTS_ENOMEM || !(L->flags & SLOTS_LOAD_SKIP_BAD)) return rc;
+    keep_error(L);
+    return SLOTS_OK;
+}
+
+/* Replaces the store's kept errors with this load's. */
+static void publish_errors(loader *L) {
+    slots_store *s = L->store;
+    if (s->load_errors) mem_free(s->load_errors, strlen(s->load_errors) + 1, NULL);
+    s->load_errors = NULL;
+    if (L->errors.len && !L->errors.failed) s->load_errors = mem_strdup(L->errors.p, L->errors.len, NULL);
+}
+
+int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped) {
+    if (rc != SLOTS_OK) {
+        int code = slots_errcode();
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", slots_errmsg());
+        for (size_t i = 0; i < L->nadded; i++) slots_free(L->added[i]);
+        err_set(code, "%s", msg); /* frees never fail here, but keep the load's message regardless */
+    } else {
+        publish_errors(L);
+        if (loaded) *loaded = L->nadded;
+        if (skipped) *skipped = L->skipped;
+    }
+    mem_free(L->added, L->cap * sizeof *L->added, NULL);
+    sb_free(&L->errors);
+    return rc;
+}
+
+static int io_error(const char *path) {
+    return err_set(SLOTS_EIO, "[Errno %d] %s: '%s'", errno, strerror(errno), path);
+}
+
+int file_read(const char *path, char **buf, size_t *len) {
+    if (!path) return err_set(SLOTS_EINVAL, "path must not be NULL");
+    FILE *f = fopen(path, "rb");
+    if (!f) return io_error(path);
+    long size = -1;
+    if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
+    if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        int rc = io_error(path);
+        fclose(f);
+        return rc;
+    }
+    char *p = mem_alloc((size_t)size + 1, NULL);
+    if (!p) {
+        fclose(f);
+        return err_nomem();
+    }
+    size_t got = fread(p, 1, (size_t)size, f);
+    int failed = ferror(f) || got != (size_t)size;
+    fclose(f);
+    if (failed) {
+        mem_free(p, (size_t)size + 1, NULL);
+        return err_set(SLOTS_EIO, "could not read '%s'", path);
+    }
+    p[size] = '\0';
+    *buf = p, *len = (size_t)size;
+    return SLOTS_OK;
+}
+
+int file_write(const char *path, const char *buf, size_t len) {
+    if (!path) return err_set(SLOTS_EINVAL, "path must not be NULL");
+    FILE *f = fopen(path, "wb");
+    if (!f) return io_error(path);
+    size_t put = len ? fwrite(buf, 1, len, f) : 0;
+    int failed = put != len;
+    if (fclose(f) != 0 || failed) return io_error(path);
+    return SLOTS_OK;
+}
+
+const char *slots_store_load_errors(const slots_store *s) {
+    if (registry_check_store(s) != SLOTS_OK) return NULL;
+    return s->load_errors ? s->load_errors : "";
+}
