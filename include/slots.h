@@ -89,7 +89,8 @@ SLOTS_API const char *slots_strerror(int status);
  *     kind     := bool | i8 | i16 | i32 | i64 | u8 | u16 | u32 | u64 | f32 | f64 | str | bytes
  *               | ref [ TYPENAME ]
  *     modifier := optional | readonly | key
- *     default  := integer | float | true | false | null | 'text' | "text"   (quoted text takes
+ *     default  := integer | float | true | false | null | 'text' | "text"   (also True False None;
+ *                 quoted text takes
  *                 \\ \' \" \n \t \r \0 and \xNN escapes; for bytes fields \xNN is a byte)
  * NAME is an identifier ([A-Za-z_][A-Za-z0-9_]*). `optional` lets a field hold null (None);
  * `readonly` lets a field be set once and then refuses changes; `key` marks the field that stores
@@ -121,7 +122,7 @@ typedef struct slots_type slots_type;
 #define SLOTS_FIELD_HAS_DEFAULT 0x08u /* reported by slots_field_flags(); ignored in specs */
 
 /* Type flags (slots_type_define's `flags`). */
-#define SLOTS_FROZEN  0x01u /* every field readonly; extras (if dynamic) refuse changes too */
+#define SLOTS_FROZEN  0x01u /* every field readonly; extras (if dynamic) are set once, never changed */
 #define SLOTS_DYNAMIC 0x02u /* records also take extra, undeclared attributes (Python's __dict__) */
 
 /* One field for slots_type_define_specs(). Strings are read during the call only. */
@@ -174,7 +175,8 @@ SLOTS_API const char *slots_field_name(const slots_type *t, int field);
 SLOTS_API int slots_field_kind(const slots_type *t, int field);
 /* Field `field`'s flags (SLOTS_FIELD_*), or SLOTS_EINVAL. */
 SLOTS_API int slots_field_flags(const slots_type *t, int field);
-/* Field `field`'s default as canonical literal text ("0.0", "'x'", "null"), or NULL when it has none
+/* Field `field`'s default as canonical Python-style literal text ("0.0", "'x'", "None", "True"; the
+ * field-list grammar accepts these spellings too), or NULL when it has none
  * (code untouched) or on error (message set). */
 SLOTS_API const char *slots_field_default(const slots_type *t, int field);
 /* For a ref field, the target type name it was declared with; NULL when untyped or not a ref. */
@@ -289,8 +291,8 @@ SLOTS_API int slots_is_set(slots_obj o, int field);
  * SLOTS_EINVAL). On a type without SLOTS_DYNAMIC every name is SLOTS_ENOATTR ("'Product' object has
  * no attribute 'age'"). Values are of the kinds bool, i64, u64, f64, str, bytes, ref or null.
  * Getters return SLOTS_ENOATTR for a name not present, SLOTS_ETYPE when the extra holds another
- * kind (slots_extra_kind tells which), SLOTS_NULL for null. Setters on a frozen record:
- * SLOTS_EREADONLY. Pointers returned by get_str/get_bytes/slots_extra_name stay valid until that
+ * kind (slots_extra_kind tells which), SLOTS_NULL for null. On a frozen record an extra can be
+ * added once but not changed or deleted (SLOTS_EREADONLY). Pointers returned by get_str/get_bytes/slots_extra_name stay valid until that
  * extra is set or deleted or the record is freed. */
 SLOTS_API int slots_extra_set_bool(slots_obj o, const char *name, int v);
 SLOTS_API int slots_extra_set_i64(slots_obj o, const char *name, int64_t v);

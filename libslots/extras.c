@@ -41,7 +41,7 @@ static extras *lookup(const recref *r) { return map_get(r->store->extras, (uint6
 
 static long find(const extras *x, const char *name, size_t len) {
     for (size_t i = 0; x && i < x->n; i++)
-        if (!strncmp(x->e[i].name, name, len) && x->e[i].name[len] == '\0') return (long)i;
+        if (strlen(x->e[i].name) == len && !memcmp(x->e[i].name, name, len)) return (long)i;
     return -1;
 }
 
@@ -83,6 +83,8 @@ static int put_locked(const recref *r, const char *name, size_t len, value *owne
     extras *x = list_for_update(r);
     if (!x) return err_nomem();
     long at = find(x, name, len);
+    if (at >= 0 && (r->type->flags & SLOTS_FROZEN)) /* frozen: set once, like a readonly field */
+        return err_set(SLOTS_EREADONLY, "cannot assign to field '%.*s'", (int)len, name);
     if (at >= 0) {
         value_release(&x->e[at].v, account(r));
         x->e[at].v = *owned;
@@ -102,8 +104,6 @@ static int put_locked(const recref *r, const char *name, size_t len, value *owne
 
 int extra_set(const recref *r, const char *name, size_t len, const value *v) {
     int rc = check_name(r, name, len);
-    if (rc == SLOTS_OK && (r->type->flags & SLOTS_FROZEN))
-        rc = err_set(SLOTS_EREADONLY, "cannot assign to field '%.*s'", (int)len, name);
     if (rc == SLOTS_OK) rc = check_value(r, v);
     value owned;
     if (rc != SLOTS_OK || (rc = value_dup(v, &owned, account(r))) != SLOTS_OK) return rc;

@@ -111,7 +111,7 @@ static void read_slot(const field *f, const char *slot, value *out) {
         float f32;
         double f64;
     } in;
-    memcpy(&in, slot, f->size);
+    if (f->size <= sizeof in) memcpy(&in, slot, f->size);
     out->kind = kind_is_int(f->kind) ? SLOTS_I64 : kind_is_float(f->kind) ? SLOTS_F64 : f->kind;
     switch (f->kind) {
     case SLOTS_BOOL: case SLOTS_U8: out->as.i = in.u8; break;

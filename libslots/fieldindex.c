@@ -26,7 +26,7 @@ int name_table_add(slots_type *t, int i) {
 int type_find_field(const slots_type *t, const char *name, size_t len) {
     for (uint32_t s = name_hash(name, len) & t->name_mask; t->name_slots[s]; s = (s + 1) & t->name_mask) {
         const char *fname = t->fields[t->name_slots[s] - 1].name;
-        if (!strncmp(fname, name, len) && fname[len] == '\0') return (int)t->name_slots[s] - 1;
+        if (strlen(fname) == len && !memcmp(fname, name, len)) return (int)t->name_slots[s] - 1;
     }
     return -1;
 }

@@ -150,9 +150,8 @@ int fieldspec_parse(const char *text, slots_field_spec **out, size_t *nout) {
     if (rc == SLOTS_OK && n < cap) { /* shrink to exactly n, the size fieldspec_free() releases */
         slots_field_spec *exact = n ? mem_realloc(specs, cap * sizeof *specs, n * sizeof *specs, NULL) : NULL;
         if (n && !exact) rc = err_nomem();
-        else if (!n) mem_free(specs, cap * sizeof *specs, NULL), specs = NULL;
-        else specs = exact;
-        cap = n;
+        else if (!n) mem_free(specs, cap * sizeof *specs, NULL), specs = NULL, cap = 0;
+        else specs = exact, cap = n;
     }
     if (rc != SLOTS_OK) {
         for (size_t i = n; i < cap; i++) memset(&specs[i], 0, sizeof specs[i]);

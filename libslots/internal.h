@@ -80,6 +80,7 @@ struct slots_type {
     char *name;
     const struct slots_type *base;
     int nfields;
+    int fields_cap;       /* fields allocated */
     field *fields;
     uint32_t stride;      /* bytes per record */
     uint32_t set_offset;  /* presence bits: bit i set = field i has a value (null included) */
@@ -88,7 +89,7 @@ struct slots_type {
     int key_field;        /* index of the key field, or -1 */
     uint32_t *name_slots; /* open-addressing table of field index + 1, by name hash */
     uint32_t name_mask;
-    struct slots_store *default_store; /* created on first slots_new; guarded by the registry lock */
+    struct slots_store *default_store; /* for slots_new's records; made with the type */
     size_t self_bytes;    /* bytes of this struct and what it owns */
     size_t mem_records, mem_strings, mem_extras, live; /* atomic counters */
 };
@@ -193,8 +194,8 @@ int store_each(const slots_store *s, int (*fn)(const recref *r, size_t pos, void
 int store_reserve_locked(slots_store *s, size_t n);
 void store_lock(const slots_store *s);   /* recursive: field writes inside store calls take it again */
 void store_unlock(const slots_store *s);
-/* The type's default store, created on first use; NULL with SLOTS_ENOMEM set. */
-slots_store *type_default_store(const slots_type *t);
+/* The type's default store (always there: made with the type). */
+static inline slots_store *type_default_store(const slots_type *t) { return t->default_store; }
 
 /* ---- records (record.c) ---------------------------------------------------------------------- */
 static inline bool rec_is_set(const slots_type *t, const char *rec, int i) {

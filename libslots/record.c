@@ -9,9 +9,7 @@
 static int new_record(const slots_type *t, slots_obj *out, recref *r) {
     if (registry_check_type(t) != SLOTS_OK) return SLOTS_EINVAL;
     if (!out) return err_set(SLOTS_EINVAL, "out must not be NULL");
-    slots_store *s = type_default_store(t);
-    if (!s) return slots_errcode();
-    return store_alloc_record(s, r, out);
+    return store_alloc_record(type_default_store(t), r, out);
 }
 
 /* Sets each unset defaulted field; on failure clears those it set, so nothing has changed. */
@@ -37,8 +35,7 @@ int slots_new_blank(const slots_type *t, slots_obj *out) {
 int slots_new(const slots_type *t, slots_obj *out) {
     recref r;
     slots_obj h;
-    int rc = new_record(t, &h, &r);
-    if (rc == SLOTS_OK && !out) rc = err_set(SLOTS_EINVAL, "out must not be NULL");
+    int rc = out ? new_record(t, &h, &r) : err_set(SLOTS_EINVAL, "out must not be NULL");
     if (rc != SLOTS_OK) return rc;
     if ((rc = fill_defaults(&r)) != SLOTS_OK) {
         store_release_record(r.store, &r);

@@ -16,7 +16,9 @@ void registry_unlock(void) { pthread_mutex_unlock(&lock); }
 
 static int live_add(void *p) {
     if (!live && !(live = map_new(NULL))) return SLOTS_ENOMEM;
-    return map_put(live, (uint64_t)(uintptr_t)p, p);
+    int rc = map_put(live, (uint64_t)(uintptr_t)p, p);
+    if (rc != SLOTS_OK && !map_count(live)) map_free(live), live = NULL;
+    return rc;
 }
 
 static bool live_has(const void *p) {
@@ -40,6 +42,10 @@ int registry_bind(slots_type *t) {
     int rc = grow_types();
     if (rc == SLOTS_OK) rc = live_add(t);
     if (rc == SLOTS_OK) types[ntypes++] = t;
+    if (rc != SLOTS_OK && !ntypes) { /* a failed first definition leaves no tables behind */
+        mem_free(types, types_cap * sizeof *types, NULL);
+        types = NULL, types_cap = 0;
+    }
     registry_unlock();
     return rc == SLOTS_OK ? rc : err_nomem();
 }
@@ -84,6 +90,7 @@ int registry_add_store(slots_store *s) {
 void registry_remove_store(slots_store *s) {
     registry_lock();
     map_remove(live, (uint64_t)(uintptr_t)s);
+    if (!map_count(live)) map_free(live), live = NULL; /* only after a failed first definition */
     registry_unlock();
 }
 

@@ -9,10 +9,10 @@
 
 /* Store ids → stores, two levels so the table never moves while readers look into it. */
 #define SID_CHUNK 1024u
-static slots_store **sid_table[(H_MAX_SID + 1) / SID_CHUNK];
+static slots_store *first_chunk[SID_CHUNK]; /* the common case allocates nothing */
+static slots_store **sid_table[(H_MAX_SID + 1) / SID_CHUNK] = {first_chunk};
 static uint32_t next_sid = 1;
 static pthread_mutex_t sid_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t default_lock = PTHREAD_MUTEX_INITIALIZER;
 
 slots_store *store_by_sid(uint32_t sid) {
     slots_store **chunk = __atomic_load_n(&sid_table[sid / SID_CHUNK], __ATOMIC_ACQUIRE);
@@ -32,23 +32,17 @@ static slots_store **sid_slot(uint32_t sid) {
 /* Ids go round the whole space before one is reused, so a dropped store's handles stay stale. */
 static int sid_assign(slots_store *s) {
     pthread_mutex_lock(&sid_lock);
-    int rc = err_set(SLOTS_ENOMEM, "too many live stores");
-    for (uint32_t tries = 0; tries < H_MAX_SID; tries++) {
+    bool nomem = false;
+    for (uint32_t tries = 0; tries < H_MAX_SID && !s->sid && !nomem; tries++) {
         uint32_t sid = next_sid;
         next_sid = next_sid == H_MAX_SID ? 1 : next_sid + 1;
         slots_store **slot = sid_slot(sid);
-        if (!slot) {
-            rc = err_nomem();
-            break;
-        }
-        if (*slot) continue;
-        s->sid = sid;
-        __atomic_store_n(slot, s, __ATOMIC_RELEASE);
-        rc = SLOTS_OK;
-        break;
+        nomem = !slot;
+        if (slot && !*slot) s->sid = sid, __atomic_store_n(slot, s, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&sid_lock);
-    return rc;
+    if (s->sid) return SLOTS_OK;
+    return nomem ? err_nomem() : err_set(SLOTS_ENOMEM, "too many live stores");
 }
 
 static void sid_release(const slots_store *s) {
@@ -201,8 +195,12 @@ int store_alloc_record(slots_store *s, recref *out, slots_obj *h) {
 static void free_slot(slots_store *s, const recref *r) {
     release_contents(s, r->index, r->rec);
     gen_bump(s->type, r->rec); /* odd (live) → even (free): every handle to it is now stale */
-    memcpy(r->rec + link_offset(s->type), &s->free_head, sizeof s->free_head);
-    s->free_head = r->index + 1;
+    /* A slot whose generation wrapped is retired, never reused, so no old handle can come back
+     * to life: one slot lost per 32768 reuses of the same slot. */
+    if (gen_load(s->type, r->rec) != 0) {
+        memcpy(r->rec + link_offset(s->type), &s->free_head, sizeof s->free_head);
+        s->free_head = r->index + 1;
+    }
     s->live--;
     forget_positions(s);
     counter_sub(&((slots_type *)s->type)->live, 1);
@@ -241,16 +239,6 @@ int store_free_handle(slots_obj h) {
     return rc;
 }
 
-slots_store *type_default_store(const slots_type *t) {
-    slots_store *s = __atomic_load_n(&t->default_store, __ATOMIC_ACQUIRE);
-    if (s) return s;
-    pthread_mutex_lock(&default_lock);
-    s = t->default_store;
-    if (!s && store_create(t, true, &s) == SLOTS_OK)
-        __atomic_store_n(&((slots_type *)t)->default_store, s, __ATOMIC_RELEASE);
-    pthread_mutex_unlock(&default_lock);
-    return s;
-}
 
 int store_each(const slots_store *s, int (*fn)(const recref *r, size_t pos, void *ctx), void *ctx) {
     uint32_t used = __atomic_load_n(&s->used, __ATOMIC_ACQUIRE);

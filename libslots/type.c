@@ -31,7 +31,8 @@ static void type_destroy(slots_type *t) {
     int nbase = t->base ? t->base->nfields : 0;
     size_t *acct = &t->self_bytes;
     for (int i = nbase; t->fields && i < t->nfields; i++) field_release(&t->fields[i], acct);
-    mem_free(t->fields, (size_t)t->nfields * sizeof *t->fields, acct);
+    mem_free(t->fields, (size_t)t->fields_cap * sizeof *t->fields, acct);
+    if (t->default_store) store_destroy(t->default_store);
     mem_free(t->name_slots, ((size_t)t->name_mask + 1) * sizeof *t->name_slots, acct);
     if (t->name) mem_free(t->name, strlen(t->name) + 1, acct);
     mem_free(t, sizeof *t, NULL);
@@ -149,6 +150,7 @@ static int type_start(const char *name, size_t nspecs, const slots_type *base, u
     size_t total = nspecs + (base ? (size_t)base->nfields : 0);
     t->name = mem_strdup(name, strlen(name), &t->self_bytes);
     t->fields = mem_calloc((total ? total : 1) * sizeof *t->fields, &t->self_bytes);
+    t->fields_cap = t->fields ? (int)(total ? total : 1) : 0;
     *out = t;
     if (!t->name || !t->fields || name_table_init(t, total) != SLOTS_OK) return err_nomem();
     for (int i = 0; base && i < base->nfields; i++) { /* borrowed: base types are immortal */
@@ -170,8 +172,9 @@ int slots_type_define_specs(const char *name, const slots_field_spec *specs, siz
     for (size_t i = 0; rc == SLOTS_OK && i < nspecs; i++) rc = add_field(t, &specs[i]);
     if (rc == SLOTS_OK) {
         lay_out(t);
-        rc = registry_bind(t);
+        rc = store_create(t, true, &t->default_store);
     }
+    if (rc == SLOTS_OK) rc = registry_bind(t);
     if (rc != SLOTS_OK) {
         if (t) type_destroy(t);
         return rc;

@@ -63,7 +63,7 @@ static int check_float(const field *f, const value *v) {
     if (f->kind != SLOTS_F32 || v->kind != SLOTS_F64) return SLOTS_OK;
     if (!isfinite(v->as.f) || fabs(v->as.f) <= FLT_MAX) return SLOTS_OK;
     char text[32];
-    snprintf(text, sizeof text, "%g", v->as.f);
+    snprintf(text, sizeof text, "%.9g", v->as.f);
     return out_of_range(f, text);
 }
 
@@ -91,7 +91,7 @@ int value_check(const slots_type *t, const field *f, const value *v) {
     if (kind_is_int(f->kind)) return check_int(f, v);
     if (kind_is_float(f->kind)) return check_float(f, v);
     if (f->kind == SLOTS_REF) return check_ref(t, f, v);
-    if (v->as.s.len && !v->as.s.p) return err_set(SLOTS_EINVAL, "%s.%s: NULL pointer with a nonzero length", t->name, f->name);
+    if ((v->kind == SLOTS_STR || v->kind == SLOTS_BYTES) && v->as.s.len && !v->as.s.p) return err_set(SLOTS_EINVAL, "%s.%s: NULL pointer with a nonzero length", t->name, f->name);
     if (f->kind == SLOTS_STR) {
         size_t bad = utf8_check(v->as.s.p, v->as.s.len);
         if (bad != SIZE_MAX)

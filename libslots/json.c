@@ -1,0 +1,596 @@
+/*
+ * json.c — records to and from one JSON object (RFC 8259). Decoding is directed by the record's
+ * type: each key is looked up as a field and its value goes straight into it through field_set(),
+ * which owns every kind, range and readonly check; there is no tree in between. Syntax errors are
+ * worded as Python's json module words them, with line, column and byte offset.
+ */
+#include "internal.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ============================================================================================== */
+/* Decoding                                                                                       */
+/* ============================================================================================== */
+typedef struct jdec {
+    const recref *r;
+    const char *s;
+    size_t len, pos;
+    strbuf key, val, bin; /* an unescaped key, an unescaped string value, decoded base64 */
+} jdec;
+
+static int parse_error(const char *s, size_t len, size_t at, const char *what) {
+    size_t line = 1, line_start = 0;
+    for (size_t i = 0; i < at && i < len; i++) {
+        if (s[i] == '\n') {
+            line++;
+            line_start = i + 1;
+        }
+    }
+    return err_set(SLOTS_EPARSE, "%s: line %zu column %zu (char %zu)", what, line, at - line_start + 1, at);
+}
+
+static int jerr(const jdec *d, size_t at, const char *what) { return parse_error(d->s, d->len, at, what); }
+
+static bool at_char(const jdec *d, char c) { return d->pos < d->len && d->s[d->pos] == c; }
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static size_t skip_ws(const char *s, size_t len, size_t pos) {
+    while (pos < len && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r')) pos++;
+    return pos;
+}
+
+static void ws(jdec *d) { d->pos = skip_ws(d->s, d->len, d->pos); }
+
+/* ---- strings --------------------------------------------------------------------------------- */
+static int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* The four hex digits at s[at..at+4) as a code unit, or -1. */
+static long hex4(const jdec *d, size_t at) {
+    if (at > d->len || d->len - at < 4) return -1;
+    long u = 0;
+    for (size_t i = at; i < at + 4; i++) {
+        int h = hex_value(d->s[i]);
+        if (h < 0) return -1;
+        u = u * 16 + h;
+    }
+    return u;
+}
+
+static void put_utf8(strbuf *b, uint32_t c) {
+    char o[4];
+    size_t n;
+    if (c < 0x80) {
+        o[0] = (char)c;
+        n = 1;
+    } else if (c < 0x800) {
+        o[0] = (char)(0xc0 | (c >> 6));
+        o[1] = (char)(0x80 | (c & 0x3f));
+        n = 2;
+    } else if (c < 0x10000) {
+        o[0] = (char)(0xe0 | (c >> 12));
+        o[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+        o[2] = (char)(0x80 | (c & 0x3f));
+        n = 3;
+    } else {
+        o[0] = (char)(0xf0 | (c >> 18));
+        o[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+        o[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+        o[3] = (char)(0x80 | (c & 0x3f));
+        n = 4;
+    }
+    sb_put(b, o, n);
+}
+
+/* A \uXXXX escape at s[at] (the backslash), joining a surrogate pair; a surrogate without its
+ * partner cannot become UTF-8, so it is refused rather than passed on. */
+static int unicode_escape(jdec *d, strbuf *b, size_t at, size_t *next) {
+    long u = hex4(d, at + 2);
+    if (u < 0) return jerr(d, at + 1, "Invalid \\uXXXX escape");
+    *next = at + 6;
+    if (u >= 0xdc00 && u <= 0xdfff) return jerr(d, at, "Invalid \\uXXXX escape: lone surrogate");
+    if (u >= 0xd800 && u <= 0xdbff) {
+        long lo = -1;
+        if (at + 7 < d->len && d->s[at + 6] == '\\' && d->s[at + 7] == 'u') lo = hex4(d, at + 8);
+        if (lo < 0xdc00 || lo > 0xdfff) return jerr(d, at, "Invalid \\uXXXX escape: lone surrogate");
+        u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+        *next = at + 12;
+    }
+    put_utf8(b, (uint32_t)u);
+    return SLOTS_OK;
+}
+
+/* One escape at s[at] (the backslash) of the string opened at `begin`; *next = the byte after it. */
+static int escape(jdec *d, strbuf *b, size_t begin, size_t at, size_t *next) {
+    if (at + 1 >= d->len) return jerr(d, begin, "Unterminated string starting at");
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    char c = d->s[at + 1];
+    const char *hit = c ? strchr(from, c) : NULL;
+    if (hit) {
+        sb_putc(b, to[hit - from]);
+        *next = at + 2;
+        return SLOTS_OK;
+    }
+    if (c == 'u') return unicode_escape(d, b, at, next);
+    return jerr(d, at, "Invalid \\escape");
+}
+
+/* The string at d->pos (its opening quote). Without escapes *p points into the text; with them the
+ * unescaped bytes go to `b` and *p points there (valid until `b` is reused). */
+static int parse_string(jdec *d, strbuf *b, const char **p, size_t *n) {
+    size_t begin = d->pos, i = begin + 1, run = i;
+    bool copied = false;
+    b->len = 0;
+    for (;;) {
+        if (i >= d->len) return jerr(d, begin, "Unterminated string starting at");
+        unsigned char c = (unsigned char)d->s[i];
+        if (c == '"') break;
+        if (c < 0x20) return jerr(d, i, "Invalid control character at");
+        if (c != '\\') {
+            i++;
+            continue;
+        }
+        sb_put(b, d->s + run, i - run);
+        copied = true;
+        int rc = escape(d, b, begin, i, &i);
+        if (rc != SLOTS_OK) return rc;
+        run = i;
+    }
+    if (copied) {
+        sb_put(b, d->s + run, i - run);
+        if (b->failed) return err_nomem();
+        *p = b->p;
+        *n = b->len;
+    } else {
+        *p = d->s + begin + 1;
+        *n = i - begin - 1;
+    }
+    d->pos = i + 1;
+    return SLOTS_OK;
+}
+
+/* ---- base64 (RFC 4648, standard alphabet, padded) -------------------------------------------- */
+static int b64_value(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+/* Decodes into `out`; false for text that is not padded base64. */
+static bool b64_decode(const char *p, size_t n, strbuf *out) {
+    out->len = 0;
+    if (n % 4) return false;
+    for (size_t i = 0; i < n; i += 4) {
+        int pad = 0;
+        if (i + 4 == n && p[i + 3] == '=') pad = p[i + 2] == '=' ? 2 : 1;
+        uint32_t acc = 0;
+        for (int k = 0; k < 4; k++) {
+            int x = k < 4 - pad ? b64_value(p[i + k]) : 0;
+            if (x < 0) return false;
+            acc = acc << 6 | (uint32_t)x;
+        }
+        char o[3] = {(char)(acc >> 16), (char)(acc >> 8), (char)acc};
+        sb_put(out, o, (size_t)(3 - pad));
+    }
+    return true;
+}
+
+/* ---- numbers --------------------------------------------------------------------------------- */
+/* Where a number's parts are, as RFC 8259's grammar splits it. */
+typedef struct numtext {
+    size_t start, end;           /* the whole literal */
+    size_t int_start, int_end;   /* integer digits */
+    size_t frac_start, frac_end; /* fraction digits (empty when none) */
+    long long exp;               /* the exponent literal's value, saturated */
+    bool neg, is_int;
+} numtext;
+
+/* Scans the longest valid number at d->pos, as Python's json does: "01" is the number 0 followed by
+ * a stray "1", "1." the number 1 followed by a stray ".", which the caller reports. */
+static int scan_number(jdec *d, numtext *nt) {
+    const char *s = d->s;
+    size_t i = d->pos, len = d->len;
+    memset(nt, 0, sizeof *nt);
+    nt->start = i;
+    if (i < len && s[i] == '-') {
+        nt->neg = true;
+        i++;
+    }
+    if (i >= len || !is_digit(s[i])) return jerr(d, nt->start, "Expecting value");
+    nt->int_start = i;
+    if (s[i] == '0') i++;
+    else
+        while (i < len && is_digit(s[i])) i++;
+    nt->int_end = i;
+    nt->frac_start = nt->frac_end = i;
+    if (i + 1 < len && s[i] == '.' && is_digit(s[i + 1])) {
+        nt->frac_start = ++i;
+        while (i < len && is_digit(s[i])) i++;
+        nt->frac_end = i;
+    }
+    nt->is_int = nt->frac_start == nt->frac_end;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        size_t j = i + 1;
+        bool eneg = j < len && s[j] == '-';
+        if (j < len && (s[j] == '+' || s[j] == '-')) j++;
+        if (j < len && is_digit(s[j])) {
+            for (; j < len && is_digit(s[j]); j++)
+                if (nt->exp < 1000000000LL) nt->exp = nt->exp * 10 + (s[j] - '0');
+            if (eneg) nt->exp = -nt->exp;
+            nt->is_int = false;
+            i = j;
+        }
+    }
+    nt->end = d->pos = i;
+    return SLOTS_OK;
+}
+
+/* Adds the digits s[from..to) to a mantissa, leading zeros skipped; false past 19 digits. */
+static bool add_digits(const char *s, size_t from, size_t to, uint64_t *m, int *sig) {
+    for (size_t i = from; i < to; i++) {
+        if (*m == 0 && s[i] == '0') continue;
+        if (++*sig > 19) return false;
+        *m = *m * 10 + (uint64_t)(s[i] - '0');
+    }
+    return true;
+}
+
+/* Clinger's fast path: a mantissa of at most 2^53 and a power of ten up to 10^22 are both exact
+ * doubles, so one multiplication or division rounds correctly. False when it does not apply. */
+static bool float_fast(const char *s, const numtext *nt, double *out) {
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    uint64_t m = 0;
+    int sig = 0;
+    if (!add_digits(s, nt->int_start, nt->int_end, &m, &sig)) return false;
+    if (!add_digits(s, nt->frac_start, nt->frac_end, &m, &sig)) return false;
+    long long e = nt->exp - (long long)(nt->frac_end - nt->frac_start);
+    if (m != 0 && (m > (1ull << 53) || e < -22 || e > 22)) return false;
+    double x = (double)m;
+    if (m != 0) x = e >= 0 ? x * pow10[e] : x / pow10[-e];
+    *out = nt->neg ? -x : x;
+    return true;
+}
+
+/* Every other float goes through strtod, on a copy written as "DIGITSeEXP" without a decimal
+ * point, so the C locale's idea of the point cannot change the result. */
+static int float_slow(const char *s, const numtext *nt, double *out) {
+    size_t ni = nt->int_end - nt->int_start, nf = nt->frac_end - nt->frac_start;
+    long long e = nt->exp - (long long)(nf < 1000000000u ? nf : 1000000000u);
+    char local[128];
+    size_t need = ni + nf + 32;
+    char *buf = need <= sizeof local ? local : mem_alloc(need, NULL);
+    if (!buf) return err_nomem();
+    size_t k = 0;
+    if (nt->neg) buf[k++] = '-';
+    memcpy(buf + k, s + nt->int_start, ni);
+    k += ni;
+    memcpy(buf + k, s + nt->frac_start, nf);
+    k += nf;
+    snprintf(buf + k, need - k, "e%lld", e);
+    *out = strtod(buf, NULL);
+    if (buf != local) mem_free(buf, need, NULL);
+    return SLOTS_OK;
+}
+
+static int number_as_float(const jdec *d, const numtext *nt, value *v) {
+    v->kind = SLOTS_F64;
+    if (float_fast(d->s, nt, &v->as.f)) return SLOTS_OK;
+    return float_slow(d->s, nt, &v->as.f);
+}
+
+/* The magnitude of an integer literal; false when it exceeds uint64. */
+static bool int_magnitude(const char *s, const numtext *nt, uint64_t *m) {
+    *m = 0;
+    for (size_t i = nt->int_start; i < nt->int_end; i++) {
+        unsigned dgt = (unsigned)(s[i] - '0');
+        if (*m > (UINT64_MAX - dgt) / 10) return false;
+        *m = *m * 10 + dgt;
+    }
+    return true;
+}
+
+static int out_of_range(const jdec *d, const numtext *nt, const field *f, const char *name, size_t nlen) {
+    int shown = nt->end - nt->start > 40 ? 40 : (int)(nt->end - nt->start);
+    const char *more = nt->end - nt->start > 40 ? "..." : "";
+    if (f)
+        return err_set(SLOTS_ERANGE, "value %.*s%s out of range for field '%s' (%s)", shown, d->s + nt->start, more,
+                       f->name, slots_kind_name(f->kind));
+    return err_set(SLOTS_ERANGE, "value %.*s%s out of range for attribute '%.*s'", shown, d->s + nt->start, more,
+                   (int)nlen, name);
+}
+
+/* An integer literal becomes I64, or U64 above INT64_MAX; one beyond both fits only a float field. */
+static int parse_number(jdec *d, const field *f, const char *name, size_t nlen, value *v) {
+    numtext nt;
+    int rc = scan_number(d, &nt);
+    if (rc != SLOTS_OK) return rc;
+    if (!nt.is_int) return number_as_float(d, &nt, v);
+    uint64_t m;
+    bool fits = int_magnitude(d->s, &nt, &m);
+    if (fits && !nt.neg && m <= (uint64_t)INT64_MAX) {
+        v->kind = SLOTS_I64;
+        v->as.i = (int64_t)m;
+    } else if (fits && !nt.neg) {
+        v->kind = SLOTS_U64;
+        v->as.u = m;
+    } else if (fits && m <= (uint64_t)INT64_MAX + 1u) {
+        v->kind = SLOTS_I64;
+        v->as.i = m == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)m;
+    } else if (f && kind_is_float(f->kind)) {
+        return number_as_float(d, &nt, v);
+    } else {
+        return out_of_range(d, &nt, f, name, nlen);
+    }
+    return SLOTS_OK;
+}
+
+/* ---- values and members ---------------------------------------------------------------------- */
+static bool literal(jdec *d, const char *word) {
+    size_t n = strlen(word);
+    if (d->len - d->pos < n || memcmp(d->s + d->pos, word, n) != 0) return false;
+    d->pos += n;
+    return true;
+}
+
+static int nested_value(const field *f, const char *name, size_t nlen, char open) {
+    const char *what = open == '{' ? "object" : "array";
+    if (f)
+        return err_set(SLOTS_ETYPE, "field '%s' (%s) cannot hold a JSON %s", f->name, slots_kind_name(f->kind), what);
+    return err_set(SLOTS_ETYPE, "attribute '%.*s' cannot hold a JSON %s", (int)nlen, name, what);
+}
+
+static int string_value(jdec *d, const field *f, value *v) {
+    const char *p;
+    size_t n;
+    int rc = parse_string(d, &d->val, &p, &n);
+    if (rc != SLOTS_OK) return rc;
+    v->kind = SLOTS_STR;
+    v->as.s.p = p;
+    v->as.s.len = n;
+    if (!f || f->kind != SLOTS_BYTES) return SLOTS_OK;
+    /* JSON has no bytes: a bytes field's text is its base64 */
+    if (!b64_decode(p, n, &d->bin))
+        return err_set(SLOTS_EINVAL, "invalid base64 text for field '%s' (bytes)", f->name);
+    if (d->bin.failed) return err_nomem();
+    v->kind = SLOTS_BYTES;
+    v->as.s.p = d->bin.p ? d->bin.p : "";
+    v->as.s.len = d->bin.len;
+    return SLOTS_OK;
+}
+
+/* A ref field's JSON form is the target's handle number; a negative one stays an integer, which
+ * field_set refuses as the wrong kind. */
+static void number_to_ref(value *v) {
+    if (v->kind == SLOTS_U64) v->as.ref = v->as.u;
+    else if (v->kind == SLOTS_I64 && v->as.i >= 0) v->as.ref = (uint64_t)v->as.i;
+    else return;
+    v->kind = SLOTS_REF;
+}
+
+/* The value at d->pos for field f (NULL for an extra called name). */
+static int parse_value(jdec *d, const field *f, const char *name, size_t nlen, value *v) {
+    if (d->pos >= d->len) return jerr(d, d->pos, "Expecting value");
+    char c = d->s[d->pos];
+    if (c == '"') return string_value(d, f, v);
+    if (c == '{' || c == '[') return nested_value(f, name, nlen, c);
+    if (c == '-' || is_digit(c)) {
+        int rc = parse_number(d, f, name, nlen, v);
+        if (rc == SLOTS_OK && f && f->kind == SLOTS_REF) number_to_ref(v);
+        return rc;
+    }
+    bool yes = literal(d, "true");
+    if (yes || literal(d, "false")) {
+        v->kind = SLOTS_BOOL;
+        v->as.i = yes;
+        return SLOTS_OK;
+    }
+    if (literal(d, "null")) {
+        v->kind = VAL_NULL;
+        return SLOTS_OK;
+    }
+    return jerr(d, d->pos, "Expecting value");
+}
+
+/* One "key": value pair, starting at the key's opening quote. */
+static int decode_member(jdec *d) {
+    const char *key;
+    size_t klen;
+    int rc = parse_string(d, &d->key, &key, &klen);
+    if (rc != SLOTS_OK) return rc;
+    ws(d);
+    if (!at_char(d, ':')) return jerr(d, d->pos, "Expecting ':' delimiter");
+    d->pos++;
+    ws(d);
+    const slots_type *t = d->r->type;
+    /* No field name holds a NUL byte, and the name lookup compares C strings. */
+    int idx = memchr(key, '\0', klen) ? -1 : type_find_field(t, key, klen);
+    if (idx < 0 && !(t->flags & SLOTS_DYNAMIC)) return err_no_attr(t, key, klen);
+    const field *f = idx >= 0 ? &t->fields[idx] : NULL;
+    value v = {0}; /* whole union defined, whatever the kind reads */
+    rc = parse_value(d, f, key, klen, &v);
+    if (rc != SLOTS_OK) return rc;
+    return f ? field_set(d->r, idx, &v) : extra_set(d->r, key, klen, &v);
+}
+
+static int decode_members(jdec *d) {
+    ws(d);
+    if (d->pos >= d->len) return jerr(d, d->pos, "Expecting value");
+    if (!at_char(d, '{')) return jerr(d, d->pos, "Expecting object");
+    d->pos++;
+    ws(d);
+    if (at_char(d, '}')) {
+        d->pos++;
+        return SLOTS_OK;
+    }
+    for (;;) {
+        if (!at_char(d, '"')) return jerr(d, d->pos, "Expecting property name enclosed in double quotes");
+        int rc = decode_member(d);
+        if (rc != SLOTS_OK) return rc;
+        ws(d);
+        if (at_char(d, '}')) {
+            d->pos++;
+            return SLOTS_OK;
+        }
+        if (!at_char(d, ',')) return jerr(d, d->pos, "Expecting ',' delimiter");
+        d->pos++;
+        ws(d);
+    }
+}
+
+int json_decode_object(const recref *r, const char *text, size_t len, size_t *pos) {
+    if (!r || !text || !pos) return err_set(SLOTS_EINVAL, "json_decode_object: arguments must not be NULL");
+    if (*pos > len)
+        return err_set(SLOTS_EINVAL, "json_decode_object: position %zu beyond the text (%zu bytes)", *pos, len);
+    jdec d = {.r = r, .s = text, .len = len, .pos = *pos};
+    int rc = decode_members(&d);
+    sb_free(&d.key);
+    sb_free(&d.val);
+    sb_free(&d.bin);
+    if (rc == SLOTS_OK) *pos = d.pos;
+    return rc;
+}
+
+int slots_from_json(const slots_type *t, const char *json, size_t len, slots_obj *out) {
+    if (!json) return err_set(SLOTS_EINVAL, "slots_from_json: json must not be NULL");
+    if (!out) return err_set(SLOTS_EINVAL, "slots_from_json: out must not be NULL");
+    int rc = registry_check_type(t);
+    if (rc != SLOTS_OK) return rc;
+    slots_store *s = type_default_store(t);
+    if (!s) return SLOTS_ENOMEM;
+    recref r;
+    slots_obj h;
+    rc = store_alloc_record(s, &r, &h);
+    if (rc != SLOTS_OK) return rc;
+    size_t pos = 0;
+    rc = json_decode_object(&r, json, len, &pos);
+    if (rc == SLOTS_OK) {
+        pos = skip_ws(json, len, pos);
+        if (pos < len) rc = parse_error(json, len, pos, "Extra data");
+    }
+    if (rc == SLOTS_OK) rc = slots_fill_defaults(h);
+    if (rc != SLOTS_OK) {
+        store_release_record(s, &r);
+        return rc;
+    }
+    *out = h;
+    return SLOTS_OK;
+}
+
+/* ============================================================================================== */
+/* Encoding                                                                                       */
+/* ============================================================================================== */
+static void put_json_string(strbuf *b, const char *p, size_t n) {
+    sb_putc(b, '"');
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c != '"' && c != '\\' && c >= 0x20) continue;
+        sb_put(b, p + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"': sb_puts(b, "\\\""); break;
+        case '\\': sb_puts(b, "\\\\"); break;
+        case '\n': sb_puts(b, "\\n"); break;
+        case '\r': sb_puts(b, "\\r"); break;
+        case '\t': sb_puts(b, "\\t"); break;
+        case '\b': sb_puts(b, "\\b"); break;
+        case '\f': sb_puts(b, "\\f"); break;
+        default: sb_printf(b, "\\u%04x", c); break;
+        }
+    }
+    sb_put(b, p + run, n - run);
+    sb_putc(b, '"');
+}
+
+static void put_base64(strbuf *b, const unsigned char *p, size_t n) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    sb_putc(b, '"');
+    for (size_t i = 0; i < n; i += 3) {
+        size_t k = n - i < 3 ? n - i : 3;
+        uint32_t acc = (uint32_t)p[i] << 16 | (k > 1 ? (uint32_t)p[i + 1] << 8 : 0) | (k > 2 ? p[i + 2] : 0);
+        char o[4] = {abc[acc >> 18], abc[(acc >> 12) & 63], k > 1 ? abc[(acc >> 6) & 63] : '=',
+                     k > 2 ? abc[acc & 63] : '='};
+        sb_put(b, o, 4);
+    }
+    sb_putc(b, '"');
+}
+
+/* One value; f is the field it came from (NULL for an extra) so an f32 prints as a float. */
+static int put_json_value(strbuf *b, const value *v, const field *f) {
+    switch (v->kind) {
+    case VAL_NULL: sb_puts(b, "null"); break;
+    case SLOTS_BOOL: sb_puts(b, v->as.i ? "true" : "false"); break;
+    case SLOTS_I64: sb_printf(b, "%" PRId64, v->as.i); break;
+    case SLOTS_U64: sb_printf(b, "%" PRIu64, v->as.u); break;
+    case SLOTS_REF: sb_printf(b, "%" PRIu64, v->as.ref); break;
+    case SLOTS_STR: put_json_string(b, v->as.s.p, v->as.s.len); break;
+    case SLOTS_BYTES: put_base64(b, (const unsigned char *)v->as.s.p, v->as.s.len); break;
+    case SLOTS_F64:
+        if (!isfinite(v->as.f))
+            return err_set(SLOTS_EINVAL, "Out of range float values are not JSON compliant: %s",
+                           isnan(v->as.f) ? "nan" : v->as.f < 0 ? "-inf" : "inf");
+        /* Python's float repr is valid JSON and keeps a float a float ("1.0", "1e+16"). */
+        format_value_repr(b, v, f);
+        break;
+    default: return err_set(SLOTS_EINVAL, "a value of kind %d has no JSON form", v->kind);
+    }
+    return SLOTS_OK;
+}
+
+static int put_member(strbuf *b, bool *first, const char *name, const value *v, const field *f) {
+    if (!*first) sb_putc(b, ',');
+    *first = false;
+    put_json_string(b, name, strlen(name));
+    sb_putc(b, ':');
+    return put_json_value(b, v, f);
+}
+
+int json_encode_record(strbuf *b, const recref *r) {
+    if (!b || !r) return err_set(SLOTS_EINVAL, "json_encode_record: arguments must not be NULL");
+    const slots_type *t = r->type;
+    bool first = true;
+    sb_putc(b, '{');
+    for (int i = 0; i < t->nfields; i++) {
+        if (!rec_is_set(t, r->rec, i)) continue; /* unset fields are absent, and field_get stays quiet */
+        value v;
+        int rc = field_get(r, i, &v);
+        if (rc == SLOTS_EUNSET) continue;
+        if (rc < 0) return rc;
+        if (rc == SLOTS_NULL) v.kind = VAL_NULL;
+        rc = put_member(b, &first, t->fields[i].name, &v, &t->fields[i]);
+        if (rc != SLOTS_OK) return rc;
+    }
+    size_t n = 0;
+    const extra_entry *ex = extras_list(r, &n);
+    for (size_t i = 0; ex && i < n; i++) {
+        int rc = put_member(b, &first, ex[i].name, &ex[i].v, NULL);
+        if (rc != SLOTS_OK) return rc;
+    }
+    sb_putc(b, '}');
+    return b->failed ? err_nomem() : SLOTS_OK;
+}
+
+int slots_to_json(slots_obj o, const char **out, size_t *len) {
+    if (!out) return err_set(SLOTS_EINVAL, "slots_to_json: out must not be NULL");
+    recref r;
+    int rc = record_resolve(o, &r);
+    if (rc != SLOTS_OK) return rc;
+    strbuf *b = sb_scratch();
+    rc = json_encode_record(b, &r);
+    if (rc != SLOTS_OK) return rc;
+    *out = b->p;
+    if (len) *len = b->len;
+    return SLOTS_OK;
+}
