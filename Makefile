@@ -110,18 +110,17 @@ check-python: lib
 	else echo "check-python: no Python tests yet"; fi
 
 # ---- install -------------------------------------------------------------------------------------
-$(B)/libslots.pc: pkgconfig/libslots.pc.in
-	@mkdir -p $(B)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
-
-install: lib $(B)/libslots.pc
+# The .pc file is written at install time: its paths are this install's PREFIX and LIBDIR.
+install: lib
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 $(SHARED) $(DESTDIR)$(LIBDIR)/
 	ln -sf libslots.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libslots.so
 	install -m 0644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 0644 include/slots.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 0644 $(B)/libslots.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    pkgconfig/libslots.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libslots.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/libslots.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libslots.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
@@ -133,8 +132,13 @@ $(B)/bench/bench_core: tests/bench/bench_core.c $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O2 $< $(STATIC) $(LDLIBS) -o $@
 
-bench: lib $(B)/bench/bench_core
+$(B)/bench/bench_store: tests/bench/bench_store.c $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O2 $< $(STATIC) $(LDLIBS) -o $@
+
+bench: lib $(B)/bench/bench_core $(B)/bench/bench_store
 	$(B)/bench/bench_core
+	$(B)/bench/bench_store
 
 # ---- dependencies --------------------------------------------------------------------------------
 DEB_PKGS := gcc make libffi-dev libcunit1-dev pkg-config python3 python3-pytest python3-cffi clang

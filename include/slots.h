@@ -90,11 +90,11 @@ SLOTS_API const char *slots_strerror(int status);
  *               | ref [ TYPENAME ]
  *     modifier := optional | readonly | key
  *     default  := integer | float | true | false | null | 'text' | "text"   (also True False None;
- *                 quoted text takes
- *                 \\ \' \" \n \t \r \0 and \xNN escapes; for bytes fields \xNN is a byte)
+ *                 quoted text takes \\ \' \" \n \t \r \0 and \xNN escapes; as in Python, \xNN is
+ *                 the character U+00NN in a str default and the byte NN in a bytes default)
  * NAME is an identifier ([A-Za-z_][A-Za-z0-9_]*). `optional` lets a field hold null (None);
  * `readonly` lets a field be set once and then refuses changes; `key` marks the field that stores
- * index uniquely (at most one per type; i64, u64 or str). A default must fit the field's kind;
+ * index uniquely (at most one per type, of an integer kind or str, not optional). A default must fit the field's kind;
  * `null` needs `optional`. Example:  "id: i64 key, name: str, price: f64 = 0, parent: ref Node optional"
  * ============================================================================================== */
 typedef struct slots_type slots_type;
@@ -286,9 +286,10 @@ SLOTS_API int slots_del(slots_obj o, int field);
 SLOTS_API int slots_is_set(slots_obj o, int field);
 
 /* ---- Extras: undeclared attributes of SLOTS_DYNAMIC records (Python's __dict__). --------------
- * Stored per record only once one is set; records that use none cost nothing. Names are
- * NUL-terminated identifiers that are not field names (a field name goes to the field API:
- * SLOTS_EINVAL). On a type without SLOTS_DYNAMIC every name is SLOTS_ENOATTR ("'Product' object has
+ * Stored per record only once one is set; records that use none cost nothing. Names are non-empty,
+ * NUL-terminated UTF-8 strings that are not field names (as with Python's setattr; a field name
+ * given to any extra call is SLOTS_EINVAL: it belongs to the field API). Re-setting an extra keeps
+ * its place in the insertion order. On a type without SLOTS_DYNAMIC every name is SLOTS_ENOATTR ("'Product' object has
  * no attribute 'age'"). Values are of the kinds bool, i64, u64, f64, str, bytes, ref or null.
  * Getters return SLOTS_ENOATTR for a name not present, SLOTS_ETYPE when the extra holds another
  * kind (slots_extra_kind tells which), SLOTS_NULL for null. On a frozen record an extra can be

@@ -57,10 +57,10 @@ static int check_name(const recref *r, const char *name, size_t len) {
 
 static int check_value(const recref *r, const value *v) {
     recref target;
-    if (v->kind == SLOTS_STR && utf8_check(v->as.s.p, v->as.s.len) != SIZE_MAX)
-        return err_set(SLOTS_EINVAL, "invalid UTF-8 in value for attribute of '%s'", r->type->name);
     if ((v->kind == SLOTS_STR || v->kind == SLOTS_BYTES) && v->as.s.len && !v->as.s.p)
         return err_set(SLOTS_EINVAL, "NULL pointer with a nonzero length");
+    if (v->kind == SLOTS_STR && utf8_check(v->as.s.p, v->as.s.len) != SIZE_MAX)
+        return err_set(SLOTS_EINVAL, "invalid UTF-8 in value for attribute of '%s'", r->type->name);
     if (v->kind == SLOTS_REF && record_resolve(v->as.ref, &target) != SLOTS_OK) return SLOTS_ESTALE;
     return SLOTS_OK;
 }
@@ -76,6 +76,13 @@ static extras *list_for_update(const recref *r) {
         return NULL;
     }
     return x;
+}
+
+/* Called with the store locked: after a failed first set, nothing of it stays. */
+static void drop_if_empty(const recref *r) {
+    extras *x = lookup(r);
+    if (x && !x->n) extras_destroy(map_remove(r->store->extras, (uint64_t)r->index + 1), account(r));
+    if (r->store->extras && !map_count(r->store->extras)) map_free(r->store->extras), r->store->extras = NULL;
 }
 
 /* Called with the store locked: puts the owned value under `name`. */
@@ -109,6 +116,7 @@ int extra_set(const recref *r, const char *name, size_t len, const value *v) {
     if (rc != SLOTS_OK || (rc = value_dup(v, &owned, account(r))) != SLOTS_OK) return rc;
     pthread_mutex_lock(&r->store->lock);
     rc = put_locked(r, name, len, &owned);
+    if (rc != SLOTS_OK) drop_if_empty(r);
     pthread_mutex_unlock(&r->store->lock);
     if (rc != SLOTS_OK) value_release(&owned, account(r));
     return rc;
@@ -184,8 +192,8 @@ static int get_extra(slots_obj o, const char *name, value *v, const void *out) {
     recref r;
     int rc = record_resolve(o, &r);
     if (rc != SLOTS_OK) return rc;
-    if (!name) return err_set(SLOTS_EINVAL, "attribute name must not be NULL");
-    size_t n, len = strlen(name);
+    size_t n, len = name ? strlen(name) : 0;
+    if ((rc = check_name(&r, name, len)) != SLOTS_OK) return rc;
     const extra_entry *e = extras_list(&r, &n);
     for (size_t i = 0; i < n; i++)
         if (!strcmp(e[i].name, name)) return *v = e[i].v, SLOTS_OK;

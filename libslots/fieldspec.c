@@ -203,10 +203,17 @@ static int parse_quoted(const char *text, int kind, value *out, char **owned, si
     if (!buf) return err_nomem();
     size_t len = 0, i = 1;
     while (i < n - 1) {
-        if (text[i] != '\\') buf[len++] = text[i++];
-        else if (i++, !unescape_one(text, &i, &buf[len++])) {
+        char byte;
+        if (text[i] != '\\') {
+            buf[len++] = text[i++];
+        } else if (i++, !unescape_one(text, &i, &byte)) {
             mem_free(buf, n, NULL);
             return err_set(SLOTS_EPARSE, "invalid escape in default %s", text);
+        } else if (kind != SLOTS_BYTES && (unsigned char)byte >= 0x80) { /* U+0080..U+00FF in UTF-8 */
+            buf[len++] = (char)(0xc0 | ((unsigned char)byte >> 6));
+            buf[len++] = (char)(0x80 | ((unsigned char)byte & 0x3f));
+        } else {
+            buf[len++] = byte;
         }
     }
     if (n < 2 || i != n - 1 || text[n - 1] != q) {

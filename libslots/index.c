@@ -54,30 +54,45 @@ void index_reset(key_index *x) {
     if (x) x->count = 0;
 }
 
+/* An entry is the slot number + 1 in the low bits and 3 bits of the key's hash on top, so most
+ * probes that meet another key are told apart without reading its record. */
+#define TAG_SHIFT 29
+#define ENTRY_SLOT(e) (((e) & ((1u << TAG_SHIFT) - 1u)) - 1u)
+static uint32_t tag_of(uint64_t h) { return (uint32_t)(h >> 61) << TAG_SHIFT; }
+
 /* The table position holding `key`, or the empty one where it would go. */
 static uint32_t probe(const slots_store *s, const key_index *x, const value *key) {
+    uint64_t h = hash_key(key);
+    uint32_t tag = tag_of(h), i = (uint32_t)h & x->mask;
     value k;
-    uint32_t i = (uint32_t)hash_key(key) & x->mask;
     for (; x->slots[i]; i = (i + 1) & x->mask)
-        if (key_of(s, x->slots[i] - 1, &k) && keys_equal(&k, key)) break;
+        if ((x->slots[i] & ~((1u << TAG_SHIFT) - 1u)) == tag && key_of(s, ENTRY_SLOT(x->slots[i]), &k) &&
+            keys_equal(&k, key))
+            break;
     return i;
 }
 
-static void place(const slots_store *s, key_index *x, uint32_t slot) {
-    value k;
-    key_of(s, slot, &k);
-    x->slots[probe(s, x, &k)] = slot + 1;
+/* Puts a slot whose key is known to be absent at the first free place after its home. */
+static void place(key_index *x, uint32_t slot, uint64_t h) {
+    uint32_t i = (uint32_t)h & x->mask;
+    while (x->slots[i]) i = (i + 1) & x->mask;
+    x->slots[i] = (slot + 1u) | tag_of(h);
 }
 
+static int place_record(const recref *r, size_t pos, void *ctx) {
+    (void)pos;
+    value k;
+    if (key_of(r->store, r->index, &k)) place(ctx, r->index, hash_key(&k));
+    return SLOTS_OK;
+}
+
+/* Rebuilds the table from the store's records, read in slot order rather than at random. */
 static int rehash(const slots_store *s, key_index *x, uint32_t cap) {
-    uint32_t *old = x->slots, old_cap = old ? x->mask + 1 : 0;
     uint32_t *fresh = mem_calloc((size_t)cap * sizeof *fresh, x->account);
     if (!fresh) return err_nomem();
+    mem_free(x->slots, x->slots ? ((size_t)x->mask + 1) * sizeof *x->slots : 0, x->account);
     x->slots = fresh, x->mask = cap - 1;
-    for (uint32_t i = 0; i < old_cap; i++)
-        if (old[i]) place(s, x, old[i] - 1);
-    mem_free(old, (size_t)old_cap * sizeof *old, x->account);
-    return SLOTS_OK;
+    return store_each(s, place_record, x);
 }
 
 int index_reserve(const slots_store *s, key_index *x, size_t more) {
@@ -85,18 +100,20 @@ int index_reserve(const slots_store *s, key_index *x, size_t more) {
     if (need <= cap) return SLOTS_OK;
     size_t fresh = cap ? cap : 16;
     while (fresh < need) fresh *= 2;
-    if (fresh > ((size_t)1 << 31)) return err_nomem();
+    if (fresh > ((size_t)1 << TAG_SHIFT)) return err_nomem();
     return rehash(s, x, (uint32_t)fresh);
 }
 
 long index_find(const slots_store *s, const key_index *x, const value *key) {
     if (!x->slots) return -1;
     uint32_t i = probe(s, x, key);
-    return x->slots[i] ? (long)x->slots[i] - 1 : -1;
+    return x->slots[i] ? (long)ENTRY_SLOT(x->slots[i]) : -1;
 }
 
 void index_insert(const slots_store *s, key_index *x, uint32_t slot) {
-    place(s, x, slot);
+    value k;
+    key_of(s, slot, &k);
+    place(x, slot, hash_key(&k));
     x->count++;
 }
 
@@ -104,11 +121,11 @@ void index_remove(const slots_store *s, key_index *x, uint32_t slot) {
     value k;
     if (!x->slots || !key_of(s, slot, &k)) return;
     uint32_t i = probe(s, x, &k);
-    if (x->slots[i] != slot + 1) return;
+    if (!x->slots[i] || ENTRY_SLOT(x->slots[i]) != slot) return;
     /* Backward-shift deletion keeps every other key reachable from its home position. */
     for (uint32_t j = (i + 1) & x->mask; x->slots[j]; j = (j + 1) & x->mask) {
         value kj;
-        key_of(s, x->slots[j] - 1, &kj);
+        key_of(s, ENTRY_SLOT(x->slots[j]), &kj);
         uint32_t home = (uint32_t)hash_key(&kj) & x->mask;
         if (((j - home) & x->mask) >= ((j - i) & x->mask)) x->slots[i] = x->slots[j], i = j;
     }

@@ -29,6 +29,7 @@ int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned
     loader L;
     int rc = loader_begin(&L, s, flags);
     if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
+    if (rc == SLOTS_OK) rc = loader_reserve(&L, buf, len);
     size_t pos = 0, lineno = 0;
     while (rc == SLOTS_OK && pos < len) {
         const char *nl = memchr(buf + pos, '\n', len - pos);

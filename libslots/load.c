@@ -19,6 +19,18 @@ int loader_begin(loader *L, slots_store *s, unsigned flags) {
     return rc;
 }
 
+int loader_reserve(loader *L, const char *buf, size_t len) {
+    size_t lines = 1;
+    for (const char *p = buf, *end = buf + len; (p = memchr(p, '\n', (size_t)(end - p))); p++) lines++;
+    slots_store *s = L->store;
+    store_lock(s);
+    size_t total = (size_t)s->live + lines;
+    int rc = total > (size_t)H_MAX_INDEX + 1 ? SLOTS_OK : store_reserve_locked(s, total);
+    if (rc == SLOTS_OK && s->index) rc = index_reserve(s, s->index, lines);
+    store_unlock(s);
+    return rc;
+}
+
 static int remember(loader *L, slots_obj h) {
     if (L->nadded == L->cap) {
         size_t cap = L->cap ? L->cap * 2 : 1024;
