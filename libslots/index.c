@@ -16,8 +16,12 @@ struct key_index {
 
 static uint64_t hash_key(const value *k) {
     if (k->kind == SLOTS_STR) return hash_bytes(k->as.s.p, k->as.s.len, 7);
-    uint64_t h = k->as.u * 0x9e3779b97f4a7c15ull; /* I64 and U64 of equal value hash alike */
-    return h ^ (h >> 31);
+    /* Keys that differ only in their low 4 bits land in one 64-byte run of the table (ids are
+     * often consecutive: one cache line serves 16 of them); the rest is mixed, so strides and
+     * patterns in the ids spread over the whole table. I64 and U64 of one value hash alike. */
+    uint64_t block = (k->as.u >> 4) * 0x9e3779b97f4a7c15ull, tag = k->as.u * 0xc2b2ae3d27d4eb4full;
+    block ^= block >> 29;
+    return (((block << 4) | (k->as.u & 15u)) & (UINT64_MAX >> 3)) | (tag & ~(UINT64_MAX >> 3));
 }
 
 static bool keys_equal(const value *a, const value *b) {
