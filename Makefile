@@ -16,22 +16,25 @@ DESTDIR ?=
 CC ?= cc
 PYTHON ?= /usr/bin/python3
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ilibslots $(WARN)
+FFI_CFLAGS := $(shell pkg-config --cflags libffi 2>/dev/null)
+FFI_LIBS := $(shell pkg-config --libs libffi 2>/dev/null || echo -lffi)
+BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ilibslots $(FFI_CFLAGS) $(WARN)
 OPT ?= -O2 -g
 CFLAGS ?=
 LIB_CFLAGS := $(BASE_CFLAGS) $(OPT) -fPIC -fvisibility=hidden -DSLOTS_BUILDING $(CFLAGS)
-LDLIBS := -lpthread
+LDLIBS := $(FFI_LIBS) -ldl -lpthread
 
 B := build
-SRC := $(sort $(wildcard libslots/*.c))
+SRC := $(sort $(wildcard libslots/*.c ffi/*.c))
 HDR := include/slots.h libslots/internal.h
-OBJ := $(SRC:libslots/%.c=$(B)/obj/%.o)
+OBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(SRC)))
+vpath %.c libslots ffi
 SHARED := $(B)/libslots.so.$(VERSION)
 STATIC := $(B)/libslots.a
 
 # Sanitizer build of the same sources, for the C suites.
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-SAN_OBJ := $(SRC:libslots/%.c=$(B)/asan/obj/%.o)
+SAN_OBJ := $(patsubst %.c,$(B)/asan/obj/%.o,$(notdir $(SRC)))
 SAN_STATIC := $(B)/asan/libslots.a
 
 TEST_SRC := $(sort $(wildcard tests/c/test_*.c))
@@ -45,7 +48,7 @@ CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 all: lib
 lib: $(SHARED) $(B)/$(SONAME) $(B)/libslots.so $(STATIC)
 
-$(B)/obj/%.o: libslots/%.c $(HDR)
+$(B)/obj/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) -c $< -o $@
 
@@ -70,7 +73,7 @@ $(B)/tests/harness.o: tests/c/harness.c tests/c/harness.h
 $(B)/tests/test_%: tests/c/test_%.c $(B)/tests/harness.o $(STATIC) tests/c/harness.h
 	$(CC) $(BASE_CFLAGS) $(OPT) -Itests/c $< $(B)/tests/harness.o $(STATIC) $(CUNIT_LIBS) $(LDLIBS) -o $@
 
-$(B)/asan/obj/%.o: libslots/%.c $(HDR)
+$(B)/asan/obj/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) $(SAN) -c $< -o $@
 
@@ -86,7 +89,11 @@ $(B)/asan/tests/test_%: tests/c/test_%.c $(B)/asan/tests/harness.o $(SAN_STATIC)
 	$(CC) $(BASE_CFLAGS) $(OPT) $(SAN) -Itests/c $< $(B)/asan/tests/harness.o $(SAN_STATIC) \
 	    $(CUNIT_LIBS) $(LDLIBS) -o $@
 
-check: check-c check-asan check-install check-dlopen check-python
+# Fragments add their own targets and append to EXTRA_CHECKS (run by `make check`).
+EXTRA_CHECKS :=
+-include $(sort $(wildcard tests/*/*.mk ffi/*.mk bindings/*/*.mk))
+
+check: check-c check-asan check-install check-dlopen check-python $(EXTRA_CHECKS)
 	@echo "make check: all passed"
 
 check-c: $(TESTS)

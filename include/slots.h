@@ -136,7 +136,8 @@ typedef struct slots_field_spec {
 
 /* Defines a type named `name` from a field-list text (grammar above), optionally extending `base`
  * (its fields come first, with the same indices), and binds the name to it in the registry.
- * `flags` is 0 or SLOTS_FROZEN | SLOTS_DYNAMIC; a subtype of a frozen or dynamic base inherits those.
+ * `flags` is 0 or SLOTS_FROZEN | SLOTS_DYNAMIC | SLOTS_CLAYOUT (see the ffi bridge below); a subtype
+ * inherits its base's flags, and a SLOTS_CLAYOUT type may not extend a base without it.
  * On success *out is the new type (immortal; see above).
  * Returns SLOTS_OK, SLOTS_EINVAL (NULL or bad name, unknown flag, base not a type), SLOTS_EPARSE
  * (malformed field list or default), SLOTS_ELAYOUT (a field named twice or repeating a base field,
@@ -433,6 +434,84 @@ SLOTS_API int slots_store_aggregate(const slots_store *s, int field, size_t *cou
 /* The exact sum of an integer field's set values. SLOTS_OK, SLOTS_ERANGE (overflows i64),
  * SLOTS_ETYPE, SLOTS_EINVAL, SLOTS_ESTALE. */
 SLOTS_API int slots_store_sum_i64(const slots_store *s, int field, int64_t *sum);
+
+/* ============================================================================================== */
+/* The ffi bridge: C-compatible layouts, native methods, properties and validators (libffi)       */
+/* A type defined with SLOTS_CLAYOUT lays its fields out in declared order exactly as the platform's
+ * C ABI lays out the equivalent struct (base fields first, flattened), as computed by libffi; a str
+ * field is then a `char *` to a NUL-terminated copy owned by the record (NULL while unset or null)
+ * and cannot hold a NUL byte; bytes fields are not allowed. Presence bits and the generation follow
+ * the struct; slots_type_ffi_type() describes exactly the struct part (its size and alignment are
+ * the C compiler's; slots_field_offset() gives each field's offset in it).
+ * Methods are native functions bound to a type by name with a signature string:
+ *     signature := RET '(' [ PARAM { ',' PARAM } ] ')'
+ *     RET       := void | bool | i8 ... u64 | f32 | f64 | str | ref
+ *     PARAM     := self | ptr | bool | i8 ... u64 | f32 | f64 | str | ref
+ * `self` passes the record's handle (uint64_t), `ptr` its raw address (void *; the struct for a
+ * SLOTS_CLAYOUT type), str a NUL-terminated `const char *` valid during the call, ref a uint64_t
+ * handle, bool a C `bool`; each kind is passed as its C type (int8_t ... double). Bind methods before
+ * records of the type are used from several threads; calls themselves are thread-safe. */
+/* ============================================================================================== */
+#define SLOTS_CLAYOUT 0x04u /* type flag: C struct layout (see above) */
+
+/* A value crossing the bridge: `kind` says which member holds it. */
+typedef struct slots_arg {
+    int kind;        /* SLOTS_BOOL, SLOTS_I64, SLOTS_U64, SLOTS_F64, SLOTS_STR, SLOTS_REF, or 0 (null/void) */
+    int64_t i;       /* SLOTS_BOOL (0/1) and SLOTS_I64 */
+    uint64_t u;      /* SLOTS_U64 and SLOTS_REF (a handle) */
+    double f;        /* SLOTS_F64 */
+    const char *s;   /* SLOTS_STR: UTF-8, `len` bytes */
+    size_t len;
+} slots_arg;
+
+/* Method flags. */
+#define SLOTS_METHOD_PROPERTY 0x01u /* a computed read-only attribute: signature RET(self) or RET(ptr) */
+
+/* The libffi `ffi_type *` describing the C struct of a SLOTS_CLAYOUT type (cast it to ffi_type *).
+ * Owned by the type (immortal). NULL with SLOTS_EINVAL for a type without SLOTS_CLAYOUT. */
+SLOTS_API const void *slots_type_ffi_type(const slots_type *t);
+/* UNCHECKED ACCESS. *out = the address of the record's bytes, after validating the handle once.
+ * The address stays valid until the record is freed or its store dropped; nothing checks uses of
+ * it, and writes through it bypass every rule (kinds, ranges, readonly, keys, presence bits).
+ * Intended for passing SLOTS_CLAYOUT records to C functions that take `struct X *` and for
+ * read-only views (e.g. ctypes.Structure.from_address). SLOTS_OK or SLOTS_ESTALE. */
+SLOTS_API int slots_record_ptr_unchecked(slots_obj o, void **out);
+/* Binds native function `fn` as method `name` of `t` (and its subtypes defined afterwards), with
+ * `signature` as above; `flags` is 0 or SLOTS_METHOD_PROPERTY. Rebinding a name replaces it.
+ * SLOTS_OK, SLOTS_EINVAL (NULL, bad name, a field's name, unknown flag), SLOTS_EPARSE (bad signature;
+ * a property taking more than self/ptr), SLOTS_ENOMEM. */
+SLOTS_API int slots_method_bind(slots_type *t, const char *name, const char *signature, void (*fn)(void),
+                                unsigned flags);
+/* Like slots_method_bind() with the function found by dlopen(library) + dlsym(symbol). The library
+ * stays loaded for the process's life. SLOTS_ENOATTR (no such library or symbol, with dlerror's
+ * text), else as slots_method_bind(). */
+SLOTS_API int slots_method_bind_symbol(slots_type *t, const char *name, const char *signature, const char *library,
+                                       const char *symbol, unsigned flags);
+/* Calls method `name` of the record (looked up on its type, then its bases) with `nargs` arguments
+ * for the signature's non-self/ptr parameters, converting each like a field setter would (range
+ * checked). *result receives the return value (kind 0 for void); a str result is copied into the
+ * thread's scratch buffer (valid until the next call that uses it on this thread). SLOTS_OK,
+ * SLOTS_ESTALE, SLOTS_ENOATTR ("'Product' object has no attribute 'x'"), SLOTS_ETYPE (wrong
+ * argument count or kind: "discounted() takes 1 argument (2 given)"), SLOTS_ERANGE, SLOTS_EINVAL,
+ * SLOTS_ENOMEM. Thread-safe; the function itself must be, if called from several threads. */
+SLOTS_API int slots_call(slots_obj o, const char *name, const slots_arg *args, size_t nargs, slots_arg *result);
+/* Methods of a type, its bases' included (a subtype's own first): count, and the i-th one's name,
+ * signature and flags. Strings live as long as the binding. SLOTS_EINVAL for a bad type or index. */
+SLOTS_API int slots_method_count(const slots_type *t);
+SLOTS_API const char *slots_method_name(const slots_type *t, int i);
+SLOTS_API const char *slots_method_signature(const slots_type *t, int i);
+SLOTS_API int slots_method_flags(const slots_type *t, int i);
+
+/* A validator runs on every set of its field (typed setters, JSON, CSV, bulk loads, columns) after
+ * the kind and range checks and before anything changes. It returns 0 to accept, or nonzero to
+ * refuse, writing a reason into msg (msgcap bytes, NUL-terminated); the set then fails with
+ * SLOTS_EINVAL and the message "Product.price: <reason>". `self` is the record being set (read its
+ * other fields if needed; do not set fields of it), `value` the new value (kind 0 for null). */
+typedef int (*slots_validator)(slots_obj self, int field, const slots_arg *value, char *msg, size_t msgcap, void *ctx);
+/* Binds a validator (NULL removes it) to field `field` of `t`; ctx is passed back unchanged.
+ * Applies to records of `t` only (a subtype made later copies its base's validators). SLOTS_OK,
+ * SLOTS_EINVAL. Bind before other threads use the type. */
+SLOTS_API int slots_field_set_validator(slots_type *t, int field, slots_validator fn, void *ctx);
 
 /* ============================================================================================== */
 /* Memory accounting                                                                               */

@@ -19,6 +19,7 @@ int field_check_index(const slots_type *t, int i) {
 }
 
 static bool kind_is_text(int kind) { return kind == SLOTS_STR || kind == SLOTS_BYTES; }
+static bool is_cptr(const slots_type *t) { return (t->flags & SLOTS_CLAYOUT) != 0; }
 
 /* Writes a checked number, bool or ref into its slot at the field's width. */
 static void write_scalar(const field *f, char *slot, const value *v) {
@@ -47,6 +48,17 @@ static void write_scalar(const field *f, char *slot, const value *v) {
 }
 
 static int write_value(const recref *r, int i, const value *v);
+
+/* Asks field i's validator about v; a refusal becomes SLOTS_EINVAL with its reason. */
+static int run_validator(const recref *r, int i, const value *v) {
+    const field *f = &r->type->fields[i];
+    slots_arg a;
+    char reason[256] = "";
+    value_to_arg(v, &a);
+    if (f->validator(recref_handle(r), i, &a, reason, sizeof reason, f->validator_ctx) == 0) return SLOTS_OK;
+    reason[sizeof reason - 1] = '\0';
+    return err_set(SLOTS_EINVAL, "%s.%s: %s", r->type->name, f->name, reason[0] ? reason : "invalid value");
+}
 
 static bool is_indexed_key(const recref *r, int i) { return i == r->type->key_field && r->store->index; }
 
@@ -80,6 +92,7 @@ int field_set(const recref *r, int i, const value *v) {
     if ((f->flags & SLOTS_FIELD_READONLY) && rec_is_set(t, r->rec, i))
         return err_set(SLOTS_EREADONLY, "cannot assign to field '%s'", f->name);
     if ((rc = value_check(t, f, v)) != SLOTS_OK) return rc;
+    if (f->validator && (rc = run_validator(r, i, v)) != SLOTS_OK) return rc;
     return is_indexed_key(r, i) ? key_write(r, i, v) : write_value(r, i, v);
 }
 
@@ -89,7 +102,7 @@ static int write_value(const recref *r, int i, const value *v) {
     const field *f = &t->fields[i];
     char *slot = r->rec + f->offset;
     if (v->kind == VAL_NULL) field_clear(r, i);
-    else if (kind_is_text(f->kind) && str_slot_set(slot, v->as.s.p, v->as.s.len, strings_account(t)) != SLOTS_OK)
+    else if (kind_is_text(f->kind) && str_slot_set(slot, is_cptr(t), v->as.s.p, v->as.s.len, strings_account(t)) != SLOTS_OK)
         return err_nomem();
     else if (!kind_is_text(f->kind)) write_scalar(f, slot, v);
     bit_put(r->rec, t->set_offset, i, true);
@@ -98,7 +111,7 @@ static int write_value(const recref *r, int i, const value *v) {
 }
 
 /* Reads an unboxed slot into a value: integers as I64 (U64 for u64 fields), floats as F64. */
-static void read_slot(const field *f, const char *slot, value *out) {
+static void read_slot(const slots_type *t, const field *f, const char *slot, value *out) {
     union {
         int8_t i8;
         uint8_t u8;
@@ -124,7 +137,7 @@ static void read_slot(const field *f, const char *slot, value *out) {
     case SLOTS_F32: out->as.f = in.f32; break;
     case SLOTS_F64: out->as.f = in.f64; break;
     case SLOTS_REF: out->as.ref = in.u64; break;
-    case SLOTS_STR: case SLOTS_BYTES: str_slot_get(slot, &out->as.s.p, &out->as.s.len); break;
+    case SLOTS_STR: case SLOTS_BYTES: str_slot_get(slot, is_cptr(t), &out->as.s.p, &out->as.s.len); break;
     default: out->as.i = in.i64; break;
     }
 }
@@ -136,7 +149,7 @@ int field_get(const recref *r, int i, value *out) {
     const field *f = &t->fields[i];
     if (!rec_is_set(t, r->rec, i)) return err_set(SLOTS_EUNSET, "'%s' object has no attribute '%s'", t->name, f->name);
     if (rec_is_null(t, r->rec, i)) return out->kind = VAL_NULL, SLOTS_NULL;
-    read_slot(f, r->rec + f->offset, out);
+    read_slot(t, f, r->rec + f->offset, out);
     return SLOTS_OK;
 }
 
@@ -149,7 +162,7 @@ void field_clear(const recref *r, int i) {
         index_remove(r->store, r->store->index, r->index);
         store_unlock(r->store);
     }
-    if (kind_is_text(f->kind)) str_slot_clear(slot, strings_account(t));
+    if (kind_is_text(f->kind)) str_slot_clear(slot, is_cptr(t), strings_account(t));
     else memset(slot, 0, f->size);
     bit_put(r->rec, t->set_offset, i, false);
     if (t->null_offset) bit_put(r->rec, t->null_offset, i, false);

@@ -63,6 +63,8 @@ typedef struct value {
 
 typedef struct field {
     char *name;
+    slots_validator validator; /* run by field_set before any change, or NULL */
+    void *validator_ctx;
     int kind;
     unsigned flags;     /* SLOTS_FIELD_* including HAS_DEFAULT */
     uint32_t offset;    /* byte offset of the value in a record */
@@ -91,6 +93,9 @@ struct slots_type {
     uint32_t name_mask;
     struct slots_store *default_store; /* for slots_new's records; made with the type */
     size_t self_bytes;    /* bytes of this struct and what it owns */
+    void *ffi_struct;     /* SLOTS_CLAYOUT: the libffi struct type (ffi/layout.c) */
+    struct method **methods; /* bound native methods (ffi/call.c), each allocated on its own */
+    int nmethods, methods_cap;
     size_t mem_records, mem_strings, mem_extras, live; /* atomic counters */
 };
 
@@ -103,6 +108,8 @@ void fieldspec_free(slots_field_spec *specs, size_t n);
 int literal_parse(const char *text, int kind, value *out, char **owned, size_t *owned_len);
 
 /* type.c */
+/* Places the presence and null bits and the generation after byte `pos`; sets the stride. */
+void lay_out_tail(slots_type *t, uint32_t pos, uint32_t max_align);
 int kind_from_name(const char *s, size_t n); /* a SLOTS_* kind, or 0 */
 size_t kind_size(int kind);
 bool kind_is_int(int kind);
@@ -120,6 +127,16 @@ void registry_remove_store(struct slots_store *s);
 int registry_check_store(const struct slots_store *s); /* SLOTS_OK or SLOTS_ESTALE */
 void registry_lock(void);
 void registry_unlock(void);
+
+/* ---- ffi/layout.c, ffi/call.c ------------------------------------------------------------------ */
+/* Lays a SLOTS_CLAYOUT type out as the C ABI would (libffi); SLOTS_ELAYOUT, SLOTS_ENOMEM. */
+int clayout_compute(slots_type *t);
+void clayout_release(slots_type *t);
+/* Copies a base's methods into a new subtype. SLOTS_ENOMEM. */
+int methods_inherit(slots_type *t);
+/* A value as the bridge's public slots_arg, and back (text not copied). */
+void value_to_arg(const value *v, slots_arg *a);
+int arg_to_value(const slots_arg *a, value *v);
 
 /* ---- handles and stores (store.c) ------------------------------------------------------------ */
 /* A handle: store id (20 bits) | generation (16 bits) | slot index (28 bits). Store id 0 is never
@@ -175,6 +192,8 @@ static inline uint32_t slab_of(uint32_t index, uint32_t *offset) {
     return k;
 }
 
+/* The handle of a resolved record. */
+slots_obj recref_handle(const recref *r);
 /* Resolves a handle (SLOTS_OK) or refuses it with SLOTS_ESTALE and a message. */
 int record_resolve(slots_obj h, recref *out);
 /* Allocates a blank record (every field unset) in store `s`; SLOTS_ENOMEM, SLOTS_ERANGE. */
@@ -226,9 +245,10 @@ int err_no_attr(const slots_type *t, const char *name, size_t len);
 #define STR_SLOT 24
 #define STR_INLINE_MAX 23
 #define STR_HEAP 0xffu
-int str_slot_set(char *slot, const char *p, size_t len, size_t *account); /* SLOTS_ENOMEM */
-void str_slot_get(const char *slot, const char **p, size_t *len);
-void str_slot_clear(char *slot, size_t *account);
+/* `cptr`: the slot is a C-layout `char *` (SLOTS_CLAYOUT types) rather than the 24-byte slot. */
+int str_slot_set(char *slot, bool cptr, const char *p, size_t len, size_t *account); /* SLOTS_ENOMEM */
+void str_slot_get(const char *slot, bool cptr, const char **p, size_t *len);
+void str_slot_clear(char *slot, bool cptr, size_t *account);
 /* SIZE_MAX if `p` is valid UTF-8, else the offset of the first bad byte. */
 size_t utf8_check(const char *p, size_t len);
 

@@ -227,6 +227,8 @@ int record_resolve(slots_obj h, recref *out) {
     return SLOTS_OK;
 }
 
+slots_obj recref_handle(const recref *r) { return handle_make(r->store->sid, gen_load(r->type, r->rec), r->index); }
+
 int store_free_handle(slots_obj h) {
     recref r;
     int rc = record_resolve(h, &r);

@@ -180,7 +180,7 @@ static size_t record_extra_bytes(const slots_store *s, uint32_t slot) {
         value v;
         int kind = s->type->fields[i].kind;
         if ((kind == SLOTS_STR || kind == SLOTS_BYTES) && rec_is_set(s->type, r.rec, i) && field_get(&r, i, &v) == SLOTS_OK &&
-            v.as.s.len > STR_INLINE_MAX)
+            (v.as.s.len > STR_INLINE_MAX || (s->type->flags & SLOTS_CLAYOUT)))
             bytes += v.as.s.len + 1;
     }
     const extra_entry *e = extras_list(&r, &n);

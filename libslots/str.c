@@ -2,6 +2,7 @@
  * str.c — str and bytes values in a record's 24-byte slot: up to 23 bytes inline (the length in the
  * last byte), longer ones out of line as pointer + length to a NUL-terminated copy. 23 inline bytes
  * hold the common short values of API records (names, codes, ISO dates, slugs) with no allocation.
+ * C-layout types (SLOTS_CLAYOUT) use a plain `char *` slot instead, as their C struct has it.
  */
 #include "internal.h"
 
@@ -14,7 +15,9 @@ _Static_assert(sizeof(heap_str) <= STR_SLOT - 1, "out-of-line string must fit be
 
 static unsigned char tag_of(const char *slot) { return (unsigned char)slot[STR_SLOT - 1]; }
 
-int str_slot_set(char *slot, const char *p, size_t len, size_t *account) {
+static void inline_clear(char *slot, size_t *account);
+
+static int inline_set(char *slot, const char *p, size_t len, size_t *account) {
     char fresh[STR_SLOT] = {0};
     if (len <= STR_INLINE_MAX) {
         if (len) memcpy(fresh, p, len);
@@ -25,12 +28,12 @@ int str_slot_set(char *slot, const char *p, size_t len, size_t *account) {
         memcpy(fresh, &h, sizeof h);
         fresh[STR_SLOT - 1] = (char)STR_HEAP;
     }
-    str_slot_clear(slot, account); /* only now: a failed allocation above leaves the old value */
+    inline_clear(slot, account); /* only now: a failed allocation above leaves the old value */
     memcpy(slot, fresh, STR_SLOT);
     return SLOTS_OK;
 }
 
-void str_slot_get(const char *slot, const char **p, size_t *len) {
+static void inline_get(const char *slot, const char **p, size_t *len) {
     if (tag_of(slot) == STR_HEAP) {
         heap_str h;
         memcpy(&h, slot, sizeof h);
@@ -40,13 +43,52 @@ void str_slot_get(const char *slot, const char **p, size_t *len) {
     }
 }
 
-void str_slot_clear(char *slot, size_t *account) {
+static void inline_clear(char *slot, size_t *account) {
     if (tag_of(slot) == STR_HEAP) {
         heap_str h;
         memcpy(&h, slot, sizeof h);
         mem_free(h.p, h.len + 1, account);
     }
     memset(slot, 0, STR_SLOT);
+}
+
+/* ---- C-layout slots: a NUL-terminated copy or NULL ---------------------------------------- */
+
+static int cptr_set(char *slot, const char *p, size_t len, size_t *account) {
+    char *copy = mem_strdup(p ? p : "", len, account), *old;
+    if (!copy) return SLOTS_ENOMEM;
+    memcpy(&old, slot, sizeof old);
+    if (old) mem_free(old, strlen(old) + 1, account);
+    memcpy(slot, &copy, sizeof copy);
+    return SLOTS_OK;
+}
+
+static void cptr_get(const char *slot, const char **p, size_t *len) {
+    const char *s;
+    memcpy(&s, slot, sizeof s);
+    *p = s ? s : "", *len = s ? strlen(s) : 0;
+}
+
+static void cptr_clear(char *slot, size_t *account) {
+    char *old;
+    memcpy(&old, slot, sizeof old);
+    if (old) mem_free(old, strlen(old) + 1, account);
+    static const char *const null_ptr = NULL;
+    memcpy(slot, &null_ptr, sizeof null_ptr);
+}
+
+int str_slot_set(char *slot, bool cptr, const char *p, size_t len, size_t *account) {
+    return cptr ? cptr_set(slot, p, len, account) : inline_set(slot, p, len, account);
+}
+
+void str_slot_get(const char *slot, bool cptr, const char **p, size_t *len) {
+    if (cptr) cptr_get(slot, p, len);
+    else inline_get(slot, p, len);
+}
+
+void str_slot_clear(char *slot, bool cptr, size_t *account) {
+    if (cptr) cptr_clear(slot, account);
+    else inline_clear(slot, account);
 }
 
 /* Continuation bytes needed after lead byte c, with the smallest allowed second byte range. */

@@ -33,6 +33,7 @@ static void type_destroy(slots_type *t) {
     for (int i = nbase; t->fields && i < t->nfields; i++) field_release(&t->fields[i], acct);
     mem_free(t->fields, (size_t)t->fields_cap * sizeof *t->fields, acct);
     if (t->default_store) store_destroy(t->default_store);
+    clayout_release(t);
     mem_free(t->name_slots, ((size_t)t->name_mask + 1) * sizeof *t->name_slots, acct);
     if (t->name) mem_free(t->name, strlen(t->name) + 1, acct);
     mem_free(t, sizeof *t, NULL);
@@ -43,8 +44,10 @@ static int check_args(const char *name, const slots_field_spec *specs, size_t ns
     if (!name) return err_set(SLOTS_EINVAL, "type name must not be NULL");
     if (!is_identifier(name)) return err_set(SLOTS_EINVAL, "invalid type name '%s': not an identifier", name);
     if (!specs && nspecs) return err_set(SLOTS_EINVAL, "field specs must not be NULL");
-    if (flags & ~(SLOTS_FROZEN | SLOTS_DYNAMIC)) return err_set(SLOTS_EINVAL, "unknown type flags 0x%x", flags);
+    if (flags & ~(SLOTS_FROZEN | SLOTS_DYNAMIC | SLOTS_CLAYOUT)) return err_set(SLOTS_EINVAL, "unknown type flags 0x%x", flags);
     if (base && registry_check_type(base) != SLOTS_OK) return SLOTS_EINVAL;
+    if (base && (flags & SLOTS_CLAYOUT) && !(base->flags & SLOTS_CLAYOUT))
+        return err_set(SLOTS_ELAYOUT, "C-layout type '%s' cannot extend '%s', which is not C-layout", name, base->name);
     if (nspecs + (base ? (size_t)base->nfields : 0) > MAX_FIELDS)
         return err_set(SLOTS_ELAYOUT, "type '%s' has more than %d fields", name, MAX_FIELDS);
     return SLOTS_OK;
@@ -117,11 +120,24 @@ static int add_field(slots_type *t, const slots_field_spec *s) {
     return name_table_add(t, t->nfields - 1);
 }
 
-/* Places fields by falling alignment; the generation goes with the 2-byte group, the bits last. */
+/* Places the presence and null bits and the generation after byte `pos`; sets the stride. */
+void lay_out_tail(slots_type *t, uint32_t pos, uint32_t max_align) {
+    pos = (pos + 1u) & ~1u;
+    t->gen_offset = pos, pos += 2;
+    uint32_t bit_bytes = ((uint32_t)t->nfields + 7u) / 8u;
+    bool any_optional = false;
+    for (int i = 0; i < t->nfields; i++) any_optional |= (t->fields[i].flags & SLOTS_FIELD_OPTIONAL) != 0;
+    t->set_offset = pos, pos += bit_bytes;
+    t->null_offset = any_optional ? pos : 0, pos += any_optional ? bit_bytes : 0;
+    if (max_align < 2) max_align = 2;
+    t->stride = (pos + max_align - 1) / max_align * max_align;
+    if (t->stride < 8) t->stride = 8; /* room for a free slot's link beside the generation */
+}
+
+/* Places fields by falling alignment, so padding is at most the record's final rounding. */
 static void lay_out(slots_type *t) {
-    uint32_t pos = 0, max_align = 2;
+    uint32_t pos = 0, max_align = 1;
     for (size_t align = 8; align >= 1; align /= 2) {
-        if (align == 2) t->gen_offset = pos, pos += 2;
         for (int i = 0; i < t->nfields; i++) {
             field *f = &t->fields[i];
             if (kind_align(f->kind) != align) continue;
@@ -130,13 +146,7 @@ static void lay_out(slots_type *t) {
             if (align > max_align) max_align = (uint32_t)align;
         }
     }
-    uint32_t bit_bytes = ((uint32_t)t->nfields + 7u) / 8u;
-    bool any_optional = false;
-    for (int i = 0; i < t->nfields; i++) any_optional |= (t->fields[i].flags & SLOTS_FIELD_OPTIONAL) != 0;
-    t->set_offset = pos, pos += bit_bytes;
-    t->null_offset = any_optional ? pos : 0, pos += any_optional ? bit_bytes : 0;
-    t->stride = (pos + max_align - 1) / max_align * max_align;
-    if (t->stride < 8) t->stride = 8; /* room for a free slot's link beside the generation */
+    lay_out_tail(t, pos, max_align);
 }
 
 static int type_start(const char *name, size_t nspecs, const slots_type *base, unsigned flags, slots_type **out) {
@@ -145,7 +155,7 @@ static int type_start(const char *name, size_t nspecs, const slots_type *base, u
     counter_add(&t->self_bytes, sizeof *t);
     t->magic = TYPE_MAGIC;
     t->base = base;
-    t->flags = flags | (base ? base->flags & (SLOTS_FROZEN | SLOTS_DYNAMIC) : 0);
+    t->flags = flags | (base ? base->flags & (SLOTS_FROZEN | SLOTS_DYNAMIC | SLOTS_CLAYOUT) : 0);
     t->key_field = base ? base->key_field : -1;
     size_t total = nspecs + (base ? (size_t)base->nfields : 0);
     t->name = mem_strdup(name, strlen(name), &t->self_bytes);
@@ -170,10 +180,9 @@ int slots_type_define_specs(const char *name, const slots_field_spec *specs, siz
     slots_type *t = NULL;
     rc = type_start(name, nspecs, base, flags, &t);
     for (size_t i = 0; rc == SLOTS_OK && i < nspecs; i++) rc = add_field(t, &specs[i]);
-    if (rc == SLOTS_OK) {
-        lay_out(t);
-        rc = store_create(t, true, &t->default_store);
-    }
+    if (rc == SLOTS_OK && (t->flags & SLOTS_CLAYOUT)) rc = clayout_compute(t);
+    else if (rc == SLOTS_OK) lay_out(t);
+    if (rc == SLOTS_OK) rc = store_create(t, true, &t->default_store);
     if (rc == SLOTS_OK) rc = registry_bind(t);
     if (rc != SLOTS_OK) {
         if (t) type_destroy(t);

@@ -92,6 +92,8 @@ int value_check(const slots_type *t, const field *f, const value *v) {
     if (kind_is_float(f->kind)) return check_float(f, v);
     if (f->kind == SLOTS_REF) return check_ref(t, f, v);
     if ((v->kind == SLOTS_STR || v->kind == SLOTS_BYTES) && v->as.s.len && !v->as.s.p) return err_set(SLOTS_EINVAL, "%s.%s: NULL pointer with a nonzero length", t->name, f->name);
+    if (f->kind == SLOTS_STR && (t->flags & SLOTS_CLAYOUT) && v->as.s.len && memchr(v->as.s.p, '\0', v->as.s.len))
+        return err_set(SLOTS_EINVAL, "%s.%s is a C string and cannot hold a NUL character", t->name, f->name);
     if (f->kind == SLOTS_STR) {
         size_t bad = utf8_check(v->as.s.p, v->as.s.len);
         if (bad != SIZE_MAX)

@@ -104,7 +104,7 @@ static void test_define_argument_errors(void) {
     ASSERT_STATUS(slots_type_define("a-b", "a: i64", NULL, 0, &t), SLOTS_EINVAL);
     ASSERT_STATUS(slots_type_define(unique_name("T"), NULL, NULL, 0, &t), SLOTS_EINVAL);
     ASSERT_STATUS(slots_type_define(unique_name("T"), "a: i64", NULL, 0x80u, &t), SLOTS_EINVAL);
-    ASSERT_STATUS(slots_type_define(unique_name("T"), "a: i64", NULL, 0x04u, &t), SLOTS_EINVAL);
+    ASSERT_STATUS(slots_type_define(unique_name("T"), "a: i64", NULL, 0x08u, &t), SLOTS_EINVAL);
     ASSERT_STATUS(slots_type_define(unique_name("T"), "a: i64", FORGED, 0, &t), SLOTS_EINVAL);
     CU_ASSERT_PTR_EQUAL(t, sentinel);
     ASSERT_STATUS(slots_type_define(unique_name("T"), "a: i64", NULL, 0, NULL), SLOTS_EINVAL);
