@@ -42,11 +42,15 @@ TESTS := $(TEST_SRC:tests/c/%.c=$(B)/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/c/%.c=$(B)/asan/tests/%)
 CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 
-.PHONY: all lib check check-c check-asan check-install check-dlopen check-python bench demo \
+.PHONY: all lib check check-c check-asan check-install check-dlopen check-cdef check-python bench demo \
         install uninstall deps clean
 
 all: lib
-lib: $(SHARED) $(B)/$(SONAME) $(B)/libslots.so $(STATIC)
+lib: $(SHARED) $(B)/$(SONAME) $(B)/libslots.so $(STATIC) ffi/slots.cdef
+
+# The one ABI description every FFI reads (cffi, LuaJIT, koffi), generated from the header.
+ffi/slots.cdef: include/slots.h ffi/gen_cdef.py
+	$(PYTHON) ffi/gen_cdef.py include/slots.h -o $@
 
 $(B)/obj/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)
@@ -93,7 +97,7 @@ $(B)/asan/tests/test_%: tests/c/test_%.c $(B)/asan/tests/harness.o $(SAN_STATIC)
 EXTRA_CHECKS :=
 -include $(sort $(wildcard tests/*/*.mk ffi/*.mk bindings/*/*.mk))
 
-check: check-c check-asan check-install check-dlopen check-python $(EXTRA_CHECKS)
+check: check-c check-asan check-install check-dlopen check-cdef check-python $(EXTRA_CHECKS)
 	@echo "make check: all passed"
 
 check-c: $(TESTS)
@@ -110,6 +114,9 @@ check-dlopen: lib
 	@mkdir -p $(B)/tests
 	$(CC) $(BASE_CFLAGS) $(OPT) tests/dlopen/dlopen_test.c -ldl -o $(B)/tests/dlopen_test
 	$(B)/tests/dlopen_test $(abspath $(B)/$(SONAME))
+
+check-cdef: lib
+	@tests/abi/check-cdef.sh $(SHARED) ffi/slots.cdef
 
 check-python: lib
 	@if [ -d bindings/python/tests ]; then \
