@@ -384,7 +384,12 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
  * per row; "" quoting, CRLF or LF line ends. A CSV cell is parsed by the field's kind: integers and
  * floats as numbers, bool as true/false/1/0 (any case), str as text, bytes as base64; an empty
  * unquoted cell leaves the field unset (so its default applies) or null if the field is optional;
- * a quoted empty cell "" is the empty string.
+ * a quoted empty cell "" is the empty string. Blanks around number, bool and ref cells are ignored
+ * (str and bytes cells are taken as they are); float cells also take inf, -inf, infinity and nan in
+ * any case; text after a closing quote is an error, while a quote inside an unquoted cell is text.
+ * Only empty lines are skipped. A header column that is not a field is an error naming it, except
+ * on a SLOTS_DYNAMIC type, whose extra columns become str extras; an empty or repeated column name
+ * is SLOTS_EPARSE even with SLOTS_LOAD_SKIP_BAD.
  * Loads are all-or-nothing: the first bad line stops the load with an error that names the line
  * ("line 3: Product.price must be f64, not str") and the store is as it was before the call.
  * With SLOTS_LOAD_SKIP_BAD, bad lines are skipped instead: *skipped counts them and

@@ -274,17 +274,8 @@ static bool special_float(const char *p, size_t n, value *v) {
     return true;
 }
 
-/* An integer beyond uint64 still fits a float field: read it as the float literal "TEXTe0". */
-static int big_int_as_float(csv_load *c, const char *p, size_t n, value *v) {
-    c->tmp.len = 0;
-    sb_put(&c->tmp, p, n);
-    sb_puts(&c->tmp, "e0");
-    return c->tmp.failed ? err_nomem() : number_parse(c->tmp.p, c->tmp.len, v);
-}
-
 static int number_cell(csv_load *c, const field *f, const cell *cl, const char *p, size_t n, value *v) {
-    int rc = number_parse(p, n, v);
-    if (rc == SLOTS_ERANGE && kind_is_float(f->kind)) rc = big_int_as_float(c, p, n, v);
+    int rc = number_parse(p, n, kind_is_float(f->kind), v);
     if (rc == SLOTS_EPARSE && kind_is_float(f->kind) && special_float(p, n, v)) rc = SLOTS_OK;
     if (rc == SLOTS_ERANGE) return out_of_range(f, p, n);
     if (rc == SLOTS_EPARSE) return not_a(c, f, cl);

@@ -283,9 +283,11 @@ int json_encode_record(strbuf *b, const recref *r);
 
 /* ---- number.c: numbers in text, JSON's grammar (RFC 8259), shared by JSON and CSV decoding ----- */
 /* Parses exactly p[0..len) as a JSON number: an integer literal gives SLOTS_I64 (or SLOTS_U64 above
- * INT64_MAX), anything with a fraction or exponent SLOTS_F64 (correctly rounded). SLOTS_EPARSE
- * when malformed, SLOTS_ERANGE for an integer beyond uint64 (no message is set: callers word it). */
-int number_parse(const char *p, size_t len, value *out);
+ * INT64_MAX), anything with a fraction or exponent SLOTS_F64 (correctly rounded), and every number
+ * SLOTS_F64 when `as_float` (for float fields: big integers round instead of overflowing).
+ * SLOTS_EPARSE when malformed, SLOTS_ERANGE for an integer beyond int64/uint64 (no message is set:
+ * callers word it). */
+int number_parse(const char *p, size_t len, bool as_float, value *out);
 
 /* ---- base64.c: RFC 4648 base64 with padding, for bytes values in JSON and CSV ------------------ */
 void base64_encode(strbuf *b, const unsigned char *p, size_t n);

@@ -157,183 +157,51 @@ static int parse_string(jdec *d, strbuf *b, const char **p, size_t *n) {
     return SLOTS_OK;
 }
 
-/* ---- base64 (RFC 4648, standard alphabet, padded) -------------------------------------------- */
-static int b64_value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-/* Decodes into `out`; false for text that is not padded base64. */
-static bool b64_decode(const char *p, size_t n, strbuf *out) {
-    out->len = 0;
-    if (n % 4) return false;
-    for (size_t i = 0; i < n; i += 4) {
-        int pad = 0;
-        if (i + 4 == n && p[i + 3] == '=') pad = p[i + 2] == '=' ? 2 : 1;
-        uint32_t acc = 0;
-        for (int k = 0; k < 4; k++) {
-            int x = k < 4 - pad ? b64_value(p[i + k]) : 0;
-            if (x < 0) return false;
-            acc = acc << 6 | (uint32_t)x;
-        }
-        char o[3] = {(char)(acc >> 16), (char)(acc >> 8), (char)acc};
-        sb_put(out, o, (size_t)(3 - pad));
-    }
-    return true;
-}
 
 /* ---- numbers --------------------------------------------------------------------------------- */
 /* Where a number's parts are, as RFC 8259's grammar splits it. */
-typedef struct numtext {
-    size_t start, end;           /* the whole literal */
-    size_t int_start, int_end;   /* integer digits */
-    size_t frac_start, frac_end; /* fraction digits (empty when none) */
-    long long exp;               /* the exponent literal's value, saturated */
-    bool neg, is_int;
-} numtext;
-
-/* Scans the longest valid number at d->pos, as Python's json does: "01" is the number 0 followed by
- * a stray "1", "1." the number 1 followed by a stray ".", which the caller reports. */
-static int scan_number(jdec *d, numtext *nt) {
+/* Finds where the number at d->pos ends, by Python's json grammar (so "01" reads as 0 followed by
+ * extra data, as there); number.c turns the text into a value. */
+static int scan_number(jdec *d, size_t *start, size_t *end) {
     const char *s = d->s;
     size_t i = d->pos, len = d->len;
-    memset(nt, 0, sizeof *nt);
-    nt->start = i;
-    if (i < len && s[i] == '-') {
-        nt->neg = true;
-        i++;
-    }
-    if (i >= len || !is_digit(s[i])) return jerr(d, nt->start, "Expecting value");
-    nt->int_start = i;
+    *start = i;
+    if (i < len && s[i] == '-') i++;
+    if (i >= len || !is_digit(s[i])) return jerr(d, *start, "Expecting value");
     if (s[i] == '0') i++;
     else
         while (i < len && is_digit(s[i])) i++;
-    nt->int_end = i;
-    nt->frac_start = nt->frac_end = i;
-    if (i + 1 < len && s[i] == '.' && is_digit(s[i + 1])) {
-        nt->frac_start = ++i;
-        while (i < len && is_digit(s[i])) i++;
-        nt->frac_end = i;
-    }
-    nt->is_int = nt->frac_start == nt->frac_end;
+    if (i + 1 < len && s[i] == '.' && is_digit(s[i + 1]))
+        for (i++; i < len && is_digit(s[i]); i++) {}
     if (i < len && (s[i] == 'e' || s[i] == 'E')) {
         size_t j = i + 1;
-        bool eneg = j < len && s[j] == '-';
         if (j < len && (s[j] == '+' || s[j] == '-')) j++;
         if (j < len && is_digit(s[j])) {
-            for (; j < len && is_digit(s[j]); j++)
-                if (nt->exp < 1000000000LL) nt->exp = nt->exp * 10 + (s[j] - '0');
-            if (eneg) nt->exp = -nt->exp;
-            nt->is_int = false;
+            while (j < len && is_digit(s[j])) j++;
             i = j;
         }
     }
-    nt->end = d->pos = i;
+    *end = d->pos = i;
     return SLOTS_OK;
 }
 
-/* Adds the digits s[from..to) to a mantissa, leading zeros skipped; false past 19 digits. */
-static bool add_digits(const char *s, size_t from, size_t to, uint64_t *m, int *sig) {
-    for (size_t i = from; i < to; i++) {
-        if (*m == 0 && s[i] == '0') continue;
-        if (++*sig > 19) return false;
-        *m = *m * 10 + (uint64_t)(s[i] - '0');
-    }
-    return true;
-}
-
-/* Clinger's fast path: a mantissa of at most 2^53 and a power of ten up to 10^22 are both exact
- * doubles, so one multiplication or division rounds correctly. False when it does not apply. */
-static bool float_fast(const char *s, const numtext *nt, double *out) {
-    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    uint64_t m = 0;
-    int sig = 0;
-    if (!add_digits(s, nt->int_start, nt->int_end, &m, &sig)) return false;
-    if (!add_digits(s, nt->frac_start, nt->frac_end, &m, &sig)) return false;
-    long long e = nt->exp - (long long)(nt->frac_end - nt->frac_start);
-    if (m != 0 && (m > (1ull << 53) || e < -22 || e > 22)) return false;
-    double x = (double)m;
-    if (m != 0) x = e >= 0 ? x * pow10[e] : x / pow10[-e];
-    *out = nt->neg ? -x : x;
-    return true;
-}
-
-/* Every other float goes through strtod, on a copy written as "DIGITSeEXP" without a decimal
- * point, so the C locale's idea of the point cannot change the result. */
-static int float_slow(const char *s, const numtext *nt, double *out) {
-    size_t ni = nt->int_end - nt->int_start, nf = nt->frac_end - nt->frac_start;
-    long long e = nt->exp - (long long)(nf < 1000000000u ? nf : 1000000000u);
-    char local[128];
-    size_t need = ni + nf + 32;
-    char *buf = need <= sizeof local ? local : mem_alloc(need, NULL);
-    if (!buf) return err_nomem();
-    size_t k = 0;
-    if (nt->neg) buf[k++] = '-';
-    memcpy(buf + k, s + nt->int_start, ni);
-    k += ni;
-    memcpy(buf + k, s + nt->frac_start, nf);
-    k += nf;
-    snprintf(buf + k, need - k, "e%lld", e);
-    *out = strtod(buf, NULL);
-    if (buf != local) mem_free(buf, need, NULL);
-    return SLOTS_OK;
-}
-
-static int number_as_float(const jdec *d, const numtext *nt, value *v) {
-    v->kind = SLOTS_F64;
-    if (float_fast(d->s, nt, &v->as.f)) return SLOTS_OK;
-    return float_slow(d->s, nt, &v->as.f);
-}
-
-/* The magnitude of an integer literal; false when it exceeds uint64. */
-static bool int_magnitude(const char *s, const numtext *nt, uint64_t *m) {
-    *m = 0;
-    for (size_t i = nt->int_start; i < nt->int_end; i++) {
-        unsigned dgt = (unsigned)(s[i] - '0');
-        if (*m > (UINT64_MAX - dgt) / 10) return false;
-        *m = *m * 10 + dgt;
-    }
-    return true;
-}
-
-static int out_of_range(const jdec *d, const numtext *nt, const field *f, const char *name, size_t nlen) {
-    int shown = nt->end - nt->start > 40 ? 40 : (int)(nt->end - nt->start);
-    const char *more = nt->end - nt->start > 40 ? "..." : "";
+static int out_of_range(const jdec *d, size_t start, size_t end, const field *f, const char *name, size_t nlen) {
+    int shown = end - start > 40 ? 40 : (int)(end - start);
+    const char *more = end - start > 40 ? "..." : "";
     if (f)
-        return err_set(SLOTS_ERANGE, "value %.*s%s out of range for field '%s' (%s)", shown, d->s + nt->start, more,
+        return err_set(SLOTS_ERANGE, "value %.*s%s out of range for field '%s' (%s)", shown, d->s + start, more,
                        f->name, slots_kind_name(f->kind));
-    return err_set(SLOTS_ERANGE, "value %.*s%s out of range for attribute '%.*s'", shown, d->s + nt->start, more,
+    return err_set(SLOTS_ERANGE, "value %.*s%s out of range for attribute '%.*s'", shown, d->s + start, more,
                    (int)nlen, name);
 }
 
-/* An integer literal becomes I64, or U64 above INT64_MAX; one beyond both fits only a float field. */
+/* An integer literal becomes I64, or U64 above INT64_MAX; any number bound for a float field F64. */
 static int parse_number(jdec *d, const field *f, const char *name, size_t nlen, value *v) {
-    numtext nt;
-    int rc = scan_number(d, &nt);
-    if (rc != SLOTS_OK) return rc;
-    if (!nt.is_int) return number_as_float(d, &nt, v);
-    uint64_t m;
-    bool fits = int_magnitude(d->s, &nt, &m);
-    if (fits && !nt.neg && m <= (uint64_t)INT64_MAX) {
-        v->kind = SLOTS_I64;
-        v->as.i = (int64_t)m;
-    } else if (fits && !nt.neg) {
-        v->kind = SLOTS_U64;
-        v->as.u = m;
-    } else if (fits && m <= (uint64_t)INT64_MAX + 1u) {
-        v->kind = SLOTS_I64;
-        v->as.i = m == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)m;
-    } else if (f && kind_is_float(f->kind)) {
-        return number_as_float(d, &nt, v);
-    } else {
-        return out_of_range(d, &nt, f, name, nlen);
-    }
-    return SLOTS_OK;
+    size_t start = d->pos, end = d->pos;
+    int rc = scan_number(d, &start, &end);
+    if (rc == SLOTS_OK) rc = number_parse(d->s + start, end - start, f && kind_is_float(f->kind), v);
+    if (rc == SLOTS_ERANGE) return out_of_range(d, start, end, f, name, nlen);
+    return rc == SLOTS_EPARSE ? jerr(d, start, "Expecting value") : rc;
 }
 
 /* ---- values and members ---------------------------------------------------------------------- */
@@ -361,7 +229,7 @@ static int string_value(jdec *d, const field *f, value *v) {
     v->as.s.len = n;
     if (!f || f->kind != SLOTS_BYTES) return SLOTS_OK;
     /* JSON has no bytes: a bytes field's text is its base64 */
-    if (!b64_decode(p, n, &d->bin))
+    if (!base64_decode(p, n, &d->bin))
         return err_set(SLOTS_EINVAL, "invalid base64 text for field '%s' (bytes)", f->name);
     if (d->bin.failed) return err_nomem();
     v->kind = SLOTS_BYTES;
@@ -514,18 +382,6 @@ static void put_json_string(strbuf *b, const char *p, size_t n) {
     sb_putc(b, '"');
 }
 
-static void put_base64(strbuf *b, const unsigned char *p, size_t n) {
-    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    sb_putc(b, '"');
-    for (size_t i = 0; i < n; i += 3) {
-        size_t k = n - i < 3 ? n - i : 3;
-        uint32_t acc = (uint32_t)p[i] << 16 | (k > 1 ? (uint32_t)p[i + 1] << 8 : 0) | (k > 2 ? p[i + 2] : 0);
-        char o[4] = {abc[acc >> 18], abc[(acc >> 12) & 63], k > 1 ? abc[(acc >> 6) & 63] : '=',
-                     k > 2 ? abc[acc & 63] : '='};
-        sb_put(b, o, 4);
-    }
-    sb_putc(b, '"');
-}
 
 /* One value; f is the field it came from (NULL for an extra) so an f32 prints as a float. */
 static int put_json_value(strbuf *b, const value *v, const field *f) {
@@ -536,7 +392,11 @@ static int put_json_value(strbuf *b, const value *v, const field *f) {
     case SLOTS_U64: sb_printf(b, "%" PRIu64, v->as.u); break;
     case SLOTS_REF: sb_printf(b, "%" PRIu64, v->as.ref); break;
     case SLOTS_STR: put_json_string(b, v->as.s.p, v->as.s.len); break;
-    case SLOTS_BYTES: put_base64(b, (const unsigned char *)v->as.s.p, v->as.s.len); break;
+    case SLOTS_BYTES:
+        sb_putc(b, '"');
+        base64_encode(b, (const unsigned char *)v->as.s.p, v->as.s.len);
+        sb_putc(b, '"');
+        break;
     case SLOTS_F64:
         if (!isfinite(v->as.f))
             return err_set(SLOTS_EINVAL, "Out of range float values are not JSON compliant: %s",

@@ -20,6 +20,7 @@ int loader_begin(loader *L, slots_store *s, unsigned flags) {
 }
 
 int loader_reserve(loader *L, const char *buf, size_t len) {
+    if (!len) return SLOTS_OK;
     size_t lines = 1;
     for (const char *p = buf, *end = buf + len; (p = memchr(p, '\n', (size_t)(end - p))); p++) lines++;
     slots_store *s = L->store;

@@ -123,11 +123,11 @@ static int float_slow(const char *p, const numparts *n, double *out) {
     return SLOTS_OK;
 }
 
-int number_parse(const char *p, size_t len, value *out) {
+int number_parse(const char *p, size_t len, bool as_float, value *out) {
     numparts n;
     if (!p || !split(p, len, &n)) return SLOTS_EPARSE;
-    if (n.is_int) return parse_int(p, &n, out);
-    double d;
+    if (n.is_int && !as_float) return parse_int(p, &n, out);
+    double d = 0;
     if (!float_fast(p, &n, &d)) {
         int rc = float_slow(p, &n, &d);
         if (rc != SLOTS_OK) return rc;

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int parse(const char *text, value *v) { return number_parse(text, strlen(text), v); }
+static int parse(const char *text, value *v) { return number_parse(text, strlen(text), false, v); }
 
 static void int_is(const char *text, int64_t want) {
     value v = {0};
@@ -33,7 +33,7 @@ static void u64_is(const char *text, uint64_t want) {
 /* The text reads as an F64 bit-identical to `want`. */
 static void f64_is_n(const char *text, size_t len, double want) {
     value v = {0};
-    int rc = number_parse(text, len, &v);
+    int rc = number_parse(text, len, false, &v);
     if (rc != SLOTS_OK || v.kind != SLOTS_F64 || memcmp(&v.as.f, &want, sizeof want) != 0)
         fprintf(stderr, "\n  %.*s: rc %d kind %d f %.17g want %.17g\n", (int)len, text, rc, v.kind, v.as.f, want);
     CU_ASSERT_EQUAL(rc, SLOTS_OK);
@@ -48,7 +48,7 @@ static void fails_n(const char *text, size_t len, int code) {
     CU_ASSERT_PTR_NULL(slots_type_find("NoSuchTypeForNumberTests")); /* a known last error */
     value v = {.kind = 77};
     v.as.i = 12345;
-    int rc = number_parse(text, len, &v);
+    int rc = number_parse(text, len, false, &v);
     if (rc != code) fprintf(stderr, "\n  '%.*s': want %d, got %d\n", (int)len, text ? text : "", code, rc);
     CU_ASSERT_EQUAL(rc, code);
     CU_ASSERT_EQUAL(v.kind, 77);
@@ -175,7 +175,7 @@ static void test_malformed(void) {
 /* Exactly len bytes are read: what follows does not matter, and need not be a NUL. */
 static void test_exact_length(void) {
     value v;
-    ASSERT_OK(number_parse("123abc", 3, &v));
+    ASSERT_OK(number_parse("123abc", 3, false, &v));
     CU_ASSERT_EQUAL(v.kind, SLOTS_I64);
     CU_ASSERT_EQUAL(v.as.i, 123);
     f64_is_n("2.5e3xyz", 5, 2.5e3);
@@ -192,18 +192,31 @@ static void test_out_of_memory(void) {
     text[250] = '\0';
     value v = {.kind = 77};
     mem_fail_at(1);
-    int rc = number_parse(text, strlen(text), &v);
+    int rc = number_parse(text, strlen(text), false, &v);
     mem_fail_at(0);
     CU_ASSERT_EQUAL(rc, SLOTS_ENOMEM);
     CU_ASSERT_EQUAL(v.kind, 77);
     /* short texts allocate nothing */
     mem_fail_at(1);
-    rc = number_parse("1.2345678901234567890", 21, &v);
+    rc = number_parse("1.2345678901234567890", 21, false, &v);
     mem_fail_at(0);
     CU_ASSERT_EQUAL(rc, SLOTS_OK);
     CU_ASSERT_EQUAL(v.kind, SLOTS_F64);
     CU_ASSERT_DOUBLE_EQUAL(v.as.f, 1.2345678901234567, 0);
     f64_is(text, strtod(text, NULL));
+}
+
+/* Bound for a float field, every number is read as a float: big integers round, never overflow. */
+static void test_as_float(void) {
+    value v;
+    ASSERT_OK(number_parse("3", 1, true, &v));
+    CU_ASSERT_EQUAL(v.kind, SLOTS_F64);
+    CU_ASSERT_EQUAL(v.as.f, 3.0);
+    ASSERT_OK(number_parse("18446744073709551616", 20, true, &v));
+    CU_ASSERT_EQUAL(v.kind, SLOTS_F64);
+    CU_ASSERT_EQUAL(v.as.f, 18446744073709551616.0);
+    ASSERT_STATUS(number_parse("18446744073709551616", 20, false, &v), SLOTS_ERANGE);
+    ASSERT_STATUS(number_parse("01", 2, true, &v), SLOTS_EPARSE);
 }
 
 static CU_TestInfo tests[] = {
@@ -216,6 +229,7 @@ static CU_TestInfo tests[] = {
     {"malformed numbers", test_malformed},
     {"exactly len bytes", test_exact_length},
     {"allocation failure", test_out_of_memory},
+    {"as float", test_as_float},
     CU_TEST_INFO_NULL,
 };
 
