@@ -18,7 +18,7 @@ PYTHON ?= /usr/bin/python3
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 FFI_CFLAGS := $(shell pkg-config --cflags libffi 2>/dev/null)
 FFI_LIBS := $(shell pkg-config --libs libffi 2>/dev/null || echo -lffi)
-BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ilibslots $(FFI_CFLAGS) $(WARN)
+BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ilibslots -Iffi $(FFI_CFLAGS) $(WARN)
 OPT ?= -O2 -g
 CFLAGS ?=
 LIB_CFLAGS := $(BASE_CFLAGS) $(OPT) -fPIC -fvisibility=hidden -DSLOTS_BUILDING $(CFLAGS)
@@ -26,7 +26,7 @@ LDLIBS := $(FFI_LIBS) -ldl -lpthread
 
 B := build
 SRC := $(sort $(wildcard libslots/*.c ffi/*.c))
-HDR := include/slots.h libslots/internal.h
+HDR := include/slots.h libslots/internal.h ffi/bridge.h
 OBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(SRC)))
 vpath %.c libslots ffi
 SHARED := $(B)/libslots.so.$(VERSION)

@@ -3,10 +3,9 @@
  * string ("f64(self, f64)"), prepared once as a libffi call interface and called from any language
  * through slots_call(), with every argument checked like a field value.
  */
-#include "internal.h"
+#include "bridge.h"
 
 #include <dlfcn.h>
-#include <ffi.h>
 #include <stdio.h>
 
 #define MAX_PARAMS 16
@@ -58,20 +57,10 @@ int arg_to_value(const slots_arg *a, value *v) {
 /* ---- signatures ------------------------------------------------------------------------- */
 
 static ffi_type *ffi_of(int kind) {
-    switch (kind) {
-    case P_VOID: return &ffi_type_void;
-    case SLOTS_BOOL: case SLOTS_U8: return &ffi_type_uint8;
-    case SLOTS_I8: return &ffi_type_sint8;
-    case SLOTS_I16: return &ffi_type_sint16;
-    case SLOTS_U16: return &ffi_type_uint16;
-    case SLOTS_I32: return &ffi_type_sint32;
-    case SLOTS_U32: return &ffi_type_uint32;
-    case SLOTS_I64: return &ffi_type_sint64;
-    case SLOTS_U64: case SLOTS_REF: case P_SELF: return &ffi_type_uint64;
-    case SLOTS_F32: return &ffi_type_float;
-    case SLOTS_F64: return &ffi_type_double;
-    default: return &ffi_type_pointer; /* str, ptr */
-    }
+    if (kind == P_VOID) return &ffi_type_void;
+    if (kind == P_SELF) return &ffi_type_uint64;
+    if (kind == P_PTR) return &ffi_type_pointer;
+    return kind_ffi_type(kind);
 }
 
 /* One word of a signature: a kind, or self/ptr/void where allowed; -1 if none. */

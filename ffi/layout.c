@@ -3,11 +3,9 @@
  * gives the equivalent struct, as libffi computes them (ffi_get_struct_offsets), so records can be
  * handed to C functions that take `struct X *`. The type keeps the ffi_type for callers' ffi_call.
  */
-#include "internal.h"
+#include "bridge.h"
 
-#include <ffi.h>
-
-static ffi_type *ffi_of_kind(int kind) {
+ffi_type *kind_ffi_type(int kind) {
     switch (kind) {
     case SLOTS_BOOL: case SLOTS_U8: return &ffi_type_uint8;
     case SLOTS_I8: return &ffi_type_sint8;
@@ -31,14 +29,14 @@ static ffi_type *struct_type(slots_type *t) {
     if (!st) return NULL;
     st->type = FFI_TYPE_STRUCT;
     st->elements = (ffi_type **)(void *)(st + 1);
-    for (size_t i = 0; i < n; i++) st->elements[i] = ffi_of_kind(t->fields[i].kind);
+    for (size_t i = 0; i < n; i++) st->elements[i] = kind_ffi_type(t->fields[i].kind);
     return st;
 }
 
 int clayout_compute(slots_type *t) {
     if (t->nfields == 0) return err_set(SLOTS_ELAYOUT, "C-layout type '%s' needs at least one field", t->name);
     for (int i = 0; i < t->nfields; i++)
-        if (!ffi_of_kind(t->fields[i].kind))
+        if (!kind_ffi_type(t->fields[i].kind))
             return err_set(SLOTS_ELAYOUT, "C-layout type '%s' cannot hold %s field '%s'", t->name,
                            slots_kind_name(t->fields[i].kind), t->fields[i].name);
     ffi_type *st = struct_type(t);

@@ -58,41 +58,17 @@ int slots_store_column_read(const slots_store *s, int i, void *buf, size_t buf_b
     return rc;
 }
 
-/* The value in a packed cell of the field's own type. */
-static value cell_value(const field *f, const char *cell) {
-    value v = {.kind = SLOTS_I64};
-    union {
-        int8_t i8;
-        uint8_t u8;
-        int16_t i16;
-        uint16_t u16;
-        int32_t i32;
-        uint32_t u32;
-        int64_t i64;
-        uint64_t u64;
-        float f32;
-        double f64;
-    } in;
-    memcpy(&in, cell, f->size);
-    switch (f->kind) {
-    case SLOTS_BOOL: v.kind = in.u8 > 1 ? SLOTS_I64 : SLOTS_BOOL, v.as.i = in.u8; break;
-    case SLOTS_I8: v.as.i = in.i8; break;
-    case SLOTS_U8: v.as.i = in.u8; break;
-    case SLOTS_I16: v.as.i = in.i16; break;
-    case SLOTS_U16: v.as.i = in.u16; break;
-    case SLOTS_I32: v.as.i = in.i32; break;
-    case SLOTS_U32: v.as.i = in.u32; break;
-    case SLOTS_U64: v.kind = SLOTS_U64, v.as.u = in.u64; break;
-    case SLOTS_F32: v.kind = SLOTS_F64, v.as.f = in.f32; break;
-    case SLOTS_F64: v.kind = SLOTS_F64, v.as.f = in.f64; break;
-    default: v.as.i = in.i64; break;
-    }
+/* The value in a packed cell of the field's own type (a bool cell may hold any byte: checked). */
+static value cell_value(const column *c, const char *cell) {
+    value v;
+    read_slot(NULL, c->f, cell, &v);
+    if (c->f->kind == SLOTS_BOOL && v.as.i > 1) v.kind = SLOTS_I64;
     return v;
 }
 
 static int check_cell(const recref *r, size_t pos, void *ctx) {
     const column *c = ctx;
-    value v = cell_value(c->f, c->in + pos * c->f->size);
+    value v = cell_value(c, c->in + pos * c->f->size);
     if (c->f->kind == SLOTS_BOOL && v.kind != SLOTS_BOOL)
         return err_set(SLOTS_ERANGE, "value %lld out of range for field '%s' (bool)", (long long)v.as.i, c->f->name);
     if ((c->f->flags & SLOTS_FIELD_READONLY) && rec_is_set(r->type, r->rec, c->field))
@@ -102,7 +78,7 @@ static int check_cell(const recref *r, size_t pos, void *ctx) {
 
 static int write_cell(const recref *r, size_t pos, void *ctx) {
     const column *c = ctx;
-    value v = cell_value(c->f, c->in + pos * c->f->size);
+    value v = cell_value(c, c->in + pos * c->f->size);
     return field_set(r, c->field, &v);
 }
 

@@ -111,7 +111,7 @@ static int write_value(const recref *r, int i, const value *v) {
 }
 
 /* Reads an unboxed slot into a value: integers as I64 (U64 for u64 fields), floats as F64. */
-static void read_slot(const slots_type *t, const field *f, const char *slot, value *out) {
+void read_slot(const slots_type *t, const field *f, const char *slot, value *out) {
     union {
         int8_t i8;
         uint8_t u8;

@@ -227,6 +227,10 @@ static inline bool rec_is_null(const slots_type *t, const char *rec, int i) {
 int field_set(const recref *r, int i, const value *v);
 /* Reads field `i`: SLOTS_OK (out filled), SLOTS_NULL, SLOTS_EUNSET (with message). */
 int field_get(const recref *r, int i, value *out);
+/* Reads the unboxed bytes of field f at `slot` into a value: integers as I64 (U64 for u64 fields),
+ * floats as F64. Also reads packed column cells, which have the same bytes (t may be NULL for a
+ * field that is not str or bytes: only text needs the type's string representation). */
+void read_slot(const slots_type *t, const field *f, const char *slot, value *out);
 /* Returns field `i` to unset, releasing what it owns. No checks. */
 void field_clear(const recref *r, int i);
 int field_check_index(const slots_type *t, int i);
