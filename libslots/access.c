@@ -22,6 +22,16 @@ static int get_value(slots_obj o, int i, value *v, const field **f, const slots_
     return rc;
 }
 
+/* The field's bytes when field i of a live record is of `kind` and holds a value: the fast path
+ * of the hottest getters; anything else takes the general path with its checks and messages. */
+static const char *plain_value(slots_obj o, int i, int kind) {
+    recref r;
+    if (!record_resolve_quiet(o, &r) || (unsigned)i >= (unsigned)r.type->nfields) return NULL;
+    const field *f = &r.type->fields[i];
+    if (f->kind != kind || !rec_is_set(r.type, r.rec, i) || rec_is_null(r.type, r.rec, i)) return NULL;
+    return r.rec + f->offset;
+}
+
 static int wrong_getter(const slots_type *t, const field *f, const char *want) {
     return err_set(SLOTS_ETYPE, "%s.%s is %s, not %s", t->name, f->name, slots_kind_name(f->kind), want);
 }
@@ -71,6 +81,8 @@ int slots_get_bool(slots_obj o, int i, int *out) {
 }
 
 int slots_get_i64(slots_obj o, int i, int64_t *out) {
+    const char *fast = out ? plain_value(o, i, SLOTS_I64) : NULL;
+    if (fast) return memcpy(out, fast, sizeof *out), SLOTS_OK;
     value v;
     const field *f = NULL;
     const slots_type *t = NULL;
@@ -97,6 +109,8 @@ int slots_get_u64(slots_obj o, int i, uint64_t *out) {
 }
 
 int slots_get_f64(slots_obj o, int i, double *out) {
+    const char *fast = out ? plain_value(o, i, SLOTS_F64) : NULL;
+    if (fast) return memcpy(out, fast, sizeof *out), SLOTS_OK;
     value v;
     const field *f = NULL;
     const slots_type *t = NULL;

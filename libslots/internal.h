@@ -194,6 +194,37 @@ static inline uint32_t slab_of(uint32_t index, uint32_t *offset) {
 
 /* The handle of a resolved record. */
 slots_obj recref_handle(const recref *r);
+/* Store ids → stores, two levels so the table never moves while readers look into it. */
+#define SID_CHUNK 1024u
+extern slots_store **sid_table[(H_MAX_SID + 1) / SID_CHUNK];
+
+static inline slots_store *store_by_sid(uint32_t sid) {
+    slots_store **chunk = __atomic_load_n(&sid_table[sid / SID_CHUNK], __ATOMIC_ACQUIRE);
+    return chunk ? __atomic_load_n(&chunk[sid % SID_CHUNK], __ATOMIC_ACQUIRE) : NULL;
+}
+
+static inline char *store_slot_address(const slots_store *s, uint32_t index) {
+    uint32_t off, k = slab_of(index, &off);
+    char *slab = __atomic_load_n(&s->slabs[k], __ATOMIC_ACQUIRE);
+    return slab + (size_t)off * s->type->stride;
+}
+
+static inline uint16_t gen_load(const slots_type *t, const char *rec) {
+    return __atomic_load_n((const uint16_t *)(const void *)(rec + t->gen_offset), __ATOMIC_ACQUIRE);
+}
+
+/* Resolves a live handle, or returns false (no message): inline, as every accessor starts here. */
+static inline bool record_resolve_quiet(slots_obj h, recref *out) {
+    slots_store *s = store_by_sid(handle_sid(h));
+    uint32_t index = handle_index(h);
+    if (!s || index >= __atomic_load_n(&s->used, __ATOMIC_ACQUIRE)) return false;
+    char *rec = store_slot_address(s, index);
+    uint16_t gen = gen_load(s->type, rec);
+    if (gen != handle_gen(h) || !(gen & 1u)) return false;
+    *out = (recref){s, s->type, rec, index};
+    return true;
+}
+
 /* Resolves a handle (SLOTS_OK) or refuses it with SLOTS_ESTALE and a message. */
 int record_resolve(slots_obj h, recref *out);
 /* Allocates a blank record (every field unset) in store `s`; SLOTS_ENOMEM, SLOTS_ERANGE. */
@@ -204,8 +235,6 @@ int store_free_handle(slots_obj h);
 void store_release_record(slots_store *s, const recref *r);
 int store_create(const slots_type *t, bool is_default, slots_store **out);
 void store_destroy(slots_store *s);
-slots_store *store_by_sid(uint32_t sid);
-char *store_slot_address(const slots_store *s, uint32_t slot);
 bool store_slot_live(const slots_store *s, uint32_t slot);
 /* Calls fn on every live record in position order (pos counts from 0) until fn fails. */
 int store_each(const slots_store *s, int (*fn)(const recref *r, size_t pos, void *ctx), void *ctx);

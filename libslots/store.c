@@ -7,17 +7,11 @@
 
 #include <inttypes.h>
 
-/* Store ids → stores, two levels so the table never moves while readers look into it. */
-#define SID_CHUNK 1024u
 static slots_store *first_chunk[SID_CHUNK]; /* the common case allocates nothing */
-static slots_store **sid_table[(H_MAX_SID + 1) / SID_CHUNK] = {first_chunk};
+slots_store **sid_table[(H_MAX_SID + 1) / SID_CHUNK] = {first_chunk};
 static uint32_t next_sid = 1;
 static pthread_mutex_t sid_lock = PTHREAD_MUTEX_INITIALIZER;
 
-slots_store *store_by_sid(uint32_t sid) {
-    slots_store **chunk = __atomic_load_n(&sid_table[sid / SID_CHUNK], __ATOMIC_ACQUIRE);
-    return chunk ? __atomic_load_n(&chunk[sid % SID_CHUNK], __ATOMIC_ACQUIRE) : NULL;
-}
 
 static slots_store **sid_slot(uint32_t sid) {
     slots_store ***chunk = &sid_table[sid / SID_CHUNK];
@@ -80,9 +74,6 @@ int store_create(const slots_type *t, bool is_default, slots_store **out) {
     return SLOTS_OK;
 }
 
-static uint16_t gen_load(const slots_type *t, const char *rec) {
-    return __atomic_load_n((const uint16_t *)(const void *)(rec + t->gen_offset), __ATOMIC_ACQUIRE);
-}
 
 static void gen_bump(const slots_type *t, char *rec) {
     __atomic_add_fetch((uint16_t *)(void *)(rec + t->gen_offset), 1, __ATOMIC_RELEASE);
@@ -95,11 +86,6 @@ static uint32_t link_offset(const slots_type *t) { return t->gen_offset >= 4 ? 0
 void store_lock(const slots_store *s) { pthread_mutex_lock(&((slots_store *)s)->lock); }
 void store_unlock(const slots_store *s) { pthread_mutex_unlock(&((slots_store *)s)->lock); }
 
-char *store_slot_address(const slots_store *s, uint32_t index) {
-    uint32_t off, k = slab_of(index, &off);
-    char *slab = __atomic_load_n(&s->slabs[k], __ATOMIC_ACQUIRE);
-    return slab + (size_t)off * s->type->stride;
-}
 
 static size_t slab_bytes(const slots_store *s, uint32_t k) {
     return ((size_t)1 << (k + SLAB_FIRST_SHIFT)) * s->type->stride;
@@ -216,16 +202,7 @@ static int stale(slots_obj h) {
     return err_set(SLOTS_ESTALE, "record handle 0x%" PRIx64 " is stale or invalid (freed, forged, or from a dropped store)", h);
 }
 
-int record_resolve(slots_obj h, recref *out) {
-    slots_store *s = store_by_sid(handle_sid(h));
-    uint32_t index = handle_index(h);
-    if (!s || index >= __atomic_load_n(&s->used, __ATOMIC_ACQUIRE)) return stale(h);
-    char *rec = store_slot_address(s, index);
-    uint16_t gen = gen_load(s->type, rec);
-    if (gen != handle_gen(h) || !(gen & 1u)) return stale(h);
-    *out = (recref){s, s->type, rec, index};
-    return SLOTS_OK;
-}
+int record_resolve(slots_obj h, recref *out) { return record_resolve_quiet(h, out) ? SLOTS_OK : stale(h); }
 
 slots_obj recref_handle(const recref *r) { return handle_make(r->store->sid, gen_load(r->type, r->rec), r->index); }
 
