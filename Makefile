@@ -153,6 +153,7 @@ $(B)/bench/bench_store: tests/bench/bench_store.c $(STATIC)
 bench: lib $(B)/bench/bench_core $(B)/bench/bench_store
 	$(B)/bench/bench_core
 	$(B)/bench/bench_store
+	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) tests/bench/bench_python.py
 
 # ---- dependencies --------------------------------------------------------------------------------
 DEB_PKGS := gcc make libffi-dev libcunit1-dev pkg-config python3 python3-pytest python3-cffi clang

@@ -72,6 +72,8 @@ typedef struct field {
     value def;          /* the default (strings owned by the type) when HAS_DEFAULT */
     char *def_text;     /* canonical text of the default, or NULL */
     char *ref_type;     /* declared target type name of a ref field, or NULL */
+    const struct slots_type *ref_target; /* that name's type when the field was defined (itself for a
+                                            self-reference); NULL for a name defined later */
 } field;
 
 struct slots_store;

@@ -116,6 +116,8 @@ static int add_field(slots_type *t, const slots_field_spec *s) {
     t->nfields++; /* counted now so type_destroy() releases what was allocated */
     if (!f->name || (s->ref_type && !f->ref_type)) return err_nomem();
     if (s->default_value && (rc = parse_default(t, f, s->default_value)) != SLOTS_OK) return rc;
+    if (f->ref_type) /* bound now: a later type taking the name must not change what refs accept */
+        f->ref_target = !strcmp(f->ref_type, t->name) ? t : registry_find(f->ref_type);
     if (f->flags & SLOTS_FIELD_KEY) t->key_field = t->nfields - 1;
     return name_table_add(t, t->nfields - 1);
 }

@@ -716,6 +716,26 @@ static void test_failures_change_nothing(void) {
     ASSERT_OK(slots_free(c));
 }
 
+/* A typed ref keeps the type its name meant when the field was defined: redefining the name
+ * must neither lock out records of the old type nor let the new one in. */
+static void test_ref_survives_redefinition(void) {
+    const char *name = unique_name("Node");
+    slots_type *a = NULL, *b = NULL;
+    char fields[128];
+    snprintf(fields, sizeof fields, "v: i64, nxt: ref %s optional", name);
+    ASSERT_OK(slots_type_define(name, fields, NULL, 0, &a));
+    ASSERT_OK(slots_type_define(name, fields, NULL, 0, &b));
+    slots_obj a1 = 0, a2 = 0, b1 = 0;
+    ASSERT_OK(slots_new(a, &a1));
+    ASSERT_OK(slots_new(a, &a2));
+    ASSERT_OK(slots_new(b, &b1));
+    ASSERT_OK(slots_set_ref(a1, 1, a2));
+    ASSERT_STATUS(slots_set_ref(a1, 1, b1), SLOTS_ETYPE);
+    ASSERT_OK(slots_set_ref(b1, 1, b1));
+    ASSERT_STATUS(slots_set_ref(b1, 1, a1), SLOTS_ETYPE);
+    slots_free(a1), slots_free(a2), slots_free(b1);
+}
+
 static CU_TestInfo tests[] = {
     {"signed ranges", test_signed_ranges},
     {"unsigned ranges", test_unsigned_ranges},
@@ -735,6 +755,7 @@ static CU_TestInfo tests[] = {
     {"utf8", test_utf8},
     {"refs", test_refs},
     {"failures change nothing", test_failures_change_nothing},
+    {"ref survives redefinition", test_ref_survives_redefinition},
     CU_TEST_INFO_NULL,
 };
 
