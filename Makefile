@@ -155,6 +155,10 @@ bench: lib $(B)/bench/bench_core $(B)/bench/bench_store
 	$(B)/bench/bench_store
 	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) tests/bench/bench_python.py
 
+# ---- the demo: 1,000,000 products, dataclasses + json against a libslots store ---------------------
+demo: lib
+	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) tests/demo/demo.py
+
 # ---- dependencies --------------------------------------------------------------------------------
 DEB_PKGS := gcc make libffi-dev libcunit1-dev pkg-config python3 python3-pytest python3-cffi clang
 
