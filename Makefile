@@ -160,10 +160,13 @@ demo: lib
 	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) tests/demo/demo.py
 
 # ---- dependencies --------------------------------------------------------------------------------
-DEB_PKGS := gcc make libffi-dev libcunit1-dev pkg-config python3 python3-pytest python3-cffi clang
+DEB_PKGS := gcc make libffi-dev libcunit1-dev pkg-config python3 python3-pytest python3-cffi python3-setuptools \
+            python3-dev clang luajit
+# Node.js may come from elsewhere than Debian (a newer build): install Debian's only if none is there.
+NODE_PKGS := $(if $(shell command -v node 2>/dev/null),,nodejs)$(if $(shell command -v npm 2>/dev/null),, npm)
 
 deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+	@missing="$(NODE_PKGS)"; for p in $(DEB_PKGS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

@@ -136,7 +136,7 @@ static int install(slots_type *t, method *m) {
     return SLOTS_OK;
 }
 
-int slots_method_bind(slots_type *t, const char *name, const char *signature, void (*fn)(void), unsigned flags) {
+int slots_method_bind(slots_type *t, const char *name, const char *signature, slots_native_fn fn, unsigned flags) {
     int rc = registry_check_type(t);
     if (rc != SLOTS_OK) return rc;
     if (!name || !*name || !signature || !fn) return err_set(SLOTS_EINVAL, "name, signature and function must not be NULL");
@@ -195,12 +195,10 @@ typedef union slot_value {
 static int convert_arg(const recref *r, const method *m, int k, int argno, const slots_arg *a, slot_value *out,
                        char **owned, size_t *owned_len) {
     value v;
-    char label[160];
-    snprintf(label, sizeof label, "%s() argument %d", m->name, argno);
-    field f = {.name = label, .kind = k};
+    field f = {.name = m->name, .kind = k};
     int rc = arg_to_value(a, &v);
     if (rc == SLOTS_OK) rc = value_check(r->type, &f, &v);
-    if (rc != SLOTS_OK) return rc;
+    if (rc != SLOTS_OK) return err_prefix("%s() argument %d: ", m->name, argno); /* words only on failure */
     switch (k) {
     case SLOTS_BOOL: out->i8 = (int8_t)(v.as.i != 0); break;
     case SLOTS_I8: case SLOTS_U8: out->i8 = (int8_t)v.as.i; break;
@@ -212,7 +210,7 @@ static int convert_arg(const recref *r, const method *m, int k, int argno, const
     case SLOTS_REF: out->u64 = v.as.ref; break;
     default: /* str: a NUL-terminated copy for the call */
         if (v.as.s.len && memchr(v.as.s.p, '\0', v.as.s.len))
-            return err_set(SLOTS_EINVAL, "%s is a C string and cannot hold a NUL character", label);
+            return err_set(SLOTS_EINVAL, "%s() argument %d is a C string and cannot hold a NUL character", m->name, argno);
         if (!(*owned = mem_strdup(v.as.s.p, v.as.s.len, NULL))) return err_nomem();
         *owned_len = v.as.s.len + 1, out->str = *owned;
     }

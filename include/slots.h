@@ -260,7 +260,8 @@ SLOTS_API int slots_from_json(const slots_type *t, const char *json, size_t len,
  * above INT64_MAX, get_u64 of a negative). get_i64/get_u64 read every integer kind, get_f64 reads
  * f32 and f64, get_bool reads bool (as 0/1).
  * get_str/get_bytes: *s points into the record (not NUL-terminated) and stays valid until that field
- * is set or deleted or the record is freed. */
+ * is set or deleted or the record is freed. Checks come in this order: handle (SLOTS_ESTALE), index
+ * (SLOTS_EINVAL), unset (SLOTS_EUNSET), null (SLOTS_NULL), kind (SLOTS_ETYPE). */
 SLOTS_API int slots_set_bool(slots_obj o, int field, int v);
 SLOTS_API int slots_get_bool(slots_obj o, int field, int *out);
 SLOTS_API int slots_set_i64(slots_obj o, int field, int64_t v);
@@ -469,6 +470,9 @@ typedef struct slots_arg {
     size_t len;
 } slots_arg;
 
+/* A native function to bind as a method; called through libffi with the bound signature's types. */
+typedef void (*slots_native_fn)(void);
+
 /* Method flags. */
 #define SLOTS_METHOD_PROPERTY 0x01u /* a computed read-only attribute: signature RET(self) or RET(ptr) */
 
@@ -481,11 +485,11 @@ SLOTS_API const void *slots_type_ffi_type(const slots_type *t);
  * Intended for passing SLOTS_CLAYOUT records to C functions that take `struct X *` and for
  * read-only views (e.g. ctypes.Structure.from_address). SLOTS_OK or SLOTS_ESTALE. */
 SLOTS_API int slots_record_ptr_unchecked(slots_obj o, void **out);
-/* Binds native function `fn` as method `name` of `t` (and its subtypes defined afterwards), with
+/* Binds native function `fn` as method `name` of `t` (found on its subtypes too), with
  * `signature` as above; `flags` is 0 or SLOTS_METHOD_PROPERTY. Rebinding a name replaces it.
  * SLOTS_OK, SLOTS_EINVAL (NULL, bad name, a field's name, unknown flag), SLOTS_EPARSE (bad signature;
  * a property taking more than self/ptr), SLOTS_ENOMEM. */
-SLOTS_API int slots_method_bind(slots_type *t, const char *name, const char *signature, void (*fn)(void),
+SLOTS_API int slots_method_bind(slots_type *t, const char *name, const char *signature, slots_native_fn fn,
                                 unsigned flags);
 /* Like slots_method_bind() with the function found by dlopen(library) + dlsym(symbol). The library
  * stays loaded for the process's life. SLOTS_ENOATTR (no such library or symbol, with dlerror's

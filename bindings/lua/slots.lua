@@ -1,0 +1,630 @@
+-- slots.lua — libslots for LuaJIT: compact, schema-defined records whose fields live in C.
+--
+--   local slots = require("slots")
+--   local Product = slots.define("Product", "id: i64 key, name: str, price: f64 = 0")
+--   local p = Product{ id = 1, name = "Widget" }
+--   p.price = 9.99                -- typed and range-checked, in C
+--   local _ = p.age               -- error: 'Product' object has no attribute 'age'
+--   local s = slots.Store(Product)
+--   s:load_jsonl('{"id": 1, "name": "a"}\n')  ; s:find(1).name ; s:sum("price") ; s:len()
+--
+-- Declarations come from ffi/slots.cdef (generated from include/slots.h), passed whole to ffi.cdef.
+-- A record is a table holding its handle at [1] and its owner at [2] (field names are identifiers,
+-- so they never collide: a store, a finalizer cdata, or false) with its class as metatable: reads and writes of fields go through __index/__newindex closures,
+-- one C call each. Values: booleans, numbers (64-bit integers beyond 2^53 come back as int64_t /
+-- uint64_t cdata, and such cdata are accepted), strings (str and bytes fields), records (refs), and
+-- nil for null: reading a null field gives nil, assigning nil sets null (slots.del unsets a field).
+-- Failures raise an error object with .message (the library's words), .code ("SLOTS_ENOATTR") and
+-- .status; tostring() of it is the message.
+
+local ffi = require("ffi")
+local bit = require("bit")
+
+local M = {}
+local EXPECTED_MAJOR = 1
+
+-- ---- loading ----------------------------------------------------------------------------------
+
+local function script_dir()
+    local src = debug.getinfo(1, "S").source
+    if src:sub(1, 1) == "@" then
+        return (src:sub(2):match("^(.*)/[^/]*$") or ".")
+    end
+    return "."
+end
+
+local function exists(path)
+    local f = io.open(path, "rb")
+    if f then f:close() return true end
+    return false
+end
+
+-- The first of the paths (nil entries allowed) that names a readable file.
+local function first_existing(...)
+    for i = 1, select("#", ...) do
+        local p = select(i, ...)
+        if p and exists(p) then return p end
+    end
+    return nil
+end
+
+local here = script_dir()
+local cdef_path = first_existing(os.getenv("SLOTS_CDEF"), here .. "/slots.cdef", here .. "/../../ffi/slots.cdef")
+if not cdef_path then error("slots: ffi/slots.cdef not found (set SLOTS_CDEF)", 2) end
+do
+    local f = assert(io.open(cdef_path, "rb"))
+    local text = f:read("*a")
+    f:close()
+    ffi.cdef(text)
+end
+
+local library_path = os.getenv("SLOTS_LIBRARY")
+    or first_existing(here .. "/../../build/libslots.so.1")
+    or "libslots.so.1"
+local C = ffi.load(library_path)
+
+local version_number = C.slots_version_number()
+if math.floor(version_number / 10000) ~= EXPECTED_MAJOR then
+    error(string.format("slots: %s is version %s, this binding needs major %d", library_path,
+        ffi.string(C.slots_version()), EXPECTED_MAJOR), 2)
+end
+M.version = ffi.string(C.slots_version())
+M.version_number = version_number
+M.library_path = library_path
+M.C = C -- the raw functions and the cdef's constants (C.SLOTS_F64), for benchmarks and advanced use
+
+local OK, NULL = C.SLOTS_OK, C.SLOTS_NULL
+local K = {
+    BOOL = C.SLOTS_BOOL, I8 = C.SLOTS_I8, I16 = C.SLOTS_I16, I32 = C.SLOTS_I32, I64 = C.SLOTS_I64,
+    U8 = C.SLOTS_U8, U16 = C.SLOTS_U16, U32 = C.SLOTS_U32, U64 = C.SLOTS_U64, F32 = C.SLOTS_F32,
+    F64 = C.SLOTS_F64, STR = C.SLOTS_STR, BYTES = C.SLOTS_BYTES, REF = C.SLOTS_REF,
+}
+
+-- ---- errors -----------------------------------------------------------------------------------
+
+local Error = {}
+Error.__index = Error
+Error.__tostring = function(e) return e.message end
+M.Error = Error
+
+local function strerror(status) return ffi.string(C.slots_strerror(status)) end
+
+local function make_error(status, message)
+    return setmetatable({ status = status, code = strerror(status), message = message }, Error)
+end
+
+-- Raises the error of a failed call with the library's message (per thread: read at once).
+local function fail(status)
+    local m = C.slots_errmsg()
+    local msg = m ~= nil and ffi.string(m) or ""
+    if msg == "" then msg = strerror(status) end
+    error(make_error(status, msg), 3)
+end
+
+local function check(status)
+    if status < 0 then fail(status) end
+    return status
+end
+
+-- True if `e` (from pcall) is a slots error; with `code`, also that it has that status name.
+function M.is_error(e, code)
+    return getmetatable(e) == Error and (code == nil or e.code == code)
+end
+
+-- ---- scratch out-parameters (a Lua state runs one thread at a time) ----------------------------
+
+local out_obj = ffi.new("slots_obj[1]")
+local out_i64 = ffi.new("int64_t[1]")
+local out_u64 = ffi.new("uint64_t[1]")
+local out_f64 = ffi.new("double[1]")
+local out_int = ffi.new("int[1]")
+local out_ptr = ffi.new("const char *[1]")
+local out_vptr = ffi.new("const void *[1]")
+local out_len = ffi.new("size_t[1]")
+local out_len2 = ffi.new("size_t[1]")
+local out_type = ffi.new("slots_type *[1]")
+local out_ctype = ffi.new("const slots_type *[1]")
+local out_store = ffi.new("slots_store *[1]")
+
+local TWO53 = 2 ^ 53
+local TWO63 = 2 ^ 63
+local TWO64 = 2 ^ 64
+local I64_MIN = ffi.new("int64_t", -9223372036854775807LL - 1)
+local i64_ct = ffi.typeof("int64_t")
+local u64_ct = ffi.typeof("uint64_t")
+
+-- A 64-bit integer as a Lua number when exact, else as the cdata.
+local function int_value(v)
+    local n = tonumber(v)
+    if n >= -TWO53 and n <= TWO53 then return n end
+    return v
+end
+
+-- ---- types and record classes ------------------------------------------------------------------
+
+local classes = {} -- type address -> class
+local Record = {}  -- methods every record has (a field of the same name shadows one)
+M.Record = Record
+
+local function type_key(t) return tonumber(ffi.cast("uintptr_t", t)) end
+
+local function kind_name(kind)
+    local s = C.slots_kind_name(kind)
+    return s ~= nil and ffi.string(s) or tostring(kind)
+end
+
+local function lua_type_name(v)
+    local t = type(v)
+    if t == "number" then return (v == math.floor(v) and v == v and v ~= math.huge and v ~= -math.huge) and "int" or "float" end
+    if t == "boolean" then return "bool" end
+    if t == "string" then return "str" end
+    if t == "cdata" then return tostring(ffi.typeof(v)) end
+    return t
+end
+
+local wrap -- forward: handle -> record table
+
+local function is_int_kind(k) return k >= K.I8 and k <= K.U64 end
+
+local function put_int(cls, h, i, v)
+    -- v: a Lua number (integral) or int64/uint64 cdata
+    if type(v) == "cdata" then
+        if ffi.istype(u64_ct, v) then return C.slots_set_u64(h, i, v) end
+        return C.slots_set_i64(h, i, v)
+    end
+    if v >= -TWO63 and v < TWO63 then return C.slots_set_i64(h, i, v) end
+    if v >= TWO63 and v < TWO64 then return C.slots_set_u64(h, i, v) end
+    error(make_error(C.SLOTS_ERANGE, string.format("value %.17g out of range for field '%s' (%s)",
+        v, cls.names[i + 1], kind_name(cls.kinds[i + 1]))), 3)
+end
+
+-- Sets field i (0-based) from any Lua value: the setter is picked by the value, and the library
+-- words the refusal of a value of the wrong kind.
+local function put(cls, h, i, v)
+    local kind = cls.kinds[i + 1]
+    local t = type(v)
+    if t == "number" then
+        if is_int_kind(kind) and v == math.floor(v) and v - v == 0 then return put_int(cls, h, i, v) end
+        return C.slots_set_f64(h, i, v)
+    elseif t == "string" then
+        if kind == K.BYTES then return C.slots_set_bytes(h, i, v, #v) end
+        return C.slots_set_str(h, i, v, #v)
+    elseif t == "boolean" then
+        return C.slots_set_bool(h, i, v and 1 or 0)
+    elseif t == "nil" then
+        return C.slots_set_null(h, i)
+    elseif t == "table" and getmetatable(v) and getmetatable(v).__slots then
+        return C.slots_set_ref(h, i, v[1])
+    elseif t == "cdata" and (ffi.istype(i64_ct, v) or ffi.istype(u64_ct, v)) then
+        return put_int(cls, h, i, v)
+    end
+    error(make_error(C.SLOTS_ETYPE, string.format("%s.%s must be %s, not %s", cls.name, cls.names[i + 1],
+        kind_name(kind), lua_type_name(v))), 3)
+end
+
+local function get_status(st)
+    if st == NULL then return nil end
+    fail(st)
+end
+
+-- A getter closure for field i (0-based) of `kind`: one C call.
+local function make_getter(kind, i)
+    if kind == K.F64 or kind == K.F32 then
+        return function(h)
+            local st = C.slots_get_f64(h, i, out_f64)
+            if st == OK then return out_f64[0] end
+            return get_status(st)
+        end
+    elseif kind == K.BOOL then
+        return function(h)
+            local st = C.slots_get_bool(h, i, out_int)
+            if st == OK then return out_int[0] ~= 0 end
+            return get_status(st)
+        end
+    elseif kind == K.I64 then
+        return function(h)
+            local st = C.slots_get_i64(h, i, out_i64)
+            if st == OK then return int_value(out_i64[0]) end
+            return get_status(st)
+        end
+    elseif kind == K.U64 then
+        return function(h)
+            local st = C.slots_get_u64(h, i, out_u64)
+            if st == OK then return int_value(out_u64[0]) end
+            return get_status(st)
+        end
+    elseif is_int_kind(kind) then
+        return function(h)
+            local st = C.slots_get_i64(h, i, out_i64)
+            if st == OK then return tonumber(out_i64[0]) end
+            return get_status(st)
+        end
+    elseif kind == K.STR then
+        return function(h)
+            local st = C.slots_get_str(h, i, out_ptr, out_len)
+            if st == OK then return ffi.string(out_ptr[0], out_len[0]) end
+            return get_status(st)
+        end
+    elseif kind == K.BYTES then
+        return function(h)
+            local st = C.slots_get_bytes(h, i, out_vptr, out_len)
+            if st == OK then return ffi.string(out_vptr[0], out_len[0]) end
+            return get_status(st)
+        end
+    elseif kind == K.REF then
+        return function(h)
+            local st = C.slots_get_ref(h, i, out_obj)
+            if st == OK then return wrap(out_obj[0]) end
+            return get_status(st)
+        end
+    end
+    error("slots: unknown kind " .. tostring(kind))
+end
+
+local function field_index(cls, name)
+    local i = cls.index[name]
+    if i then return i end
+    return check(C.slots_field_index(cls.type, tostring(name)))
+end
+
+-- Extras of dynamic types.
+local function extra_get(h, name)
+    check(C.slots_extra_kind(h, name, out_int))
+    local kind, st = out_int[0], nil
+    if kind == 0 then return nil
+    elseif kind == K.BOOL then st = C.slots_extra_get_bool(h, name, out_int); if st == OK then return out_int[0] ~= 0 end
+    elseif kind == K.I64 then st = C.slots_extra_get_i64(h, name, out_i64); if st == OK then return int_value(out_i64[0]) end
+    elseif kind == K.U64 then st = C.slots_extra_get_u64(h, name, out_u64); if st == OK then return int_value(out_u64[0]) end
+    elseif kind == K.F64 then st = C.slots_extra_get_f64(h, name, out_f64); if st == OK then return out_f64[0] end
+    elseif kind == K.STR then st = C.slots_extra_get_str(h, name, out_ptr, out_len); if st == OK then return ffi.string(out_ptr[0], out_len[0]) end
+    elseif kind == K.BYTES then st = C.slots_extra_get_bytes(h, name, out_vptr, out_len); if st == OK then return ffi.string(out_vptr[0], out_len[0]) end
+    elseif kind == K.REF then st = C.slots_extra_get_ref(h, name, out_obj); if st == OK then return wrap(out_obj[0]) end
+    else error(make_error(C.SLOTS_EINVAL, "extra '" .. name .. "' holds unknown kind " .. kind), 3) end
+    return get_status(st)
+end
+
+local function extra_set(h, name, v)
+    local t = type(v)
+    local st
+    if t == "boolean" then st = C.slots_extra_set_bool(h, name, v and 1 or 0)
+    elseif t == "number" then
+        if v == math.floor(v) and v >= -TWO63 and v < TWO63 then st = C.slots_extra_set_i64(h, name, v)
+        else st = C.slots_extra_set_f64(h, name, v) end
+    elseif t == "string" then st = C.slots_extra_set_str(h, name, v, #v)
+    elseif t == "nil" then st = C.slots_extra_set_null(h, name)
+    elseif t == "table" and getmetatable(v) and getmetatable(v).__slots then st = C.slots_extra_set_ref(h, name, v[1])
+    elseif t == "cdata" and ffi.istype(u64_ct, v) then st = C.slots_extra_set_u64(h, name, v)
+    elseif t == "cdata" and ffi.istype(i64_ct, v) then st = C.slots_extra_set_i64(h, name, v)
+    else
+        error(make_error(C.SLOTS_ETYPE, string.format("extra attribute '%s' cannot hold %s", name, lua_type_name(v))), 3)
+    end
+    check(st)
+end
+
+local function class_for(t)
+    local key = type_key(t)
+    local known = classes[key]
+    if known then return known end
+    local tname = C.slots_type_name(t)
+    if tname == nil then fail(C.SLOTS_EINVAL) end
+    local n = check(C.slots_type_nfields(t))
+    local cls = {
+        __slots = true, type = ffi.cast("slots_type *", t), name = ffi.string(tname),
+        flags = check(C.slots_type_flags(t)), names = {}, kinds = {}, field_flags = {}, index = {},
+        getters = {},
+    }
+    local base = C.slots_type_base(t)
+    cls.base = base ~= nil and class_for(base) or nil
+    for i = 0, n - 1 do
+        local name = ffi.string(C.slots_field_name(t, i))
+        local kind = check(C.slots_field_kind(t, i))
+        cls.names[i + 1], cls.kinds[i + 1] = name, kind
+        cls.field_flags[i + 1] = check(C.slots_field_flags(t, i))
+        cls.index[name] = i
+        cls.getters[name] = make_getter(kind, i)
+    end
+    local getters, index, dynamic = cls.getters, cls.index, bit.band(cls.flags, C.SLOTS_DYNAMIC) ~= 0
+
+    cls.__index = function(rec, k)
+        local g = getters[k]
+        if g then return g(rec[1]) end
+        local m = Record[k]
+        if m then return m end
+        if type(k) ~= "string" then return nil end
+        if dynamic then return extra_get(rec[1], k) end
+        check(C.slots_field_index(cls.type, k)) -- raises the library's AttributeError message
+    end
+    cls.__newindex = function(rec, k, v)
+        local i = index[k]
+        if i then
+            local st = put(cls, rec[1], i, v)
+            if st ~= OK then fail(st) end
+            return
+        end
+        if type(k) == "string" and dynamic then return extra_set(rec[1], k, v) end
+        check(C.slots_field_index(cls.type, tostring(k)))
+        error(make_error(C.SLOTS_ENOATTR, "cannot set " .. tostring(k)), 2)
+    end
+    cls.__tostring = function(rec) return rec:repr() end
+    cls.__eq = function(a, b) return a:equals(b) end
+
+    classes[key] = cls
+    -- Calling the class makes a record: Product{ id = 1 }.
+    return setmetatable(cls, { __call = function(c, values) return c.new(values) end, __tostring = function()
+        return "<slots class " .. cls.name .. ">"
+    end, __index = {
+        -- A new record: `values` sets fields by name, then defaults fill the rest. Freed by the GC
+        -- (or now, with rec:free()).
+        new = function(values)
+            check(C.slots_new_blank(cls.type, out_obj))
+            local h = out_obj[0]
+            local rec = setmetatable({ h, false }, cls)
+            local ok, err = pcall(function()
+                if values then
+                    for k, v in pairs(values) do rec:set(k, v) end
+                end
+                check(C.slots_fill_defaults(h))
+            end)
+            if not ok then
+                C.slots_free(h)
+                error(err, 2)
+            end
+            rec[2] = ffi.gc(ffi.new("slots_obj[1]", h), function(c) C.slots_free(c[0]) end)
+            return rec
+        end,
+        -- A new record from one JSON object.
+        from_json = function(text)
+            check(C.slots_from_json(cls.type, text, #text, out_obj))
+            local rec = wrap(out_obj[0])
+            rec[2] = ffi.gc(ffi.new("slots_obj[1]", rec[1]), function(c) C.slots_free(c[0]) end)
+            return rec
+        end,
+        -- Live records of exactly this type, in every store.
+        live_count = function()
+            check(C.slots_type_count(cls.type, out_len))
+            return tonumber(out_len[0])
+        end,
+        -- The fields: { {name=, kind=, optional=, readonly=, key=, default=}, ... }
+        fields = function()
+            local list = {}
+            for i, name in ipairs(cls.names) do
+                local fl = cls.field_flags[i]
+                local d = C.slots_field_default(cls.type, i - 1)
+                list[i] = {
+                    name = name, kind = kind_name(cls.kinds[i]),
+                    optional = bit.band(fl, C.SLOTS_FIELD_OPTIONAL) ~= 0,
+                    readonly = bit.band(fl, C.SLOTS_FIELD_READONLY) ~= 0,
+                    key = bit.band(fl, C.SLOTS_FIELD_KEY) ~= 0,
+                    default = d ~= nil and ffi.string(d) or nil,
+                }
+            end
+            return list
+        end,
+    } })
+end
+
+-- A record table for handle h (not owned: its store or another owner frees it).
+wrap = function(h, store)
+    check(C.slots_type_of(h, out_ctype))
+    return setmetatable({ h, store or false }, class_for(out_ctype[0]))
+end
+
+-- Defines (or redefines) a type from a field list; returns its class. opts: { base = Class,
+-- frozen = true, dynamic = true }.
+function M.define(name, fields, opts)
+    opts = opts or {}
+    local flags = 0
+    if opts.frozen then flags = bit.bor(flags, C.SLOTS_FROZEN) end
+    if opts.dynamic then flags = bit.bor(flags, C.SLOTS_DYNAMIC) end
+    local base = opts.base and opts.base.type or nil
+    check(C.slots_type_define(name, fields, base, flags, out_type))
+    return class_for(out_type[0])
+end
+
+-- The class of the type a name is bound to now.
+function M.find_type(name)
+    local t = C.slots_type_find(name)
+    if t == nil then fail(C.slots_errcode()) end
+    return class_for(t)
+end
+
+-- ---- record methods (rec:method(...)) ----------------------------------------------------------
+
+local function cls_of(rec) return getmetatable(rec) end
+
+function Record.handle(rec) return rec[1] end
+
+function Record.get(rec, name)
+    local cls = cls_of(rec)
+    local i = field_index(cls, name)
+    return cls.getters[cls.names[i + 1]](rec[1])
+end
+
+function Record.set(rec, name, v)
+    local cls = cls_of(rec)
+    local st = put(cls, rec[1], field_index(cls, name), v)
+    if st ~= OK then fail(st) end
+    return rec
+end
+
+function Record.del(rec, name) check(C.slots_del(rec[1], field_index(cls_of(rec), name))) end
+function Record.is_set(rec, name) return check(C.slots_is_set(rec[1], field_index(cls_of(rec), name))) == 1 end
+
+local function typed_get(rec, name, call, value)
+    local st = call(rec[1], field_index(cls_of(rec), name))
+    if st == OK then return value() end
+    return get_status(st)
+end
+
+function Record.get_bool(rec, n) return typed_get(rec, n, function(h, i) return C.slots_get_bool(h, i, out_int) end, function() return out_int[0] ~= 0 end) end
+function Record.get_i64(rec, n) return typed_get(rec, n, function(h, i) return C.slots_get_i64(h, i, out_i64) end, function() return out_i64[0] end) end
+function Record.get_u64(rec, n) return typed_get(rec, n, function(h, i) return C.slots_get_u64(h, i, out_u64) end, function() return out_u64[0] end) end
+function Record.get_f64(rec, n) return typed_get(rec, n, function(h, i) return C.slots_get_f64(h, i, out_f64) end, function() return out_f64[0] end) end
+function Record.get_str(rec, n) return typed_get(rec, n, function(h, i) return C.slots_get_str(h, i, out_ptr, out_len) end, function() return ffi.string(out_ptr[0], out_len[0]) end) end
+function Record.get_bytes(rec, n) return typed_get(rec, n, function(h, i) return C.slots_get_bytes(h, i, out_vptr, out_len) end, function() return ffi.string(out_vptr[0], out_len[0]) end) end
+function Record.set_bool(rec, n, v) check(C.slots_set_bool(rec[1], field_index(cls_of(rec), n), v and 1 or 0)) end
+function Record.set_i64(rec, n, v) check(C.slots_set_i64(rec[1], field_index(cls_of(rec), n), v)) end
+function Record.set_u64(rec, n, v) check(C.slots_set_u64(rec[1], field_index(cls_of(rec), n), v)) end
+function Record.set_f64(rec, n, v) check(C.slots_set_f64(rec[1], field_index(cls_of(rec), n), v)) end
+function Record.set_str(rec, n, v) v = tostring(v); check(C.slots_set_str(rec[1], field_index(cls_of(rec), n), v, #v)) end
+function Record.set_bytes(rec, n, v) check(C.slots_set_bytes(rec[1], field_index(cls_of(rec), n), v, #v)) end
+function Record.set_null(rec, n) check(C.slots_set_null(rec[1], field_index(cls_of(rec), n))) end
+
+-- Frees the record now: every table naming it then gets SLOTS_ESTALE.
+function Record.free(rec)
+    check(C.slots_free(rec[1]))
+    if type(rec[2]) == "cdata" then ffi.gc(rec[2], nil) end
+    rec[2] = false
+end
+
+function Record.copy(rec)
+    check(C.slots_copy(rec[1], out_obj))
+    local c = wrap(out_obj[0])
+    c[2] = ffi.gc(ffi.new("slots_obj[1]", c[1]), function(x) C.slots_free(x[0]) end)
+    return c
+end
+
+function Record.equals(a, b)
+    if type(b) ~= "table" or not (getmetatable(b) and getmetatable(b).__slots) then return false end
+    return check(C.slots_equal(a[1], b[1])) == 1
+end
+
+-- Python-style repr: Product(id=1, name='Widget', price=9.99)
+function Record.repr(rec)
+    check(C.slots_repr(rec[1], out_ptr, out_len))
+    return ffi.string(out_ptr[0], out_len[0])
+end
+
+function Record.to_json(rec)
+    check(C.slots_to_json(rec[1], out_ptr, out_len))
+    return ffi.string(out_ptr[0], out_len[0])
+end
+
+-- ---- stores -----------------------------------------------------------------------------------
+
+local Store = {}
+Store.__index = Store
+
+-- An empty store of records of class `cls`; dropped by the GC or by s:drop().
+function M.Store(cls)
+    if type(cls) ~= "table" or not cls.__slots then
+        error(make_error(C.SLOTS_EINVAL, "Store needs a class from slots.define()"), 2)
+    end
+    check(C.slots_store_new(cls.type, out_store))
+    local ptr = ffi.gc(out_store[0], C.slots_store_drop)
+    return setmetatable({ ptr = ptr, cls = cls }, Store)
+end
+
+local function sptr(s)
+    if s.ptr == nil then error(make_error(C.SLOTS_ESTALE, "the store was dropped"), 3) end
+    return s.ptr
+end
+
+function Store.len(s)
+    check(C.slots_store_len(sptr(s), out_len))
+    return tonumber(out_len[0])
+end
+
+-- The record at position i, counting from 1 (negative counts from the end).
+function Store.at(s, i)
+    if type(i) ~= "number" or i ~= math.floor(i) then
+        error(make_error(C.SLOTS_ETYPE, "store index must be an integer, not " .. lua_type_name(i)), 2)
+    end
+    local pos = i > 0 and i - 1 or s:len() + i
+    if i == 0 or pos < 0 then
+        error(make_error(C.SLOTS_EINDEX, "store index " .. i .. " out of range"), 2)
+    end
+    check(C.slots_store_at(sptr(s), pos, out_obj))
+    return wrap(out_obj[0], s)
+end
+
+-- The record whose key equals `key` (a number, int64/uint64 cdata or string).
+function Store.find(s, key)
+    local p, st = sptr(s), nil
+    local t = type(key)
+    if t == "string" then
+        st = C.slots_store_find_str(p, key, #key, out_obj)
+    elseif t == "number" and key == math.floor(key) then
+        if key >= TWO64 or key < -TWO63 then
+            error(make_error(C.SLOTS_ERANGE, string.format("store key %.17g out of range", key)), 2)
+        elseif key >= TWO63 then st = C.slots_store_find_u64(p, key, out_obj)
+        else st = C.slots_store_find_i64(p, key, out_obj) end
+    elseif t == "cdata" and ffi.istype(u64_ct, key) then
+        st = C.slots_store_find_u64(p, key, out_obj)
+    elseif t == "cdata" and ffi.istype(i64_ct, key) then
+        st = C.slots_store_find_i64(p, key, out_obj)
+    else
+        error(make_error(C.SLOTS_ETYPE, "store key must be an integer or a string, not " .. lua_type_name(key)), 2)
+    end
+    check(st)
+    return wrap(out_obj[0], s)
+end
+
+-- Appends a record (defaults, then `values`).
+function Store.append(s, values)
+    check(C.slots_store_append(sptr(s), out_obj))
+    local rec = wrap(out_obj[0], s)
+    if values then
+        local ok, err = pcall(function() for k, v in pairs(values) do rec:set(k, v) end end)
+        if not ok then
+            C.slots_store_remove(s.ptr, rec[1])
+            error(err, 2)
+        end
+    end
+    return rec
+end
+
+function Store.remove(s, rec) check(C.slots_store_remove(sptr(s), rec[1])) end
+
+local function load(s, fn, text, opts)
+    local flags = (opts and opts.skip_bad) and C.SLOTS_LOAD_SKIP_BAD or 0
+    check(fn(sptr(s), text, #text, flags, out_len, out_len2))
+    local loaded, skipped = tonumber(out_len[0]), tonumber(out_len2[0])
+    local errors
+    if skipped > 0 then errors = ffi.string(C.slots_store_load_errors(s.ptr)) end
+    return loaded, skipped, errors
+end
+
+-- Loads JSON Lines text; all or nothing unless opts.skip_bad. Returns loaded, skipped, errors.
+function Store.load_jsonl(s, text, opts) return load(s, C.slots_store_load_jsonl, text, opts) end
+function Store.load_csv(s, text, opts) return load(s, C.slots_store_load_csv, text, opts) end
+
+function Store.dump_jsonl(s)
+    check(C.slots_store_dump_jsonl(sptr(s), out_ptr, out_len))
+    return ffi.string(out_ptr[0], out_len[0])
+end
+
+-- The sum of a numeric field's set values (exact for integer fields).
+function Store.sum(s, field)
+    local i = field_index(s.cls, field)
+    if is_int_kind(s.cls.kinds[i + 1]) then
+        check(C.slots_store_sum_i64(sptr(s), i, out_i64))
+        return int_value(out_i64[0])
+    end
+    check(C.slots_store_aggregate(sptr(s), i, nil, out_f64, nil, nil))
+    return out_f64[0]
+end
+
+-- Iterates the records: for rec in s:records() do ... end
+function Store.records(s)
+    local cursor = ffi.new("size_t[1]")
+    local h = ffi.new("slots_obj[1]")
+    return function()
+        local st = C.slots_store_next(sptr(s), cursor, h)
+        if st == C.SLOTS_EINDEX then return nil end
+        check(st)
+        return wrap(h[0], s)
+    end
+end
+
+function Store.clear(s) check(C.slots_store_clear(sptr(s))) end
+
+-- Frees the store and its records now (their tables then get SLOTS_ESTALE).
+function Store.drop(s)
+    local p = sptr(s)
+    check(C.slots_store_drop(p))
+    ffi.gc(p, nil)
+    s.ptr = nil
+end
+
+return M

@@ -1,0 +1,699 @@
+'use strict';
+// libslots for Node.js: compact, schema-defined records whose fields live in C, through koffi.
+//
+//   const slots = require('libslots');
+//   const Product = slots.defineType('Product', 'id: i64 key, name: str, price: f64 = 0');
+//   const p = new Product({ id: 1, name: 'Widget' });
+//   p.price = 9.99;                       // typed, range-checked, in C
+//   p.age;                                // Error: 'Product' object has no attribute 'age'
+//   const s = new slots.Store(Product);
+//   s.loadJsonl('{"id": 1, "name": "a"}\n');  s.find(1).name;  s.sum('price');
+//
+// A record object holds only its handle (a BigInt); each field is an accessor on the class's
+// prototype making one C call. Unknown attributes reach a Proxy at the end of the prototype chain,
+// which raises the library's own message (and serves extra attributes of dynamic types).
+// Failures are JS errors carrying the library's message, `code` (the status name, "SLOTS_ERANGE")
+// and `status` (its number): TypeError for ETYPE/ELAYOUT, RangeError for ERANGE/EINDEX, Error else.
+
+const fs = require('fs');
+const path = require('path');
+const util = require('util');
+const koffi = require('koffi');
+const cdef = require('./lib/cdef');
+
+const EXPECTED_MAJOR = 1;
+
+// ---- loading ------------------------------------------------------------------------------------
+
+function libraryPath() {
+    if (process.env.SLOTS_LIBRARY) return process.env.SLOTS_LIBRARY;
+    const inTree = path.resolve(__dirname, '..', '..', 'build', 'libslots.so.1');
+    if (fs.existsSync(inTree)) return inTree;
+    return 'libslots.so.1';
+}
+
+function cdefPath() {
+    const candidates = [
+        process.env.SLOTS_CDEF,
+        path.join(__dirname, 'slots.cdef'), // a copy shipped with a packed module
+        path.resolve(__dirname, '..', '..', 'ffi', 'slots.cdef'),
+    ];
+    for (const p of candidates) if (p && fs.existsSync(p)) return p;
+    throw new Error('libslots: ffi/slots.cdef not found (set SLOTS_CDEF)');
+}
+
+const LIBRARY = libraryPath();
+const lib = koffi.load(LIBRARY);
+const { constants: C, prototypes } = cdef.parse(fs.readFileSync(cdefPath(), 'utf8'));
+const { fns: F, unbound } = cdef.bind(lib, prototypes);
+
+for (const name of ['slots_version_number', 'slots_errmsg', 'slots_strerror', 'slots_type_define',
+    'slots_get_f64', 'slots_store_load_jsonl']) {
+    if (!F[name]) throw new Error(`libslots: cannot bind ${name}: ${unbound[name] || 'not in the cdef'}`);
+}
+const VERSION_NUMBER = F.slots_version_number();
+if (Math.floor(VERSION_NUMBER / 10000) !== EXPECTED_MAJOR) {
+    throw new Error(`libslots: ${LIBRARY} is version ${F.slots_version()}, this binding needs major ` +
+        `${EXPECTED_MAJOR}`);
+}
+
+// ---- errors -------------------------------------------------------------------------------------
+
+function errorClass(status) {
+    switch (status) {
+        case C.SLOTS_ETYPE: case C.SLOTS_ELAYOUT: return TypeError;
+        case C.SLOTS_ERANGE: case C.SLOTS_EINDEX: return RangeError;
+        default: return Error;
+    }
+}
+
+function makeError(status, message) {
+    const Ctor = errorClass(status);
+    const e = new Ctor(message);
+    e.code = F.slots_strerror(status);
+    e.status = status;
+    return e;
+}
+
+// The error for a failed call, with the library's message (read at once: it is per thread).
+function failure(status) {
+    return makeError(status, F.slots_errmsg() || F.slots_strerror(status));
+}
+
+function check(status) {
+    if (status < 0) throw failure(status);
+    return status;
+}
+
+// ---- scratch out-parameters (JS runs one thread per isolate; each worker loads its own copy) ----
+
+const outU64 = new BigUint64Array(1);
+const outI64 = new BigInt64Array(1);
+const outF64 = new Float64Array(1);
+const outI32 = new Int32Array(1);
+const outPtr = new BigUint64Array(1);
+const outLen = new BigUint64Array(1);
+const outLen2 = new BigUint64Array(1);
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const I64_MIN = -(1n << 63n);
+const I64_MAX = (1n << 63n) - 1n;
+const U64_MAX = (1n << 64n) - 1n;
+
+// 64-bit integers read back as Numbers when exact, else as BigInts.
+function intValue(v) {
+    return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
+}
+
+function utf8(ptr, len) {
+    return len === 0 ? '' : Buffer.from(koffi.view(ptr, len)).toString('utf8');
+}
+
+function bytesCopy(ptr, len) {
+    return len === 0 ? Buffer.alloc(0) : Buffer.from(new Uint8Array(koffi.view(ptr, len)));
+}
+
+// ---- kinds --------------------------------------------------------------------------------------
+
+const K = {
+    BOOL: C.SLOTS_BOOL, I8: C.SLOTS_I8, I16: C.SLOTS_I16, I32: C.SLOTS_I32, I64: C.SLOTS_I64,
+    U8: C.SLOTS_U8, U16: C.SLOTS_U16, U32: C.SLOTS_U32, U64: C.SLOTS_U64, F32: C.SLOTS_F32,
+    F64: C.SLOTS_F64, STR: C.SLOTS_STR, BYTES: C.SLOTS_BYTES, REF: C.SLOTS_REF,
+};
+const isIntKind = (k) => k >= K.I8 && k <= K.U64;
+const isFloatKind = (k) => k === K.F32 || k === K.F64;
+
+function jsTypeName(v) {
+    if (v === null) return 'null';
+    if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+    if (typeof v === 'bigint') return 'int';
+    if (typeof v === 'boolean') return 'bool';
+    if (typeof v === 'string') return 'str';
+    if (typeof v === 'object') return v.constructor && v.constructor.name ? v.constructor.name : 'object';
+    return typeof v;
+}
+
+// ---- types and record classes -------------------------------------------------------------------
+
+const H = Symbol('slots.handle');   // a record's handle (BigInt)
+const OWNER = Symbol('slots.owner'); // the Store whose record this is, or null (then owned by the object)
+const KEEP = Symbol('slots.keep');   // ref targets kept alive by this record object
+const INFO = Symbol('slots.info');   // on a class's prototype: what the class knows of its C type
+
+const classes = new Map(); // type pointer (BigInt) -> record class
+const freeOnGC = new FinalizationRegistry((h) => { F.slots_free(h); });
+
+// Setting a value of any JS type into field `idx`: picks the setter by the value, and lets the
+// library word the refusal of a value of the wrong kind.
+function put(info, h, idx, v) {
+    const kind = info.kinds[idx];
+    switch (typeof v) {
+        case 'number':
+            if (isIntKind(kind) && Number.isInteger(v)) return putInt(info, h, idx, BigInt(v));
+            return F.slots_set_f64(h, idx, v);
+        case 'bigint':
+            return putInt(info, h, idx, v);
+        case 'boolean':
+            return F.slots_set_bool(h, idx, v ? 1 : 0);
+        case 'string': {
+            const b = Buffer.from(v, 'utf8');
+            return F.slots_set_str(h, idx, b, b.length);
+        }
+        case 'object':
+            if (v === null) return F.slots_set_null(h, idx);
+            if (v instanceof Record) return F.slots_set_ref(h, idx, v[H]);
+            if (ArrayBuffer.isView(v)) {
+                const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+                return F.slots_set_bytes(h, idx, b, b.length);
+            }
+            if (v instanceof ArrayBuffer) return F.slots_set_bytes(h, idx, Buffer.from(v), v.byteLength);
+            break;
+        default:
+            break;
+    }
+    throw makeError(C.SLOTS_ETYPE, `${info.name}.${info.names[idx]} must be ${F.slots_kind_name(kind)}, ` +
+        `not ${jsTypeName(v)}`);
+}
+
+function putInt(info, h, idx, v) {
+    if (v >= I64_MIN && v <= I64_MAX) return F.slots_set_i64(h, idx, v);
+    if (v > I64_MAX && v <= U64_MAX) return F.slots_set_u64(h, idx, v);
+    throw makeError(C.SLOTS_ERANGE, `value ${v} out of range for field '${info.names[idx]}' ` +
+        `(${F.slots_kind_name(info.kinds[idx])})`);
+}
+
+// Reads field `idx` as the JS value of its kind.
+function fetch(info, h, idx) {
+    let st;
+    switch (info.kinds[idx]) {
+        case K.BOOL:
+            st = F.slots_get_bool(h, idx, outI32);
+            return st === 0 ? outI32[0] !== 0 : status(st);
+        case K.I8: case K.I16: case K.I32: case K.U8: case K.U16: case K.U32:
+            st = F.slots_get_i64(h, idx, outI64);
+            return st === 0 ? Number(outI64[0]) : status(st);
+        case K.I64:
+            st = F.slots_get_i64(h, idx, outI64);
+            return st === 0 ? intValue(outI64[0]) : status(st);
+        case K.U64:
+            st = F.slots_get_u64(h, idx, outU64);
+            return st === 0 ? intValue(outU64[0]) : status(st);
+        case K.F32: case K.F64:
+            st = F.slots_get_f64(h, idx, outF64);
+            return st === 0 ? outF64[0] : status(st);
+        case K.STR:
+            st = F.slots_get_str(h, idx, outPtr, outLen);
+            return st === 0 ? utf8(outPtr[0], Number(outLen[0])) : status(st);
+        case K.BYTES:
+            st = F.slots_get_bytes(h, idx, outPtr, outLen);
+            return st === 0 ? bytesCopy(outPtr[0], Number(outLen[0])) : status(st);
+        case K.REF:
+            st = F.slots_get_ref(h, idx, outU64);
+            return st === 0 ? wrapHandle(outU64[0], null) : status(st);
+        default:
+            throw makeError(C.SLOTS_EINVAL, `unknown kind ${info.kinds[idx]}`);
+    }
+}
+
+// A getter's non-zero status: null for SLOTS_NULL, else the error.
+function status(st) {
+    if (st === C.SLOTS_NULL) return null;
+    throw failure(st);
+}
+
+function makeAccessor(info, idx) {
+    const kind = info.kinds[idx];
+    let get;
+    // The common numeric kinds get a getter of their own: one C call, no dispatch.
+    if (kind === K.F64 || kind === K.F32) {
+        get = function () {
+            const st = F.slots_get_f64(this[H], idx, outF64);
+            return st === 0 ? outF64[0] : status(st);
+        };
+    } else if (kind === K.I64) {
+        get = function () {
+            const st = F.slots_get_i64(this[H], idx, outI64);
+            return st === 0 ? intValue(outI64[0]) : status(st);
+        };
+    } else {
+        get = function () { return fetch(info, this[H], idx); };
+    }
+    const set = function (v) {
+        const st = put(info, this[H], idx, v);
+        if (st !== 0) throw failure(st);
+        if (kind === K.REF) keep(this, idx, v);
+    };
+    return { get, set, enumerable: true, configurable: false };
+}
+
+// A ref does not own its target; the JS object that set it keeps the target's JS object (and so a
+// record it owns) alive.
+function keep(rec, idx, target) {
+    if (!rec[KEEP]) rec[KEEP] = new Map();
+    if (target === null) rec[KEEP].delete(idx);
+    else rec[KEEP].set(idx, target);
+}
+
+// The record class for a C type (made once per type).
+function classFor(tptr) {
+    const known = classes.get(tptr);
+    if (known) return known;
+    const name = F.slots_type_name(tptr);
+    if (name === null) throw failure(C.SLOTS_EINVAL);
+    const n = check(F.slots_type_nfields(tptr));
+    const basePtr = F.slots_type_base(tptr);
+    const Base = basePtr ? classFor(basePtr) : Record;
+    const info = {
+        type: tptr, name, flags: check(F.slots_type_flags(tptr)), names: [], kinds: [], fieldFlags: [],
+        index: new Map(),
+    };
+    for (let i = 0; i < n; i++) {
+        info.names.push(F.slots_field_name(tptr, i));
+        info.kinds.push(check(F.slots_field_kind(tptr, i)));
+        info.fieldFlags.push(check(F.slots_field_flags(tptr, i)));
+        info.index.set(info.names[i], i);
+    }
+    // A class named as the type, without evaluating text.
+    const cls = { [name]: class extends Base {} }[name];
+    Object.defineProperty(cls.prototype, INFO, { value: info });
+    for (let i = 0; i < n; i++) Object.defineProperty(cls.prototype, info.names[i], makeAccessor(info, i));
+    classes.set(tptr, cls);
+    return cls;
+}
+
+function wrapHandle(h, owner) {
+    check(F.slots_type_of(h, outPtr));
+    const rec = Object.create(classFor(outPtr[0]).prototype);
+    rec[H] = h;
+    rec[OWNER] = owner;
+    return rec;
+}
+
+function infoOf(rec) {
+    const info = rec[INFO];
+    if (!info) throw new TypeError('not a libslots record');
+    return info;
+}
+
+function fieldIndex(info, name) {
+    const i = info.index.get(name);
+    if (i !== undefined) return i;
+    return check(F.slots_field_index(info.type, String(name))); // throws with the library's message
+}
+
+/**
+ * Defines (or redefines) a record type from a field list and returns its record class.
+ * options: { base: RecordClass, frozen: bool, dynamic: bool }.
+ */
+function defineType(name, fields, options = {}) {
+    let flags = 0;
+    if (options.frozen) flags |= C.SLOTS_FROZEN;
+    if (options.dynamic) flags |= C.SLOTS_DYNAMIC;
+    const base = options.base ? options.base.prototype[INFO].type : null;
+    check(F.slots_type_define(String(name), String(fields), base, flags, outPtr));
+    return classFor(outPtr[0]);
+}
+
+/** The record class of the type the name is bound to now; throws (SLOTS_ENOATTR) if none. */
+function findType(name) {
+    const t = F.slots_type_find(String(name));
+    if (!t) throw failure(F.slots_errcode());
+    return classFor(t);
+}
+
+// ---- records ------------------------------------------------------------------------------------
+
+class Record {
+    /** A new record; `values` (an object) sets fields by name, then defaults fill the rest. */
+    constructor(values) {
+        const info = new.target.prototype[INFO];
+        if (!info) throw new TypeError('Record is abstract: use slots.defineType()');
+        check(F.slots_new_blank(info.type, outU64));
+        const h = outU64[0];
+        this[H] = h;
+        this[OWNER] = null;
+        try {
+            if (values !== undefined && values !== null) {
+                for (const key of Object.keys(values)) this.set(key, values[key]);
+            }
+            check(F.slots_fill_defaults(h));
+        } catch (e) {
+            F.slots_free(h);
+            throw e;
+        }
+        freeOnGC.register(this, h, this);
+    }
+
+    /** The record's handle (a BigInt), valid for every libslots call. */
+    get handle() { return this[H]; }
+
+    static get typeName() { return this.prototype[INFO].name; }
+
+    /** The fields: [{ name, kind, optional, readonly, key, default }]. */
+    static get fields() {
+        const info = this.prototype[INFO];
+        return info.names.map((name, i) => ({
+            name,
+            kind: F.slots_kind_name(info.kinds[i]),
+            optional: (info.fieldFlags[i] & C.SLOTS_FIELD_OPTIONAL) !== 0,
+            readonly: (info.fieldFlags[i] & C.SLOTS_FIELD_READONLY) !== 0,
+            key: (info.fieldFlags[i] & C.SLOTS_FIELD_KEY) !== 0,
+            default: F.slots_field_default(info.type, i),
+        }));
+    }
+
+    /** Live records of exactly this type, in every store. */
+    static liveCount() {
+        check(F.slots_type_count(this.prototype[INFO].type, outLen));
+        return Number(outLen[0]);
+    }
+
+    /** A new record of this class from one JSON object (string or Buffer). */
+    static fromJSON(json) {
+        const b = Buffer.isBuffer(json) ? json : Buffer.from(String(json), 'utf8');
+        check(F.slots_from_json(this.prototype[INFO].type, b, b.length, outU64));
+        const rec = wrapHandle(outU64[0], null);
+        freeOnGC.register(rec, rec[H], rec);
+        return rec;
+    }
+
+    /** Field `name` by name (the same as rec[name], with the library's error for an unknown name). */
+    get(name) { const info = infoOf(this); return fetch(info, this[H], fieldIndex(info, name)); }
+
+    /** Sets field `name`. */
+    set(name, value) {
+        const info = infoOf(this);
+        const idx = fieldIndex(info, name);
+        const st = put(info, this[H], idx, value);
+        if (st !== 0) throw failure(st);
+        if (info.kinds[idx] === K.REF) keep(this, idx, value);
+        return this;
+    }
+
+    /** Returns field `name` to unset (Python's `del rec.name`). */
+    del(name) { const info = infoOf(this); check(F.slots_del(this[H], fieldIndex(info, name))); }
+
+    /** Whether field `name` has a value (null counts as one). */
+    isSet(name) { const info = infoOf(this); return check(F.slots_is_set(this[H], fieldIndex(info, name))) === 1; }
+
+    // Typed access: the setter of exactly one C kind family, whatever the JS value.
+    getBool(name) { return this.#typed(name, (h, i) => F.slots_get_bool(h, i, outI32), () => outI32[0] !== 0); }
+    getI64(name) { return this.#typed(name, (h, i) => F.slots_get_i64(h, i, outI64), () => outI64[0]); }
+    getU64(name) { return this.#typed(name, (h, i) => F.slots_get_u64(h, i, outU64), () => outU64[0]); }
+    getF64(name) { return this.#typed(name, (h, i) => F.slots_get_f64(h, i, outF64), () => outF64[0]); }
+    getStr(name) {
+        return this.#typed(name, (h, i) => F.slots_get_str(h, i, outPtr, outLen),
+            () => utf8(outPtr[0], Number(outLen[0])));
+    }
+    getBytes(name) {
+        return this.#typed(name, (h, i) => F.slots_get_bytes(h, i, outPtr, outLen),
+            () => bytesCopy(outPtr[0], Number(outLen[0])));
+    }
+    setBool(name, v) { this.#put(name, (h, i) => F.slots_set_bool(h, i, v ? 1 : 0)); }
+    setI64(name, v) { this.#put(name, (h, i) => F.slots_set_i64(h, i, toI64(v))); }
+    setU64(name, v) { this.#put(name, (h, i) => F.slots_set_u64(h, i, toU64(v))); }
+    setF64(name, v) { this.#put(name, (h, i) => F.slots_set_f64(h, i, Number(v))); }
+    setStr(name, v) { const b = Buffer.from(String(v), 'utf8'); this.#put(name, (h, i) => F.slots_set_str(h, i, b, b.length)); }
+    setBytes(name, v) { const b = Buffer.from(v); this.#put(name, (h, i) => F.slots_set_bytes(h, i, b, b.length)); }
+    setNull(name) { this.#put(name, (h, i) => F.slots_set_null(h, i)); }
+
+    #typed(name, call, value) {
+        const st = call(this[H], fieldIndex(infoOf(this), name));
+        return st === 0 ? value() : status(st);
+    }
+
+    #put(name, call) { check(call(this[H], fieldIndex(infoOf(this), name))); }
+
+    /** Frees the record now: every object naming it then gets SLOTS_ESTALE. */
+    free() {
+        check(F.slots_free(this[H]));
+        freeOnGC.unregister(this);
+    }
+
+    /** A deep copy (a new record, owned by the returned object). */
+    copy() {
+        check(F.slots_copy(this[H], outU64));
+        const rec = wrapHandle(outU64[0], null);
+        freeOnGC.register(rec, rec[H], rec);
+        return rec;
+    }
+
+    /** Same type and equal fields. */
+    equals(other) {
+        if (!(other instanceof Record)) return false;
+        return check(F.slots_equal(this[H], other[H])) === 1;
+    }
+
+    /** Python-style repr: Product(id=1, name='Widget', price=9.99). */
+    toString() {
+        check(F.slots_repr(this[H], outPtr, outLen));
+        return utf8(outPtr[0], Number(outLen[0]));
+    }
+
+    /** The record as a plain object (what JSON.stringify writes). */
+    toJSON() {
+        check(F.slots_to_json(this[H], outPtr, outLen));
+        return JSON.parse(utf8(outPtr[0], Number(outLen[0])));
+    }
+
+    [util.inspect.custom]() {
+        try { return this.toString(); } catch (e) { return `<${infoOf(this).name} ${e.code}>`; }
+    }
+}
+
+function toI64(v) {
+    const b = BigInt(v);
+    if (b < I64_MIN || b > I64_MAX) throw makeError(C.SLOTS_ERANGE, `value ${v} out of range for i64`);
+    return b;
+}
+
+function toU64(v) {
+    const b = BigInt(v);
+    if (b < 0n || b > U64_MAX) throw makeError(C.SLOTS_ERANGE, `value ${v} out of range for u64`);
+    return b;
+}
+
+// ---- unknown attributes and extras: the end of every record's prototype chain ---------------------
+
+function extraGet(rec, name) {
+    const h = rec[H];
+    check(F.slots_extra_kind(h, name, outI32));
+    let st;
+    switch (outI32[0]) {
+        case 0: return null;
+        case K.BOOL: st = F.slots_extra_get_bool(h, name, outI32); return st ? status(st) : outI32[0] !== 0;
+        case K.I64: st = F.slots_extra_get_i64(h, name, outI64); return st ? status(st) : intValue(outI64[0]);
+        case K.U64: st = F.slots_extra_get_u64(h, name, outU64); return st ? status(st) : intValue(outU64[0]);
+        case K.F64: st = F.slots_extra_get_f64(h, name, outF64); return st ? status(st) : outF64[0];
+        case K.STR:
+            st = F.slots_extra_get_str(h, name, outPtr, outLen);
+            return st ? status(st) : utf8(outPtr[0], Number(outLen[0]));
+        case K.BYTES:
+            st = F.slots_extra_get_bytes(h, name, outPtr, outLen);
+            return st ? status(st) : bytesCopy(outPtr[0], Number(outLen[0]));
+        case K.REF: st = F.slots_extra_get_ref(h, name, outU64); return st ? status(st) : wrapHandle(outU64[0], null);
+        default: throw makeError(C.SLOTS_EINVAL, `extra '${name}' holds unknown kind ${outI32[0]}`);
+    }
+}
+
+function extraSet(rec, name, v) {
+    const h = rec[H];
+    let st;
+    switch (typeof v) {
+        case 'boolean': st = F.slots_extra_set_bool(h, name, v ? 1 : 0); break;
+        case 'number':
+            st = Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? F.slots_extra_set_i64(h, name, BigInt(v))
+                : F.slots_extra_set_f64(h, name, v);
+            break;
+        case 'bigint':
+            st = v < 0n ? F.slots_extra_set_i64(h, name, toI64(v)) : (v > I64_MAX
+                ? F.slots_extra_set_u64(h, name, toU64(v)) : F.slots_extra_set_i64(h, name, v));
+            break;
+        case 'string': { const b = Buffer.from(v, 'utf8'); st = F.slots_extra_set_str(h, name, b, b.length); break; }
+        case 'object':
+            if (v === null) { st = F.slots_extra_set_null(h, name); break; }
+            if (v instanceof Record) { st = F.slots_extra_set_ref(h, name, v[H]); break; }
+            if (ArrayBuffer.isView(v)) {
+                const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+                st = F.slots_extra_set_bytes(h, name, b, b.length);
+                break;
+            }
+        // falls through
+        default:
+            throw makeError(C.SLOTS_ETYPE, `extra attribute '${name}' cannot hold ${jsTypeName(v)}`);
+    }
+    check(st);
+}
+
+// Names JS itself probes on any object (promise resolution, JSON, inspection): absent, not errors.
+const PROBED = new Set(['then', 'toJSON', 'inspect', 'asymmetricMatch', 'nodeType', '$$typeof']);
+
+const unknownAttribute = new Proxy(Object.prototype, {
+    get(target, prop, receiver) {
+        if (typeof prop === 'symbol' || !(H in receiver) || prop in target || PROBED.has(prop)) {
+            return Reflect.get(target, prop, receiver);
+        }
+        // No such field: a dynamic type's extra, or the library's AttributeError message.
+        if (infoOf(receiver).flags & C.SLOTS_DYNAMIC) return extraGet(receiver, prop);
+        return check(F.slots_field_index(infoOf(receiver).type, prop));
+    },
+    set(target, prop, value, receiver) {
+        if (typeof prop === 'symbol' || !(H in receiver)) return Reflect.set(target, prop, value, receiver);
+        if (infoOf(receiver).flags & C.SLOTS_DYNAMIC) {
+            extraSet(receiver, prop, value);
+            return true;
+        }
+        check(F.slots_field_index(infoOf(receiver).type, prop));
+        return false;
+    },
+});
+Object.setPrototypeOf(Record.prototype, unknownAttribute);
+
+// ---- stores -------------------------------------------------------------------------------------
+
+const dropOnGC = new FinalizationRegistry((cell) => { if (cell.ptr) F.slots_store_drop(cell.ptr); });
+
+class Store {
+    /** An empty store of records of `RecordClass` (a class from defineType). */
+    constructor(RecordClass) {
+        const info = RecordClass && RecordClass.prototype && RecordClass.prototype[INFO];
+        if (!info) throw new TypeError('Store needs a record class from slots.defineType()');
+        check(F.slots_store_new(info.type, outPtr));
+        this.info = info;
+        this.cell = { ptr: outPtr[0] }; // shared with the finalizer, cleared by drop()
+        dropOnGC.register(this, this.cell, this);
+    }
+
+    get #ptr() {
+        if (!this.cell.ptr) throw makeError(C.SLOTS_ESTALE, 'the store was dropped');
+        return this.cell.ptr;
+    }
+
+    /** Number of live records. */
+    get length() {
+        check(F.slots_store_len(this.#ptr, outLen));
+        return Number(outLen[0]);
+    }
+
+    len() { return this.length; }
+
+    /** The record at position i (negative counts from the end, as Array.prototype.at). */
+    at(i) {
+        let pos = Number(i);
+        if (!Number.isInteger(pos)) throw new TypeError(`store index must be an integer, not ${jsTypeName(i)}`);
+        if (pos < 0) pos += this.length;
+        if (pos < 0) throw makeError(C.SLOTS_EINDEX, `store index ${i} out of range`);
+        check(F.slots_store_at(this.#ptr, BigInt(pos), outU64));
+        return wrapHandle(outU64[0], this);
+    }
+
+    /** The record whose key field equals `key` (a number, BigInt or string). */
+    find(key) {
+        let st;
+        if (typeof key === 'string') {
+            const b = Buffer.from(key, 'utf8');
+            st = F.slots_store_find_str(this.#ptr, b, b.length, outU64);
+        } else if (typeof key === 'number' || typeof key === 'bigint') {
+            if (typeof key === 'number' && !Number.isInteger(key)) {
+                throw new TypeError(`store key must be an integer or a string, not float`);
+            }
+            const b = BigInt(key);
+            st = b > I64_MAX ? F.slots_store_find_u64(this.#ptr, toU64(b), outU64)
+                : F.slots_store_find_i64(this.#ptr, toI64(b), outU64);
+        } else {
+            throw new TypeError(`store key must be an integer or a string, not ${jsTypeName(key)}`);
+        }
+        check(st);
+        return wrapHandle(outU64[0], this);
+    }
+
+    /** A new record with its defaults (and `values`, if given) appended. */
+    append(values) {
+        check(F.slots_store_append(this.#ptr, outU64));
+        const rec = wrapHandle(outU64[0], this);
+        if (values) {
+            try {
+                for (const k of Object.keys(values)) rec.set(k, values[k]);
+            } catch (e) {
+                F.slots_store_remove(this.#ptr, rec[H]);
+                throw e;
+            }
+        }
+        return rec;
+    }
+
+    remove(rec) { check(F.slots_store_remove(this.#ptr, rec[H])); }
+
+    /** Loads JSON Lines (a string or Buffer), all or nothing unless { skipBad: true }. */
+    loadJsonl(data, options = {}) { return this.#load(F.slots_store_load_jsonl, data, options); }
+
+    /** Loads CSV with a header row (a string or Buffer). */
+    loadCsv(data, options = {}) { return this.#load(F.slots_store_load_csv, data, options); }
+
+    #load(fn, data, options) {
+        const b = Buffer.isBuffer(data) ? data : Buffer.from(String(data), 'utf8');
+        const flags = options.skipBad ? C.SLOTS_LOAD_SKIP_BAD : 0;
+        check(fn(this.#ptr, b, b.length, flags, outLen, outLen2));
+        const result = { loaded: Number(outLen[0]), skipped: Number(outLen2[0]) };
+        if (result.skipped) result.errors = F.slots_store_load_errors(this.#ptr);
+        return result;
+    }
+
+    /** The records as JSON Lines text. */
+    dumpJsonl() {
+        check(F.slots_store_dump_jsonl(this.#ptr, outPtr, outLen));
+        return utf8(outPtr[0], Number(outLen[0]));
+    }
+
+    /** The sum of a numeric field's set values: exact for integer fields. */
+    sum(field) {
+        const idx = fieldIndex(this.info, field);
+        if (isIntKind(this.info.kinds[idx])) {
+            check(F.slots_store_sum_i64(this.#ptr, idx, outI64));
+            return intValue(outI64[0]);
+        }
+        check(F.slots_store_aggregate(this.#ptr, idx, null, outF64, null, null));
+        return outF64[0];
+    }
+
+    /** { count, sum, min, max } over a numeric field's set, non-null values. */
+    aggregate(field) {
+        const out = [new BigUint64Array(1), new Float64Array(1), new Float64Array(1), new Float64Array(1)];
+        check(F.slots_store_aggregate(this.#ptr, fieldIndex(this.info, field), ...out));
+        return { count: Number(out[0][0]), sum: out[1][0], min: out[2][0], max: out[3][0] };
+    }
+
+    clear() { check(F.slots_store_clear(this.#ptr)); }
+
+    /** Frees the store and its records now (their objects then get SLOTS_ESTALE). */
+    drop() {
+        check(F.slots_store_drop(this.#ptr));
+        this.cell.ptr = null;
+        dropOnGC.unregister(this);
+    }
+
+    * [Symbol.iterator]() {
+        const cursor = new BigUint64Array(1);
+        const h = new BigUint64Array(1);
+        for (;;) {
+            const st = F.slots_store_next(this.#ptr, cursor, h);
+            if (st === C.SLOTS_EINDEX) return;
+            check(st);
+            yield wrapHandle(h[0], this);
+        }
+    }
+}
+
+module.exports = {
+    defineType,
+    findType,
+    Record,
+    Store,
+    version: F.slots_version(),
+    versionNumber: VERSION_NUMBER,
+    libraryPath: LIBRARY,
+    koffiVersion: koffi.version,
+    constants: C,
+    /** The raw koffi functions, named as in slots.h (for benchmarks and advanced use). */
+    raw: F,
+};
