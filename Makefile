@@ -150,9 +150,15 @@ $(B)/bench/bench_store: tests/bench/bench_store.c $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O2 $< $(STATIC) $(LDLIBS) -o $@
 
-bench: lib $(B)/bench/bench_core $(B)/bench/bench_store
+$(B)/bench/bench_ffi: tests/bench/bench_ffi.c $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O2 $< $(STATIC) $(LDLIBS) -o $@
+
+bench: lib $(B)/bench/bench_core $(B)/bench/bench_store $(B)/bench/bench_ffi
 	$(B)/bench/bench_core
 	$(B)/bench/bench_store
+	$(B)/bench/bench_ffi
+	$(MAKE) --no-print-directory bench-langs
 	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) tests/bench/bench_python.py
 
 # ---- the demo: 1,000,000 products, dataclasses + json against a libslots store ---------------------
