@@ -16,8 +16,7 @@ int name_table_init(slots_type *t, size_t nfields) {
 static uint32_t name_hash(const char *name, size_t len) { return (uint32_t)hash_bytes(name, len, 0); }
 
 int name_table_add(slots_type *t, int i) {
-    const char *name = t->fields[i].name;
-    uint32_t s = name_hash(name, strlen(name)) & t->name_mask;
+    uint32_t s = name_hash(t->fields[i].name, t->fields[i].name_len) & t->name_mask;
     while (t->name_slots[s]) s = (s + 1) & t->name_mask;
     t->name_slots[s] = (uint32_t)i + 1;
     return SLOTS_OK;
@@ -25,8 +24,8 @@ int name_table_add(slots_type *t, int i) {
 
 int type_find_field(const slots_type *t, const char *name, size_t len) {
     for (uint32_t s = name_hash(name, len) & t->name_mask; t->name_slots[s]; s = (s + 1) & t->name_mask) {
-        const char *fname = t->fields[t->name_slots[s] - 1].name;
-        if (strlen(fname) == len && !memcmp(fname, name, len)) return (int)t->name_slots[s] - 1;
+        const field *f = &t->fields[t->name_slots[s] - 1];
+        if (f->name_len == len && !memcmp(f->name, name, len)) return (int)t->name_slots[s] - 1;
     }
     return -1;
 }

@@ -63,6 +63,7 @@ typedef struct value {
 
 typedef struct field {
     char *name;
+    size_t name_len;
     slots_validator validator; /* run by field_set before any change, or NULL */
     void *validator_ctx;
     int kind;
@@ -254,6 +255,8 @@ static inline bool rec_is_set(const slots_type *t, const char *rec, int i) {
 static inline bool rec_is_null(const slots_type *t, const char *rec, int i) {
     return t->null_offset && ((rec[t->null_offset + (unsigned)i / 8u] >> ((unsigned)i % 8u)) & 1);
 }
+/* Sets each unset defaulted field of r; on failure clears those it set (nothing changed). */
+int fill_defaults(const recref *r);
 /* Checks then writes value `v` into field `i` (readonly rules apply unless `initialising`). */
 int field_set(const recref *r, int i, const value *v);
 /* Reads field `i`: SLOTS_OK (out filled), SLOTS_NULL, SLOTS_EUNSET (with message). */
@@ -337,6 +340,7 @@ typedef struct loader {
     size_t skipped;
     strbuf errors;    /* first errors, one per line, when skipping */
     unsigned nerrors;
+    bool locked;      /* the store's lock is held from loader_begin to loader_end */
 } loader;
 /* Decodes one row into a blank record; an error leaves the record to be released by the loader. */
 typedef int (*row_decoder)(const recref *r, void *ctx);

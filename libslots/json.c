@@ -19,6 +19,7 @@ typedef struct jdec {
     const char *s;
     size_t len, pos;
     strbuf key, val, bin; /* an unescaped key, an unescaped string value, decoded base64 */
+    int next;             /* the field expected next */
 } jdec;
 
 static int parse_error(const char *s, size_t len, size_t at, const char *what) {
@@ -282,8 +283,10 @@ static int decode_member(jdec *d) {
     d->pos++;
     ws(d);
     const slots_type *t = d->r->type;
-    /* No field name holds a NUL byte, and the name lookup compares C strings. */
-    int idx = memchr(key, '\0', klen) ? -1 : type_find_field(t, key, klen);
+    /* Keys usually come in field order: try the field after the last one first. */
+    const field *guess = d->next < t->nfields ? &t->fields[d->next] : NULL;
+    int idx = guess && guess->name_len == klen && !memcmp(guess->name, key, klen) ? d->next : type_find_field(t, key, klen);
+    d->next = idx + 1;
     if (idx < 0 && !(t->flags & SLOTS_DYNAMIC)) return err_no_attr(t, key, klen);
     const field *f = idx >= 0 ? &t->fields[idx] : NULL;
     value v = {0}; /* whole union defined, whatever the kind reads */

@@ -13,7 +13,7 @@ static int new_record(const slots_type *t, slots_obj *out, recref *r) {
 }
 
 /* Sets each unset defaulted field; on failure clears those it set, so nothing has changed. */
-static int fill_defaults(const recref *r) {
+int fill_defaults(const recref *r) {
     const slots_type *t = r->type;
     int i, rc = SLOTS_OK;
     bool filled[MAX_FIELDS];

@@ -111,7 +111,8 @@ static int add_field(slots_type *t, const slots_field_spec *s) {
     f->kind = s->kind;
     f->flags = s->flags & ~SLOTS_FIELD_HAS_DEFAULT;
     if (t->flags & SLOTS_FROZEN) f->flags |= SLOTS_FIELD_READONLY;
-    f->name = mem_strdup(s->name, strlen(s->name), &t->self_bytes);
+    f->name_len = strlen(s->name);
+    f->name = mem_strdup(s->name, f->name_len, &t->self_bytes);
     if (s->ref_type) f->ref_type = mem_strdup(s->ref_type, strlen(s->ref_type), &t->self_bytes);
     t->nfields++; /* counted now so type_destroy() releases what was allocated */
     if (!f->name || (s->ref_type && !f->ref_type)) return err_nomem();
