@@ -160,6 +160,7 @@ bench: lib $(B)/bench/bench_core $(B)/bench/bench_store $(B)/bench/bench_ffi
 	$(B)/bench/bench_ffi
 	$(MAKE) --no-print-directory bench-langs
 	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) tests/bench/bench_python.py
+	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) tests/bench/bench_stores.py
 
 # ---- the demo: 1,000,000 products, dataclasses + json against a libslots store ---------------------
 demo: lib

@@ -118,7 +118,7 @@ ENOATTR, EUNSET, ETYPE, ERANGE = _C["SLOTS_ENOATTR"], _C["SLOTS_EUNSET"], _C["SL
 EREADONLY, ESTALE, EINVAL, ELAYOUT = _C["SLOTS_EREADONLY"], _C["SLOTS_ESTALE"], _C["SLOTS_EINVAL"], _C["SLOTS_ELAYOUT"]
 ENOMEM, EPARSE, EEXIST, ENOKEY = _C["SLOTS_ENOMEM"], _C["SLOTS_EPARSE"], _C["SLOTS_EEXIST"], _C["SLOTS_ENOKEY"]
 EINDEX, EIO = _C["SLOTS_EINDEX"], _C["SLOTS_EIO"]
-_FROZEN, _DYNAMIC = _C["SLOTS_FROZEN"], _C["SLOTS_DYNAMIC"]
+_FROZEN, _DYNAMIC, _CLAYOUT = _C["SLOTS_FROZEN"], _C["SLOTS_DYNAMIC"], _C["SLOTS_CLAYOUT"]
 _F_OPTIONAL, _F_READONLY, _F_KEY, _F_HAS_DEFAULT = (
     _C["SLOTS_FIELD_OPTIONAL"], _C["SLOTS_FIELD_READONLY"], _C["SLOTS_FIELD_KEY"], _C["SLOTS_FIELD_HAS_DEFAULT"])
 
@@ -243,6 +243,13 @@ def field(*, default=MISSING, readonly=False, key=False):
     return _FieldOptions(default, readonly, key)
 
 
+def key(*, default=MISSING, readonly=False):
+    """Marks the store key in a class body: `id: int = slots.key()` (the same as
+    slots.field(key=True)). At most one per type, an integer kind or str, not Optional: every store
+    of the type keeps a unique index on it (Store.get, `in`)."""
+    return _FieldOptions(default, readonly, True)
+
+
 class Field(object):
     """What slots.fields() returns for each field, in index order."""
 
@@ -274,7 +281,7 @@ class _Info(object):
 
     __slots__ = ("t", "tkey", "name", "fields", "by_name", "frozen", "dynamic", "order", "readonly",
                  "ref_indices", "text", "base_info", "defined", "new_blank", "setattr_names",
-                 "own_raw")
+                 "own_raw", "c_layout", "fill", "custom_init", "struct", "methods")
 
 
 def _info(cls):
@@ -288,6 +295,21 @@ def _adopt(cls, h):
     """A new proxy of `cls` owning record `h`."""
     obj = object.__new__(cls)
     _hslot.__set__(obj, h)
+    return obj
+
+
+class _Borrowed(int):
+    """A handle a proxy does not own: a store's record (Store makes a subclass per store whose class
+    attribute `store` keeps the store alive while any of its proxies lives) or a record a native
+    method or validator hands back. The proxy's __del__ frees only plain-int handles, which the
+    constructor, copy, pickle and from_json create."""
+    __slots__ = ()
+
+
+def _borrow(cls, h, hcls=_Borrowed):
+    """A proxy of `cls` for record `h` that does not free it."""
+    obj = object.__new__(cls)
+    _hslot.__set__(obj, hcls(h))
     return obj
 
 
@@ -423,19 +445,23 @@ def _make_init(cls, info, ns):
     args = ["_slots_self_"] + params
     src = ["def __init__(%s):" % ", ".join(args), "    _slots_h_ = _newblank()",
            "    _seth(_slots_self_, _slots_h_)"]
+    body = []
     for F in info.fields:
         desc = inspect.getattr_static(cls, F.name, None)
         if type(desc).__name__ == "FieldDescr" and F._family != "ref":
             # cffi API mode: the C descriptor's setter (exact types in C, the rest via _put_code's
             # Python twin) is cheaper than the generated Python code.
             ns["_s%d" % F.index] = desc.__set__
-            src.append("    _s%d(_slots_self_, %s)" % (F.index, F.name))
+            body.append("    _s%d(_slots_self_, %s)" % (F.index, F.name))
         else:
-            src += _put_code(F, "_slots_h_", F.name, "    ")
+            body += _put_code(F, "_slots_h_", F.name, "    ")
     if hasattr(cls, "__post_init__"):
-        src.append("    _slots_self_.__post_init__()")
-    fn = _exec_fn(src, ns, "__init__")
+        body.append("    _slots_self_.__post_init__()")
+    fn = _exec_fn(src + body, ns, "__init__")
     fn.__qualname__ = "%s.__init__" % cls.__qualname__
+    # The same assignments for a record that already exists (Store.append: the store made it).
+    fill = ["def _slots_fill_(%s):" % ", ".join(args), "    _slots_h_ = _geth(_slots_self_)"]
+    info.fill = _exec_fn(fill + body, ns, "_slots_fill_")
     return fn
 
 
@@ -617,7 +643,7 @@ def _install(cls, name, value):
     type.__setattr__(cls, _INSTALLED, frozenset(mine) | {name})
 
 
-def _setup(cls, frozen, order, dynamic, readonly, text=None):
+def _setup(cls, frozen, order, dynamic, readonly, c_layout=None, text=None):
     """Defines the C type of record class `cls` and installs fields and methods. `text` is a field
     list (slots.define); otherwise fields come from the class's own annotations."""
     base_info = _record_base_info(cls)
@@ -629,6 +655,8 @@ def _setup(cls, frozen, order, dynamic, readonly, text=None):
         dynamic = bool(base_info and base_info.dynamic)
     if order is None:
         order = bool(base_info and base_info.order)
+    if c_layout is None:
+        c_layout = bool(base_info and base_info.c_layout)
     readonly = tuple(readonly or ())
     pydefaults = {}
     own_types = {}
@@ -684,7 +712,7 @@ def _setup(cls, frozen, order, dynamic, readonly, text=None):
         for r in readonly:
             if r not in own_types and not (base_info and r in base_info.by_name):
                 raise TypeError("readonly=%r names no field of %s" % (r, cls.__name__))
-    flags = (_FROZEN if frozen else 0) | (_DYNAMIC if dynamic else 0)
+    flags = (_FROZEN if frozen else 0) | (_DYNAMIC if dynamic else 0) | (_CLAYOUT if c_layout else 0)
     rc, t = _b.out("slots_type_define", cls.__name__.encode(), text.encode(),
                    base_info.t if base_info else None, flags)
     if rc:
@@ -692,7 +720,8 @@ def _setup(cls, frozen, order, dynamic, readonly, text=None):
 
     info = _Info()
     info.t, info.tkey, info.name, info.text = t, _b.tkey(t), cls.__name__, text
-    info.frozen, info.dynamic, info.order = frozen, dynamic, order
+    info.frozen, info.dynamic, info.order, info.c_layout = frozen, dynamic, order, bool(c_layout)
+    info.struct, info.methods = None, {}
     info.base_info = base_info
     info.readonly = readonly
     info.defined = None
@@ -752,7 +781,9 @@ def _setup(cls, frozen, order, dynamic, readonly, text=None):
         # The class body defines __init__: records are then created (defaults filled) before it
         # runs, so it can assign fields as usual.
         _install(cls, "__new__", _new_with_defaults)
+        info.custom_init = True
     else:
+        info.custom_init = False
         _install(cls, "__init__", init)
         if any("__new__" in b.__dict__ for b in cls.__mro__[1:-1]):
             _install(cls, "__new__", _plain_new)
@@ -776,6 +807,8 @@ def _setup(cls, frozen, order, dynamic, readonly, text=None):
         _install(cls, "__getattr__", _dyn_getattr)
     if info.ref_indices or dynamic:
         _install(cls, "__del__", _make_del(info.ref_indices, dynamic))
+    from . import _bridge
+    _bridge.sync_methods(cls)  # methods a base type had bound in C
     return cls
 
 
@@ -808,7 +841,8 @@ class RecordMeta(type):
     """Metaclass of record classes: a subclass of a record class is built as a record once, with no
     rebuild, so zero-argument super() and __init_subclass__ behave as in any class."""
 
-    def __new__(mcls, name, bases, ns, frozen=None, order=None, dynamic=None, readonly=None, **kw):
+    def __new__(mcls, name, bases, ns, frozen=None, order=None, dynamic=None, readonly=None, c_layout=None,
+                **kw):
         if ns.get("_slots_root_"):
             return super().__new__(mcls, name, bases, dict(ns), **kw)
         slots_decl = ns.get("__slots__", ())
@@ -822,11 +856,11 @@ class RecordMeta(type):
         if cls.__dictoffset__ != 0 or cls.__flags__ & (1 << 4):
             raise TypeError("a base of record class %s gives instances a __dict__ (give each base "
                             "class `__slots__ = ()`, or use dynamic=True for extra attributes)" % name)
-        _setup(cls, frozen, order, dynamic, readonly, text=ns.get("__slots_text__"))
+        _setup(cls, frozen, order, dynamic, readonly, c_layout, text=ns.get("__slots_text__"))
         return cls
 
     def __init__(cls, name, bases, ns, **kw):
-        for k in ("frozen", "order", "dynamic", "readonly"):
+        for k in ("frozen", "order", "dynamic", "readonly", "c_layout"):
             kw.pop(k, None)
         super().__init__(name, bases, ns, **kw)
 
@@ -842,6 +876,48 @@ class RecordMeta(type):
         rc, n = _b.out("slots_type_count", info.t)
         return {"records": rec, "strings": strs, "extras": ext, "live": n,
                 "record_size": _fn.slots_type_record_size(info.t)}
+
+    def store(cls):
+        """A new, empty slots.Store of this class's records (see slots.Store)."""
+        from ._store import Store
+        return Store(cls)
+
+    def c_struct(cls):
+        """The ctypes.Structure subclass laid out as this c_layout=True class's C struct (fields in
+        declared order, base fields first; str is c_char_p, ref c_uint64), checked against the
+        library's offsets and size. Made once per class. TypeError for a class without c_layout."""
+        from . import _bridge
+        return _bridge.c_struct(cls)
+
+    def bind_method(cls, name, signature, fn=None, *, library=None, symbol=None, property=False):
+        """Binds a native function as method (or, property=True, read-only property) `name` of
+        this type in C and installs it on the class: `rec.name(*args)` calls it through slots_call.
+        Give `library` (a path or soname for dlopen) and `symbol`, or `fn`: a ctypes/cffi function
+        pointer, an address (int), or a Python callable (wrapped in a C callback of the signature's
+        types, so other languages calling the method through slots_call run it too). See README."""
+        from . import _bridge
+        return _bridge.bind_method(cls, name, signature, fn, library, symbol, property)
+
+    def validator(cls, field_name, fn=None):
+        """Binds a Python callable `fn(record, value)` as the C validator of field `field_name`: it
+        runs on every set of the field, constructor and bulk loads (load_jsonl, load_csv,
+        set_column) included. Return None/True to accept; return False or a str (the reason), or
+        raise, to refuse: the set fails with ValueError("Product.price: <reason>"). Usable as a
+        decorator: @Product.validator("price"). fn=None with no decorator use removes it:
+        Product.validator("price", None) is a decorator; use clear_validator to remove."""
+        from . import _bridge
+        if fn is None:
+            def deco(f):
+                _bridge.set_validator(cls, field_name, f)
+                return f
+            return deco
+        _bridge.set_validator(cls, field_name, fn)
+        return fn
+
+    def clear_validator(cls, field_name):
+        """Removes the validator of field `field_name`."""
+        from . import _bridge
+        _bridge.set_validator(cls, field_name, None)
 
     def from_json(cls, text):
         """A new record of this class from one JSON object (str or bytes)."""
@@ -942,7 +1018,17 @@ class Record(metaclass=RecordMeta):
             h = self._h
         except AttributeError:
             return
-        _free(h)
+        if h.__class__ is int:  # not _Borrowed: a store (or nobody) owns those
+            _free(h)
+
+    def c_view(self):
+        """UNCHECKED. A ctypes.Structure (type(self).c_struct()) over this record's bytes, for a
+        c_layout=True record: reads and writes go straight to memory, bypassing kinds, ranges,
+        readonly, keys, validators and presence bits (an unset field reads 0 / None). Valid only
+        while the record lives: after it is freed, removed or its store dropped, the view reads
+        freed memory. The view keeps this proxy alive, not the record."""
+        from . import _bridge
+        return _bridge.c_view(self)
 
 
 _hslot = Record.__dict__["_h"]
@@ -1009,6 +1095,8 @@ def _make_del(ref_indices, dynamic):
             h = self._h
         except AttributeError:
             return
+        if h.__class__ is not int:
+            return  # borrowed (a store's record): the store owns it
         _free(h)
         for i in _refs:
             _keep.pop((h, i), None)
@@ -1144,22 +1232,24 @@ def _extras_dict(self):
 # ============================================================================================
 
 
-def record(cls=None, *, frozen=False, order=False, dynamic=False, readonly=()):
-    """Class decorator: makes `cls` a record class (like @dataclass(slots=True))."""
+def record(cls=None, *, frozen=False, order=False, dynamic=False, readonly=(), c_layout=False):
+    """Class decorator: makes `cls` a record class (like @dataclass(slots=True)). c_layout=True lays
+    the fields out as the platform's C struct (SLOTS_CLAYOUT; no bytes fields): see c_struct()."""
     def wrap(c):
-        return _make_record(c, frozen, order, dynamic, readonly)
+        return _make_record(c, frozen, order, dynamic, readonly, c_layout)
     return wrap if cls is None else wrap(cls)
 
 
-def _make_record(cls, frozen, order, dynamic, readonly):
+def _make_record(cls, frozen, order, dynamic, readonly, c_layout=False):
     if isinstance(cls, RecordMeta):
         # Already built by the metaclass (a subclass of a record, or of slots.Record): just apply
         # the options, redefining the C type; no records exist yet.
         info = cls.__dict__.get("__slots_info__")
         base = _record_base_info(cls)
         want = (bool(frozen or (base and base.frozen)), bool(order or (base and base.order)),
-                bool(dynamic or (base and base.dynamic)), tuple(readonly))
-        if info is not None and (info.frozen, info.order, info.dynamic, info.readonly) == want:
+                bool(dynamic or (base and base.dynamic)), tuple(readonly),
+                bool(c_layout or (base and base.c_layout)))
+        if info is not None and (info.frozen, info.order, info.dynamic, info.readonly, info.c_layout) == want:
             return cls
         return _setup(cls, *want)
     if not isinstance(cls, type):
@@ -1184,7 +1274,7 @@ def _make_record(cls, frozen, order, dynamic, readonly):
     _tl.rebuilding = cls
     try:
         new = RecordMeta(cls.__name__, bases, ns, frozen=frozen, order=order, dynamic=dynamic,
-                         readonly=readonly)
+                         readonly=readonly, c_layout=c_layout)
     finally:
         _tl.rebuilding = None
     _retarget_class_cells(ns, cls, new)
@@ -1226,7 +1316,8 @@ class _DefinedRef(tuple):
     __slots__ = ()
 
 
-def define(name, fields, *, frozen=False, dynamic=False, order=False, base=None, module=None):
+def define(name, fields, *, frozen=False, dynamic=False, order=False, base=None, module=None,
+           c_layout=False):
     """A record class from a field-list text: define("CachedItem", "id: i64, category: str").
     The same arguments return the same class."""
     if not isinstance(fields, str):
@@ -1235,7 +1326,8 @@ def define(name, fields, *, frozen=False, dynamic=False, order=False, base=None,
     if base is not None:
         _info(base)
         base_ref = base if _info(base).defined is None else _info(base).defined
-    key = _DefinedRef((name, fields, bool(frozen), bool(dynamic), bool(order), base_ref))
+    key = _DefinedRef((name, fields, bool(frozen), bool(dynamic), bool(order), base_ref)
+                      + ((True,) if c_layout else ()))
     with _define_lock:
         cls = _defined.get(key)
         if cls is not None:
@@ -1244,17 +1336,18 @@ def define(name, fields, *, frozen=False, dynamic=False, order=False, base=None,
             module = sys._getframe(1).f_globals.get("__name__", "__main__")
         ns = {"__module__": module, "__qualname__": name, "__slots_text__": fields}
         cls = RecordMeta(name, (base or Record,), ns, frozen=frozen or None, dynamic=dynamic or None,
-                         order=order or None)
+                         order=order or None, c_layout=c_layout or None)
         _info(cls).defined = key
         _defined[key] = cls
         return cls
 
 
 def _define_from_ref(ref):
-    name, text, frozen, dynamic, order, base = ref
+    name, text, frozen, dynamic, order, base = ref[:6]
     if isinstance(base, tuple):
         base = _define_from_ref(base)
-    return define(name, text, frozen=frozen, dynamic=dynamic, order=order, base=base)
+    return define(name, text, frozen=frozen, dynamic=dynamic, order=order, base=base,
+                  c_layout=len(ref) > 6)
 
 
 def is_record(obj):

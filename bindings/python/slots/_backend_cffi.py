@@ -38,6 +38,7 @@ class Backend(object):
             ffi.cdef(cdef_text)
             self.lib = lib = ffi.dlopen(path)
         self.C = _cdef.constants(cdef_text)
+        self.null = ffi.NULL
         self.fn = _Fn()
         self._outs = {}
         self.missing = []
@@ -81,6 +82,128 @@ class Backend(object):
         if not n:
             return b""
         return self.ffi.unpack(self.ffi.cast("const char *", p), n)
+
+    # ---- stores and the ffi bridge (see _backend_ctypes for the interface) ------------------
+    def make_out1(self, fname, ctype):
+        f = getattr(self.lib, fname)
+        tls = threading.local()
+        decl = ctype + " *"
+        new = self.ffi.new
+
+        def call(*inputs, _f=f, _tls=tls, _new=new, _d=decl):
+            try:
+                b = _tls.b
+            except AttributeError:
+                b = _tls.b = _new(_d)
+            rc = _f(*inputs, b)
+            return rc, b[0]
+        return call
+
+    def make_lookup(self, fname):
+        """f(*inputs) -> handle (> 0) or a negative status, for slots_store_at/find_*."""
+        if self.mode == "api":
+            def call(*inputs, _f=getattr(self.lib, fname.replace("slots_", "slots_py_", 1)),
+                     _take=self.lib.slots_py_take_status):
+                return _f(*inputs) or _take()
+            return call
+        f = self.make_out1(fname, "slots_obj")
+
+        def call(*inputs, _f=f):
+            rc, h = _f(*inputs)
+            return rc or h
+        return call
+
+    def iter_handles(self, s, on_status):
+        lib, ffi = self.lib, self.ffi
+        eindex = self.C["SLOTS_EINDEX"]
+        if self.mode == "api":
+            buf = ffi.new("slots_obj[]", 256)
+            cur = ffi.new("size_t *")
+            f = lib.slots_py_store_handles
+            while True:
+                n = f(s, cur, buf, 256)
+                if n < 0:
+                    if n == eindex:
+                        return
+                    on_status(n)
+                for j in range(n):
+                    yield buf[j]
+                if n < 256:
+                    return
+        f = lib.slots_store_next
+        cur, out = ffi.new("size_t *"), ffi.new("slots_obj *")
+        while True:
+            rc = f(s, cur, out)
+            if rc:
+                if rc == eindex:
+                    return
+                on_status(rc)
+            yield out[0]
+
+    def addr(self, p):
+        return int(self.ffi.cast("uintptr_t", p)) if p is not None else 0
+
+    def wbuf(self, buf):
+        return self.ffi.from_buffer(buf, require_writable=True)
+
+    def rbuf(self, buf):
+        return self.ffi.from_buffer(buf)
+
+    def call(self, h, name, args):
+        ffi = self.ffi
+        n = len(args)
+        arr = ffi.new("slots_arg[]", max(n, 1))
+        keep = []
+        for j, (kind, i, u, f, s) in enumerate(args):
+            a = arr[j]
+            a.kind, a.i, a.u, a.f = kind, i, u, f
+            if s is not None:
+                b = ffi.new("char[]", s)
+                keep.append(b)
+                a.s, a.len = b, len(s)
+        res = ffi.new("slots_arg *")
+        rc = self.lib.slots_call(h, name, arr, n, res)
+        s = ffi.unpack(res.s, res.len) if res.s != ffi.NULL and res.len else b""
+        return rc, (res.kind, res.i, res.u, res.f, s)
+
+    def validator_callback(self, py):
+        ffi = self.ffi
+
+        def cb(h, field, value, msg, cap, ctx):
+            try:
+                s = ffi.unpack(value.s, value.len) if value.s != ffi.NULL and value.len else b""
+                reason = py(h, field, value.kind, value.i, value.u, value.f, s)
+                if reason is None:
+                    return 0
+                b = reason.encode("utf-8", "replace")[:max(cap - 1, 0)]
+                ffi.memmove(msg, b + b"\0", len(b) + 1)
+                return 1
+            except BaseException:  # never unwind through C
+                return 1
+        c = ffi.callback("slots_validator", cb, error=1)
+        return c, c
+
+    _CKIND = {"bool": "_Bool", "i8": "int8_t", "i16": "int16_t", "i32": "int32_t", "i64": "int64_t",
+              "u8": "uint8_t", "u16": "uint16_t", "u32": "uint32_t", "u64": "uint64_t", "f32": "float",
+              "f64": "double", "str": "char *", "ref": "uint64_t", "self": "uint64_t", "ptr": "void *",
+              "void": "void"}
+
+    def method_callback(self, ret, params, py):
+        ffi = self.ffi
+        decl = "%s(*)(%s)" % (self._CKIND[ret], ", ".join(self._CKIND[p] for p in params) or "void")
+        tls = threading.local()
+        conv = [(lambda v: None if v == ffi.NULL else ffi.string(v)) if p == "str" else
+                (lambda v: int(ffi.cast("uintptr_t", v))) if p == "ptr" else None for p in params]
+
+        def cb(*args):
+            args = [c(a) if c else a for c, a in zip(conv, args)]
+            r = py(*args)
+            if ret == "str":
+                b = tls.keep = ffi.new("char[]", r)
+                return b
+            return r
+        c = ffi.callback(decl, cb)
+        return c, ffi.cast("slots_native_fn", c)
 
     def tkey(self, t):
         return int(self.ffi.cast("uintptr_t", t))

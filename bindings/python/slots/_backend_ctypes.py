@@ -13,6 +13,14 @@ Interface shared with _backend_cffi (what _api.py uses):
     .tkey(t) -> int               a hashable identity for a type value
     .make_fget(family, idx, on_status)  a fast getter fget(record) for one field
     .make_new(t, on_status)       a fast new_blank() -> handle for one type
+    .make_out1(fname, ctype)      a fast f(*inputs) -> (status, out) for one trailing out-parameter
+    .iter_handles(store, on_status)  yields the handles of a store's records
+    .addr(p) -> int               the address of a pointer an out-parameter returned
+    .wbuf(buffer) / .rbuf(buffer) a writable / readable Python buffer as a `void *` argument
+    .call(h, name, args)          slots_call with [(kind, i, u, f, bytes)] -> (status, kind, value)
+    .validator_callback(py)       a C slots_validator calling py(h, field, kind, value) -> reason|None
+    .method_callback(ret, params, py)  a C function of the given C kinds calling py(*args)
+    .struct_type(fields)          unused by ctypes (views are ctypes.Structure on every backend)
 """
 import ctypes
 import threading
@@ -35,8 +43,8 @@ def _ctype(decl):
     """The ctypes type for a normalised C type from the cdef."""
     if decl in _SCALARS:
         return _SCALARS[decl]
-    if decl == "(*)":
-        return ctypes.c_void_p
+    if decl in ("(*)", "slots_native_fn", "slots_validator"):
+        return ctypes.c_void_p  # function pointers: a CFUNCTYPE object or an address
     if decl == "const char *":
         return ctypes.c_char_p
     if decl == "const void *":
@@ -65,6 +73,7 @@ def _text_result(f):
 
 class Backend(object):
     name = NAME
+    null = None
 
     def __init__(self, path, cdef_text):
         from . import _cdef
@@ -82,7 +91,8 @@ class Backend(object):
                 self.missing.append(fname)  # _api.py refuses the library if it needs this one
                 continue
             try:
-                f.restype = _ctype(ret) if ret != "const slots_type *" else ctypes.c_void_p
+                # opaque pointer results stay addresses (const void * as an input is c_char_p)
+                f.restype = ctypes.c_void_p if ret in ("const slots_type *", "const void *") else _ctype(ret)
                 f.argtypes = [_ctype(p) for p in params]
             except TypeError:
                 self.missing.append(fname)  # a type this backend does not map (unused by slots)
@@ -117,6 +127,124 @@ class Backend(object):
     @staticmethod
     def tkey(t):
         return t
+
+    # ---- stores and the ffi bridge -------------------------------------------------------------
+    def make_out1(self, fname, ctype):
+        """f(*inputs) -> (status, value) for a function whose last parameter is one scalar
+        out-parameter; the buffer is per thread (a C call releases the GIL)."""
+        f = getattr(self.lib, fname)
+        c = {"slots_obj": ctypes.c_uint64, "size_t": ctypes.c_size_t, "int64_t": ctypes.c_int64,
+             "double": ctypes.c_double}[ctype]
+        tls = threading.local()
+
+        def call(*inputs, _f=f, _tls=tls, _c=c, _by=ctypes.byref):
+            try:
+                b, r = _tls.b
+            except AttributeError:
+                b = _c()
+                r = _by(b)
+                _tls.b = (b, r)
+            rc = _f(*inputs, r)
+            return rc, b.value
+        return call
+
+    def make_lookup(self, fname):
+        """f(*inputs) -> handle (> 0) or a negative status, for slots_store_at/find_*."""
+        f = getattr(self.lib, fname)
+        tls = threading.local()
+
+        def call(s, x, n=None, _f=f, _tls=tls, _c=ctypes.c_uint64, _by=ctypes.byref):
+            try:
+                b, r = _tls.b
+            except AttributeError:
+                b = _c()
+                r = _by(b)
+                _tls.b = (b, r)
+            rc = _f(s, x, r) if n is None else _f(s, x, n, r)
+            return rc or b.value
+        return call
+
+    def iter_handles(self, s, on_status):
+        f = self.lib.slots_store_next
+        cur, out = ctypes.c_size_t(0), ctypes.c_uint64()
+        rcur, rout = ctypes.byref(cur), ctypes.byref(out)
+        eindex = self.C["SLOTS_EINDEX"]
+        while True:
+            rc = f(s, rcur, rout)
+            if rc:
+                if rc == eindex:
+                    return
+                on_status(rc)
+            yield out.value
+
+    @staticmethod
+    def addr(p):
+        return p or 0
+
+    @staticmethod
+    def wbuf(buf):
+        """A writable buffer (array.array, bytearray) as a `void *` argument; the caller keeps
+        `buf` alive during the call."""
+        n = memoryview(buf).nbytes
+        return ctypes.addressof((ctypes.c_char * n).from_buffer(buf)) if n else None
+
+    @staticmethod
+    def rbuf(buf):
+        """A readable buffer as a `const void *` argument (mapped to c_char_p: bytes pass through)."""
+        return bytes(memoryview(buf).cast("B"))
+
+    def call(self, h, name, args):
+        """slots_call(h, name, args) -> (status, result slots_arg as a tuple)."""
+        n = len(args)
+        arr = (_Arg * max(n, 1))()
+        keep = []
+        for j, (kind, i, u, f, s) in enumerate(args):
+            a = arr[j]
+            a.kind, a.i, a.u, a.f = kind, i, u, f
+            if s is not None:
+                b = ctypes.create_string_buffer(s, len(s))
+                keep.append(b)
+                a.s, a.len = ctypes.cast(b, ctypes.c_void_p), len(s)
+        res = _Arg()
+        rc = self.lib.slots_call(h, name, ctypes.addressof(arr), n, ctypes.addressof(res))
+        s = ctypes.string_at(res.s, res.len) if res.s and res.len else b""
+        return rc, (res.kind, res.i, res.u, res.f, s)
+
+    def validator_callback(self, py):
+        """(keepalive, fnptr): a C slots_validator that calls py(h, field, kind, i, u, f, bytes) and
+        refuses with the returned reason (a str) or accepts on None. py must not raise."""
+        def cb(h, field, value, msg, cap, ctx):
+            try:
+                a = ctypes.cast(value, ctypes.POINTER(_Arg))[0]
+                s = ctypes.string_at(a.s, a.len) if a.s and a.len else b""
+                reason = py(h, field, a.kind, a.i, a.u, a.f, s)
+                if reason is None:
+                    return 0
+                b = reason.encode("utf-8", "replace")[:max(cap - 1, 0)]
+                ctypes.memmove(msg, b + b"\0", len(b) + 1)
+                return 1
+            except BaseException:  # never unwind through C
+                return 1
+        c = _VALIDATOR(cb)
+        return c, ctypes.cast(c, ctypes.c_void_p).value
+
+    def method_callback(self, ret, params, py):
+        """(keepalive, fnptr): a C function with return kind `ret` and parameter kinds `params`
+        (field kinds, "self", "ptr", "void") calling py(*args); str arguments arrive as bytes, a str
+        result must be bytes (kept alive until the next call on the thread)."""
+        restype = None if ret == "void" else (ctypes.c_void_p if ret == "str" else _CKIND[ret])
+        ftype = ctypes.CFUNCTYPE(restype, *[_CKIND[p] for p in params])
+        tls = threading.local()
+
+        def cb(*args):
+            r = py(*args)
+            if ret == "str":
+                b = ctypes.create_string_buffer(r)
+                tls.keep = b
+                return ctypes.addressof(b)
+            return r
+        c = ftype(cb)
+        return c, ctypes.cast(c, ctypes.c_void_p).value
 
     # ---- hot paths -----------------------------------------------------------------------------
     @staticmethod
@@ -209,6 +337,20 @@ class Backend(object):
                     return _at(p.value, n) if n else b""
             return fget
         raise ValueError(family)
+
+
+class _Arg(ctypes.Structure):
+    """slots_arg."""
+    _fields_ = [("kind", ctypes.c_int), ("i", ctypes.c_int64), ("u", ctypes.c_uint64),
+                ("f", ctypes.c_double), ("s", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+_VALIDATOR = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
+                              ctypes.c_size_t, ctypes.c_void_p)
+_CKIND = {"bool": ctypes.c_bool, "i8": ctypes.c_int8, "i16": ctypes.c_int16, "i32": ctypes.c_int32,
+          "i64": ctypes.c_int64, "u8": ctypes.c_uint8, "u16": ctypes.c_uint16, "u32": ctypes.c_uint32,
+          "u64": ctypes.c_uint64, "f32": ctypes.c_float, "f64": ctypes.c_double, "str": ctypes.c_char_p,
+          "ref": ctypes.c_uint64, "self": ctypes.c_uint64, "ptr": ctypes.c_void_p}
 
 
 _OUT_SCALARS = ("int", "unsigned", "size_t", "int64_t", "uint64_t", "slots_obj", "double")

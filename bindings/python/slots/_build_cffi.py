@@ -27,6 +27,11 @@ slots_obj slots_py_get_ref(slots_obj o, int field);
 slots_obj slots_py_new_blank(const slots_type *t);
 const char *slots_py_cdef_sha256(void);
 void *slots_py_field_type(void);
+int slots_py_store_handles(const slots_store *s, size_t *cursor, slots_obj *buf, int n);
+slots_obj slots_py_store_at(slots_store *s, size_t i);
+slots_obj slots_py_store_find_i64(const slots_store *s, int64_t key);
+slots_obj slots_py_store_find_u64(const slots_store *s, uint64_t key);
+slots_obj slots_py_store_find_str(const slots_store *s, const char *key, size_t len);
 """
 
 HELPERS_C = r"""
@@ -254,6 +259,41 @@ static void *slots_py_field_type(void) {
     }
     PyGILState_Release(g);
     return fd_type;
+}
+
+/* Up to n handles of a store's records from *cursor on (iteration in chunks): the count, or a
+ * negative status (SLOTS_EINDEX when there are none left). */
+static int slots_py_store_handles(const slots_store *s, size_t *cursor, slots_obj *buf, int n) {
+    int k = 0;
+    while (k < n) {
+        int rc = slots_store_next(s, cursor, &buf[k]);
+        if (rc == SLOTS_EINDEX) return k ? k : rc;
+        if (rc) return rc;
+        k++;
+    }
+    return k;
+}
+
+/* Store lookups returning the handle (0 on failure, the status then in slots_py_take_status()). */
+static slots_obj slots_py_store_at(slots_store *s, size_t i) {
+    slots_obj v; int rc = slots_store_at(s, i, &v);
+    if (rc) { slots_py_status = rc; return 0; }
+    return v;
+}
+static slots_obj slots_py_store_find_i64(const slots_store *s, int64_t key) {
+    slots_obj v; int rc = slots_store_find_i64(s, key, &v);
+    if (rc) { slots_py_status = rc; return 0; }
+    return v;
+}
+static slots_obj slots_py_store_find_u64(const slots_store *s, uint64_t key) {
+    slots_obj v; int rc = slots_store_find_u64(s, key, &v);
+    if (rc) { slots_py_status = rc; return 0; }
+    return v;
+}
+static slots_obj slots_py_store_find_str(const slots_store *s, const char *key, size_t len) {
+    slots_obj v; int rc = slots_store_find_str(s, key, len, &v);
+    if (rc) { slots_py_status = rc; return 0; }
+    return v;
 }
 
 static slots_obj slots_py_new_blank(const slots_type *t) {

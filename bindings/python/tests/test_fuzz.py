@@ -145,3 +145,100 @@ def test_random_json(slots):
             T.from_json(text)
         except (ValueError, TypeError, OverflowError, AttributeError, KeyError):
             pass
+
+
+def test_random_store_operations(slots):
+    """Random appends, removals, lookups, sets, bulk loads (good and bad) and clears against a
+    dict model: the store always agrees with the model, and no operation crashes."""
+    rng = random.Random(2024)
+    T = slots.define("FuzzStore", "id: i64 key, name: str = '', price: f64 = 0, n: u8 = 0")
+    s = T.store()
+    model = {}  # id -> (name, price, n)
+    proxies = []
+
+    def check():
+        assert len(s) == len(model)
+        got = {r.id: (r.name, r.price, r.n) for r in s}
+        assert got == model
+        assert s.sum("n") == sum(v[2] for v in model.values())
+        assert sorted(s.column("id").tolist()) == sorted(model)
+
+    for step in range(1500):
+        op = rng.random()
+        if op < 0.3:
+            k = rng.randrange(-5, 60)
+            args = (k, rng.choice(["", "a", "é", "x" * 30]), rng.choice([0.0, 1.5, -2.0]), rng.choice([0, 7, 255, 256, -1]))
+            try:
+                r = s.append(*args)
+            except (KeyError, OverflowError):
+                assert k in model or args[3] not in range(256)
+            else:
+                assert k not in model
+                model[k] = args[1:]
+                proxies.append(r)
+        elif op < 0.4 and model:
+            k = rng.choice(list(model))
+            s.remove(s.get(k))
+            del model[k]
+        elif op < 0.55:
+            k = rng.randrange(-5, 60)
+            if k in model:
+                assert s.get(k).id == k and k in s
+            else:
+                with pytest.raises(KeyError):
+                    s.get(k)
+                assert k not in s
+        elif op < 0.65:
+            i = rng.randrange(-len(model) - 2, len(model) + 2)
+            if -len(model) <= i < len(model):
+                assert s[i].id in model
+            else:
+                with pytest.raises(IndexError):
+                    s[i]
+        elif op < 0.8 and model:
+            k = rng.choice(list(model))
+            r = s.get(k)
+            field, value = rng.choice([("name", "z"), ("price", 3.25), ("n", rng.choice([1, 300])),
+                                       ("id", rng.randrange(-5, 60)), ("name", 5)])
+            try:
+                setattr(r, field, value)
+            except (TypeError, OverflowError, KeyError):
+                pass
+            else:
+                name, price, n = model.pop(k)
+                vals = {"name": name, "price": price, "n": n, "id": k}
+                vals[field] = value
+                model[vals["id"]] = (vals["name"], vals["price"], vals["n"])
+        elif op < 0.95:
+            lines, new = [], {}
+            for _ in range(rng.randrange(1, 5)):
+                k = rng.randrange(-5, 80)
+                bad = rng.random() < 0.2
+                lines.append('{"id": %s, "name": "j%d", "n": %d}' % ('"x"' if bad else k, k, rng.choice([1, 2, 999 if bad else 3])))
+            text = "\n".join(lines).encode()
+            before = dict(model)
+            try:
+                loaded = s.load_jsonl(text)
+            except (KeyError, TypeError, OverflowError, ValueError) as exc:
+                assert exc.line >= 1
+                assert model == before
+            else:
+                for ln in lines:
+                    d = __import__("json").loads(ln)
+                    model[d["id"]] = (d["name"], 0.0, d["n"])
+                assert loaded == len(lines)
+        elif op < 0.97:
+            copy = T.store()
+            copy.load_jsonl(s.dump_jsonl())
+            assert list(copy) == list(s)
+            copy.drop()
+        else:
+            s.clear()
+            model.clear()
+        if step % 50 == 0:
+            check()
+    check()
+    s.drop()
+    for r in proxies:
+        with pytest.raises(slots.StaleRecordError):
+            r.name
