@@ -9,7 +9,9 @@
  * Conventions that hold for every function below:
  *  - Fallible functions return an int status: SLOTS_OK (0) on success, a negative SLOTS_E* code on
  *    failure. On failure a thread-local message explains it (slots_errmsg()), out-parameters are left
- *    untouched and nothing in the library has changed.
+ *    untouched and nothing in the library has changed: no type, record, field value, extra, key or
+ *    load-error list. Only capacity a call reserved before failing (a store's slabs, a key index's
+ *    table) may stay for later use, as with a vector's reserve, so slots_memory_used() can be higher.
  *  - Only plain C types cross the boundary (int, int64_t, uint64_t, double, size_t, pointers), so any
  *    FFI can call every function without a compiler. Strings go in as pointer + length and need not be
  *    NUL-terminated unless a parameter says so.
@@ -140,7 +142,8 @@ typedef struct slots_field_spec {
  * inherits its base's flags, and a SLOTS_CLAYOUT type may not extend a base without it.
  * On success *out is the new type (immortal; see above).
  * Returns SLOTS_OK, SLOTS_EINVAL (NULL or bad name, unknown flag, base not a type), SLOTS_EPARSE
- * (malformed field list or default), SLOTS_ELAYOUT (a field named twice or repeating a base field,
+ * (malformed field list or default), SLOTS_ETYPE / SLOTS_ERANGE (a default of the wrong kind, or out
+ * of the field's range: "value 300 out of range for field 'x' (u8)"), SLOTS_ELAYOUT (a field named twice or repeating a base field,
  * two key fields, a key of a kind that cannot be one, too many fields), SLOTS_ENOMEM.
  * Thread-safe. */
 SLOTS_API int slots_type_define(const char *name, const char *fields, const slots_type *base,
@@ -244,7 +247,8 @@ SLOTS_API int slots_to_json(slots_obj o, const char **out, size_t *len);
  * that is not a field is an error naming it (on a SLOTS_DYNAMIC type it becomes an extra); missing
  * fields take their defaults or stay unset. Returns SLOTS_OK, SLOTS_EPARSE (malformed JSON, with the
  * byte offset), SLOTS_ENOATTR (unknown key), SLOTS_ETYPE, SLOTS_ERANGE, SLOTS_EINVAL (bad UTF-8,
- * NULL), SLOTS_EREADONLY (a key given twice for a readonly field), SLOTS_ENOMEM. Nothing is created
+ * NULL), SLOTS_EREADONLY (a key given twice for a readonly field), SLOTS_ESTALE (a ref field given a
+ * number that is not a live record's handle), SLOTS_ENOMEM. Nothing is created
  * on failure. Thread-safe. */
 SLOTS_API int slots_from_json(const slots_type *t, const char *json, size_t len, slots_obj *out);
 

@@ -233,20 +233,14 @@ static int read_header(csv_load *c) {
 
 /* ---- cells to values ------------------------------------------------------------------------- */
 /* A cell's text as messages show it: Python's repr, cut after 40 bytes. */
-static const char *shown(csv_load *c, const char *p, size_t n) {
-    c->tmp.len = 0;
-    format_str_repr(&c->tmp, p, n > 40 ? 40 : n);
-    if (n > 40) sb_puts(&c->tmp, "...");
-    return c->tmp.failed || !c->tmp.p ? "''" : c->tmp.p;
-}
-
 /* The cell cannot be a value of f's kind; the message shows the cell as it was, blanks included. */
 static int not_a(csv_load *c, const field *f, const cell *cl) {
     const char *p = cl->p;
     size_t n = cl->len;
     const char *want = f->kind == SLOTS_REF && f->ref_type ? f->ref_type : slots_kind_name(f->kind);
-    return err_set(SLOTS_ETYPE, "%s.%s must be %s%s, not %s", c->t->name, f->name, want,
-                   (f->flags & SLOTS_FIELD_OPTIONAL) ? " or None" : "", shown(c, p, n));
+    /* quoted as written (no escapes): a message must not need an allocation that could fail */
+    return err_set(SLOTS_ETYPE, "%s.%s must be %s%s, not '%.*s%s'", c->t->name, f->name, want,
+                   (f->flags & SLOTS_FIELD_OPTIONAL) ? " or None" : "", (int)(n > 40 ? 40 : n), p, n > 40 ? "..." : "");
 }
 
 static int out_of_range(const field *f, const char *p, size_t n) {

@@ -97,14 +97,17 @@ static int put_locked(const recref *r, const char *name, size_t len, value *owne
         x->e[at].v = *owned;
         return SLOTS_OK;
     }
+    char *copy = mem_strdup(name, len, account(r)); /* first: a grown array is kept, a name is not */
+    if (!copy) return err_nomem();
     if (x->n == x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 4;
         extra_entry *e = mem_realloc(x->e, x->cap * sizeof *e, cap * sizeof *e, account(r));
-        if (!e) return err_nomem();
+        if (!e) {
+            mem_free(copy, len + 1, account(r));
+            return err_nomem();
+        }
         x->e = e, x->cap = cap;
     }
-    char *copy = mem_strdup(name, len, account(r));
-    if (!copy) return err_nomem();
     x->e[x->n++] = (extra_entry){copy, *owned};
     return SLOTS_OK;
 }
@@ -125,6 +128,7 @@ int extra_set(const recref *r, const char *name, size_t len, const value *v) {
 void extras_release(const recref *r) {
     extras *x = r->store->extras ? map_remove(r->store->extras, (uint64_t)r->index + 1) : NULL;
     if (x) extras_destroy(x, account(r));
+    drop_if_empty(r);
 }
 
 const extra_entry *extras_list(const recref *r, size_t *n) {

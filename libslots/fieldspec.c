@@ -52,6 +52,7 @@ static size_t read_ident(cursor *c, const char **start) {
 static size_t read_literal(cursor *c, const char **start) {
     *start = c->text + c->pos;
     size_t begin = c->pos;
+    if (peek(c) == 'b' && (c->text[c->pos + 1] == '\'' || c->text[c->pos + 1] == '"')) c->pos++; /* b'..' */
     char q = peek(c);
     if (q == '\'' || q == '"') {
         c->pos++;
@@ -254,6 +255,10 @@ static bool parse_float(const char *text, value *out) {
 int literal_parse(const char *text, int kind, value *out, char **owned, size_t *owned_len) {
     *owned = NULL, *owned_len = 0;
     if (text[0] == '\'' || text[0] == '"') return parse_quoted(text, kind, out, owned, owned_len);
+    if (text[0] == 'b' && (text[1] == '\'' || text[1] == '"')) { /* Python's bytes literal, as defaults print */
+        if (kind != SLOTS_BYTES) return err_set(SLOTS_ETYPE, "a bytes default b%s needs a bytes field", text + 1);
+        return parse_quoted(text + 1, kind, out, owned, owned_len);
+    }
     if (!strcmp(text, "null") || !strcmp(text, "None")) return out->kind = VAL_NULL, SLOTS_OK;
     if (!strcmp(text, "true") || !strcmp(text, "True")) return out->kind = SLOTS_BOOL, out->as.i = 1, SLOTS_OK;
     if (!strcmp(text, "false") || !strcmp(text, "False")) return out->kind = SLOTS_BOOL, out->as.i = 0, SLOTS_OK;

@@ -31,10 +31,11 @@ static bool keys_equal(const value *a, const value *b) {
     return a->as.u == b->as.u;
 }
 
-/* The key of the record in `slot`, or false when its key field is unset. */
-static bool key_of(const slots_store *s, uint32_t slot, value *out) {
-    recref r = {(slots_store *)s, s->type, store_slot_address(s, slot), slot};
-    return rec_is_set(s->type, r.rec, s->type->key_field) && field_get(&r, s->type->key_field, out) == SLOTS_OK;
+/* The key of an indexed record. Only its key bytes are read: they change only under the store's
+ * lock, while the presence bits beside them may be written by the record's owner at any time. */
+static void key_of(const slots_store *s, uint32_t slot, value *out) {
+    const field *f = &s->type->fields[s->type->key_field];
+    read_slot(s->type, f, store_slot_address(s, slot) + f->offset, out);
 }
 
 key_index *index_new(size_t *account) {
@@ -69,10 +70,11 @@ static uint32_t probe(const slots_store *s, const key_index *x, const value *key
     uint64_t h = hash_key(key);
     uint32_t tag = tag_of(h), i = (uint32_t)h & x->mask;
     value k;
-    for (; x->slots[i]; i = (i + 1) & x->mask)
-        if ((x->slots[i] & ~((1u << TAG_SHIFT) - 1u)) == tag && key_of(s, ENTRY_SLOT(x->slots[i]), &k) &&
-            keys_equal(&k, key))
-            break;
+    for (; x->slots[i]; i = (i + 1) & x->mask) {
+        if ((x->slots[i] & ~((1u << TAG_SHIFT) - 1u)) != tag) continue; /* another key: no record read */
+        key_of(s, ENTRY_SLOT(x->slots[i]), &k);
+        if (keys_equal(&k, key)) break;
+    }
     return i;
 }
 
@@ -83,20 +85,20 @@ static void place(key_index *x, uint32_t slot, uint64_t h) {
     x->slots[i] = (slot + 1u) | tag_of(h);
 }
 
-static int place_record(const recref *r, size_t pos, void *ctx) {
-    (void)pos;
-    value k;
-    if (key_of(r->store, r->index, &k)) place(ctx, r->index, hash_key(&k));
-    return SLOTS_OK;
-}
-
-/* Rebuilds the table from the store's records, read in slot order rather than at random. */
+/* Moves every entry into a table of `cap` places (bulk loads reserve up front, so this is rare). */
 static int rehash(const slots_store *s, key_index *x, uint32_t cap) {
-    uint32_t *fresh = mem_calloc((size_t)cap * sizeof *fresh, x->account);
+    uint32_t *fresh = mem_calloc((size_t)cap * sizeof *fresh, x->account), *old = x->slots;
     if (!fresh) return err_nomem();
-    mem_free(x->slots, x->slots ? ((size_t)x->mask + 1) * sizeof *x->slots : 0, x->account);
+    uint32_t old_cap = old ? x->mask + 1 : 0;
     x->slots = fresh, x->mask = cap - 1;
-    return store_each(s, place_record, x);
+    for (uint32_t i = 0; i < old_cap; i++) {
+        value k;
+        if (!old[i]) continue;
+        key_of(s, ENTRY_SLOT(old[i]), &k);
+        place(x, ENTRY_SLOT(old[i]), hash_key(&k));
+    }
+    mem_free(old, (size_t)old_cap * sizeof *old, x->account);
+    return SLOTS_OK;
 }
 
 int index_reserve(const slots_store *s, key_index *x, size_t more) {
@@ -123,7 +125,8 @@ void index_insert(const slots_store *s, key_index *x, uint32_t slot) {
 
 void index_remove(const slots_store *s, key_index *x, uint32_t slot) {
     value k;
-    if (!x->slots || !key_of(s, slot, &k)) return;
+    if (!x->slots) return;
+    key_of(s, slot, &k);
     uint32_t i = probe(s, x, &k);
     if (!x->slots[i] || ENTRY_SLOT(x->slots[i]) != slot) return;
     /* Backward-shift deletion keeps every other key reachable from its home position. */

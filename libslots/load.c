@@ -57,11 +57,13 @@ static int remember(loader *L, slots_obj h) {
     return SLOTS_OK;
 }
 
-static void keep_error(loader *L) {
+/* Counts a skipped row and keeps its message; a list that cannot be kept fails the load. */
+static int keep_error(loader *L) {
     L->skipped++;
-    if (L->nerrors++ >= MAX_KEPT_ERRORS) return;
+    if (L->nerrors++ >= MAX_KEPT_ERRORS) return SLOTS_OK;
     sb_puts(&L->errors, slots_errmsg());
     sb_putc(&L->errors, '\n');
+    return L->errors.failed ? err_nomem() : SLOTS_OK;
 }
 
 int loader_row(loader *L, size_t line, row_decoder decode, void *ctx) {
@@ -76,19 +78,21 @@ int loader_row(loader *L, size_t line, row_decoder decode, void *ctx) {
     store_release_record(L->store, &r);
     err_prefix("line %zu: ", line);
     if (rc == SLOTS_ENOMEM || !(L->flags & SLOTS_LOAD_SKIP_BAD)) return rc;
-    keep_error(L);
-    return SLOTS_OK;
+    return keep_error(L);
 }
 
 /* Replaces the store's kept errors with this load's. */
-static void publish_errors(loader *L) {
+static int publish_errors(loader *L) {
     slots_store *s = L->store;
+    char *fresh = L->errors.len ? mem_strdup(L->errors.p, L->errors.len, NULL) : NULL;
+    if (L->errors.len && !fresh) return err_nomem(); /* the old list stays, like everything else */
     if (s->load_errors) mem_free(s->load_errors, strlen(s->load_errors) + 1, NULL);
-    s->load_errors = NULL;
-    if (L->errors.len && !L->errors.failed) s->load_errors = mem_strdup(L->errors.p, L->errors.len, NULL);
+    s->load_errors = fresh;
+    return SLOTS_OK;
 }
 
 int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped) {
+    if (rc == SLOTS_OK) rc = publish_errors(L);
     if (rc != SLOTS_OK) {
         int code = slots_errcode();
         char msg[512];
@@ -96,7 +100,6 @@ int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped) {
         for (size_t i = 0; i < L->nadded; i++) slots_free(L->added[i]);
         err_set(code, "%s", msg); /* frees never fail here, but keep the load's message regardless */
     } else {
-        publish_errors(L);
         if (loaded) *loaded = L->nadded;
         if (skipped) *skipped = L->skipped;
     }

@@ -423,7 +423,7 @@ static void test_kind_errors(void) {
     load_fails(&fx, "u64\n1234567890123456789012345678901234567890123456789\n", SLOTS_ERANGE,
                "value 1234567890123456789012345678901234567890... out of range for field 'u64' (u64)");
     load_fails(&fx, "price\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", SLOTS_ETYPE,
-               "not 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'...");
+               "not 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'");
     snprintf(want, sizeof want, "%s.ok must be bool, not 'yes'", fx.name);
     load_fails(&fx, "ok\nyes\n", SLOTS_ETYPE, want);
     load_fails(&fx, "ok\n2\n", SLOTS_ETYPE, "must be bool, not '2'");

@@ -1,0 +1,83 @@
+/*
+ * fuzz_load.h — the body both bulk-load targets share. Byte 0 picks the store's type (integer key,
+ * or str key on a dynamic type); the rest is the text, loaded twice: all-or-nothing, then with
+ * SLOTS_LOAD_SKIP_BAD into a cleared store. After each load: len equals *loaded (0 after a refused
+ * all-or-nothing load), the store dumps in both formats, and its own dump loads back to the same
+ * count. Everything is released at the end.
+ */
+#include "fuzz_common.h"
+
+typedef int (*load_fn)(slots_store *, const char *, size_t, unsigned, size_t *, size_t *);
+typedef int (*dump_fn)(const slots_store *, const char **, size_t *);
+
+static size_t store_len(const slots_store *s) {
+    size_t n = 0;
+    FUZZ_CHECK(slots_store_len(s, &n) == SLOTS_OK, "store_len");
+    return n;
+}
+
+static void check_dumps(const slots_type *t, slots_store *s, load_fn load, dump_fn dump) {
+    const char *out = NULL;
+    size_t len = 0;
+    int rc = slots_store_dump_jsonl(s, &out, &len);
+    FUZZ_CHECK(rc == SLOTS_OK || rc == SLOTS_EINVAL /* non-finite float */, "dump_jsonl: %d", rc);
+    rc = slots_store_dump_csv(s, &out, &len);
+    FUZZ_CHECK(rc == SLOTS_OK, "dump_csv: %d", rc);
+    rc = dump(s, &out, &len);
+    if (rc != SLOTS_OK) return;
+    char *text = malloc(len + 1);
+    FUZZ_CHECK(text != NULL, "malloc");
+    memcpy(text, out, len + 1);
+    slots_store *s2 = NULL;
+    FUZZ_CHECK(slots_store_new(t, &s2) == SLOTS_OK, "store_new");
+    size_t loaded = 0;
+    rc = load(s2, text, len, 0, &loaded, NULL);
+    FUZZ_CHECK(rc == SLOTS_OK, "reloading the store's own dump failed (%zu records):\n%s", store_len(s), text);
+    FUZZ_CHECK(loaded == store_len(s) && store_len(s2) == loaded, "reload count %zu vs %zu", loaded,
+               store_len(s));
+    FUZZ_CHECK(slots_store_drop(s2) == SLOTS_OK, "drop");
+    free(text);
+}
+
+static void fuzz_load(const uint8_t *data, size_t size, load_fn load, dump_fn dump) {
+    static const slots_type *types[2];
+    if (!types[0]) {
+        types[0] = fuzz_type("FuzzLoadInt", FUZZ_KEYED_INT, 0);
+        types[1] = fuzz_type("FuzzLoadStr", FUZZ_KEYED_STR, SLOTS_DYNAMIC);
+    }
+    if (size < 1) return;
+    const slots_type *t = types[data[0] & 1];
+    const char *text = (const char *)data + 1;
+    size_t len = size - 1;
+    slots_store *s = NULL;
+    FUZZ_CHECK(slots_store_new(t, &s) == SLOTS_OK, "store_new");
+
+    size_t loaded = 12345, skipped = 12345;
+    int rc = load(s, text, len, 0, &loaded, &skipped);
+    if (rc == SLOTS_OK) {
+        FUZZ_CHECK(loaded == store_len(s) && skipped == 0, "loaded %zu, skipped %zu, len %zu", loaded, skipped,
+                   store_len(s));
+    } else {
+        FUZZ_CHECK(rc < 0 && rc != SLOTS_ENOMEM && rc != SLOTS_ESTALE, "load: unexpected %d", rc);
+        FUZZ_CHECK(store_len(s) == 0, "refused load left %zu records", store_len(s));
+        FUZZ_CHECK(loaded == 12345 && skipped == 12345, "out-parameters written on failure");
+    }
+    check_dumps(t, s, load, dump);
+    FUZZ_CHECK(slots_store_clear(s) == SLOTS_OK && store_len(s) == 0, "clear");
+
+    loaded = skipped = 12345;
+    rc = load(s, text, len, SLOTS_LOAD_SKIP_BAD, &loaded, &skipped);
+    if (rc == SLOTS_OK) {
+        FUZZ_CHECK(loaded == store_len(s), "skipping load: loaded %zu, len %zu", loaded, store_len(s));
+        FUZZ_CHECK(slots_store_load_errors(s) != NULL, "load_errors");
+        FUZZ_CHECK(skipped == 0 || slots_store_load_errors(s)[0] != '\0', "%zu skipped, no errors listed", skipped);
+    } else {
+        /* a header that cannot be read stops even a skipping load */
+        FUZZ_CHECK(rc < 0 && rc != SLOTS_ENOMEM && rc != SLOTS_ESTALE, "skipping load: unexpected %d", rc);
+        FUZZ_CHECK(store_len(s) == 0, "refused skipping load left %zu records", store_len(s));
+    }
+    check_dumps(t, s, load, dump);
+    FUZZ_CHECK(slots_store_drop(s) == SLOTS_OK, "drop");
+    FUZZ_CHECK(slots_store_len(s, &loaded) == SLOTS_ESTALE, "dropped store still answers");
+    fuzz_check_released(t);
+}
