@@ -528,6 +528,26 @@ static void test_same_result_both_ways(void) {
     }
 }
 
+/* Every default's canonical text is itself a default the grammar takes, with the same value. */
+static void test_default_text_reads_back(void) {
+    slots_type *t = def("b: bytes = '\\x01\\xff', s: str = 'caf\\xe9', f: f64 = 0.1, o: i64 = null optional,"
+                        " k: bool = True");
+    char fields[512] = "";
+    for (int i = 0; i < slots_type_nfields(t); i++) {
+        char one[128];
+        snprintf(one, sizeof one, "%s%s: %s = %s%s", i ? ", " : "", slots_field_name(t, i),
+                 slots_kind_name(slots_field_kind(t, i)), slots_field_default(t, i),
+                 (slots_field_flags(t, i) & SLOTS_FIELD_OPTIONAL) ? " optional" : "");
+        strcat(fields, one);
+    }
+    slots_type *again = def(fields);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(again);
+    CU_ASSERT_STRING_EQUAL(slots_field_default(again, 0), "b'\\x01\\xff'");
+    for (int i = 0; i < slots_type_nfields(t); i++)
+        CU_ASSERT_STRING_EQUAL(slots_field_default(again, i), slots_field_default(t, i));
+    ASSERT_STATUS(def_fails("s: str = b'x'"), SLOTS_ETYPE);
+}
+
 static CU_TestInfo tests[] = {
     {"every kind", test_every_kind},
     {"separators and blanks", test_separators_and_blanks},
@@ -548,6 +568,7 @@ static CU_TestInfo tests[] = {
     {"specs HAS_DEFAULT flag ignored", test_specs_has_default_flag_ignored},
     {"specs errors", test_specs_errors},
     {"same result both ways", test_same_result_both_ways},
+    {"default text reads back", test_default_text_reads_back},
     CU_TEST_INFO_NULL,
 };
 
