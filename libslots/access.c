@@ -69,68 +69,59 @@ int slots_set_null(slots_obj o, int i) {
     return set_value(o, i, &x);
 }
 
-int slots_get_bool(slots_obj o, int i, int *out) {
-    value v;
+/* Reads field i for the getter of `want`: SLOTS_OK, SLOTS_NULL, or an error naming the field. */
+static int get_as(slots_obj o, int i, const void *out, int want, value *v) {
     const field *f = NULL;
     const slots_type *t = NULL;
-    int rc = get_value(o, i, &v, &f, &t, out);
+    int rc = get_value(o, i, v, &f, &t, out);
     if (rc != SLOTS_OK) return rc;
-    if (v.kind != SLOTS_BOOL) return wrong_getter(t, f, "bool");
-    *out = (int)v.as.i;
+    if ((rc = value_as(v, want)) == SLOTS_ETYPE) return wrong_getter(t, f, getter_name(want));
+    if (rc == SLOTS_ERANGE) {
+        char text[24];
+        value_int_text(v, text);
+        return err_set(rc, "value %s of field '%s' out of range for %s", text, f->name, slots_kind_name(want));
+    }
     return SLOTS_OK;
+}
+
+int slots_get_bool(slots_obj o, int i, int *out) {
+    value v;
+    int rc = get_as(o, i, out, SLOTS_BOOL, &v);
+    if (rc == SLOTS_OK) *out = (int)v.as.i;
+    return rc;
 }
 
 int slots_get_i64(slots_obj o, int i, int64_t *out) {
     const char *fast = out ? plain_value(o, i, SLOTS_I64) : NULL;
     if (fast) return memcpy(out, fast, sizeof *out), SLOTS_OK;
     value v;
-    const field *f = NULL;
-    const slots_type *t = NULL;
-    int rc = get_value(o, i, &v, &f, &t, out);
-    if (rc != SLOTS_OK) return rc;
-    if (v.kind == SLOTS_U64 && v.as.u > INT64_MAX)
-        return err_set(SLOTS_ERANGE, "value %" PRIu64 " of field '%s' out of range for i64", v.as.u, f->name);
-    if (v.kind != SLOTS_I64 && v.kind != SLOTS_U64) return wrong_getter(t, f, "an integer");
-    *out = v.as.i;
-    return SLOTS_OK;
+    int rc = get_as(o, i, out, SLOTS_I64, &v);
+    if (rc == SLOTS_OK) *out = v.as.i;
+    return rc;
 }
 
 int slots_get_u64(slots_obj o, int i, uint64_t *out) {
     value v;
-    const field *f = NULL;
-    const slots_type *t = NULL;
-    int rc = get_value(o, i, &v, &f, &t, out);
-    if (rc != SLOTS_OK) return rc;
-    if (v.kind == SLOTS_I64 && v.as.i < 0)
-        return err_set(SLOTS_ERANGE, "value %" PRId64 " of field '%s' out of range for u64", v.as.i, f->name);
-    if (v.kind != SLOTS_I64 && v.kind != SLOTS_U64) return wrong_getter(t, f, "an integer");
-    *out = v.as.u;
-    return SLOTS_OK;
+    int rc = get_as(o, i, out, SLOTS_U64, &v);
+    if (rc == SLOTS_OK) *out = v.as.u;
+    return rc;
 }
 
 int slots_get_f64(slots_obj o, int i, double *out) {
     const char *fast = out ? plain_value(o, i, SLOTS_F64) : NULL;
     if (fast) return memcpy(out, fast, sizeof *out), SLOTS_OK;
     value v;
-    const field *f = NULL;
-    const slots_type *t = NULL;
-    int rc = get_value(o, i, &v, &f, &t, out);
-    if (rc != SLOTS_OK) return rc;
-    if (v.kind != SLOTS_F64) return wrong_getter(t, f, "a float");
-    *out = v.as.f;
-    return SLOTS_OK;
+    int rc = get_as(o, i, out, SLOTS_F64, &v);
+    if (rc == SLOTS_OK) *out = v.as.f;
+    return rc;
 }
 
 static int get_text(slots_obj o, int i, int kind, const char **p, size_t *len) {
     if (!len) return err_set(SLOTS_EINVAL, "length pointer must not be NULL");
     value v;
-    const field *f = NULL;
-    const slots_type *t = NULL;
-    int rc = get_value(o, i, &v, &f, &t, p);
-    if (rc != SLOTS_OK) return rc;
-    if (v.kind != kind) return wrong_getter(t, f, slots_kind_name(kind));
-    *p = v.as.s.p, *len = v.as.s.len;
-    return SLOTS_OK;
+    int rc = get_as(o, i, p, kind, &v);
+    if (rc == SLOTS_OK) *p = v.as.s.p, *len = v.as.s.len;
+    return rc;
 }
 
 int slots_get_str(slots_obj o, int i, const char **s, size_t *len) { return get_text(o, i, SLOTS_STR, s, len); }
@@ -144,13 +135,9 @@ int slots_get_bytes(slots_obj o, int i, const void **p, size_t *len) {
 
 int slots_get_ref(slots_obj o, int i, slots_obj *out) {
     value v;
-    const field *f = NULL;
-    const slots_type *t = NULL;
-    int rc = get_value(o, i, &v, &f, &t, out);
-    if (rc != SLOTS_OK) return rc;
-    if (v.kind != SLOTS_REF) return wrong_getter(t, f, "ref");
-    *out = v.as.ref;
-    return SLOTS_OK;
+    int rc = get_as(o, i, out, SLOTS_REF, &v);
+    if (rc == SLOTS_OK) *out = v.as.ref;
+    return rc;
 }
 
 int slots_del(slots_obj o, int i) {

@@ -204,11 +204,6 @@ static int get_extra(slots_obj o, const char *name, value *v, const void *out) {
     return err_no_attr(r.type, name, len);
 }
 
-static int extra_wrong_kind(const char *name, const value *v, const char *want) {
-    return err_set(SLOTS_ETYPE, "attribute '%s' holds %s, not %s", name,
-                   v->kind == VAL_NULL ? "None" : slots_kind_name(v->kind), want);
-}
-
 int slots_extra_kind(slots_obj o, const char *name, int *kind) {
     value v;
     int rc = get_extra(o, name, &v, kind);
@@ -216,44 +211,45 @@ int slots_extra_kind(slots_obj o, const char *name, int *kind) {
     return rc;
 }
 
-/* Fetches an extra expected to be of `kind`: SLOTS_OK, SLOTS_NULL, or an error. */
-static int get_kind(slots_obj o, const char *name, value *v, const void *out, int kind, const char *want) {
+/* Fetches extra `name` for the getter of `want`: SLOTS_OK, SLOTS_NULL, or an error naming it. */
+static int get_as(slots_obj o, const char *name, value *v, const void *out, int want) {
     int rc = get_extra(o, name, v, out);
     if (rc != SLOTS_OK) return rc;
     if (v->kind == VAL_NULL) return SLOTS_NULL;
-    bool is_int = v->kind == SLOTS_I64 || v->kind == SLOTS_U64;
-    if (v->kind == kind || (is_int && (kind == SLOTS_I64 || kind == SLOTS_U64))) return SLOTS_OK;
-    return extra_wrong_kind(name, v, want);
+    if ((rc = value_as(v, want)) == SLOTS_ETYPE)
+        return err_set(rc, "attribute '%s' holds %s, not %s", name, slots_kind_name(v->kind), getter_name(want));
+    if (rc == SLOTS_ERANGE) {
+        char text[24];
+        value_int_text(v, text);
+        return err_set(rc, "value %s of attribute '%s' out of range for %s", text, name, slots_kind_name(want));
+    }
+    return SLOTS_OK;
 }
 
 int slots_extra_get_bool(slots_obj o, const char *name, int *out) {
     value v;
-    int rc = get_kind(o, name, &v, out, SLOTS_BOOL, "bool");
+    int rc = get_as(o, name, &v, out, SLOTS_BOOL);
     if (rc == SLOTS_OK) *out = (int)v.as.i;
     return rc;
 }
 
 int slots_extra_get_i64(slots_obj o, const char *name, int64_t *out) {
     value v;
-    int rc = get_kind(o, name, &v, out, SLOTS_I64, "an integer");
-    if (rc == SLOTS_OK && v.kind == SLOTS_U64 && v.as.u > INT64_MAX)
-        return err_set(SLOTS_ERANGE, "value %" PRIu64 " of attribute '%s' out of range for i64", v.as.u, name);
+    int rc = get_as(o, name, &v, out, SLOTS_I64);
     if (rc == SLOTS_OK) *out = v.as.i;
     return rc;
 }
 
 int slots_extra_get_u64(slots_obj o, const char *name, uint64_t *out) {
     value v;
-    int rc = get_kind(o, name, &v, out, SLOTS_U64, "an integer");
-    if (rc == SLOTS_OK && v.kind == SLOTS_I64 && v.as.i < 0)
-        return err_set(SLOTS_ERANGE, "value %" PRId64 " of attribute '%s' out of range for u64", v.as.i, name);
+    int rc = get_as(o, name, &v, out, SLOTS_U64);
     if (rc == SLOTS_OK) *out = v.as.u;
     return rc;
 }
 
 int slots_extra_get_f64(slots_obj o, const char *name, double *out) {
     value v;
-    int rc = get_kind(o, name, &v, out, SLOTS_F64, "a float");
+    int rc = get_as(o, name, &v, out, SLOTS_F64);
     if (rc == SLOTS_OK) *out = v.as.f;
     return rc;
 }
@@ -261,7 +257,7 @@ int slots_extra_get_f64(slots_obj o, const char *name, double *out) {
 static int get_text(slots_obj o, const char *name, int kind, const char **p, size_t *len) {
     value v;
     if (!len) return err_set(SLOTS_EINVAL, "length pointer must not be NULL");
-    int rc = get_kind(o, name, &v, p, kind, slots_kind_name(kind));
+    int rc = get_as(o, name, &v, p, kind);
     if (rc == SLOTS_OK) *p = v.as.s.p, *len = v.as.s.len;
     return rc;
 }
@@ -279,7 +275,7 @@ int slots_extra_get_bytes(slots_obj o, const char *name, const void **p, size_t 
 
 int slots_extra_get_ref(slots_obj o, const char *name, slots_obj *out) {
     value v;
-    int rc = get_kind(o, name, &v, out, SLOTS_REF, "ref");
+    int rc = get_as(o, name, &v, out, SLOTS_REF);
     if (rc == SLOTS_OK) *out = v.as.ref;
     return rc;
 }

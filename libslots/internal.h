@@ -120,6 +120,12 @@ bool kind_is_float(int kind);
 /* Checks that `v` may go into field `f` of type `t` (kind, range, UTF-8, optional) with a message
  * naming the field; `v` is not changed. */
 int value_check(const slots_type *t, const field *f, const value *v);
+/* Whether a value read from a field or extra can be handed out by the getter for `want` (SLOTS_BOOL,
+ * I64, U64, F64, STR, BYTES, REF): SLOTS_OK, SLOTS_ERANGE (an integer the other signedness cannot
+ * hold) or SLOTS_ETYPE. No message: the caller names the field or attribute. */
+int value_as(const value *v, int want);
+const char *getter_name(int want);                 /* "an integer", "a float", "str", ... */
+void value_int_text(const value *v, char text[24]); /* an I64 or U64 value in decimal */
 
 /* registry.c: names → types, the set of live type and store pointers, and the lock around them. */
 int registry_bind(slots_type *t);

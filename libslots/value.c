@@ -101,3 +101,24 @@ int value_check(const slots_type *t, const field *f, const value *v) {
     }
     return SLOTS_OK;
 }
+
+int value_as(const value *v, int want) {
+    bool is_int = v->kind == SLOTS_I64 || v->kind == SLOTS_U64;
+    if (want == SLOTS_I64 && v->kind == SLOTS_U64 && v->as.u > INT64_MAX) return SLOTS_ERANGE;
+    if (want == SLOTS_U64 && v->kind == SLOTS_I64 && v->as.i < 0) return SLOTS_ERANGE;
+    if (is_int && (want == SLOTS_I64 || want == SLOTS_U64)) return SLOTS_OK;
+    return v->kind == want ? SLOTS_OK : SLOTS_ETYPE;
+}
+
+const char *getter_name(int want) {
+    switch (want) {
+    case SLOTS_I64: case SLOTS_U64: return "an integer";
+    case SLOTS_F64: return "a float";
+    default: return slots_kind_name(want);
+    }
+}
+
+void value_int_text(const value *v, char text[24]) {
+    if (v->kind == SLOTS_U64) snprintf(text, 24, "%" PRIu64, v->as.u);
+    else snprintf(text, 24, "%" PRId64, v->as.i);
+}
