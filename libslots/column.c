@@ -111,7 +111,8 @@ static int add_cell(const recref *r, size_t pos, void *ctx) {
     (void)pos;
     stats *st = ctx;
     value v;
-    if (!rec_is_set(r->type, r->rec, st->field) || field_get(r, st->field, &v) != SLOTS_OK) return SLOTS_OK;
+    if (!rec_is_set(r->type, r->rec, st->field) || rec_is_null(r->type, r->rec, st->field)) return SLOTS_OK;
+    read_slot(r->type, st->f, r->rec + st->f->offset, &v);
     double d = v.kind == SLOTS_F64 ? v.as.f : v.kind == SLOTS_U64 ? (double)v.as.u : (double)v.as.i;
     if (st->count == 0 || d < st->min) st->min = d;
     if (st->count == 0 || d > st->max) st->max = d;
