@@ -74,5 +74,25 @@ done
 left=$(find "$prefix" -type f -o -type l 2>/dev/null | tr '\n' ' ')
 check "nothing left in the prefix${left:+ (found: $left)}" test -z "$left"
 
+# A staged install, as packagers do it: PREFIX is where the files will live, DESTDIR where they go now.
+stage=$tmp/stage
+echo "install: make install PREFIX=/usr/local DESTDIR=$stage"
+if make -s install PREFIX=/usr/local DESTDIR="$stage" >"$tmp/stage.log" 2>&1; then ok "make install DESTDIR"; else bad "make install DESTDIR"; cat "$tmp/stage.log"; fi
+slib=$stage/usr/local/lib
+check "staged lib/libslots.so.1 -> libslots.so.1.0.0" test "$(readlink "$slib/libslots.so.1")" = libslots.so.1.0.0
+check "staged include/slots.h" test -f "$stage/usr/local/include/slots.h"
+check "staged libslots.pc names the final prefix" grep -qx "prefix=/usr/local" "$slib/pkgconfig/libslots.pc"
+sflags=$(PKG_CONFIG_PATH=$slib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$stage pkg-config --cflags --libs libslots 2>/dev/null)
+# shellcheck disable=SC2086
+if $CC -std=c11 -Wall -Wextra -Werror tests/install/outside.c $sflags -o "$tmp/outside-staged" 2>"$tmp/cc2.log" &&
+   out=$(LD_LIBRARY_PATH=$slib "$tmp/outside-staged" 2>&1); then
+    ok "outside.c builds against the staged tree (sysroot pkg-config) and runs: $out"
+else
+    bad "outside.c against the staged tree"; cat "$tmp/cc2.log"
+fi
+if make -s uninstall PREFIX=/usr/local DESTDIR="$stage" >"$tmp/unstage.log" 2>&1; then ok "make uninstall DESTDIR"; else bad "make uninstall DESTDIR"; fi
+left=$(find "$stage" -type f -o -type l 2>/dev/null | tr '\n' ' ')
+check "nothing left in the staged tree${left:+ (found: $left)}" test -z "$left"
+
 echo "install: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
