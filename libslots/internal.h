@@ -115,8 +115,8 @@ int literal_parse(const char *text, int kind, value *out, char **owned, size_t *
 void lay_out_tail(slots_type *t, uint32_t pos, uint32_t max_align);
 int kind_from_name(const char *s, size_t n); /* a SLOTS_* kind, or 0 */
 size_t kind_size(int kind);
-bool kind_is_int(int kind);
-bool kind_is_float(int kind);
+static inline bool kind_is_int(int kind) { return kind >= SLOTS_I8 && kind <= SLOTS_U64; }
+static inline bool kind_is_float(int kind) { return kind == SLOTS_F32 || kind == SLOTS_F64; }
 /* Checks that `v` may go into field `f` of type `t` (kind, range, UTF-8, optional) with a message
  * naming the field; `v` is not changed. */
 int value_check(const slots_type *t, const field *f, const value *v);

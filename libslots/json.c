@@ -273,6 +273,14 @@ static int parse_value(jdec *d, const field *f, const char *name, size_t nlen, v
 }
 
 /* One "key": value pair, starting at the key's opening quote. */
+/* Field names are short: a byte loop beats a call to memcmp. */
+static bool same_name(const field *f, const char *key, size_t klen) {
+    if (f->name_len != klen) return false;
+    for (size_t i = 0; i < klen; i++)
+        if (f->name[i] != key[i]) return false;
+    return true;
+}
+
 static int decode_member(jdec *d) {
     const char *key;
     size_t klen;
@@ -285,7 +293,7 @@ static int decode_member(jdec *d) {
     const slots_type *t = d->r->type;
     /* Keys usually come in field order: try the field after the last one first. */
     const field *guess = d->next < t->nfields ? &t->fields[d->next] : NULL;
-    int idx = guess && guess->name_len == klen && !memcmp(guess->name, key, klen) ? d->next : type_find_field(t, key, klen);
+    int idx = guess && same_name(guess, key, klen) ? d->next : type_find_field(t, key, klen);
     d->next = idx + 1;
     if (idx < 0 && !(t->flags & SLOTS_DYNAMIC)) return err_no_attr(t, key, klen);
     const field *f = idx >= 0 ? &t->fields[idx] : NULL;

@@ -25,5 +25,3 @@ int kind_from_name(const char *s, size_t n) {
 }
 
 size_t kind_size(int kind) { return kind_valid(kind) ? kinds[kind].size : 0; }
-bool kind_is_int(int kind) { return kind >= SLOTS_I8 && kind <= SLOTS_U64; }
-bool kind_is_float(int kind) { return kind == SLOTS_F32 || kind == SLOTS_F64; }

@@ -36,9 +36,19 @@ static size_t count_newlines(const char *buf, size_t len) {
     return n;
 }
 
+/* Lines in buf, counted in full for small buffers and estimated from the first 256 KiB of large
+ * ones: a full count would stream the whole text from memory once more before decoding it. An
+ * estimate that falls short only means the slabs and the index grow as they would anyway. */
+static size_t estimate_lines(const char *buf, size_t len) {
+    const size_t sample = 256 * 1024;
+    if (len <= sample) return 1 + count_newlines(buf, len);
+    size_t seen = count_newlines(buf, sample);
+    return (size_t)((double)seen * ((double)len / (double)sample) * 1.02) + 16;
+}
+
 int loader_reserve(loader *L, const char *buf, size_t len) {
     if (!len) return SLOTS_OK;
-    size_t lines = 1 + count_newlines(buf, len);
+    size_t lines = estimate_lines(buf, len);
     slots_store *s = L->store;
     size_t total = (size_t)s->live + lines;
     int rc = total > (size_t)H_MAX_INDEX + 1 ? SLOTS_OK : store_reserve_locked(s, total);

@@ -55,9 +55,10 @@ static bool split(const char *p, size_t len, numparts *n) {
 /* An integer literal: I64, U64 above INT64_MAX, or SLOTS_ERANGE beyond both. */
 static int parse_int(const char *p, const numparts *n, value *out) {
     uint64_t m = 0;
+    bool may_overflow = n->int_end - n->int_start > 19; /* 19 digits always fit in 64 bits */
     for (size_t i = n->int_start; i < n->int_end; i++) {
         unsigned d = (unsigned)(p[i] - '0');
-        if (m > (UINT64_MAX - d) / 10) return SLOTS_ERANGE;
+        if (may_overflow && m > (UINT64_MAX - d) / 10) return SLOTS_ERANGE;
         m = m * 10 + d;
     }
     if (!n->neg && m <= (uint64_t)INT64_MAX) {
