@@ -87,16 +87,26 @@ int registry_add_store(slots_store *s) {
     return rc;
 }
 
+/* Bumped whenever a store goes away, so a thread may trust the last store it checked until then. */
+static uint64_t stores_epoch;
+static _Thread_local const slots_store *checked_store;
+static _Thread_local uint64_t checked_epoch;
+
 void registry_remove_store(slots_store *s) {
     registry_lock();
     map_remove(live, (uint64_t)(uintptr_t)s);
     if (!map_count(live)) map_free(live), live = NULL; /* only after a failed first definition */
     registry_unlock();
+    /* after the removal: a check that read the old epoch also saw the store still there or gone */
+    __atomic_add_fetch(&stores_epoch, 1, __ATOMIC_ACQ_REL);
 }
 
 int registry_check_store(const slots_store *s) {
     if (!s) return err_set(SLOTS_EINVAL, "store must not be NULL");
+    uint64_t epoch = __atomic_load_n(&stores_epoch, __ATOMIC_ACQUIRE);
+    if (s == checked_store && epoch == checked_epoch) return SLOTS_OK; /* no store went away since */
     if (!live_has(s) || s->magic != STORE_MAGIC)
         return err_set(SLOTS_ESTALE, "store %p is not a live store (dropped or never created)", (const void *)s);
+    checked_store = s, checked_epoch = epoch;
     return SLOTS_OK;
 }
