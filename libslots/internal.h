@@ -351,8 +351,8 @@ typedef struct loader {
 /* Decodes one row into a blank record; an error leaves the record to be released by the loader. */
 typedef int (*row_decoder)(const recref *r, void *ctx);
 int loader_begin(loader *L, slots_store *s, unsigned flags); /* checks s and flags */
-/* Makes room for one record per line of buf up front (slabs and key index), so a load does not
- * grow them record by record. SLOTS_ENOMEM. */
+/* Makes room in the key index for about one record per line of buf, so a load does not rebuild it
+ * as it fills. SLOTS_ENOMEM. */
 int loader_reserve(loader *L, const char *buf, size_t len);
 /* Adds one record decoded by `decode`: on a bad row, either fails ("line N: " + message) or, when
  * skipping, counts it and returns SLOTS_OK. SLOTS_ENOMEM always fails. */

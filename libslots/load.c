@@ -36,24 +36,23 @@ static size_t count_newlines(const char *buf, size_t len) {
     return n;
 }
 
-/* Lines in buf, counted in full for small buffers and estimated from the first 256 KiB of large
- * ones: a full count would stream the whole text from memory once more before decoding it. An
- * estimate that falls short only means the slabs and the index grow as they would anyway. */
+/* Lines in buf: counted for small buffers, estimated for large ones from three 64 KiB windows
+ * (start, middle, end: ids and names grow along a file), since a full count would stream the
+ * whole text from memory once more before decoding it. */
 static size_t estimate_lines(const char *buf, size_t len) {
-    const size_t sample = 256 * 1024;
-    if (len <= sample) return 1 + count_newlines(buf, len);
-    size_t seen = count_newlines(buf, sample);
-    return (size_t)((double)seen * ((double)len / (double)sample) * 1.02) + 16;
+    const size_t window = 64 * 1024;
+    if (len <= 3 * window) return 1 + count_newlines(buf, len);
+    size_t seen = count_newlines(buf, window) + count_newlines(buf + len / 2, window) +
+                  count_newlines(buf + len - window, window);
+    return (size_t)((double)seen * ((double)len / (double)(3 * window))) + 1;
 }
 
+/* Makes room in the key index for the rows to come, so it is not rebuilt again and again as it
+ * fills. Slabs need no such help: they grow without moving anything. An estimate that falls
+ * short only means one more rebuild. */
 int loader_reserve(loader *L, const char *buf, size_t len) {
-    if (!len) return SLOTS_OK;
-    size_t lines = estimate_lines(buf, len);
     slots_store *s = L->store;
-    size_t total = (size_t)s->live + lines;
-    int rc = total > (size_t)H_MAX_INDEX + 1 ? SLOTS_OK : store_reserve_locked(s, total);
-    if (rc == SLOTS_OK && s->index) rc = index_reserve(s, s->index, lines);
-    return rc;
+    return len && s->index ? index_reserve(s, s->index, estimate_lines(buf, len)) : SLOTS_OK;
 }
 
 static int remember(loader *L, slots_obj h) {
