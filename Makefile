@@ -119,9 +119,8 @@ check-cdef: lib
 	@tests/abi/check-cdef.sh $(SHARED) ffi/slots.cdef
 
 check-python: lib
-	@if [ -d bindings/python/tests ]; then \
-	    SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) -m pytest -q bindings/python/tests; \
-	else echo "check-python: no Python tests yet"; fi
+	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) -m pytest -q bindings/python/tests
+	PYTHON=$(PYTHON) tests/python/check-pip-install.sh
 
 # ---- install -------------------------------------------------------------------------------------
 # The .pc file is written at install time: its paths are this install's PREFIX and LIBDIR.
@@ -167,7 +166,7 @@ demo: lib
 	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) tests/demo/demo.py
 
 # ---- dependencies --------------------------------------------------------------------------------
-DEB_PKGS := gcc make libffi-dev libcunit1-dev pkg-config python3 python3-pytest python3-cffi python3-setuptools \
+DEB_PKGS := gcc make libffi-dev libcunit1-dev pkg-config python3 python3-pytest python3-cffi python3-setuptools python3-pip \
             python3-dev clang libclang-rt-14-dev valgrind abigail-tools luajit
 # Node.js may come from elsewhere than Debian (a newer build): install Debian's only if none is there.
 NODE_PKGS := $(if $(shell command -v node 2>/dev/null),,nodejs)$(if $(shell command -v npm 2>/dev/null),, npm)
