@@ -75,8 +75,11 @@ const slots_type *slots_type_find(const char *name) {
 }
 
 int registry_check_type(const slots_type *t) {
+    static _Thread_local const slots_type *checked; /* types are immortal: once valid, always valid */
+    if (t && t == checked) return SLOTS_OK;
     if (!t) return err_set(SLOTS_EINVAL, "type must not be NULL");
     if (!live_has(t) || t->magic != TYPE_MAGIC) return err_set(SLOTS_EINVAL, "%p is not a libslots type", (const void *)t);
+    checked = t;
     return SLOTS_OK;
 }
 
