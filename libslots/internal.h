@@ -363,6 +363,11 @@ int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped);
 int file_read(const char *path, char **buf, size_t *len);
 /* Writes a buffer to a file, created or truncated. SLOTS_EIO. */
 int file_write(const char *path, const char *buf, size_t len);
+/* A format's dump: appends every record of s to b (checks s). */
+typedef int (*store_dumper)(const slots_store *s, strbuf *b);
+/* Runs a dump into the thread's scratch buffer (*out valid until its next use) or into a file. */
+int dump_to_scratch(const slots_store *s, store_dumper dump, const char **out, size_t *len);
+int dump_to_file(const slots_store *s, store_dumper dump, const char *path);
 
 /* ---- extras.c ---------------------------------------------------------------------------------- */
 int extra_set(const recref *r, const char *name, size_t name_len, const value *v);

@@ -68,20 +68,7 @@ static int dump(const slots_store *s, strbuf *b) {
 }
 
 int slots_store_dump_jsonl(const slots_store *s, const char **out, size_t *len) {
-    if (!out) return err_set(SLOTS_EINVAL, "out must not be NULL");
-    strbuf *b = sb_scratch();
-    if (!b) return err_nomem();
-    int rc = dump(s, b);
-    if (rc != SLOTS_OK) return rc;
-    *out = b->p ? b->p : "";
-    if (len) *len = b->len;
-    return SLOTS_OK;
+    return dump_to_scratch(s, dump, out, len);
 }
 
-int slots_store_dump_jsonl_file(const slots_store *s, const char *path) {
-    strbuf b = {0};
-    int rc = path ? dump(s, &b) : err_set(SLOTS_EINVAL, "path must not be NULL");
-    if (rc == SLOTS_OK) rc = file_write(path, b.p, b.len);
-    sb_free(&b);
-    return rc;
-}
+int slots_store_dump_jsonl_file(const slots_store *s, const char *path) { return dump_to_file(s, dump, path); }

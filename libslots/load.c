@@ -1,7 +1,8 @@
 /*
- * load.c — what every bulk load shares: rows decoded straight into fresh records of a store, and
- * all-or-nothing by default (a failed load frees what it added, so the store is as it was), or
- * skipping bad rows with a count and the first errors. Plus whole-file read and write.
+ * load.c — what every bulk load and dump shares: rows decoded straight into fresh records of a
+ * store, all-or-nothing by default (a failed load frees what it added, so the store is as it was)
+ * or skipping bad rows with a count and the first errors; dumps to memory or a file; whole-file
+ * read and write.
  */
 #include "internal.h"
 
@@ -163,4 +164,22 @@ int file_write(const char *path, const char *buf, size_t len) {
 const char *slots_store_load_errors(const slots_store *s) {
     if (registry_check_store(s) != SLOTS_OK) return NULL;
     return s->load_errors ? s->load_errors : "";
+}
+
+int dump_to_scratch(const slots_store *s, store_dumper dump, const char **out, size_t *len) {
+    if (!out) return err_set(SLOTS_EINVAL, "out must not be NULL");
+    strbuf *b = sb_scratch();
+    int rc = dump(s, b);
+    if (rc != SLOTS_OK) return rc;
+    *out = b->p ? b->p : "";
+    if (len) *len = b->len;
+    return SLOTS_OK;
+}
+
+int dump_to_file(const slots_store *s, store_dumper dump, const char *path) {
+    strbuf b = {0};
+    int rc = path ? dump(s, &b) : err_set(SLOTS_EINVAL, "path must not be NULL");
+    if (rc == SLOTS_OK) rc = file_write(path, b.p, b.len);
+    sb_free(&b);
+    return rc;
 }
