@@ -39,7 +39,7 @@ void value_to_arg(const value *v, slots_arg *a) {
     }
 }
 
-int arg_to_value(const slots_arg *a, value *v) {
+static int arg_to_value(const slots_arg *a, value *v) {
     memset(v, 0, sizeof *v);
     v->kind = a->kind;
     switch (a->kind) {

@@ -194,7 +194,7 @@ static void put_codepoint_escape(strbuf *b, uint32_t c) {
     else sb_printf(b, "\\U%08" PRIx32, c);
 }
 
-void format_str_repr(strbuf *b, const char *p, size_t len) {
+static void format_str_repr(strbuf *b, const char *p, size_t len) {
     const unsigned char *s = (const unsigned char *)p;
     char quote = pick_quote(p, len);
     sb_putc(b, quote);
@@ -218,7 +218,7 @@ void format_str_repr(strbuf *b, const char *p, size_t len) {
     sb_putc(b, quote);
 }
 
-void format_bytes_repr(strbuf *b, const char *p, size_t len) {
+static void format_bytes_repr(strbuf *b, const char *p, size_t len) {
     const unsigned char *s = (const unsigned char *)p;
     char quote = pick_quote(p, len);
     sb_putc(b, 'b');

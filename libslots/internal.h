@@ -134,18 +134,13 @@ int registry_check_type(const slots_type *t);          /* SLOTS_OK or SLOTS_EINV
 int registry_add_store(struct slots_store *s);         /* SLOTS_ENOMEM */
 void registry_remove_store(struct slots_store *s);
 int registry_check_store(const struct slots_store *s); /* SLOTS_OK or SLOTS_ESTALE */
-void registry_lock(void);
-void registry_unlock(void);
 
 /* ---- ffi/layout.c, ffi/call.c ------------------------------------------------------------------ */
 /* Lays a SLOTS_CLAYOUT type out as the C ABI would (libffi); SLOTS_ELAYOUT, SLOTS_ENOMEM. */
 int clayout_compute(slots_type *t);
 void clayout_release(slots_type *t);
-/* Copies a base's methods into a new subtype. SLOTS_ENOMEM. */
-int methods_inherit(slots_type *t);
-/* A value as the bridge's public slots_arg, and back (text not copied). */
+/* A value as the bridge's public slots_arg (text not copied), for validators. */
 void value_to_arg(const value *v, slots_arg *a);
-int arg_to_value(const slots_arg *a, value *v);
 
 /* ---- handles and stores (store.c) ------------------------------------------------------------ */
 /* A handle: store id (20 bits) | generation (16 bits) | slot index (28 bits). Store id 0 is never
@@ -313,8 +308,6 @@ strbuf *sb_scratch(void);
 
 /* ---- format.c: Python-style text of values ----------------------------------------------------- */
 void format_double(strbuf *b, double d);                 /* Python repr(float) */
-void format_str_repr(strbuf *b, const char *p, size_t len);   /* 'text' with Python's escapes */
-void format_bytes_repr(strbuf *b, const char *p, size_t len); /* b'...' */
 void format_value_repr(strbuf *b, const value *v, const field *f);
 
 /* ---- json.c ----------------------------------------------------------------------------------- */
@@ -361,8 +354,6 @@ int loader_row(loader *L, size_t line, row_decoder decode, void *ctx);
 int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped);
 /* Reads a whole file into a buffer to free with mem_free(buf, len + 1, NULL). SLOTS_EIO, SLOTS_ENOMEM. */
 int file_read(const char *path, char **buf, size_t *len);
-/* Writes a buffer to a file, created or truncated. SLOTS_EIO. */
-int file_write(const char *path, const char *buf, size_t len);
 /* A format's dump: appends every record of s to b (checks s). */
 typedef int (*store_dumper)(const slots_store *s, strbuf *b);
 /* Runs a dump into the thread's scratch buffer (*out valid until its next use) or into a file. */

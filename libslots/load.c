@@ -151,7 +151,8 @@ int file_read(const char *path, char **buf, size_t *len) {
     return SLOTS_OK;
 }
 
-int file_write(const char *path, const char *buf, size_t len) {
+/* Writes a buffer to a file, created or truncated. SLOTS_EIO. */
+static int file_write(const char *path, const char *buf, size_t len) {
     if (!path) return err_set(SLOTS_EINVAL, "path must not be NULL");
     FILE *f = fopen(path, "wb");
     if (!f) return io_error(path);

@@ -11,8 +11,8 @@ static slots_type **types; /* every type ever defined, oldest first; types are i
 static size_t ntypes, types_cap;
 static map *live;          /* live type and store pointers */
 
-void registry_lock(void) { pthread_mutex_lock(&lock); }
-void registry_unlock(void) { pthread_mutex_unlock(&lock); }
+static void registry_lock(void) { pthread_mutex_lock(&lock); }
+static void registry_unlock(void) { pthread_mutex_unlock(&lock); }
 
 static int live_add(void *p) {
     if (!live && !(live = map_new(NULL))) return SLOTS_ENOMEM;
