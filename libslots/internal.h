@@ -258,7 +258,7 @@ static inline bool rec_is_null(const slots_type *t, const char *rec, int i) {
 }
 /* Sets each unset defaulted field of r; on failure clears those it set (nothing changed). */
 int fill_defaults(const recref *r);
-/* Checks then writes value `v` into field `i` (readonly rules apply unless `initialising`). */
+/* Checks then writes value `v` into field `i`: kind, range, UTF-8, readonly, validator, key. */
 int field_set(const recref *r, int i, const value *v);
 /* Reads field `i`: SLOTS_OK (out filled), SLOTS_NULL, SLOTS_EUNSET (with message). */
 int field_get(const recref *r, int i, value *out);
