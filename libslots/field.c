@@ -60,7 +60,9 @@ static int run_validator(const recref *r, int i, const value *v) {
     return err_set(SLOTS_EINVAL, "%s.%s: %s", r->type->name, f->name, reason[0] ? reason : "invalid value");
 }
 
-static bool is_indexed_key(const recref *r, int i) { return i == r->type->key_field && r->store->index; }
+static bool is_indexed_key(const recref *r, int i) {
+    return i == r->type->key_field && r->store->index && !r->defer_key;
+}
 
 /* For the key of an indexed store (lock held): refuses a key another record holds and makes room
  * for the new entry before anything changes. */

@@ -11,17 +11,19 @@ struct key_index {
     uint32_t *slots; /* slot number + 1, or 0 for empty */
     uint32_t mask;
     uint32_t count;
+    uint32_t slot_bits; /* how many low bits of an entry hold the slot */
     size_t *account;
 };
 
 static uint64_t hash_key(const value *k) {
     if (k->kind == SLOTS_STR) return hash_bytes(k->as.s.p, k->as.s.len, 7);
-    /* Keys that differ only in their low 4 bits land in one 64-byte run of the table (ids are
-     * often consecutive: one cache line serves 16 of them); the rest is mixed, so strides and
-     * patterns in the ids spread over the whole table. I64 and U64 of one value hash alike. */
+    /* The low 32 bits place the key: keys that differ only in their low 4 bits land in one 64-byte
+     * run of the table (ids are often consecutive: one cache line serves 16 of them), the rest is
+     * mixed so strides and patterns spread over the whole table. The high 32 bits, the entries'
+     * tag, mix every bit of the key. I64 and U64 of one value hash alike. */
     uint64_t block = (k->as.u >> 4) * 0x9e3779b97f4a7c15ull, tag = k->as.u * 0xc2b2ae3d27d4eb4full;
     block ^= block >> 29;
-    return (((block << 4) | (k->as.u & 15u)) & (UINT64_MAX >> 3)) | (tag & ~(UINT64_MAX >> 3));
+    return (tag & ~(uint64_t)UINT32_MAX) | (uint32_t)((block << 4) | (k->as.u & 15u));
 }
 
 static bool keys_equal(const value *a, const value *b) {
@@ -59,20 +61,46 @@ void index_reset(key_index *x) {
     if (x) x->count = 0;
 }
 
-/* An entry is the slot number + 1 in the low bits and 3 bits of the key's hash on top, so most
- * probes that meet another key are told apart without reading its record. */
-#define TAG_SHIFT 29
-#define ENTRY_SLOT(e) (((e) & ((1u << TAG_SHIFT) - 1u)) - 1u)
-static uint32_t tag_of(uint64_t h) { return (uint32_t)(h >> 61) << TAG_SHIFT; }
+/* An entry is the slot number + 1 in its low `slot_bits` bits and the top bits of the key's hash
+ * above them, so a probe that meets another key almost never reads that key's record (a read
+ * that misses the cache costs more than the whole insert). Slot bits follow the store's size, so
+ * a store of a million records keeps 9 bits of tag; the largest store still keeps 3. */
+#define MAX_SLOT_BITS 29 /* slot + 1 for 2^28 slots */
+static uint32_t slot_mask(const key_index *x) { return (1u << x->slot_bits) - 1u; }
+static uint32_t entry_slot(const key_index *x, uint32_t e) { return (e & slot_mask(x)) - 1u; }
+static uint32_t tag_of(const key_index *x, uint64_t h) {
+    return (uint32_t)(h >> (32 + x->slot_bits)) << x->slot_bits;
+}
 
-/* The table position holding `key`, or the empty one where it would go. */
-static uint32_t probe(const slots_store *s, const key_index *x, const value *key) {
-    uint64_t h = hash_key(key);
-    uint32_t tag = tag_of(h), i = (uint32_t)h & x->mask;
-    value k;
+static uint32_t bits_for(uint32_t n) { return n ? 32u - (uint32_t)__builtin_clz(n) : 0; }
+
+/* Slot bits for a table of cap places holding slots up to `slot`: room for four times either. */
+static uint32_t slot_bits_for(uint32_t cap, uint32_t slot) {
+    uint32_t need = bits_for(cap > slot + 1u ? cap : slot + 1u) + 2u;
+    return need < MAX_SLOT_BITS ? need : MAX_SLOT_BITS;
+}
+
+/* Makes room for `slot` in the entries: each keeps its place and loses the low bits of its tag,
+ * so no key is read again. */
+static void widen(key_index *x, uint32_t slot) {
+    uint32_t old_bits = x->slot_bits, old_mask = slot_mask(x);
+    if (slot + 1u <= old_mask) return;
+    x->slot_bits = slot_bits_for(x->mask + 1u, slot);
+    for (uint32_t i = 0; i <= x->mask; i++) {
+        uint32_t e = x->slots[i];
+        if (e) x->slots[i] = (e & old_mask) | ((e >> old_bits) >> (x->slot_bits - old_bits) << x->slot_bits);
+    }
+}
+
+/* The table position holding the key that hashes to h, or the empty one where it would go. The
+ * key is `key`, or, when that is NULL, record `own`'s, read only if a tag matches. */
+static uint32_t probe(const slots_store *s, const key_index *x, uint64_t h, const value *key, uint32_t own) {
+    uint32_t tag = tag_of(x, h), i = (uint32_t)h & x->mask;
+    value k, mine;
     for (; x->slots[i]; i = (i + 1) & x->mask) {
-        if ((x->slots[i] & ~((1u << TAG_SHIFT) - 1u)) != tag) continue; /* another key: no record read */
-        key_of(s, ENTRY_SLOT(x->slots[i]), &k);
+        if ((x->slots[i] & ~slot_mask(x)) != tag) continue; /* another key: no record read */
+        if (!key) key_of(s, own, &mine), key = &mine;
+        key_of(s, entry_slot(x, x->slots[i]), &k);
         if (keys_equal(&k, key)) break;
     }
     return i;
@@ -82,20 +110,23 @@ static uint32_t probe(const slots_store *s, const key_index *x, const value *key
 static void place(key_index *x, uint32_t slot, uint64_t h) {
     uint32_t i = (uint32_t)h & x->mask;
     while (x->slots[i]) i = (i + 1) & x->mask;
-    x->slots[i] = (slot + 1u) | tag_of(h);
+    x->slots[i] = (slot + 1u) | tag_of(x, h);
 }
 
 /* Moves every entry into a table of `cap` places (bulk loads reserve up front, so this is rare). */
 static int rehash(const slots_store *s, key_index *x, uint32_t cap) {
-    uint32_t *fresh = mem_calloc((size_t)cap * sizeof *fresh, x->account), *old = x->slots;
+    uint32_t *fresh = mem_alloc((size_t)cap * sizeof *fresh, x->account), *old = x->slots;
     if (!fresh) return err_nomem();
-    uint32_t old_cap = old ? x->mask + 1 : 0;
+    memset(fresh, 0, (size_t)cap * sizeof *fresh); /* written before read: see slot_init in store.c */
+    uint32_t old_cap = old ? x->mask + 1 : 0, old_mask = slot_mask(x);
     x->slots = fresh, x->mask = cap - 1;
+    x->slot_bits = slot_bits_for(cap, s->capacity);
     for (uint32_t i = 0; i < old_cap; i++) {
         value k;
         if (!old[i]) continue;
-        key_of(s, ENTRY_SLOT(old[i]), &k);
-        place(x, ENTRY_SLOT(old[i]), hash_key(&k));
+        uint32_t slot = (old[i] & old_mask) - 1u;
+        key_of(s, slot, &k);
+        place(x, slot, hash_key(&k));
     }
     mem_free(old, (size_t)old_cap * sizeof *old, x->account);
     return SLOTS_OK;
@@ -106,33 +137,48 @@ int index_reserve(const slots_store *s, key_index *x, size_t more) {
     if (need <= cap) return SLOTS_OK;
     size_t fresh = cap ? cap : 16;
     while (fresh < need) fresh *= 2;
-    if (fresh > ((size_t)1 << TAG_SHIFT)) return err_nomem();
+    if (fresh > ((size_t)1 << MAX_SLOT_BITS)) return err_nomem();
     return rehash(s, x, (uint32_t)fresh);
 }
 
 long index_find(const slots_store *s, const key_index *x, const value *key) {
     if (!x->slots) return -1;
-    uint32_t i = probe(s, x, key);
-    return x->slots[i] ? (long)ENTRY_SLOT(x->slots[i]) : -1;
+    uint32_t i = probe(s, x, hash_key(key), key, 0);
+    return x->slots[i] ? (long)entry_slot(x, x->slots[i]) : -1;
 }
 
 void index_insert(const slots_store *s, key_index *x, uint32_t slot) {
-    value k;
-    key_of(s, slot, &k);
-    place(x, slot, hash_key(&k));
-    x->count++;
+    if (index_add(s, x, slot, index_hash(s, slot)) < 0) x->count++;
 }
+
+uint64_t index_hash(const slots_store *s, uint32_t slot) {
+    value key;
+    key_of(s, slot, &key);
+    return hash_key(&key);
+}
+
+long index_add(const slots_store *s, key_index *x, uint32_t slot, uint64_t h) {
+    uint32_t i = probe(s, x, h, NULL, slot);
+    if (x->slots[i]) return (long)entry_slot(x, x->slots[i]);
+    widen(x, slot);
+    x->slots[i] = (slot + 1u) | tag_of(x, h);
+    return -1;
+}
+
+void index_prefetch(const key_index *x, uint64_t h) { __builtin_prefetch(&x->slots[(uint32_t)h & x->mask], 1); }
+
+void index_added(key_index *x, size_t n) { x->count += (uint32_t)n; }
 
 void index_remove(const slots_store *s, key_index *x, uint32_t slot) {
     value k;
     if (!x->slots) return;
     key_of(s, slot, &k);
-    uint32_t i = probe(s, x, &k);
-    if (!x->slots[i] || ENTRY_SLOT(x->slots[i]) != slot) return;
+    uint32_t i = probe(s, x, hash_key(&k), &k, 0);
+    if (!x->slots[i] || entry_slot(x, x->slots[i]) != slot) return;
     /* Backward-shift deletion keeps every other key reachable from its home position. */
     for (uint32_t j = (i + 1) & x->mask; x->slots[j]; j = (j + 1) & x->mask) {
         value kj;
-        key_of(s, ENTRY_SLOT(x->slots[j]), &kj);
+        key_of(s, entry_slot(x, x->slots[j]), &kj);
         uint32_t home = (uint32_t)hash_key(&kj) & x->mask;
         if (((j - home) & x->mask) >= ((j - i) & x->mask)) x->slots[i] = x->slots[j], i = j;
     }

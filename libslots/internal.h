@@ -187,6 +187,7 @@ typedef struct recref {
     const slots_type *type;
     char *rec;
     uint32_t index;
+    bool defer_key; /* bulk loads: the key is written unindexed and added once the row is whole */
 } recref;
 
 static inline uint32_t slab_of(uint32_t index, uint32_t *offset) {
@@ -225,7 +226,7 @@ static inline bool record_resolve_quiet(slots_obj h, recref *out) {
     char *rec = store_slot_address(s, index);
     uint16_t gen = gen_load(s->type, rec);
     if (gen != handle_gen(h) || !(gen & 1u)) return false;
-    *out = (recref){s, s->type, rec, index};
+    *out = (recref){s, s->type, rec, index, false};
     return true;
 }
 
@@ -233,6 +234,17 @@ static inline bool record_resolve_quiet(slots_obj h, recref *out) {
 int record_resolve(slots_obj h, recref *out);
 /* Allocates a blank record (every field unset) in store `s`; SLOTS_ENOMEM, SLOTS_ERANGE. */
 int store_alloc_record(slots_store *s, recref *out, slots_obj *h);
+/* Bulk loads, with the store locked by the caller: claims n fresh slots at the end of the store
+ * (*base is the first; SLOTS_ENOMEM, SLOTS_ERANGE); any thread then makes slot base + k a blank
+ * live record with store_claim_slot (no lock, no counting: each slot by one thread only).
+ * Unclaim gives back slots no record took; commit counts the `live` records made; abandon frees
+ * every record of the range and gives it all back, leaving the store as it was (their handles
+ * read as stale). A range given back must be the store's last slots or never have been used. */
+int store_claim_range(slots_store *s, size_t n, uint32_t *base);
+void store_claim_slot(slots_store *s, uint32_t index, recref *out);
+void store_unclaim(slots_store *s, uint32_t first, uint32_t n);
+void store_commit_range(slots_store *s, uint32_t live);
+void store_abandon_range(slots_store *s, uint32_t base, uint32_t n);
 /* Frees the record a handle names (SLOTS_ESTALE if it is not live). */
 int store_free_handle(slots_obj h);
 /* Releases a record's strings and extras and returns its slot to the free list. */
@@ -336,6 +348,7 @@ typedef struct loader {
     unsigned flags;
     slots_obj *added; /* records added so far, freed again if the load fails */
     size_t nadded, cap;
+    size_t bulk_loaded; /* records added by bulk_load_lines, which undoes its own work */
     size_t skipped;
     strbuf errors;    /* first errors, one per line, when skipping */
     unsigned nerrors;
@@ -350,6 +363,22 @@ int loader_reserve(loader *L, const char *buf, size_t len);
 /* Adds one record decoded by `decode`: on a bad row, either fails ("line N: " + message) or, when
  * skipping, counts it and returns SLOTS_OK. SLOTS_ENOMEM always fails. */
 int loader_row(loader *L, size_t line, row_decoder decode, void *ctx);
+/* The two halves of a row: row_fill decodes into the blank record r (with defer_key) and fills its
+ * defaults; row_index_key then indexes the key, refusing a duplicate (SLOTS_EEXIST), and says
+ * whether it added an entry (to count with index_added). `hash` is the key's index_hash when the
+ * caller knows the key is set, else NULL. On failure r is the caller's to free. */
+int row_fill(recref *r, row_decoder decode, void *ctx);
+int row_index_key(const recref *r, const uint64_t *hash, bool *keyed);
+size_t count_newlines(const char *buf, size_t len);
+/* One line of a text, without its '\n': what a line-based format's row_decoder gets as ctx. */
+typedef struct text_line {
+    const char *text;
+    size_t len;
+} text_line;
+bool line_blank(const char *p, size_t n); /* only spaces, tabs and '\r' */
+/* Loads every non-blank line of buf as a row, all or nothing (see bulk.c): the same records and
+ * the same first error as loader_row line by line, decoded on up to SLOTS_LOAD_THREADS threads. */
+int bulk_load_lines(loader *L, const char *buf, size_t len, row_decoder decode);
 /* Ends a load: on failure (rc != SLOTS_OK) every added record is freed. Returns rc. */
 int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped);
 /* Reads a whole file into a buffer to free with mem_free(buf, len + 1, NULL). SLOTS_EIO, SLOTS_ENOMEM. */
@@ -380,6 +409,14 @@ size_t index_bytes(const key_index *x);
 int index_reserve(const slots_store *s, key_index *x, size_t more); /* SLOTS_ENOMEM */
 long index_find(const slots_store *s, const key_index *x, const value *key); /* slot or -1 */
 void index_insert(const slots_store *s, key_index *x, uint32_t slot);
+/* The hash of slot's key. */
+uint64_t index_hash(const slots_store *s, uint32_t slot);
+/* Adds slot's key, whose hash is h, unless a record already holds it: -1 when added, else that
+ * record's slot. Does not count the entry: a bulk load counts its entries at once (index_added). */
+long index_add(const slots_store *s, key_index *x, uint32_t slot, uint64_t h);
+void index_added(key_index *x, size_t n);
+/* Starts fetching the table place of a key that hashes to h, for an index_add a few rows later. */
+void index_prefetch(const key_index *x, uint64_t h);
 void index_remove(const slots_store *s, key_index *x, uint32_t slot);
 int index_err_exists(const slots_type *t, const value *key);
 

@@ -4,13 +4,8 @@
  */
 #include "internal.h"
 
-typedef struct line {
-    const char *text;
-    size_t len;
-} line;
-
 static int decode_line(const recref *r, void *ctx) {
-    const line *l = ctx;
+    const text_line *l = ctx;
     size_t pos = 0;
     int rc = json_decode_object(r, l->text, l->len, &pos);
     while (rc == SLOTS_OK && pos < l->len && strchr(" \t\r", l->text[pos])) pos++;
@@ -19,24 +14,19 @@ static int decode_line(const recref *r, void *ctx) {
     return rc;
 }
 
-static bool blank(const char *p, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (!strchr(" \t\r", p[i])) return false;
-    return true;
-}
-
 int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded, size_t *skipped) {
     loader L;
     int rc = loader_begin(&L, s, flags);
     if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
+    if (rc == SLOTS_OK && !(flags & SLOTS_LOAD_SKIP_BAD)) return loader_end(&L, bulk_load_lines(&L, buf, len, decode_line), loaded, skipped);
     if (rc == SLOTS_OK) rc = loader_reserve(&L, buf, len);
     size_t pos = 0, lineno = 0;
-    while (rc == SLOTS_OK && pos < len) {
+    while (rc == SLOTS_OK && pos < len) { /* skipping bad lines: row by row */
         const char *nl = memchr(buf + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - buf) : len;
-        line l = {buf + pos, end - pos};
+        text_line l = {buf + pos, end - pos};
         lineno++;
-        if (!blank(l.text, l.len)) rc = loader_row(&L, lineno, decode_line, &l);
+        if (!line_blank(l.text, l.len)) rc = loader_row(&L, lineno, decode_line, &l);
         pos = end + 1;
     }
     return loader_end(&L, rc, loaded, skipped);

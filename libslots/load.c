@@ -21,17 +21,21 @@ int loader_begin(loader *L, slots_store *s, unsigned flags) {
     return rc;
 }
 
-/* Counts '\n' bytes eight at a time: a word's zero bytes after xor with "\n\n\n\n..." are found
- * without a branch per byte (a per-line memchr costs more than the lines are long). */
-static size_t count_newlines(const char *buf, size_t len) {
-    const uint64_t nl = 0x0a0a0a0a0a0a0a0aull, low7 = 0x7f7f7f7f7f7f7f7full;
+/* Counts '\n' bytes sixteen at a time with the compiler's vector extension (SSE2 on x86-64, NEON
+ * on arm64): a compare gives -1 per newline, which is subtracted from 16 byte-wide counters that
+ * are summed before they can overflow. A per-line memchr costs more than the lines are long. */
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+size_t count_newlines(const char *buf, size_t len) {
     size_t n = 0, i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, buf + i, sizeof w);
-        uint64_t x = w ^ nl;
-        uint64_t zero_bytes = ~(((x & low7) + low7) | x | low7) >> 7; /* 1 in each byte that was '\n' */
-        n += (size_t)((zero_bytes * 0x0101010101010101ull) >> 56);      /* their sum lands in the top byte */
+    while (i + 16 <= len) {
+        bytes16 counts = {0};
+        size_t stop = len - i > 16 * 255 ? i + 16 * 255 : len;
+        for (; i + 16 <= stop; i += 16) {
+            bytes16 v;
+            memcpy(&v, buf + i, sizeof v);
+            counts -= (bytes16)(v == (unsigned char)'\n');
+        }
+        for (int k = 0; k < 16; k++) n += counts[k];
     }
     for (; i < len; i++) n += buf[i] == '\n';
     return n;
@@ -76,13 +80,33 @@ static int keep_error(loader *L) {
     return L->errors.failed ? err_nomem() : SLOTS_OK;
 }
 
+int row_index_key(const recref *r, const uint64_t *hash, bool *keyed) {
+    const slots_type *t = r->type;
+    *keyed = false;
+    if (!r->store->index || (!hash && !rec_is_set(t, r->rec, t->key_field))) return SLOTS_OK;
+    long holder = index_add(r->store, r->store->index, r->index, hash ? *hash : index_hash(r->store, r->index));
+    if (holder < 0) return *keyed = true, SLOTS_OK;
+    value key;
+    read_slot(t, &t->fields[t->key_field], r->rec + t->fields[t->key_field].offset, &key);
+    return index_err_exists(t, &key);
+}
+
+int row_fill(recref *r, row_decoder decode, void *ctx) {
+    r->defer_key = true;
+    int rc = decode(r, ctx);
+    return rc == SLOTS_OK ? fill_defaults(r) : rc;
+}
+
 int loader_row(loader *L, size_t line, row_decoder decode, void *ctx) {
     recref r;
     slots_obj h;
-    int rc = store_alloc_record(L->store, &r, &h);
+    bool keyed;
+    int rc = L->store->index ? index_reserve(L->store, L->store->index, 1) : SLOTS_OK;
+    if (rc == SLOTS_OK) rc = store_alloc_record(L->store, &r, &h);
     if (rc != SLOTS_OK) return err_prefix("line %zu: ", line);
-    rc = decode(&r, ctx);
-    if (rc == SLOTS_OK) rc = fill_defaults(&r);
+    rc = row_fill(&r, decode, ctx);
+    if (rc == SLOTS_OK) rc = row_index_key(&r, NULL, &keyed);
+    if (rc == SLOTS_OK && keyed) index_added(L->store->index, 1);
     if (rc == SLOTS_OK) rc = remember(L, h);
     if (rc == SLOTS_OK) return SLOTS_OK;
     store_release_record(L->store, &r);
@@ -110,7 +134,7 @@ int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped) {
         for (size_t i = 0; i < L->nadded; i++) slots_free(L->added[i]);
         err_set(code, "%s", msg); /* frees never fail here, but keep the load's message regardless */
     } else {
-        if (loaded) *loaded = L->nadded;
+        if (loaded) *loaded = L->nadded + L->bulk_loaded;
         if (skipped) *skipped = L->skipped;
     }
     mem_free(L->added, L->cap * sizeof *L->added, NULL);

@@ -93,7 +93,7 @@ static size_t slab_bytes(const slots_store *s, uint32_t k) {
 
 /* Releases what a live record owns (strings, extras); its slot itself stays. */
 static void release_contents(slots_store *s, uint32_t index, char *rec) {
-    recref r = {s, s->type, rec, index};
+    recref r = {s, s->type, rec, index, false};
     for (int i = 0; i < s->type->nfields; i++)
         if (rec_is_set(s->type, rec, i)) field_clear(&r, i);
     extras_release(&r);
@@ -149,6 +149,19 @@ static void forget_positions(slots_store *s) {
     s->positions = NULL, s->positions_len = 0;
 }
 
+/* Makes slot `index` a blank live record: zeroed, generation moved on to the next odd number. */
+static void slot_init(slots_store *s, uint32_t index, recref *out) {
+    const slots_type *t = s->type;
+    char *rec = store_slot_address(s, index);
+    /* Everything but the generation is zeroed, and written before anything is read: a first read
+     * would map a fresh page to the zero page, and the write after it would then cost a second
+     * fault and a TLB flush on every CPU the process runs on. */
+    memset(rec, 0, t->gen_offset);
+    memset(rec + t->gen_offset + sizeof(uint16_t), 0, t->stride - t->gen_offset - sizeof(uint16_t));
+    gen_bump(t, rec); /* even (free) → odd (live) */
+    *out = (recref){s, t, rec, index, false};
+}
+
 int store_alloc_record(slots_store *s, recref *out, slots_obj *h) {
     pthread_mutex_lock(&s->lock);
     int rc = SLOTS_OK;
@@ -161,20 +174,53 @@ int store_alloc_record(slots_store *s, recref *out, slots_obj *h) {
         __atomic_store_n(&s->used, index + 1, __ATOMIC_RELEASE);
     }
     if (rc == SLOTS_OK) {
-        const slots_type *t = s->type;
-        char *rec = store_slot_address(s, index);
-        uint16_t gen = gen_load(t, rec);
-        memset(rec, 0, t->stride);
-        memcpy(rec + t->gen_offset, &gen, sizeof gen);
-        gen_bump(t, rec); /* even (free) → odd (live) */
+        slot_init(s, index, out);
         s->live++;
-        counter_add(&((slots_type *)t)->live, 1);
-        *out = (recref){s, t, rec, index};
+        counter_add(&((slots_type *)s->type)->live, 1);
         forget_positions(s);
-        *h = handle_make(s->sid, (uint16_t)(gen + 1u), index);
+        *h = recref_handle(out);
     }
     pthread_mutex_unlock(&s->lock);
     return rc;
+}
+
+int store_claim_range(slots_store *s, size_t n, uint32_t *base) {
+    if (n > (size_t)H_MAX_INDEX + 1 - s->used)
+        return err_set(SLOTS_ERANGE, "store of '%s' is full (%u records)", s->type->name, s->used);
+    int rc = store_reserve_locked(s, (size_t)s->used + n);
+    if (rc != SLOTS_OK) return rc;
+    *base = s->used;
+    __atomic_store_n(&s->used, s->used + (uint32_t)n, __ATOMIC_RELEASE);
+    return SLOTS_OK;
+}
+
+void store_claim_slot(slots_store *s, uint32_t index, recref *out) { slot_init(s, index, out); }
+
+void store_unclaim(slots_store *s, uint32_t first, uint32_t n) {
+    if (first + n == s->used) {
+        __atomic_store_n(&s->used, first, __ATOMIC_RELEASE);
+        return;
+    }
+    for (uint32_t i = first; i < first + n; i++) { /* blank lines inside the range: rare */
+        memcpy(store_slot_address(s, i) + link_offset(s->type), &s->free_head, sizeof s->free_head);
+        s->free_head = i + 1;
+    }
+}
+
+void store_commit_range(slots_store *s, uint32_t live) {
+    s->live += live;
+    counter_add(&((slots_type *)s->type)->live, live);
+    forget_positions(s);
+}
+
+void store_abandon_range(slots_store *s, uint32_t base, uint32_t n) {
+    for (uint32_t i = base; i < base + n; i++) {
+        char *rec = store_slot_address(s, i);
+        if (!(gen_load(s->type, rec) & 1u)) continue;
+        release_contents(s, i, rec);
+        gen_bump(s->type, rec); /* its handles go stale; the slot is claimed afresh next time */
+    }
+    store_unclaim(s, base, n);
 }
 
 /* Called with the store locked. */
@@ -225,7 +271,7 @@ int store_each(const slots_store *s, int (*fn)(const recref *r, size_t pos, void
     for (uint32_t slot = 0; slot < used; slot++) {
         char *rec = store_slot_address(s, slot);
         if (!(gen_load(s->type, rec) & 1u)) continue;
-        recref r = {(slots_store *)s, s->type, rec, slot};
+        recref r = {(slots_store *)s, s->type, rec, slot, false};
         int rc = fn(&r, pos++, ctx);
         if (rc != SLOTS_OK) return rc;
     }

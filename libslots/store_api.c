@@ -117,7 +117,7 @@ int slots_store_clear(slots_store *s) {
     s->index = NULL; /* every record goes: drop the index in one step, not entry by entry */
     for (uint32_t slot = 0; slot < s->used; slot++) {
         if (!store_slot_live(s, slot)) continue;
-        recref r = {s, s->type, store_slot_address(s, slot), slot};
+        recref r = {s, s->type, store_slot_address(s, slot), slot, false};
         store_release_record(s, &r);
     }
     index_reset(index);
@@ -174,7 +174,7 @@ int slots_store_find_str(const slots_store *s, const char *key, size_t len, slot
 
 /* Out-of-line text and extras of one record. */
 static size_t record_extra_bytes(const slots_store *s, uint32_t slot) {
-    recref r = {(slots_store *)s, s->type, store_slot_address(s, slot), slot};
+    recref r = {(slots_store *)s, s->type, store_slot_address(s, slot), slot, false};
     size_t bytes = 0, n;
     for (int i = 0; i < s->type->nfields; i++) {
         value v;

@@ -6,6 +6,8 @@
  * shares, and (in the first round) defining and finding types. Afterwards every count must add up:
  * slots_type_count, slots_store_len, each key found, and — in a second round that defines no types,
  * once slabs and index have reached their size — slots_memory_used() back to its exact baseline.
+ * Then a JSON Lines load big enough to decode on four threads, once whole and once failing at its
+ * last line, must load every row, or none.
  * Built twice: plain, and with ThreadSanitizer over the library too (`make check-tsan`).
  *   stress_threads [threads] [ops]
  */
@@ -184,6 +186,33 @@ static int round_run(int with_defines, long *ops) {
     return bad;
 }
 
+/* A load decoded on four threads (long names: allocations on every thread), then one that fails
+ * at its last line. Returns failures. */
+static int bulk_load_round(void) {
+    enum { ROWS = 40000 };
+    size_t cap = (size_t)ROWS * 128, len = 0, loaded = 0;
+    char *text = malloc(cap);
+    if (!text) return 1;
+    for (int i = 0; i < ROWS; i++)
+        len += (size_t)snprintf(text + len, cap - len, "{\"id\": %d, \"name\": \"%s %d\"}\n", i, LONG_NAME, i);
+    slots_store *s = NULL;
+    int bad = check(slots_store_new(keyed_type, &s) == SLOTS_OK, "bulk store");
+    setenv("SLOTS_LOAD_THREADS", "4", 1);
+    bad += check(slots_store_load_jsonl(s, text, len, 0, &loaded, NULL) == SLOTS_OK && loaded == ROWS, "bulk load");
+    slots_obj f;
+    bad += check(slots_store_find_i64(s, ROWS - 1, &f) == SLOTS_OK, "bulk key found");
+    slots_store_clear(s);
+    len -= (size_t)snprintf(NULL, 0, "{\"id\": %d, \"name\": \"%s %d\"}\n", ROWS - 1, LONG_NAME, ROWS - 1);
+    len += (size_t)snprintf(text + len, cap - len, "{\"id\": 0}\n"); /* a duplicate key at the last line */
+    bad += check(slots_store_load_jsonl(s, text, len, 0, &loaded, NULL) == SLOTS_EEXIST, "bulk load fails");
+    size_t n = 1;
+    slots_store_len(s, &n);
+    bad += check(n == 0, "failed bulk load leaves the store empty");
+    bad += check(slots_store_drop(s) == SLOTS_OK, "bulk drop");
+    free(text);
+    return bad;
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) nthreads = atoi(argv[1]);
     if (argc > 2) nops = atoi(argv[2]);
@@ -207,6 +236,7 @@ int main(int argc, char **argv) {
     size_t mem1 = slots_memory_used();
     if (mem1 != mem0) fprintf(stderr, "stress: memory %zu -> %zu (%+ld)\n", mem0, mem1, (long)mem1 - (long)mem0);
     bad += check(mem1 == mem0, "memory back to baseline after frees");
+    bad += bulk_load_round();
     for (int k = 0; k < SHARED_RECORDS; k++) bad += check(slots_free(shared_recs[k]) == SLOTS_OK, "free shared");
     bad += check(slots_store_drop(shared_store) == SLOTS_OK, "drop");
     bad += check(count_of(shared_type) == 0 && count_of(keyed_type) == 0, "all records gone");

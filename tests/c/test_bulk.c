@@ -1,0 +1,222 @@
+/*
+ * test_bulk.c — JSON Lines loads big enough to be cut into chunks and decoded on several threads
+ * (bulk.c): the records, their order and the key index are those of a one-thread load; the error
+ * is the first bad line of the whole text, a duplicate key included, wherever the chunks fall;
+ * a failed load leaves the store as it was, and the store keeps working after it.
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define LINES 60000 /* about 3 MiB of text: three or four chunks */
+
+typedef struct text {
+    char *p;
+    size_t len, cap;
+} text;
+
+static void put(text *t, const char *line) {
+    size_t n = strlen(line);
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->p = realloc(t->p, t->cap);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t->p);
+    }
+    memcpy(t->p + t->len, line, n + 1);
+    t->len += n;
+}
+
+/* Line i (1-based) of the standard text: a product with id i, or a blank line every 997 lines
+ * and at line 2. `bad` replaces line bad_at with its text. */
+static text products(size_t lines, size_t bad_at, const char *bad) {
+    text t = {0};
+    char line[128];
+    for (size_t i = 1; i <= lines; i++) {
+        if (i == bad_at) snprintf(line, sizeof line, "%s\n", bad);
+        else if (i == 2 || i % 997 == 0) snprintf(line, sizeof line, i % 2 ? "\n" : "  \t\r\n");
+        else snprintf(line, sizeof line, "{\"id\": %zu, \"name\": \"product-%zu\", \"price\": %zu.25}\n", i, i, i % 1000);
+        put(&t, line);
+    }
+    return t;
+}
+
+static size_t product_rows(size_t lines) { return lines - 1 - lines / 997; }
+
+static slots_store *product_store(slots_type **type) {
+    slots_type *t;
+    slots_store *s;
+    CU_ASSERT_EQUAL_FATAL(slots_type_define(unique_name("BulkProduct"), "id: i64 key, name: str, price: f64", NULL, 0, &t),
+                          SLOTS_OK);
+    CU_ASSERT_EQUAL_FATAL(slots_store_new(t, &s), SLOTS_OK);
+    if (type) *type = t;
+    return s;
+}
+
+static void threads(const char *n) { setenv("SLOTS_LOAD_THREADS", n, 1); }
+
+static size_t len_of(const slots_store *s) {
+    size_t n = 0;
+    ASSERT_OK(slots_store_len(s, &n));
+    return n;
+}
+
+static char *dump(const slots_store *s) {
+    const char *out;
+    size_t n;
+    if (slots_store_dump_jsonl(s, &out, &n) != SLOTS_OK) return NULL;
+    char *copy = malloc(n + 1);
+    if (copy) memcpy(copy, out, n + 1);
+    return copy;
+}
+
+static int64_t id_at(slots_store *s, size_t i) {
+    slots_obj o;
+    int64_t id = -1;
+    ASSERT_OK(slots_store_at(s, i, &o));
+    ASSERT_OK(slots_get_i64(o, 0, &id));
+    return id;
+}
+
+/* Loads `t` and expects failure `code` with `msg` in the message, and the store as it was. */
+static void load_fails(slots_store *s, const text *t, int code, const char *msg) {
+    size_t before = len_of(s), loaded = 12345;
+    char *was = dump(s);
+    ASSERT_STATUS(slots_store_load_jsonl(s, t->p, t->len, 0, &loaded, NULL), code);
+    if (!errmsg_has(msg)) fprintf(stderr, "\n  want \"%s\" in \"%s\"\n", msg, slots_errmsg());
+    ASSERT_MSG(msg);
+    CU_ASSERT_EQUAL(loaded, 12345); /* untouched on failure */
+    CU_ASSERT_EQUAL(len_of(s), before);
+    char *now = dump(s);
+    CU_ASSERT_TRUE(was && now && strcmp(was, now) == 0);
+    free(was);
+    free(now);
+}
+
+static void test_threads_match_one_thread(void) {
+    text t = products(LINES, 0, NULL);
+    slots_store *many = product_store(NULL), *one = product_store(NULL);
+    size_t loaded = 0;
+    threads("4");
+    ASSERT_OK(slots_store_load_jsonl(many, t.p, t.len, 0, &loaded, NULL));
+    CU_ASSERT_EQUAL(loaded, product_rows(LINES));
+    threads("1");
+    ASSERT_OK(slots_store_load_jsonl(one, t.p, t.len, 0, &loaded, NULL));
+    CU_ASSERT_EQUAL(loaded, product_rows(LINES));
+    char *a = dump(many), *b = dump(one);
+    CU_ASSERT_TRUE(a && b && strcmp(a, b) == 0); /* same records in the same order */
+    free(a);
+    free(b);
+    CU_ASSERT_EQUAL(id_at(many, 0), 1);
+    CU_ASSERT_EQUAL(id_at(many, len_of(many) - 1), LINES);
+    for (int64_t id = 3; id <= LINES; id += 331) { /* every key found, and it is the right record */
+        slots_obj o;
+        int64_t got = 0;
+        int rc = slots_store_find_i64(many, id, &o);
+        if (id % 997 == 0) {
+            ASSERT_STATUS(rc, SLOTS_ENOATTR);
+            continue;
+        }
+        ASSERT_OK(rc);
+        ASSERT_OK(slots_get_i64(o, 0, &got));
+        CU_ASSERT_EQUAL(got, id);
+    }
+    free(t.p);
+    slots_store_drop(many);
+    slots_store_drop(one);
+}
+
+static void test_first_bad_line_wins(void) {
+    slots_store *s = product_store(NULL);
+    threads("4");
+    ASSERT_OK(slots_store_load_jsonl(s, "{\"id\": -1, \"name\": \"kept\", \"price\": 1}\n", 39, 0, NULL, NULL));
+    /* one bad line near the end, in the last chunk */
+    text late = products(LINES, LINES - 10, "{\"id\": 0, \"name\": 5}");
+    load_fails(s, &late, SLOTS_ETYPE, "line 59990: ");
+    /* two bad lines in different chunks: the earlier one is reported */
+    text two = products(LINES, 45000, "{\"id\": 0, \"price\": }");
+    two.p[strstr(two.p, "\"id\": 10001,") - two.p + 1] = 'X'; /* line 10001: an unknown field "Xd" */
+    load_fails(s, &two, SLOTS_ENOATTR, "line 10001: 'BulkProduct");
+    free(late.p);
+    free(two.p);
+    slots_store_drop(s);
+}
+
+static void test_duplicates_across_chunks(void) {
+    slots_store *s = product_store(NULL);
+    threads("4");
+    /* line 50000 repeats the id of line 5, from another chunk */
+    text dup = products(LINES, 50000, "{\"id\": 5, \"name\": \"again\", \"price\": 0}");
+    load_fails(s, &dup, SLOTS_EEXIST, "line 50000: duplicate key 5 for ");
+    /* a duplicate before a syntax error is the one reported, and the other way round */
+    text dup_first = products(LINES, 50000, "{\"id\": 5, \"name\": \"again\", \"price\": 0}");
+    memcpy(strstr(dup_first.p, "{\"id\": 55001,"), "{\"id\": 55001]", 13);
+    load_fails(s, &dup_first, SLOTS_EEXIST, "line 50000: duplicate key 5 ");
+    text parse_first = products(LINES, 50000, "{\"id\": 5, \"name\": \"again\", \"price\": 0}");
+    memcpy(strstr(parse_first.p, "{\"id\": 20001,"), "{\"id\": 20001]", 13);
+    load_fails(s, &parse_first, SLOTS_EPARSE, "line 20001: ");
+    /* a key the store already holds */
+    ASSERT_OK(slots_store_load_jsonl(s, "{\"id\": 40000, \"name\": \"old\", \"price\": 1}\n", 41, 0, NULL, NULL));
+    text clash = products(LINES, 0, NULL);
+    load_fails(s, &clash, SLOTS_EEXIST, "line 40000: duplicate key 40000 ");
+    free(dup.p);
+    free(dup_first.p);
+    free(parse_first.p);
+    free(clash.p);
+    slots_store_drop(s);
+}
+
+static void test_store_works_after_failure(void) {
+    slots_store *s = product_store(NULL);
+    threads("4");
+    slots_obj keep[100];
+    for (int i = 0; i < 100; i++) { /* 100 records, then every other one removed: holes */
+        ASSERT_OK(slots_store_append(s, &keep[i]));
+        ASSERT_OK(slots_set_i64(keep[i], 0, -1 - i));
+        ASSERT_OK(slots_set_str(keep[i], 1, "p", 1));
+        ASSERT_OK(slots_set_f64(keep[i], 2, 1.0));
+    }
+    for (int i = 0; i < 100; i += 2) ASSERT_OK(slots_store_remove(s, keep[i]));
+    text bad = products(LINES, LINES - 1, "nope");
+    load_fails(s, &bad, SLOTS_EPARSE, "line 59999: Expecting object");
+    text good = products(LINES, 0, NULL);
+    size_t loaded = 0;
+    ASSERT_OK(slots_store_load_jsonl(s, good.p, good.len, 0, &loaded, NULL));
+    CU_ASSERT_EQUAL(loaded, product_rows(LINES));
+    CU_ASSERT_EQUAL(len_of(s), 50 + product_rows(LINES));
+    CU_ASSERT_EQUAL(id_at(s, 0), -2);
+    CU_ASSERT_EQUAL(id_at(s, 50), 1); /* the loaded rows follow, in file order */
+    CU_ASSERT_EQUAL(id_at(s, len_of(s) - 1), LINES);
+    int64_t id = 0;
+    ASSERT_OK(slots_get_i64(keep[1], 0, &id));
+    CU_ASSERT_EQUAL(id, -2);
+    free(bad.p);
+    free(good.p);
+    slots_store_drop(s);
+}
+
+static void test_extras_type_keeps_one_thread(void) {
+    /* Extras live in one map per store: a dynamic type decodes on the caller's thread. */
+    slots_type *t;
+    slots_store *s;
+    ASSERT_OK(slots_type_define(unique_name("BulkDyn"), "id: i64 key, name: str, price: f64", NULL, SLOTS_DYNAMIC, &t));
+    ASSERT_OK(slots_store_new(t, &s));
+    threads("4");
+    text good = products(LINES, 0, NULL);
+    size_t loaded = 0;
+    ASSERT_OK(slots_store_load_jsonl(s, good.p, good.len, 0, &loaded, NULL));
+    CU_ASSERT_EQUAL(loaded, product_rows(LINES));
+    free(good.p);
+    slots_store_drop(s);
+}
+
+static CU_TestInfo tests[] = {
+    {"threads load what one thread loads", test_threads_match_one_thread},
+    {"the first bad line of the text is reported", test_first_bad_line_wins},
+    {"duplicate keys across chunks", test_duplicates_across_chunks},
+    {"the store works after a failed load", test_store_works_after_failure},
+    {"extras types load on one thread", test_extras_type_keeps_one_thread},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void) { return run_suite("bulk", tests); }
