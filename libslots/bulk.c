@@ -54,9 +54,10 @@ static int thread_count(const slots_type *t, size_t len) {
     const char *env = getenv("SLOTS_LOAD_THREADS");
     long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
     size_t by_size = len / MIN_CHUNK;
+    if (n < 1 || !rows_thread_safe(t)) return 1; /* also a failed sysconf or a bad variable */
     if (n > MAX_THREADS) n = MAX_THREADS;
-    if ((size_t)n > by_size) n = (long)by_size;
-    return n > 1 && rows_thread_safe(t) ? (int)n : 1;
+    if ((size_t)n > by_size) n = by_size ? (long)by_size : 1;
+    return (int)n;
 }
 
 /* Cuts buf into n chunks of whole lines (fewer if lines are long); returns how many. */
@@ -187,11 +188,12 @@ int bulk_load_lines(loader *L, const char *buf, size_t len, row_decoder decode) 
     size_t total = 0, added = 0;
     uint64_t *hashes = NULL;
     int rc = n ? claim(s, c, n, &base, &total, &hashes) : SLOTS_OK;
-    if (rc == SLOTS_OK && n) rc = decode_all(s, c, n, &added);
+    bool claimed = rc == SLOTS_OK && n;
+    if (claimed) rc = decode_all(s, c, n, &added);
     if (s->index) index_added(s->index, added);
     mem_free(hashes, total * sizeof *hashes, NULL);
     if (rc != SLOTS_OK) {
-        if (total) store_abandon_range(s, base, (uint32_t)total);
+        if (claimed) store_abandon_range(s, base, (uint32_t)total);
         return rc;
     }
     for (int k = n - 1; k >= 0; k--) store_unclaim(s, c[k].base + c[k].rows, (uint32_t)c[k].lines - c[k].rows);

@@ -210,12 +210,29 @@ static void test_extras_type_keeps_one_thread(void) {
     slots_store_drop(s);
 }
 
+static void test_thread_variable(void) {
+    /* any value of SLOTS_LOAD_THREADS loads the same: nonsense means one thread, many means 8 */
+    const char *values[] = {"-1", "0", "abc", "", "2", "1000"};
+    text good = products(LINES, 0, NULL);
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        slots_store *s = product_store(NULL);
+        size_t loaded = 0;
+        threads(values[i]);
+        ASSERT_OK(slots_store_load_jsonl(s, good.p, good.len, 0, &loaded, NULL));
+        CU_ASSERT_EQUAL(loaded, product_rows(LINES));
+        CU_ASSERT_EQUAL(id_at(s, loaded - 1), LINES);
+        slots_store_drop(s);
+    }
+    free(good.p);
+}
+
 static CU_TestInfo tests[] = {
     {"threads load what one thread loads", test_threads_match_one_thread},
     {"the first bad line of the text is reported", test_first_bad_line_wins},
     {"duplicate keys across chunks", test_duplicates_across_chunks},
     {"the store works after a failed load", test_store_works_after_failure},
     {"extras types load on one thread", test_extras_type_keeps_one_thread},
+    {"SLOTS_LOAD_THREADS values", test_thread_variable},
     CU_TEST_INFO_NULL,
 };
 
