@@ -103,16 +103,33 @@ bool store_slot_live(const slots_store *s, uint32_t slot) {
     return slot < __atomic_load_n(&s->used, __ATOMIC_ACQUIRE) && (gen_load(s->type, store_slot_address(s, slot)) & 1u);
 }
 
+/* Frees what a dropped store's records own (out-of-line strings, extras) and nothing else: their
+ * bytes go with the slabs, so no bit is cleared and no byte zeroed. Nothing to visit at all for a
+ * type without text fields whose store holds no extras. */
+static void release_all(slots_store *s) {
+    const slots_type *t = s->type;
+    int text[MAX_FIELDS], ntext = 0;
+    for (int i = 0; i < t->nfields; i++)
+        if (t->fields[i].kind == SLOTS_STR || t->fields[i].kind == SLOTS_BYTES) text[ntext++] = i;
+    if (!ntext && !s->extras) return;
+    size_t *strings = &((slots_type *)t)->mem_strings;
+    for (uint32_t slot = 0; slot < s->used; slot++) {
+        char *rec = store_slot_address(s, slot);
+        if (!(gen_load(t, rec) & 1u)) continue;
+        for (int k = 0; k < ntext; k++)
+            if (rec_is_set(t, rec, text[k]))
+                str_slot_clear(rec + t->fields[text[k]].offset, (t->flags & SLOTS_CLAYOUT) != 0, strings);
+        if (s->extras) extras_release(&(recref){s, t, rec, slot, false});
+    }
+}
+
 void store_destroy(slots_store *s) {
     registry_remove_store(s);
     sid_release(s);
     slots_type *t = (slots_type *)s->type;
     index_free(s->index);
     s->index = NULL; /* records go all at once: no per-record index upkeep */
-    for (uint32_t i = 0; i < s->used; i++) {
-        char *rec = store_slot_address(s, i);
-        if (gen_load(t, rec) & 1u) release_contents(s, i, rec);
-    }
+    release_all(s);
     for (uint32_t k = 0; k < SLAB_COUNT && s->slabs[k]; k++) mem_free(s->slabs[k], slab_bytes(s, k), &t->mem_records);
     map_free(s->extras);
     if (s->positions) mem_free(s->positions, (size_t)s->positions_len * sizeof *s->positions, NULL);

@@ -372,6 +372,40 @@ static void test_enomem_extras(void) {
     ASSERT_OK(slots_free(o));
 }
 
+/* Dropping a store gives back every byte its records held: long and short strings and bytes,
+ * null and unset fields, extras; for the C-layout string form too. */
+static void drop_store_of(unsigned flags) {
+    int c_layout = (flags & SLOTS_CLAYOUT) != 0; /* no bytes fields there */
+    slots_type *t = def_flags(c_layout ? "name: str, data: str, note: str optional"
+                                       : "name: str, data: bytes, note: str optional", NULL, flags);
+    slots_store *s;
+    ASSERT_OK(slots_store_new(t, &s)); /* a first store may grow the table of stores for good */
+    ASSERT_OK(slots_store_drop(s));
+    size_t m0 = slots_memory_used(), s0 = strings_of(t), e0 = extras_of(t);
+    ASSERT_OK(slots_store_new(t, &s));
+    for (int i = 0; i < 100; i++) {
+        slots_obj o;
+        ASSERT_OK(slots_store_append(s, &o));
+        ASSERT_OK(slots_set_str(o, 0, big, (size_t)(i % 3 ? 5 : 40 + i))); /* short, or out of line */
+        if (i % 2) ASSERT_OK(c_layout ? slots_set_str(o, 1, big, 30) : slots_set_bytes(o, 1, big, 30));
+        ASSERT_OK(i % 5 ? slots_set_null(o, 2) : slots_set_str(o, 2, big, 200));
+        if ((flags & SLOTS_DYNAMIC) && i % 4 == 0) ASSERT_OK(slots_extra_set_str(o, "tag", big, 64));
+    }
+    CU_ASSERT_TRUE(strings_of(t) > s0);
+    ASSERT_OK(slots_store_drop(s));
+    CU_ASSERT_EQUAL(strings_of(t), s0);
+    CU_ASSERT_EQUAL(extras_of(t), e0);
+    CU_ASSERT_EQUAL(count_of(t), 0);
+    CU_ASSERT_EQUAL(slots_memory_used(), m0);
+}
+
+static void test_store_drop_releases_all(void) {
+    memset(big, 'x', sizeof big - 1);
+    drop_store_of(0);
+    drop_store_of(SLOTS_DYNAMIC);
+    drop_store_of(SLOTS_CLAYOUT);
+}
+
 static CU_TestInfo tests[] = {
     {"types cost memory", test_types_cost_memory},
     {"record size of Product", test_record_size_product},
@@ -380,6 +414,7 @@ static CU_TestInfo tests[] = {
     {"strings exact", test_strings_exact},
     {"strings per type", test_strings_per_type},
     {"extras accounting", test_extras_accounting},
+    {"store drop releases everything", test_store_drop_releases_all},
     {"type_memory arguments", test_type_memory_arguments},
     {"ENOMEM in set_str", test_enomem_set_str},
     {"ENOMEM in define, new and copy", test_enomem_define_and_new},
