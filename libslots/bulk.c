@@ -33,10 +33,18 @@ typedef struct chunk {
     char msg[512];
 } chunk;
 
-bool line_blank(const char *p, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') return false;
+bool line_blank(const text_line *l) {
+    for (size_t i = 0; i < l->len; i++)
+        if (l->text[i] != ' ' && l->text[i] != '\t' && l->text[i] != '\r') return false;
     return true;
+}
+
+text_line line_next(const char *buf, size_t len, size_t *pos) {
+    const char *nl = memchr(buf + *pos, '\n', len - *pos);
+    size_t end = nl ? (size_t)(nl - buf) : len;
+    text_line l = {buf + *pos, end - *pos};
+    *pos = end + 1;
+    return l;
 }
 
 /* Types whose rows may decode on other threads: a validator may be foreign code that expects the
@@ -84,11 +92,8 @@ static void *decode_chunk(void *arg) {
     chunk *c = arg;
     size_t pos = 0, line = c->first_line;
     for (; pos < c->len; line++) {
-        const char *nl = memchr(c->text + pos, '\n', c->len - pos);
-        size_t end = nl ? (size_t)(nl - c->text) : c->len;
-        text_line l = {c->text + pos, end - pos};
-        pos = end + 1;
-        if (line_blank(l.text, l.len)) continue;
+        text_line l = line_next(c->text, c->len, &pos);
+        if (line_blank(&l)) continue;
         recref r;
         store_claim_slot(c->store, c->base + c->rows, &r);
         if ((c->rc = row_fill(&r, c->decode, &l)) != SLOTS_OK) { /* r is freed with the range */
@@ -121,10 +126,8 @@ static void run_all(chunk *c, int n, void *(*fn)(void *)) {
 static size_t line_of_row(const chunk *c, uint32_t row) {
     size_t pos = 0, line = c->first_line;
     for (uint32_t seen = 0;; line++) {
-        const char *nl = memchr(c->text + pos, '\n', c->len - pos);
-        size_t end = nl ? (size_t)(nl - c->text) : c->len;
-        if (!line_blank(c->text + pos, end - pos) && seen++ == row) return line;
-        pos = end + 1;
+        text_line l = line_next(c->text, c->len, &pos);
+        if (!line_blank(&l) && seen++ == row) return line;
     }
 }
 

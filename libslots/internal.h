@@ -375,7 +375,9 @@ typedef struct text_line {
     const char *text;
     size_t len;
 } text_line;
-bool line_blank(const char *p, size_t n); /* only spaces, tabs and '\r' */
+bool line_blank(const text_line *l); /* only spaces, tabs and '\r' */
+/* The line of buf at *pos (pos < len), without its '\n'; *pos moves past the '\n'. */
+text_line line_next(const char *buf, size_t len, size_t *pos);
 /* Loads every non-blank line of buf as a row, all or nothing (see bulk.c): the same records and
  * the same first error as loader_row line by line, decoded on up to SLOTS_LOAD_THREADS threads. */
 int bulk_load_lines(loader *L, const char *buf, size_t len, row_decoder decode);

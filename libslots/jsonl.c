@@ -1,6 +1,7 @@
 /*
  * jsonl.c — JSON Lines into and out of a store: each line is decoded straight into a fresh record
- * by json.c's schema-directed decoder; dumps write one slots_to_json object per line.
+ * by json.c's schema-directed decoder (all-or-nothing loads through bulk.c, on every core; skipping
+ * loads row by row); dumps write one slots_to_json object per line.
  */
 #include "internal.h"
 
@@ -18,16 +19,14 @@ int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned
     loader L;
     int rc = loader_begin(&L, s, flags);
     if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
-    if (rc == SLOTS_OK && !(flags & SLOTS_LOAD_SKIP_BAD)) return loader_end(&L, bulk_load_lines(&L, buf, len, decode_line), loaded, skipped);
+    if (rc == SLOTS_OK && !(flags & SLOTS_LOAD_SKIP_BAD)) /* all or nothing: on every core */
+        return loader_end(&L, bulk_load_lines(&L, buf, len, decode_line), loaded, skipped);
     if (rc == SLOTS_OK) rc = loader_reserve(&L, buf, len);
     size_t pos = 0, lineno = 0;
     while (rc == SLOTS_OK && pos < len) { /* skipping bad lines: row by row */
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - buf) : len;
-        text_line l = {buf + pos, end - pos};
+        text_line l = line_next(buf, len, &pos);
         lineno++;
-        if (!line_blank(l.text, l.len)) rc = loader_row(&L, lineno, decode_line, &l);
-        pos = end + 1;
+        if (!line_blank(&l)) rc = loader_row(&L, lineno, decode_line, &l);
     }
     return loader_end(&L, rc, loaded, skipped);
 }
