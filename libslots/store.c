@@ -109,6 +109,7 @@ bool store_slot_live(const slots_store *s, uint32_t slot) {
 static void release_all(slots_store *s) {
     const slots_type *t = s->type;
     int text[MAX_FIELDS], ntext = 0;
+    if (!s->used) return;
     for (int i = 0; i < t->nfields; i++)
         if (t->fields[i].kind == SLOTS_STR || t->fields[i].kind == SLOTS_BYTES) text[ntext++] = i;
     if (!ntext && !s->extras) return;

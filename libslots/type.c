@@ -30,9 +30,9 @@ static void field_release(field *f, size_t *acct) {
 static void type_destroy(slots_type *t) {
     int nbase = t->base ? t->base->nfields : 0;
     size_t *acct = &t->self_bytes;
+    if (t->default_store) store_destroy(t->default_store); /* before the fields it reads */
     for (int i = nbase; t->fields && i < t->nfields; i++) field_release(&t->fields[i], acct);
     mem_free(t->fields, (size_t)t->fields_cap * sizeof *t->fields, acct);
-    if (t->default_store) store_destroy(t->default_store);
     clayout_release(t);
     mem_free(t->name_slots, ((size_t)t->name_mask + 1) * sizeof *t->name_slots, acct);
     if (t->name) mem_free(t->name, strlen(t->name) + 1, acct);
