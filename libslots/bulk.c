@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -110,11 +111,17 @@ static void *decode_chunk(void *arg) {
     return NULL;
 }
 
-/* Runs fn on every chunk, chunk 0 on this thread; a thread that cannot start runs here too. */
+/* Runs fn on every chunk, chunk 0 on this thread; a thread that cannot start runs here too. The
+ * threads start with every signal blocked, so signals still reach the caller's threads (an
+ * interpreter's handlers expect them there). */
 static void run_all(chunk *c, int n, void *(*fn)(void *)) {
     pthread_t tid[MAX_THREADS];
     bool started[MAX_THREADS] = {false};
+    sigset_t all, old;
+    sigfillset(&all);
+    if (n > 1) pthread_sigmask(SIG_SETMASK, &all, &old);
     for (int k = 1; k < n; k++) started[k] = pthread_create(&tid[k], NULL, fn, &c[k]) == 0;
+    if (n > 1) pthread_sigmask(SIG_SETMASK, &old, NULL);
     fn(&c[0]);
     for (int k = 1; k < n; k++) {
         if (started[k]) pthread_join(tid[k], NULL);
