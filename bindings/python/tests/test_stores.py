@@ -220,6 +220,28 @@ def test_bad_jsonl_is_all_or_nothing(Product, store, bad, exc, line, word):
     assert store.dump_jsonl() == before and len(store) == 5 and 3 in store
 
 
+@pytest.mark.parametrize("bad_line, bad, exc, word", [
+    (59990, b'{"id": 11, "name": "again"}', KeyError, "11"),    # repeats line 1's id, far away
+    (59999, b'{"id": 7, "name": 5}', TypeError, "name"),        # near the end, on another thread
+    (30001, b'{"id": 7, "name": "x", "qty": 1e400}', TypeError, "qty"),
+])
+def test_big_load_on_threads_is_all_or_nothing(Product, store, monkeypatch, bad_line, bad, exc, word):
+    """A load big enough to decode on several threads reports the same line, and changes nothing."""
+    monkeypatch.setenv("SLOTS_LOAD_THREADS", "4")
+    # ids 11.. so that they do not clash with the store's 1..5
+    lines = [b'{"id": %d, "name": "product-%d", "price": %d.5}' % (i, i, i) for i in range(11, 60011)]
+    assert len(lines[0]) * len(lines) > 2 << 20  # more than 2 MiB: more than one chunk
+    good = Product.store()
+    assert good.load_jsonl(b"\n".join(lines)) == 60000
+    assert good.get(45678).name == "product-45678" and good[59999].id == 60010
+    lines[bad_line - 1] = bad
+    before = store.dump_jsonl()
+    with pytest.raises(exc) as info:
+        store.load_jsonl(b"\n".join(lines))
+    assert info.value.line == bad_line and word in str(info.value)
+    assert store.dump_jsonl() == before and len(store) == 5
+
+
 def test_skip_bad(slots, Product):
     s = Product.store()
     res = s.load_jsonl(b'{"id": 1, "name": "a"}\n{"id": "x"}\n{"id": 2, "name": "b"}\n{"id": 1, "name": "d"}\n',
