@@ -107,6 +107,11 @@ size_t utf8_check(const char *p, size_t len) {
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0;
     while (i < len) {
+        uint64_t w;
+        if (i + 8 <= len && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ull))) {
+            i += 8; /* eight ASCII bytes at once: most text is ASCII */
+            continue;
+        }
         if (s[i] < 0x80) {
             i++;
             continue;

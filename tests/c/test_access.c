@@ -636,6 +636,16 @@ static void test_utf8(void) {
     ASSERT_STATUS(slots_set_str(o, 0, NULL, 3), SLOTS_EINVAL);
     ASSERT_STATUS(slots_set_bytes(o, 1, NULL, 3), SLOTS_EINVAL);
     check_str(o, 0, "ok", 2);
+    ASSERT_OK(slots_set_str(o, 0, "8 bytes!\xff", 8)); /* eight ASCII bytes are checked at once */
+    /* after runs of ASCII, and across 8-byte boundaries, the bad byte's offset is exact */
+    ASSERT_STATUS(slots_set_str(o, 0, "abcdefgh\xff", 9), SLOTS_EINVAL);
+    ASSERT_MSG("at byte 8");
+    ASSERT_STATUS(slots_set_str(o, 0, "abcdefghij\xffklmnopqrstuv", 22), SLOTS_EINVAL); /* inside a word */
+    ASSERT_MSG("at byte 10");
+    ASSERT_STATUS(slots_set_str(o, 0, "abcdefghijklmnopq\xc3\x28", 19), SLOTS_EINVAL);
+    ASSERT_MSG("at byte 17");
+    ASSERT_OK(slots_set_str(o, 0, "abcdefg\xc3\xa9hijklmnop\xe2\x82\xacqrstuvw", 28));
+    check_str(o, 0, "abcdefg\xc3\xa9hijklmnop\xe2\x82\xacqrstuvw", 28);
     ASSERT_OK(slots_free(o));
 }
 
