@@ -399,12 +399,12 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
  * ("line 3: Product.price must be f64, not str") and the store is as it was before the call.
  * With SLOTS_LOAD_SKIP_BAD, bad lines are skipped instead: *skipped counts them and
  * slots_store_load_errors() lists the first ten. *loaded (may be NULL) counts records added.
- * Threads: an all-or-nothing JSON Lines load of more than 1 MiB decodes on several threads (one
- * per online CPU, each with at least 1 MiB of lines; the environment variable SLOTS_LOAD_THREADS
- * sets the most, 1 for none) and returns when all are done. Records, order, line numbers and the
- * error reported are those of a one-thread load. Rows of a type with validators or extras
- * (SLOTS_DYNAMIC), skipping loads and CSV decode on the calling thread. The store is locked for
- * the whole load: other threads' appends, removes and key writes on it wait until it ends.
+ * Threads: an all-or-nothing load of more than 1 MiB decodes on several threads (one per online
+ * CPU, each with at least 1 MiB of lines; the environment variable SLOTS_LOAD_THREADS sets the
+ * most, 1 for none) and returns when all are done. Records, order, line numbers and the error
+ * reported are those of a one-thread load. Rows of a type with validators or extras
+ * (SLOTS_DYNAMIC) and skipping loads decode on the calling thread. The store is locked for the
+ * whole load: other threads' appends, removes and key writes on it wait until it ends.
  * Statuses: SLOTS_OK, SLOTS_EPARSE, SLOTS_ENOATTR, SLOTS_ETYPE, SLOTS_ERANGE, SLOTS_EINVAL,
  * SLOTS_EEXIST, SLOTS_EREADONLY, SLOTS_ENOMEM, SLOTS_ESTALE, SLOTS_EIO (file paths). */
 #define SLOTS_LOAD_SKIP_BAD 0x1u

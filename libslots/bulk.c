@@ -1,6 +1,6 @@
 /*
- * bulk.c — the fast path of an all-or-nothing load of line-based rows (JSON Lines). The text is
- * cut into chunks at line ends, one per thread; each chunk's lines are counted and as many slots
+ * bulk.c — the fast path of an all-or-nothing load of line-based rows (JSON Lines, CSV). The text
+ * is cut into chunks at line ends, one per thread; each chunk's lines are counted and as many slots
  * claimed for it up front, so the chunks decode at once, each straight into its own slots, with
  * no lock and no shared counter. Keys are indexed afterwards on one thread, in line order, so a
  * duplicate is reported at the same line as a row-by-row load would report it, and the first bad
@@ -21,9 +21,10 @@
 
 typedef struct chunk {
     slots_store *store;
-    row_decoder decode;
-    const char *text; /* whole lines: [text, text + len) */
-    size_t len;
+    const row_format *fmt;
+    const void *ctx;   /* the format's state for the whole load */
+    const char *buf;   /* the whole text; the chunk is whole lines, buf[from, to) */
+    size_t from, to;
     size_t first_line; /* the number of its first line */
     size_t lines;      /* lines in it: the most rows it can hold */
     uint32_t base;     /* its first slot */
@@ -31,22 +32,9 @@ typedef struct chunk {
     uint64_t *hashes;  /* each row's key hash, taken while the record is in cache */
     int rc;            /* the first bad row: status, line and message */
     size_t bad_line;
+    bool ran_off;      /* ... which ran into the chunk's end: a boundary inside a row */
     char msg[512];
 } chunk;
-
-bool line_blank(const text_line *l) {
-    for (size_t i = 0; i < l->len; i++)
-        if (l->text[i] != ' ' && l->text[i] != '\t' && l->text[i] != '\r') return false;
-    return true;
-}
-
-text_line line_next(const char *buf, size_t len, size_t *pos) {
-    const char *nl = memchr(buf + *pos, '\n', len - *pos);
-    size_t end = nl ? (size_t)(nl - buf) : len;
-    text_line l = {buf + *pos, end - *pos};
-    *pos = end + 1;
-    return l;
-}
 
 /* Types whose rows may decode on other threads: a validator may be foreign code that expects the
  * caller's thread (a Python callback), and extras live in one map per store. */
@@ -69,15 +57,15 @@ static int thread_count(const slots_type *t, size_t len) {
     return (int)n;
 }
 
-/* Cuts buf into n chunks of whole lines (fewer if lines are long); returns how many. */
-static int split(const char *buf, size_t len, int n, chunk *c) {
-    size_t start = 0;
+/* Cuts buf[from, len) into n chunks of whole lines (fewer if lines are long); returns how many. */
+static int split(const char *buf, size_t from, size_t len, int n, chunk *c) {
+    size_t start = from;
     int k = 0;
     for (; k < n && start < len; k++) {
         size_t end = k == n - 1 ? len : start + (len - start) / (size_t)(n - k);
         const char *nl = end < len ? memchr(buf + end, '\n', len - end) : NULL;
         end = nl ? (size_t)(nl - buf) + 1 : len;
-        c[k].text = buf + start, c[k].len = end - start;
+        c[k].buf = buf, c[k].from = start, c[k].to = end;
         start = end;
     }
     return k;
@@ -85,29 +73,43 @@ static int split(const char *buf, size_t len, int n, chunk *c) {
 
 static void *count_lines(void *arg) {
     chunk *c = arg;
-    c->lines = count_newlines(c->text, c->len) + (c->len && c->text[c->len - 1] != '\n');
+    c->lines = count_newlines(c->buf + c->from, c->to - c->from) + (c->buf[c->to - 1] != '\n');
     return NULL;
+}
+
+/* Keeps the chunk's first error (its message is this thread's). */
+static void fail(chunk *c, int rc, size_t line) {
+    c->rc = rc, c->bad_line = line;
+    snprintf(c->msg, sizeof c->msg, "%s", slots_errmsg());
+}
+
+/* Decodes the reader's current row into the chunk's next slot; false on a bad row (kept). */
+static bool decode_row_into(chunk *c, void *reader, size_t line) {
+    recref r;
+    store_claim_slot(c->store, c->base + c->rows, &r);
+    int rc = row_fill(&r, c->fmt->decode, reader);
+    if (rc != SLOTS_OK) { /* r is freed with the range */
+        c->ran_off = c->fmt->ran_off && c->fmt->ran_off(reader);
+        fail(c, rc, line);
+        return false;
+    }
+    if (c->hashes) {
+        int key = r.type->key_field;
+        c->hashes[c->rows] = rec_is_set(r.type, r.rec, key) ? index_hash(r.store, r.index) : NO_KEY;
+    }
+    c->rows++;
+    return true;
 }
 
 static void *decode_chunk(void *arg) {
     chunk *c = arg;
-    size_t pos = 0, line = c->first_line;
-    for (; pos < c->len; line++) {
-        text_line l = line_next(c->text, c->len, &pos);
-        if (line_blank(&l)) continue;
-        recref r;
-        store_claim_slot(c->store, c->base + c->rows, &r);
-        if ((c->rc = row_fill(&r, c->decode, &l)) != SLOTS_OK) { /* r is freed with the range */
-            c->bad_line = line;
-            snprintf(c->msg, sizeof c->msg, "%s", slots_errmsg()); /* the message is this thread's */
-            return NULL;
-        }
-        if (c->hashes) {
-            int key = r.type->key_field;
-            c->hashes[c->rows] = rec_is_set(r.type, r.rec, key) ? index_hash(r.store, r.index) : NO_KEY;
-        }
-        c->rows++;
-    }
+    void *reader = c->fmt->open(c->ctx, c->buf, c->from, c->to, c->first_line);
+    if (!reader) return fail(c, err_nomem(), c->first_line), NULL;
+    size_t line = c->first_line;
+    int more;
+    while ((more = c->fmt->next(reader, &line)) > 0 && decode_row_into(c, reader, line)) {}
+    if (more < 0) fail(c, more, line);
+    c->fmt->close(reader);
     return NULL;
 }
 
@@ -118,6 +120,7 @@ static void run_all(chunk *c, int n, void *(*fn)(void *)) {
     pthread_t tid[MAX_THREADS];
     bool started[MAX_THREADS] = {false};
     sigset_t all, old;
+    if (n < 1) return;
     sigfillset(&all);
     if (n > 1) pthread_sigmask(SIG_SETMASK, &all, &old);
     for (int k = 1; k < n; k++) started[k] = pthread_create(&tid[k], NULL, fn, &c[k]) == 0;
@@ -129,13 +132,14 @@ static void run_all(chunk *c, int n, void *(*fn)(void *)) {
     }
 }
 
-/* The line number of row `row` of a chunk (blank lines hold no row). */
+/* The line where row `row` of a chunk starts, read again; 0 when out of memory. */
 static size_t line_of_row(const chunk *c, uint32_t row) {
-    size_t pos = 0, line = c->first_line;
-    for (uint32_t seen = 0;; line++) {
-        text_line l = line_next(c->text, c->len, &pos);
-        if (!line_blank(&l) && seen++ == row) return line;
-    }
+    void *reader = c->fmt->open(c->ctx, c->buf, c->from, c->to, c->first_line);
+    size_t line = 0;
+    for (uint32_t seen = 0; reader && seen <= row; seen++)
+        if (c->fmt->next(reader, &line) <= 0) line = 0;
+    if (reader) c->fmt->close(reader);
+    return line;
 }
 
 /* Indexes the keys of the rows of chunks [0, n) in line order; *added counts the entries. Rows
@@ -150,18 +154,21 @@ static int index_keys(slots_store *s, const chunk *c, int n, size_t *added) {
             bool keyed;
             int rc = row_index_key(&r, h[j] == NO_KEY ? NULL : &h[j], &keyed);
             *added += keyed;
-            if (rc != SLOTS_OK) return err_prefix("line %zu: ", line_of_row(&c[k], j));
+            if (rc != SLOTS_OK) {
+                size_t line = line_of_row(&c[k], j);
+                return line ? err_prefix("line %zu: ", line) : err_nomem();
+            }
         }
     }
     return SLOTS_OK;
 }
 
-/* Claims every chunk's slots, numbers its lines and makes room for its keys and their hashes
- * (*hashes, to free with mem_free(*hashes, total * 8, NULL)). */
-static int claim(slots_store *s, chunk *c, int n, uint32_t *base, size_t *total, uint64_t **hashes) {
+/* Claims every chunk's slots, numbers its lines (the first is `line`) and makes room for its keys
+ * and their hashes (*hashes, to free with mem_free(*hashes, total * 8, NULL)). */
+static int claim(slots_store *s, chunk *c, int n, size_t line, uint32_t *base, size_t *total, uint64_t **hashes) {
     *total = 0;
     for (int k = 0; k < n; k++) {
-        c[k].first_line = 1 + *total;
+        c[k].first_line = line + *total;
         *total += c[k].lines;
     }
     int rc = SLOTS_OK;
@@ -170,15 +177,14 @@ static int claim(slots_store *s, chunk *c, int n, uint32_t *base, size_t *total,
         rc = err_nomem();
     if (rc == SLOTS_OK) rc = store_claim_range(s, *total, base);
     for (int k = 0; k < n && rc == SLOTS_OK; k++) {
-        c[k].base = *base + (uint32_t)(c[k].first_line - 1);
-        if (*hashes) c[k].hashes = *hashes + (c[k].first_line - 1);
+        c[k].base = *base + (uint32_t)(c[k].first_line - line);
+        if (*hashes) c[k].hashes = *hashes + (c[k].first_line - line);
     }
     return rc;
 }
 
-/* Decodes the chunks and indexes their keys; returns the first error by line (message set). */
-static int decode_all(slots_store *s, chunk *c, int n, size_t *added) {
-    run_all(c, n, decode_chunk);
+/* Indexes the decoded chunks' keys; returns the first error by line (message set). */
+static int index_and_report(slots_store *s, const chunk *c, int n, size_t *added) {
     int bad = 0;
     while (bad < n && c[bad].rc == SLOTS_OK) bad++;
     /* Rows before the first bad line are all decoded: a duplicate among them comes first. */
@@ -187,27 +193,53 @@ static int decode_all(slots_store *s, chunk *c, int n, size_t *added) {
     return rc;
 }
 
-int bulk_load_lines(loader *L, const char *buf, size_t len, row_decoder decode) {
+/* Whether a chunk before the last failed on a row that ran into its end: the cut fell inside a
+ * row (a quoted CSV cell holding a line end), so that chunk's error and the next chunk's rows
+ * mean nothing. */
+static bool cut_inside_a_row(const chunk *c, int n) {
+    for (int k = 0; k + 1 < n; k++)
+        if (c[k].rc != SLOTS_OK && c[k].ran_off) return true;
+    return false;
+}
+
+/* One try at the load in (up to) n chunks. *recut: the cut fell inside a row, so the load was
+ * undone and must be tried again in one piece. */
+static int load_chunks(loader *L, const char *buf, size_t from, size_t len, size_t line, int n,
+                       const row_format *fmt, const void *ctx, bool *recut) {
     slots_store *s = L->store;
     chunk c[MAX_THREADS];
     memset(c, 0, sizeof c);
-    int n = split(buf, len, thread_count(s->type, len), c);
-    for (int k = 0; k < n; k++) c[k].store = s, c[k].decode = decode;
+    n = split(buf, from, len, n, c);
+    for (int k = 0; k < n; k++) c[k].store = s, c[k].fmt = fmt, c[k].ctx = ctx;
     run_all(c, n, count_lines);
     uint32_t base = 0;
     size_t total = 0, added = 0;
     uint64_t *hashes = NULL;
-    int rc = n ? claim(s, c, n, &base, &total, &hashes) : SLOTS_OK;
+    int rc = n ? claim(s, c, n, line, &base, &total, &hashes) : SLOTS_OK;
     bool claimed = rc == SLOTS_OK && n;
-    if (claimed) rc = decode_all(s, c, n, &added);
+    if (claimed) run_all(c, n, decode_chunk);
+    *recut = claimed && cut_inside_a_row(c, n);
+    if (claimed && !*recut) rc = index_and_report(s, c, n, &added);
     if (s->index) index_added(s->index, added);
     mem_free(hashes, total * sizeof *hashes, NULL);
-    if (rc != SLOTS_OK) {
+    if (rc != SLOTS_OK || *recut) {
         if (claimed) store_abandon_range(s, base, (uint32_t)total);
         return rc;
     }
-    for (int k = n - 1; k >= 0; k--) store_unclaim(s, c[k].base + c[k].rows, (uint32_t)c[k].lines - c[k].rows);
-    for (int k = 0; k < n; k++) L->bulk_loaded += c[k].rows;
-    store_commit_range(s, (uint32_t)L->bulk_loaded);
+    uint32_t rows = 0;
+    for (int k = n - 1; k >= 0; k--) {
+        store_unclaim(s, c[k].base + c[k].rows, (uint32_t)c[k].lines - c[k].rows);
+        rows += c[k].rows;
+    }
+    store_commit_range(s, rows);
+    L->bulk_loaded += rows;
     return SLOTS_OK;
+}
+
+int bulk_load(loader *L, const char *buf, size_t from, size_t len, size_t line, const row_format *fmt,
+              const void *ctx) {
+    bool recut = false;
+    int rc = load_chunks(L, buf, from, len, line, thread_count(L->store->type, len - from), fmt, ctx, &recut);
+    if (recut) rc = load_chunks(L, buf, from, len, line, 1, fmt, ctx, &recut); /* one chunk has no cut */
+    return rc;
 }

@@ -347,23 +347,58 @@ static int decode_row(const recref *r, void *ctx) {
     return SLOTS_OK;
 }
 
+/* ---- readers for bulk.c: one per chunk, sharing the header's columns ----------------------- */
+static void *open_rows(const void *ctx, const char *buf, size_t from, size_t to, size_t line) {
+    const csv_load *whole = ctx;
+    csv_load *c = mem_calloc(sizeof *c, NULL);
+    if (!c) return NULL;
+    c->t = whole->t, c->cols = whole->cols, c->ncols = whole->ncols; /* borrowed, not freed */
+    c->sc.s = buf, c->sc.pos = from, c->sc.len = to, c->sc.line = line, c->sc.limit = whole->ncols;
+    return c;
+}
+
+/* The next row, scanned into cells (ENOMEM is the only failure: syntax errors are the decoder's). */
+static int next_scanned_row(void *reader, size_t *line) {
+    csv_load *c = reader;
+    if (!next_row(&c->sc)) return 0;
+    *line = c->sc.line; /* where the row starts, though a quoted cell may span lines */
+    int rc = scan_row(&c->sc);
+    return rc == SLOTS_OK ? 1 : rc;
+}
+
+/* An unterminated quoted cell runs to the end of the reader's range. */
+static bool ran_off(const void *reader) { return ((const csv_load *)reader)->sc.bad == ROW_UNTERMINATED; }
+
+static void close_rows(void *reader) {
+    csv_load *c = reader;
+    c->cols = NULL, c->ncols = 0; /* the whole load's */
+    csv_free(c);
+    mem_free(c, sizeof *c, NULL);
+}
+
+static const row_format csv_rows = {open_rows, next_scanned_row, decode_row, ran_off, close_rows};
+
 int slots_store_load_csv(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded, size_t *skipped) {
     loader L;
     csv_load c;
     memset(&c, 0, sizeof c);
     int rc = loader_begin(&L, s, flags);
     if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
-    if (rc == SLOTS_OK && len) rc = loader_reserve(&L, buf, len); /* at most a record per line */
     if (rc == SLOTS_OK) {
         c.t = s->type;
         c.sc.s = buf, c.sc.len = len, c.sc.line = 1;
         rc = read_header(&c);
     }
-    while (rc == SLOTS_OK && next_row(&c.sc)) {
-        size_t line = c.sc.line; /* where the row starts, though a quoted cell may span lines */
-        rc = scan_row(&c.sc);
-        if (rc == SLOTS_OK) rc = loader_row(&L, line, decode_row, &c);
+    if (rc == SLOTS_OK && !(flags & SLOTS_LOAD_SKIP_BAD)) { /* all or nothing: on every core */
+        rc = c.cols ? bulk_load(&L, buf, c.sc.pos, len, c.sc.line, &csv_rows, &c) : SLOTS_OK;
+        csv_free(&c);
+        return loader_end(&L, rc, loaded, skipped);
     }
+    if (rc == SLOTS_OK && len) rc = loader_reserve(&L, buf, len); /* at most a record per line */
+    size_t line;
+    int more;
+    while (rc == SLOTS_OK && (more = next_scanned_row(&c, &line)) != 0) /* skipping: row by row */
+        rc = more < 0 ? more : loader_row(&L, line, decode_row, &c);
     csv_free(&c);
     return loader_end(&L, rc, loaded, skipped);
 }

@@ -370,17 +370,24 @@ int loader_row(loader *L, size_t line, row_decoder decode, void *ctx);
 int row_fill(recref *r, row_decoder decode, void *ctx);
 int row_index_key(const recref *r, const uint64_t *hash, bool *keyed);
 size_t count_newlines(const char *buf, size_t len);
-/* One line of a text, without its '\n': what a line-based format's row_decoder gets as ctx. */
-typedef struct text_line {
-    const char *text;
-    size_t len;
-} text_line;
-bool line_blank(const text_line *l); /* only spaces, tabs and '\r' */
-/* The line of buf at *pos (pos < len), without its '\n'; *pos moves past the '\n'. */
-text_line line_next(const char *buf, size_t len, size_t *pos);
-/* Loads every non-blank line of buf as a row, all or nothing (see bulk.c): the same records and
- * the same first error as loader_row line by line, decoded on up to SLOTS_LOAD_THREADS threads. */
-int bulk_load_lines(loader *L, const char *buf, size_t len, row_decoder decode);
+/* How bulk_load reads a format's rows: one reader per chunk of whole lines, on the chunk's thread. */
+typedef struct row_format {
+    /* A reader of the rows in buf[from, to), whose first line is number `line`; `ctx` is the
+     * format's state for the whole load. NULL when out of memory. */
+    void *(*open)(const void *ctx, const char *buf, size_t from, size_t to, size_t line);
+    /* Moves to the next row: 1 (*line = the line it starts on), 0 at the end, or a status < 0. */
+    int (*next)(void *reader, size_t *line);
+    row_decoder decode; /* decodes the current row; its ctx is the reader */
+    /* Whether the row that failed to decode ran into the end of the reader's range (so a cut may
+     * have fallen inside it), or NULL for formats whose rows never span lines. */
+    bool (*ran_off)(const void *reader);
+    void (*close)(void *reader);
+} row_format;
+/* Loads every row of buf[from, len) (its first line is number `line`), all or nothing (see
+ * bulk.c): the same records and the same first error as loader_row row by row, decoded on up to
+ * SLOTS_LOAD_THREADS threads. */
+int bulk_load(loader *L, const char *buf, size_t from, size_t len, size_t line, const row_format *fmt,
+              const void *ctx);
 /* Ends a load: on failure (rc != SLOTS_OK) every added record is freed. Returns rc. */
 int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped);
 /* Reads a whole file into a buffer to free with mem_free(buf, len + 1, NULL). SLOTS_EIO, SLOTS_ENOMEM. */

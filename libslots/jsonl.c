@@ -1,12 +1,40 @@
 /*
- * jsonl.c — JSON Lines into and out of a store: each line is decoded straight into a fresh record
- * by json.c's schema-directed decoder (all-or-nothing loads through bulk.c, on every core; skipping
- * loads row by row); dumps write one slots_to_json object per line.
+ * jsonl.c — JSON Lines into and out of a store: each non-blank line is decoded straight into a
+ * fresh record by json.c's schema-directed decoder (all-or-nothing loads through bulk.c, on every
+ * core; skipping loads row by row); dumps write one slots_to_json object per line.
  */
 #include "internal.h"
 
-static int decode_line(const recref *r, void *ctx) {
-    const text_line *l = ctx;
+/* A reader of the non-blank lines of buf[pos, end): the rows of JSON Lines. */
+typedef struct lines {
+    const char *buf;
+    size_t pos, end;
+    size_t line;      /* the number of the line at pos */
+    const char *text; /* the current line, without its '\n' */
+    size_t len;
+} lines;
+
+static bool blank(const char *p, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') return false;
+    return true;
+}
+
+static int next_line(void *reader, size_t *line) {
+    lines *r = reader;
+    while (r->pos < r->end) {
+        const char *nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
+        size_t stop = nl ? (size_t)(nl - r->buf) : r->end;
+        r->text = r->buf + r->pos, r->len = stop - r->pos;
+        r->pos = stop + 1;
+        *line = r->line++;
+        if (!blank(r->text, r->len)) return 1;
+    }
+    return 0;
+}
+
+static int decode_line(const recref *r, void *reader) {
+    const lines *l = reader;
     size_t pos = 0;
     int rc = json_decode_object(r, l->text, l->len, &pos);
     while (rc == SLOTS_OK && pos < l->len && strchr(" \t\r", l->text[pos])) pos++;
@@ -15,19 +43,27 @@ static int decode_line(const recref *r, void *ctx) {
     return rc;
 }
 
+static void *open_lines(const void *ctx, const char *buf, size_t from, size_t to, size_t line) {
+    (void)ctx;
+    lines *r = mem_alloc(sizeof *r, NULL);
+    if (r) *r = (lines){buf, from, to, line, NULL, 0};
+    return r;
+}
+
+static void close_lines(void *reader) { mem_free(reader, sizeof(lines), NULL); }
+
+static const row_format jsonl_rows = {open_lines, next_line, decode_line, NULL, close_lines};
+
 int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded, size_t *skipped) {
     loader L;
     int rc = loader_begin(&L, s, flags);
     if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
     if (rc == SLOTS_OK && !(flags & SLOTS_LOAD_SKIP_BAD)) /* all or nothing: on every core */
-        return loader_end(&L, bulk_load_lines(&L, buf, len, decode_line), loaded, skipped);
+        return loader_end(&L, bulk_load(&L, buf, 0, len, 1, &jsonl_rows, NULL), loaded, skipped);
     if (rc == SLOTS_OK) rc = loader_reserve(&L, buf, len);
-    size_t pos = 0, lineno = 0;
-    while (rc == SLOTS_OK && pos < len) { /* skipping bad lines: row by row */
-        text_line l = line_next(buf, len, &pos);
-        lineno++;
-        if (!line_blank(&l)) rc = loader_row(&L, lineno, decode_line, &l);
-    }
+    lines r = {buf, 0, len, 1, NULL, 0};
+    size_t line;
+    while (rc == SLOTS_OK && next_line(&r, &line) > 0) rc = loader_row(&L, line, decode_line, &r); /* skipping */
     return loader_end(&L, rc, loaded, skipped);
 }
 

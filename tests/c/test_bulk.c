@@ -1,15 +1,17 @@
 /*
- * test_bulk.c — JSON Lines loads big enough to be cut into chunks and decoded on several threads
- * (bulk.c): the records, their order and the key index are those of a one-thread load; the error
- * is the first bad line of the whole text, a duplicate key included, wherever the chunks fall;
- * a failed load leaves the store as it was, and the store keeps working after it.
+ * test_bulk.c — JSON Lines and CSV loads big enough to be cut into chunks and decoded on several
+ * threads (bulk.c): the records, their order and the key index are those of a one-thread load; the
+ * error is the first bad line of the whole text, a duplicate key included, wherever the chunks
+ * fall (inside a quoted CSV cell too); a failed load leaves the store as it was, and the store
+ * keeps working after it.
  */
 #include "harness.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#define LINES 60000 /* about 3 MiB of text: three or four chunks */
+#define LINES 60000      /* about 3 MiB of JSON Lines: three or four chunks */
+#define CSV_ROWS 150000 /* about 4.5 MiB of CSV */
 
 typedef struct text {
     char *p;
@@ -226,6 +228,100 @@ static void test_thread_variable(void) {
     free(good.p);
 }
 
+/* ---- CSV: every outcome compared with the same load on one thread ---------------------------- */
+typedef int (*load_fn)(slots_store *, const char *, size_t, unsigned, size_t *, size_t *);
+
+typedef struct outcome {
+    int rc;
+    size_t loaded;
+    char msg[512];
+    char *dump;
+} outcome;
+
+static outcome load_with(const slots_type *type, const char *nthreads, const text *t) {
+    slots_store *s;
+    outcome o = {0};
+    CU_ASSERT_EQUAL_FATAL(slots_store_new(type, &s), SLOTS_OK);
+    threads(nthreads);
+    o.rc = slots_store_load_csv(s, t->p, t->len, 0, &o.loaded, NULL);
+    snprintf(o.msg, sizeof o.msg, "%s", o.rc == SLOTS_OK ? "" : slots_errmsg());
+    o.dump = dump(s);
+    slots_store_drop(s);
+    return o;
+}
+
+/* Loads t on four threads and on one: same status, message, count and records. */
+static void same_as_one_thread(const text *t, int want_rc, const char *want_msg) {
+    slots_type *type;
+    slots_store_drop(product_store(&type));
+    outcome many = load_with(type, "4", t), one = load_with(type, "1", t);
+    CU_ASSERT_EQUAL(many.rc, want_rc);
+    CU_ASSERT_EQUAL(one.rc, want_rc);
+    if (want_msg && !strstr(many.msg, want_msg)) fprintf(stderr, "\n  want \"%s\" in \"%s\"\n", want_msg, many.msg);
+    CU_ASSERT_TRUE(!want_msg || strstr(many.msg, want_msg) != NULL);
+    if (strcmp(many.msg, one.msg) != 0) fprintf(stderr, "\n  threads: %s\n  one:     %s\n", many.msg, one.msg);
+    CU_ASSERT_STRING_EQUAL(many.msg, one.msg);
+    CU_ASSERT_EQUAL(many.loaded, one.loaded);
+    CU_ASSERT_TRUE(many.dump && one.dump && strcmp(many.dump, one.dump) == 0);
+    free(many.dump);
+    free(one.dump);
+}
+
+/* CSV rows: ids from 1, names quoted with commas (unquoted when multi < 0); every `multi`th name
+ * holds line ends, every 7th row ends in CRLF, every 1000th line is empty; line bad_at is `bad`. */
+static text csv_products(size_t rows, int multi, size_t bad_at, const char *bad) {
+    text t = {0};
+    char row[160];
+    put(&t, "id,name,price\n");
+    for (size_t i = 1; i <= rows; i++) {
+        const char *end = i % 7 ? "\n" : "\r\n";
+        if (i == bad_at) snprintf(row, sizeof row, "%s\n", bad);
+        else if (multi < 0) snprintf(row, sizeof row, "%zu,product %zu,%zu.5%s", i, i, i % 1000, end);
+        else if (multi && i % (size_t)multi == 0)
+            snprintf(row, sizeof row, "%zu,\"name %zu,\nspans\n\nthree \"\"lines\"\"\",%zu.5%s", i, i, i % 1000, end);
+        else snprintf(row, sizeof row, "%zu,\"product, %zu\",%zu.5%s", i, i, i % 1000, end);
+        put(&t, row);
+        if (i % 1000 == 0) put(&t, "\n");
+    }
+    return t;
+}
+
+static void test_csv_threads_match_one_thread(void) {
+    text plain = csv_products(CSV_ROWS, 0, 0, NULL);
+    same_as_one_thread(&plain, SLOTS_OK, NULL);
+    /* quoted cells holding line ends: a cut may fall inside one, and the load is then redone */
+    text multi = csv_products(CSV_ROWS, 1, 0, NULL);
+    same_as_one_thread(&multi, SLOTS_OK, NULL);
+    text some = csv_products(CSV_ROWS, 3, 0, NULL);
+    same_as_one_thread(&some, SLOTS_OK, NULL);
+    free(plain.p);
+    free(multi.p);
+    free(some.p);
+}
+
+static void test_csv_errors_match_one_thread(void) {
+    text late = csv_products(CSV_ROWS, 3, CSV_ROWS - 5, "7,\"x\",not a number");
+    same_as_one_thread(&late, SLOTS_ETYPE, ": ");
+    text dup = csv_products(CSV_ROWS, 3, CSV_ROWS - 100, "12,\"again\",1");
+    same_as_one_thread(&dup, SLOTS_EEXIST, "duplicate key 12 ");
+    text cells = csv_products(CSV_ROWS, 0, CSV_ROWS / 2, "1,2");
+    same_as_one_thread(&cells, SLOTS_EPARSE, "expected 3 cells, got 2");
+    text after = csv_products(CSV_ROWS, 0, CSV_ROWS / 3, "5,\"ab\"c,1"); /* text after a closing quote */
+    same_as_one_thread(&after, SLOTS_EPARSE, "text after the closing quote");
+    /* a quote never closed runs to the end of the text, through every later chunk */
+    text open = csv_products(CSV_ROWS, -1, CSV_ROWS / 4, "5,\"never closed,1");
+    same_as_one_thread(&open, SLOTS_EPARSE, "unterminated quoted cell 2");
+    /* a stray quote inside an unquoted cell is text */
+    text stray = csv_products(CSV_ROWS, -1, CSV_ROWS / 4, "999999,6\" screen,1");
+    same_as_one_thread(&stray, SLOTS_OK, NULL);
+    free(late.p);
+    free(dup.p);
+    free(cells.p);
+    free(after.p);
+    free(open.p);
+    free(stray.p);
+}
+
 static CU_TestInfo tests[] = {
     {"threads load what one thread loads", test_threads_match_one_thread},
     {"the first bad line of the text is reported", test_first_bad_line_wins},
@@ -233,6 +329,8 @@ static CU_TestInfo tests[] = {
     {"the store works after a failed load", test_store_works_after_failure},
     {"extras types load on one thread", test_extras_type_keeps_one_thread},
     {"SLOTS_LOAD_THREADS values", test_thread_variable},
+    {"CSV: threads load what one thread loads", test_csv_threads_match_one_thread},
+    {"CSV: errors as on one thread", test_csv_errors_match_one_thread},
     CU_TEST_INFO_NULL,
 };
 

@@ -7,7 +7,7 @@
  * slots_type_count, slots_store_len, each key found, and — in a second round that defines no types,
  * once slabs and index have reached their size — slots_memory_used() back to its exact baseline.
  * Then a JSON Lines load big enough to decode on four threads, once whole and once failing at its
- * last line, must load every row, or none.
+ * last line, must load every row, or none; and the same rows as CSV.
  * Built twice: plain, and with ThreadSanitizer over the library too (`make check-tsan`).
  *   stress_threads [threads] [ops]
  */
@@ -208,6 +208,11 @@ static int bulk_load_round(void) {
     size_t n = 1;
     slots_store_len(s, &n);
     bad += check(n == 0, "failed bulk load leaves the store empty");
+    /* the same rows as CSV, names quoted */
+    len = (size_t)snprintf(text, cap, "id,name\n");
+    for (int i = 0; i < ROWS; i++) len += (size_t)snprintf(text + len, cap - len, "%d,\"%s, %d\"\n", i, LONG_NAME, i);
+    bad += check(slots_store_load_csv(s, text, len, 0, &loaded, NULL) == SLOTS_OK && loaded == ROWS, "bulk CSV load");
+    bad += check(slots_store_find_i64(s, ROWS / 2, &f) == SLOTS_OK, "bulk CSV key found");
     bad += check(slots_store_drop(s) == SLOTS_OK, "bulk drop");
     free(text);
     return bad;

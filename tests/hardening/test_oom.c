@@ -540,29 +540,36 @@ static void test_load_jsonl(void) { load_scenarios("jsonl", call_load_jsonl, mak
 
 /* A load big enough to decode on several threads: a failure on any of them fails the whole load
  * and leaves the store as it was. Mostly short names, so few rows allocate. */
-static void test_load_jsonl_threads(void) {
-    enum { ROWS = 50000 };
+static void threads_scenario(const char *fmt, call_fn load, bool csv) {
+    enum { ROWS = 120000 }; /* more than 2 MiB of either format: more than one chunk */
     slots_type *t = def(KEYED, 0);
     slots_store *s = NULL;
     ASSERT_OK(slots_store_new(t, &s));
     size_t cap = (size_t)ROWS * 64, len = 0;
-    char *text = malloc(cap);
+    char *text = malloc(cap), label[64];
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    for (int i = 0; i < ROWS; i++) /* every 10000th name is stored out of line: an allocation */
-        len += (size_t)snprintf(text + len, cap - len, "{\"id\": %d, \"name\": \"n%d%s\", \"price\": %d.25}\n", i, i,
-                                i % 10000 == 9999 ? " is a name long enough to allocate" : "", i);
+    if (csv) len += (size_t)snprintf(text, cap, "id,name,price\n");
+    for (int i = 0; i < ROWS; i++) { /* every 10000th name is stored out of line: an allocation */
+        const char *more = i % 10000 == 9999 ? " is a name long enough to allocate" : "";
+        if (csv) len += (size_t)snprintf(text + len, cap - len, "%d,\"n, %d%s\",%d.25\n", i, i, more, i);
+        else len += (size_t)snprintf(text + len, cap - len, "{\"id\": %d, \"name\": \"n%d%s\", \"price\": %d.25}\n", i, i, more, i);
+    }
     setenv("SLOTS_LOAD_THREADS", "4", 1);
+    store_ctx c = {.s = s, .text = text, .len = len};
     /* slabs and index reach their size first, so the sweep reaches the rows' own allocations */
-    ASSERT_OK(slots_store_load_jsonl(s, text, len, 0, NULL, NULL));
+    ASSERT_OK(load(&c));
     ASSERT_OK(slots_store_clear(s));
     watch w = {.types = {t}, .stores = {s}};
-    store_ctx c = {.s = s, .text = text, .len = len};
-    sweep("load_jsonl 50000 rows on threads", &w, call_load_jsonl, &c);
+    snprintf(label, sizeof label, "load_%s %d rows on threads", fmt, ROWS);
+    sweep(label, &w, load, &c);
     CU_ASSERT_EQUAL(c.loaded, ROWS);
     unsetenv("SLOTS_LOAD_THREADS");
     free(text);
     ASSERT_OK(slots_store_drop(s));
 }
+
+static void test_load_jsonl_threads(void) { threads_scenario("jsonl", call_load_jsonl, false); }
+static void test_load_csv_threads(void) { threads_scenario("csv", call_load_csv, true); }
 static void test_load_csv(void) { load_scenarios("csv", call_load_csv, make_csv); }
 
 /* ---- dumps, repr, to_json ------------------------------------------------------------------- */
@@ -629,6 +636,7 @@ int main(void) {
         {"copy and JSON decode", test_copy_and_json},
         {"JSONL load", test_load_jsonl},
         {"JSONL load on threads", test_load_jsonl_threads},
+        {"CSV load on threads", test_load_csv_threads},
         {"CSV load", test_load_csv},
         {"dumps", test_dumps},
         {"total", test_total},
