@@ -242,6 +242,24 @@ def test_big_load_on_threads_is_all_or_nothing(Product, store, monkeypatch, bad_
     assert store.dump_jsonl() == before and len(store) == 5
 
 
+def test_big_csv_on_threads_matches_one_thread(Product, monkeypatch):
+    """CSV cut into chunks, quoted cells with line ends included: the same records and errors."""
+    rows = ['%d,"product, %d%s",%d.5' % (i, i, "\nsecond line" if i % 3 == 0 else "", i) for i in range(1, 100001)]
+    good = ("id,name,price\n" + "\n".join(rows)).encode()
+    assert len(good) > 2 << 20
+    bad = good.replace(b"\n99990,", b"\n12,", 1)  # a duplicate key near the end
+    results = []
+    for n in ("4", "1"):
+        monkeypatch.setenv("SLOTS_LOAD_THREADS", n)
+        s = Product.store()
+        assert s.load_csv(good) == 100000
+        with pytest.raises(KeyError) as info:
+            Product.store().load_csv(bad)
+        results.append((s.dump_jsonl(), str(info.value), info.value.line))
+    assert results[0] == results[1]
+    assert "duplicate key 12" in results[0][1]
+
+
 def test_skip_bad(slots, Product):
     s = Product.store()
     res = s.load_jsonl(b'{"id": 1, "name": "a"}\n{"id": "x"}\n{"id": 2, "name": "b"}\n{"id": 1, "name": "d"}\n',
