@@ -15,7 +15,10 @@
 #include <unistd.h>
 
 #define MAX_THREADS 8
-#define MIN_CHUNK ((size_t)1 << 20) /* starting a thread costs tens of microseconds */
+#ifndef SLOTS_MIN_CHUNK /* fuzz builds make it small, to cut small inputs */
+#define SLOTS_MIN_CHUNK ((size_t)1 << 20) /* starting a thread costs tens of microseconds */
+#endif
+#define MIN_CHUNK SLOTS_MIN_CHUNK
 #define KEY_PREFETCH 8              /* rows ahead whose index place is fetched early */
 #define NO_KEY UINT64_MAX           /* in hashes: the row's key is unset (or hashes to this) */
 

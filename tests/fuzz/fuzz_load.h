@@ -3,7 +3,9 @@
  * or str key on a dynamic type); the rest is the text, loaded twice: all-or-nothing, then with
  * SLOTS_LOAD_SKIP_BAD into a cleared store. After each load: len equals *loaded (0 after a refused
  * all-or-nothing load), the store dumps in both formats, and its own dump loads back to the same
- * count. Everything is released at the end.
+ * count. The all-or-nothing load runs on four threads (fuzz builds cut chunks of 16 bytes, see
+ * fuzz.mk) and again on one: status, message and records must be the same. Everything is
+ * released at the end.
  */
 #include "fuzz_common.h"
 
@@ -39,6 +41,35 @@ static void check_dumps(const slots_type *t, slots_store *s, load_fn load, dump_
     free(text);
 }
 
+/* The JSON Lines dump of s, copied (the scratch buffer is reused by the next dump). */
+static char *dump_copy(const slots_store *s) {
+    const char *out = NULL;
+    size_t len = 0;
+    if (slots_store_dump_jsonl(s, &out, &len) != SLOTS_OK) return NULL;
+    char *copy = malloc(len + 1);
+    FUZZ_CHECK(copy != NULL, "malloc");
+    memcpy(copy, out, len + 1);
+    return copy;
+}
+
+/* Loads the text again on one thread: the same status, message and records as `s` got (rc). */
+static void same_on_one_thread(const slots_type *t, const slots_store *s, int rc, const char *text, size_t len,
+                               load_fn load) {
+    char msg[512], *want = dump_copy(s);
+    snprintf(msg, sizeof msg, "%s", rc == SLOTS_OK ? "" : slots_errmsg());
+    slots_store *one = NULL;
+    FUZZ_CHECK(slots_store_new(t, &one) == SLOTS_OK, "store_new");
+    setenv("SLOTS_LOAD_THREADS", "1", 1);
+    int rc1 = load(one, text, len, 0, NULL, NULL);
+    FUZZ_CHECK(rc1 == rc, "threads: %d (%s), one thread: %d (%s)", rc, msg, rc1, rc1 ? slots_errmsg() : "");
+    FUZZ_CHECK(rc == SLOTS_OK || strcmp(msg, slots_errmsg()) == 0, "threads: %s\none thread: %s", msg, slots_errmsg());
+    char *got = dump_copy(one);
+    FUZZ_CHECK((!want && !got) || (want && got && strcmp(want, got) == 0), "threads and one thread loaded different records");
+    free(want);
+    free(got);
+    FUZZ_CHECK(slots_store_drop(one) == SLOTS_OK, "drop");
+}
+
 static void fuzz_load(const uint8_t *data, size_t size, load_fn load, dump_fn dump) {
     static const slots_type *types[2];
     if (!types[0]) {
@@ -53,7 +84,9 @@ static void fuzz_load(const uint8_t *data, size_t size, load_fn load, dump_fn du
     FUZZ_CHECK(slots_store_new(t, &s) == SLOTS_OK, "store_new");
 
     size_t loaded = 12345, skipped = 12345;
+    setenv("SLOTS_LOAD_THREADS", "4", 1);
     int rc = load(s, text, len, 0, &loaded, &skipped);
+    same_on_one_thread(t, s, rc, text, len, load);
     if (rc == SLOTS_OK) {
         FUZZ_CHECK(loaded == store_len(s) && skipped == 0, "loaded %zu, skipped %zu, len %zu", loaded, skipped,
                    store_len(s));
