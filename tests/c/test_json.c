@@ -466,6 +466,36 @@ static void test_from_json_unknown_key(void) {
     from_fails(fx.t, "{\"name\\u0000x\":\"v\"}", SLOTS_ENOATTR, "no attribute");
 }
 
+/* Field names of every length from 1 to 20, each with a key that differs from it in one byte at
+ * every position: the key is never taken for the field. */
+static void test_from_json_names_of_every_length(void) {
+    static const char alphabet[] = "abcdefghijklmnopqrst";
+    char fields[512] = "", json[1024], key[32];
+    size_t used = 0;
+    for (int n = 1; n <= 20; n++)
+        used += (size_t)snprintf(fields + used, sizeof fields - used, "%s%.*s: i64 = 0", n > 1 ? ", " : "", n, alphabet);
+    fixture fx = def("Names", fields, 0);
+    for (int n = 1; n <= 20; n++) {
+        for (int j = 0; j < n; j++) {
+            size_t len = (size_t)snprintf(json, sizeof json, "{");
+            for (int k = 1; k < n; k++) len += (size_t)snprintf(json + len, sizeof json - len, "\"%.*s\": %d, ", k, alphabet, k);
+            snprintf(key, sizeof key, "%.*s", n, alphabet);
+            key[j] = 'X'; /* the field expected next, but for one byte */
+            snprintf(json + len, sizeof json - len, "\"%s\": 1}", key);
+            slots_obj o = 0;
+            ASSERT_STATUS(slots_from_json(fx.t, json, strlen(json), &o), SLOTS_ENOATTR);
+        }
+        /* and the right name is found */
+        snprintf(json, sizeof json, "{\"%.*s\": 7}", n, alphabet);
+        slots_obj o = 0;
+        int64_t v = 0;
+        ASSERT_OK(slots_from_json(fx.t, json, strlen(json), &o));
+        ASSERT_OK(slots_get_i64(o, n - 1, &v));
+        CU_ASSERT_EQUAL(v, 7);
+        ASSERT_OK(slots_free(o));
+    }
+}
+
 static void test_from_json_wrong_kind(void) {
     fixture fx = def("Kinds", "i: i64, s: str, b: bool, y: bytes, f: f64, r: ref", 0);
     from_fails(fx.t, "{\"i\":\"x\"}", SLOTS_ETYPE, NULL);
@@ -720,6 +750,7 @@ static void test_from_json_frozen(void) {
 }
 
 static CU_TestInfo tests[] = {
+    {"from_json field names of every length", test_from_json_names_of_every_length},
     {"to_json basics", test_to_json_basic},
     {"to_json string escapes", test_to_json_strings},
     {"to_json floats", test_to_json_floats},
