@@ -19,17 +19,19 @@ static int numeric_field(const slots_store *s, int i, const field **f) {
 }
 
 typedef struct column {
+    const slots_type *t;
     int field;
     const field *f;
     char *buf;
     const char *in;
+    size_t pos; /* cells read so far */
 } column;
 
-static int read_cell(const recref *r, size_t pos, void *ctx) {
-    column *c = ctx;
-    char *dst = c->buf + pos * c->f->size;
-    if (rec_is_set(r->type, r->rec, c->field) && !rec_is_null(r->type, r->rec, c->field)) {
-        memcpy(dst, r->rec + c->f->offset, c->f->size);
+/* Copies one record's cell; unset or null is 0, or NaN for floats. */
+static void read_cell(column *c, const char *rec) {
+    char *dst = c->buf + c->pos++ * c->f->size;
+    if (rec_is_set(c->t, rec, c->field) && !rec_is_null(c->t, rec, c->field)) {
+        memcpy(dst, rec + c->f->offset, c->f->size);
     } else if (c->f->kind == SLOTS_F32) {
         float nan = NAN;
         memcpy(dst, &nan, sizeof nan);
@@ -39,20 +41,26 @@ static int read_cell(const recref *r, size_t pos, void *ctx) {
     } else {
         memset(dst, 0, c->f->size);
     }
-    return SLOTS_OK;
+}
+
+/* The live records of one slab, in a loop of their own (see add_run). */
+static void read_run(const char *rec, uint32_t n, void *ctx) {
+    column *c = ctx;
+    for (uint32_t j = 0; j < n; j++, rec += c->t->stride)
+        if (gen_load(c->t, rec) & 1u) read_cell(c, rec);
 }
 
 int slots_store_column_read(const slots_store *s, int i, void *buf, size_t buf_bytes, size_t *count) {
     const field *f;
     int rc = numeric_field(s, i, &f);
     if (rc != SLOTS_OK) return rc;
+    store_lock(s); /* a steady record count from the size check to the last copy */
     size_t n = s->live;
-    if (!buf && n) return err_set(SLOTS_EINVAL, "buffer must not be NULL");
-    if (buf_bytes < n * f->size)
-        return err_set(SLOTS_EINVAL, "buffer of %zu bytes is too small for %zu values of %u bytes", buf_bytes, n, f->size);
-    column c = {i, f, buf, NULL};
-    store_lock(s); /* a steady record count while copying */
-    rc = store_each(s, read_cell, &c);
+    if (!buf && n) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
+    else if (buf_bytes < n * f->size)
+        rc = err_set(SLOTS_EINVAL, "buffer of %zu bytes is too small for %zu values of %u bytes", buf_bytes, n, f->size);
+    column c = {s->type, i, f, buf, NULL, 0};
+    if (rc == SLOTS_OK) store_each_run(s, read_run, &c);
     store_unlock(s);
     if (rc == SLOTS_OK && count) *count = n;
     return rc;
@@ -91,7 +99,7 @@ int slots_store_column_write(slots_store *s, int i, const void *buf, size_t buf_
     size_t n = s->live;
     if (buf_bytes != n * f->size || (!buf && n))
         rc = err_set(SLOTS_EINVAL, "buffer of %zu bytes does not hold %zu values of %u bytes", buf_bytes, n, f->size);
-    column c = {i, f, NULL, buf};
+    column c = {s->type, i, f, NULL, buf, 0};
     if (rc == SLOTS_OK) rc = store_each(s, check_cell, &c); /* all checked before any is written */
     if (rc == SLOTS_OK) rc = store_each(s, write_cell, &c);
     store_unlock(s);
@@ -99,6 +107,7 @@ int slots_store_column_write(slots_store *s, int i, const void *buf, size_t buf_
 }
 
 typedef struct stats {
+    const slots_type *t;
     int field;
     const field *f;
     size_t count;
@@ -107,30 +116,43 @@ typedef struct stats {
     bool overflow;
 } stats;
 
-static int add_cell(const recref *r, size_t pos, void *ctx) {
-    (void)pos;
-    stats *st = ctx;
-    value v;
-    if (!rec_is_set(r->type, r->rec, st->field) || rec_is_null(r->type, r->rec, st->field)) return SLOTS_OK;
-    read_slot(r->type, st->f, r->rec + st->f->offset, &v);
-    double d = v.kind == SLOTS_F64 ? v.as.f : v.kind == SLOTS_U64 ? (double)v.as.u : (double)v.as.i;
+static void add_double(stats *st, double d) {
     if (st->count == 0 || d < st->min) st->min = d;
     if (st->count == 0 || d > st->max) st->max = d;
     st->sum += d;
     st->count++;
+}
+
+static void add_value(stats *st, const char *slot) {
+    value v;
+    read_slot(st->t, st->f, slot, &v);
+    add_double(st, v.kind == SLOTS_F64 ? v.as.f : v.kind == SLOTS_U64 ? (double)v.as.u : (double)v.as.i);
     int64_t add = v.as.i;
     if ((v.kind == SLOTS_U64 && v.as.u > INT64_MAX) || __builtin_add_overflow(st->isum, add, &st->isum)) st->overflow = true;
-    return SLOTS_OK;
+}
+
+/* The records of one slab, in a loop of their own, f64 read in place: a call per record (and the
+ * conversion through a value) cost several times the add. */
+static void add_run(const char *rec, uint32_t n, void *ctx) {
+    stats *st = ctx;
+    const slots_type *t = st->t;
+    const field *f = st->f;
+    for (uint32_t j = 0; j < n; j++, rec += t->stride) {
+        if (!(gen_load(t, rec) & 1u) || !rec_is_set(t, rec, st->field) || rec_is_null(t, rec, st->field)) continue;
+        double d;
+        if (f->kind == SLOTS_F64) memcpy(&d, rec + f->offset, sizeof d), add_double(st, d);
+        else add_value(st, rec + f->offset);
+    }
 }
 
 static int gather(const slots_store *s, int i, stats *st) {
     int rc = numeric_field(s, i, &st->f);
     if (rc != SLOTS_OK) return rc;
-    st->field = i, st->min = st->max = NAN;
+    st->t = s->type, st->field = i, st->min = st->max = NAN;
     store_lock(s);
-    rc = store_each(s, add_cell, st);
+    store_each_run(s, add_run, st);
     store_unlock(s);
-    return rc;
+    return SLOTS_OK;
 }
 
 int slots_store_aggregate(const slots_store *s, int i, size_t *count, double *sum, double *min, double *max) {

@@ -254,6 +254,9 @@ void store_destroy(slots_store *s);
 bool store_slot_live(const slots_store *s, uint32_t slot);
 /* Calls fn on every live record in position order (pos counts from 0) until fn fails. */
 int store_each(const slots_store *s, int (*fn)(const recref *r, size_t pos, void *ctx), void *ctx);
+/* Calls fn once per slab with its first n slots in use, in slot order (live or not: the caller
+ * checks each generation), for scans that must not pay a call per record. */
+void store_each_run(const slots_store *s, void (*fn)(const char *recs, uint32_t n, void *ctx), void *ctx);
 /* Makes room for n records in total; call with the store locked. SLOTS_ENOMEM, SLOTS_ERANGE. */
 int store_reserve_locked(slots_store *s, size_t n);
 void store_lock(const slots_store *s);   /* recursive: field writes inside store calls take it again */

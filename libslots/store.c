@@ -283,6 +283,15 @@ int store_free_handle(slots_obj h) {
 }
 
 
+void store_each_run(const slots_store *s, void (*fn)(const char *recs, uint32_t n, void *ctx), void *ctx) {
+    uint32_t used = __atomic_load_n(&s->used, __ATOMIC_ACQUIRE), first = 0;
+    for (uint32_t k = 0; k < SLAB_COUNT && first < used; k++) {
+        uint32_t size = 1u << (k + SLAB_FIRST_SHIFT), n = used - first < size ? used - first : size;
+        fn(__atomic_load_n(&s->slabs[k], __ATOMIC_ACQUIRE), n, ctx);
+        first += size;
+    }
+}
+
 int store_each(const slots_store *s, int (*fn)(const recref *r, size_t pos, void *ctx), void *ctx) {
     uint32_t used = __atomic_load_n(&s->used, __ATOMIC_ACQUIRE);
     size_t pos = 0;
