@@ -5,7 +5,6 @@
 #include "internal.h"
 
 #include <stdlib.h>
-#include <sys/mman.h>
 
 static size_t total_bytes;
 static long fail_countdown; /* > 0: the allocation that brings it to 0 fails */
@@ -32,24 +31,11 @@ static void unaccount(size_t *acct, size_t n) {
     if (acct) counter_sub(acct, n);
 }
 
-/* Asks for huge pages under a big block (slabs and key index tables of large stores): a bulk load
- * touches them all, and 2 MiB pages fault 512 times less often and keep the TLB warm. Only the
- * whole 2 MiB pages inside the block are advised; the kernel may say no, which changes nothing. */
-static void advise_huge(void *p, size_t n) {
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t begin = ((uintptr_t)p + huge - 1) & ~(huge - 1), end = ((uintptr_t)p + n) & ~(huge - 1);
-    if (n >= 4 * huge && end > begin) madvise((void *)begin, end - begin, MADV_HUGEPAGE);
-#else
-    (void)p, (void)n;
-#endif
-}
-
 void *mem_alloc(size_t n, size_t *acct) {
     if (n == 0) n = 1;
     if (injected_failure()) return NULL;
     void *p = malloc(n);
-    if (p) account(acct, n), advise_huge(p, n);
+    if (p) account(acct, n);
     return p;
 }
 
@@ -57,7 +43,7 @@ void *mem_calloc(size_t n, size_t *acct) {
     if (n == 0) n = 1;
     if (injected_failure()) return NULL;
     void *p = calloc(1, n);
-    if (p) account(acct, n), advise_huge(p, n);
+    if (p) account(acct, n);
     return p;
 }
 
