@@ -272,10 +272,27 @@ static int parse_value(jdec *d, const field *f, const char *name, size_t nlen, v
     return jerr(d, d->pos, "Expecting value");
 }
 
-/* Whether a field is called key[0..klen). (memcmp measured 5% faster per load than a byte loop,
- * whose exit branch mispredicts on names of different lengths.) */
+/* Whether n bytes at a and b are equal, for short names: two loads that may overlap compare 4 to
+ * 16 bytes, reading nothing outside either (a byte loop's exit branch mispredicts on names of
+ * different lengths, and a memcmp call costs more than the compare). */
+static bool same_bytes(const char *a, const char *b, size_t n) {
+    if (n > 16) return memcmp(a, b, n) == 0;
+    if (n >= 8) {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, a, 8), memcpy(&a1, a + n - 8, 8), memcpy(&b0, b, 8), memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4) {
+        uint32_t a0, a1, b0, b1;
+        memcpy(&a0, a, 4), memcpy(&a1, a + n - 4, 4), memcpy(&b0, b, 4), memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+/* Whether a field is called key[0..klen). */
 static bool same_name(const field *f, const char *key, size_t klen) {
-    return f->name_len == klen && memcmp(f->name, key, klen) == 0;
+    return f->name_len == klen && same_bytes(f->name, key, klen);
 }
 
 /* One "key": value pair, starting at the key's opening quote. */
@@ -332,9 +349,9 @@ int json_decode_object(const recref *r, const char *text, size_t len, size_t *po
         return err_set(SLOTS_EINVAL, "json_decode_object: position %zu beyond the text (%zu bytes)", *pos, len);
     jdec d = {.r = r, .s = text, .len = len, .pos = *pos};
     int rc = decode_members(&d);
-    sb_free(&d.key);
-    sb_free(&d.val);
-    sb_free(&d.bin);
+    if (d.key.p) sb_free(&d.key); /* most rows have no escapes: nothing to free, no call */
+    if (d.val.p) sb_free(&d.val);
+    if (d.bin.p) sb_free(&d.bin);
     if (rc == SLOTS_OK) *pos = d.pos;
     return rc;
 }
