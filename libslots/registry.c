@@ -1,15 +1,19 @@
 /*
- * registry.c — the process-wide registry: type names bound to their latest definition, and the set
- * of live type and store pointers, so a pointer handed back by a caller is checked before use.
+ * registry.c — the process-wide registry: type names bound to their latest definition (a hash table
+ * by name), and the set of live type and store pointers, so a pointer handed back by a caller is
+ * checked before use.
  */
 #include "internal.h"
 
 #include <stdint.h>
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static slots_type **types; /* every type ever defined, oldest first; types are immortal */
-static size_t ntypes, types_cap;
-static map *live;          /* live type and store pointers */
+/* Each name's latest type, by open addressing on the name (at most half full), so finding a type
+ * costs the same with ten types defined or a million. Older types stay alive (they are immortal)
+ * in `live`. */
+static const slots_type **names;
+static size_t names_cap, nnames;
+static map *live; /* live type and store pointers */
 
 static void registry_lock(void) { pthread_mutex_lock(&lock); }
 static void registry_unlock(void) { pthread_mutex_unlock(&lock); }
@@ -28,34 +32,45 @@ static bool live_has(const void *p) {
     return has;
 }
 
-static int grow_types(void) {
-    if (ntypes < types_cap) return SLOTS_OK;
-    size_t cap = types_cap ? types_cap * 2 : 16;
-    slots_type **p = mem_realloc(types, types_cap * sizeof *types, cap * sizeof *types, NULL);
-    if (!p) return SLOTS_ENOMEM;
-    types = p, types_cap = cap;
+/* Called with the lock held: the place of `name`, or the empty place where it would go. */
+static size_t name_place(const char *name) {
+    size_t i = (size_t)hash_bytes(name, strlen(name), 11) & (names_cap - 1);
+    while (names[i] && strcmp(names[i]->name, name) != 0) i = (i + 1) & (names_cap - 1);
+    return i;
+}
+
+/* Called with the lock held: room for one more name, made before anything changes. */
+static int names_reserve(void) {
+    if ((nnames + 1) * 2 <= names_cap) return SLOTS_OK;
+    size_t old_cap = names_cap, cap = names_cap ? names_cap * 2 : 32;
+    const slots_type **old = names, **fresh = mem_calloc(cap * sizeof *fresh, NULL);
+    if (!fresh) return SLOTS_ENOMEM;
+    names = fresh, names_cap = cap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i]) names[name_place(old[i]->name)] = old[i];
+    mem_free(old, old_cap * sizeof *old, NULL);
     return SLOTS_OK;
 }
 
 int registry_bind(slots_type *t) {
     registry_lock();
-    int rc = grow_types();
+    int rc = names_reserve();
     if (rc == SLOTS_OK) rc = live_add(t);
-    if (rc == SLOTS_OK) types[ntypes++] = t;
-    if (rc != SLOTS_OK && !ntypes) { /* a failed first definition leaves no tables behind */
-        mem_free(types, types_cap * sizeof *types, NULL);
-        types = NULL, types_cap = 0;
+    if (rc == SLOTS_OK) {
+        size_t i = name_place(t->name);
+        nnames += !names[i];
+        names[i] = t; /* the name now means this type */
+    }
+    if (rc != SLOTS_OK && !nnames) { /* a failed first definition leaves no tables behind */
+        mem_free(names, names_cap * sizeof *names, NULL);
+        names = NULL, names_cap = 0;
     }
     registry_unlock();
     return rc == SLOTS_OK ? rc : err_nomem();
 }
 
 /* Called with the lock held. */
-static const slots_type *find_locked(const char *name) {
-    for (size_t i = ntypes; i-- > 0;)
-        if (!strcmp(types[i]->name, name)) return types[i];
-    return NULL;
-}
+static const slots_type *find_locked(const char *name) { return names_cap ? names[name_place(name)] : NULL; }
 
 const slots_type *registry_find(const char *name) {
     registry_lock();

@@ -93,6 +93,28 @@ static void test_redefine_name(void) {
     ASSERT_OK(slots_free(r2));
 }
 
+/* Thousands of names, half of them bound twice: each finds its latest type (the name table
+ * grows many times on the way), and names never defined find nothing. */
+static void test_many_names(void) {
+    enum { N = 3000 };
+    static slots_type *latest[N];
+    char name[64];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < N; i++) {
+            if (round == 1 && i % 2) continue;
+            snprintf(name, sizeof name, "ManyNames_%d", i);
+            ASSERT_OK(slots_type_define(name, round ? "a: i64, b: str" : "a: i64", NULL, 0, &latest[i]));
+        }
+    }
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "ManyNames_%d", i);
+        CU_ASSERT_PTR_EQUAL(slots_type_find(name), latest[i]);
+        CU_ASSERT_EQUAL(slots_type_nfields(latest[i]), i % 2 ? 1 : 2);
+        snprintf(name, sizeof name, "ManyNames_%d_", i);
+        CU_ASSERT_PTR_NULL(slots_type_find(name));
+    }
+}
+
 static void test_define_argument_errors(void) {
     slots_type *sentinel = (slots_type *)(void *)&sentinel;
     slots_type *t = sentinel;
@@ -409,6 +431,7 @@ static void test_typed_ref_subtypes(void) {
 }
 
 static CU_TestInfo tests[] = {
+    {"thousands of names", test_many_names},
     {"define and find", test_define_and_find},
     {"find unknown", test_find_unknown},
     {"redefine a name", test_redefine_name},
