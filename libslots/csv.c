@@ -389,16 +389,7 @@ int slots_store_load_csv(slots_store *s, const char *buf, size_t len, unsigned f
         c.sc.s = buf, c.sc.len = len, c.sc.line = 1;
         rc = read_header(&c);
     }
-    if (rc == SLOTS_OK && !(flags & SLOTS_LOAD_SKIP_BAD)) { /* all or nothing: on every core */
-        rc = c.cols ? bulk_load(&L, buf, c.sc.pos, len, c.sc.line, &csv_rows, &c) : SLOTS_OK;
-        csv_free(&c);
-        return loader_end(&L, rc, loaded, skipped);
-    }
-    if (rc == SLOTS_OK && len) rc = loader_reserve(&L, buf, len); /* at most a record per line */
-    size_t line;
-    int more;
-    while (rc == SLOTS_OK && (more = next_scanned_row(&c, &line)) != 0) /* skipping: row by row */
-        rc = more < 0 ? more : loader_row(&L, line, decode_row, &c);
+    if (rc == SLOTS_OK && c.cols) rc = loader_rows(&L, buf, c.sc.pos, len, c.sc.line, &csv_rows, &c);
     csv_free(&c);
     return loader_end(&L, rc, loaded, skipped);
 }

@@ -351,7 +351,7 @@ typedef struct loader {
     unsigned flags;
     slots_obj *added; /* records added so far, freed again if the load fails */
     size_t nadded, cap;
-    size_t bulk_loaded; /* records added by bulk_load_lines, which undoes its own work */
+    size_t bulk_loaded; /* records added by bulk_load, which undoes its own work */
     size_t skipped;
     strbuf errors;    /* first errors, one per line, when skipping */
     unsigned nerrors;
@@ -360,9 +360,6 @@ typedef struct loader {
 /* Decodes one row into a blank record; an error leaves the record to be released by the loader. */
 typedef int (*row_decoder)(const recref *r, void *ctx);
 int loader_begin(loader *L, slots_store *s, unsigned flags); /* checks s and flags */
-/* Makes room in the key index for about one record per line of buf, so a load does not rebuild it
- * as it fills. SLOTS_ENOMEM. */
-int loader_reserve(loader *L, const char *buf, size_t len);
 /* Adds one record decoded by `decode`: on a bad row, either fails ("line N: " + message) or, when
  * skipping, counts it and returns SLOTS_OK. SLOTS_ENOMEM always fails. */
 int loader_row(loader *L, size_t line, row_decoder decode, void *ctx);
@@ -391,6 +388,10 @@ typedef struct row_format {
  * SLOTS_LOAD_THREADS threads. */
 int bulk_load(loader *L, const char *buf, size_t from, size_t len, size_t line, const row_format *fmt,
               const void *ctx);
+/* Loads the rows of buf[from, len) (its first line is number `line`) with the format's reader:
+ * all or nothing through bulk_load, or, when skipping bad rows, row by row with loader_row. */
+int loader_rows(loader *L, const char *buf, size_t from, size_t len, size_t line, const row_format *fmt,
+                const void *ctx);
 /* Ends a load: on failure (rc != SLOTS_OK) every added record is freed. Returns rc. */
 int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped);
 /* Reads a whole file into a buffer to free with mem_free(buf, len + 1, NULL). SLOTS_EIO, SLOTS_ENOMEM. */

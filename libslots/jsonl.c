@@ -58,12 +58,7 @@ int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned
     loader L;
     int rc = loader_begin(&L, s, flags);
     if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
-    if (rc == SLOTS_OK && !(flags & SLOTS_LOAD_SKIP_BAD)) /* all or nothing: on every core */
-        return loader_end(&L, bulk_load(&L, buf, 0, len, 1, &jsonl_rows, NULL), loaded, skipped);
-    if (rc == SLOTS_OK) rc = loader_reserve(&L, buf, len);
-    lines r = {buf, 0, len, 1, NULL, 0};
-    size_t line;
-    while (rc == SLOTS_OK && next_line(&r, &line) > 0) rc = loader_row(&L, line, decode_line, &r); /* skipping */
+    if (rc == SLOTS_OK) rc = loader_rows(&L, buf, 0, len, 1, &jsonl_rows, NULL);
     return loader_end(&L, rc, loaded, skipped);
 }
 

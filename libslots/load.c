@@ -55,7 +55,7 @@ static size_t estimate_lines(const char *buf, size_t len) {
 /* Makes room in the key index for the rows to come, so it is not rebuilt again and again as it
  * fills. Slabs need no such help: they grow without moving anything. An estimate that falls
  * short only means one more rebuild. */
-int loader_reserve(loader *L, const char *buf, size_t len) {
+static int loader_reserve(loader *L, const char *buf, size_t len) {
     slots_store *s = L->store;
     return len && s->index ? index_reserve(s, s->index, estimate_lines(buf, len)) : SLOTS_OK;
 }
@@ -113,6 +113,18 @@ int loader_row(loader *L, size_t line, row_decoder decode, void *ctx) {
     err_prefix("line %zu: ", line);
     if (rc == SLOTS_ENOMEM || !(L->flags & SLOTS_LOAD_SKIP_BAD)) return rc;
     return keep_error(L);
+}
+
+int loader_rows(loader *L, const char *buf, size_t from, size_t len, size_t line, const row_format *fmt,
+                const void *ctx) {
+    if (!(L->flags & SLOTS_LOAD_SKIP_BAD)) return bulk_load(L, buf, from, len, line, fmt, ctx); /* on every core */
+    int rc = loader_reserve(L, buf + from, len - from), more;
+    void *reader = rc == SLOTS_OK ? fmt->open(ctx, buf, from, len, line) : NULL;
+    if (rc == SLOTS_OK && !reader) rc = err_nomem();
+    while (rc == SLOTS_OK && (more = fmt->next(reader, &line)) != 0) /* skipping: row by row */
+        rc = more < 0 ? more : loader_row(L, line, fmt->decode, reader);
+    if (reader) fmt->close(reader);
+    return rc;
 }
 
 /* Replaces the store's kept errors with this load's. */
