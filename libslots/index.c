@@ -117,7 +117,7 @@ static void place(key_index *x, uint32_t slot, uint64_t h) {
 static int rehash(const slots_store *s, key_index *x, uint32_t cap) {
     uint32_t *fresh = mem_alloc((size_t)cap * sizeof *fresh, x->account), *old = x->slots;
     if (!fresh) return err_nomem();
-    memset(fresh, 0, (size_t)cap * sizeof *fresh); /* written before read: see slot_init in store.c */
+    memset(fresh, 0, (size_t)cap * sizeof *fresh); /* written before read: see store_claim_slot */
     uint32_t old_cap = old ? x->mask + 1 : 0, old_mask = slot_mask(x);
     x->slots = fresh, x->mask = cap - 1;
     x->slot_bits = slot_bits_for(cap, s->capacity);

@@ -396,6 +396,10 @@ int loader_rows(loader *L, const char *buf, size_t from, size_t len, size_t line
 int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped);
 /* Reads a whole file into a buffer to free with mem_free(buf, len + 1, NULL). SLOTS_EIO, SLOTS_ENOMEM. */
 int file_read(const char *path, char **buf, size_t *len);
+/* A format's load from memory, and the same from a file path (read whole, then loaded). */
+typedef int (*store_loader)(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded,
+                            size_t *skipped);
+int load_file(slots_store *s, const char *path, unsigned flags, size_t *loaded, size_t *skipped, store_loader load);
 /* A format's dump: appends every record of s to b (checks s). */
 typedef int (*store_dumper)(const slots_store *s, strbuf *b);
 /* Runs a dump into the thread's scratch buffer (*out valid until its next use) or into a file. */

@@ -63,14 +63,7 @@ int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned
 }
 
 int slots_store_load_jsonl_file(slots_store *s, const char *path, unsigned flags, size_t *loaded, size_t *skipped) {
-    char *buf;
-    size_t len;
-    int rc = registry_check_store(s);
-    if (rc == SLOTS_OK) rc = file_read(path, &buf, &len);
-    if (rc != SLOTS_OK) return rc;
-    rc = slots_store_load_jsonl(s, buf, len, flags, loaded, skipped);
-    mem_free(buf, len + 1, NULL);
-    return rc;
+    return load_file(s, path, flags, loaded, skipped, slots_store_load_jsonl);
 }
 
 static int dump_record(const recref *r, size_t pos, void *ctx) {

@@ -187,6 +187,17 @@ int file_read(const char *path, char **buf, size_t *len) {
     return SLOTS_OK;
 }
 
+int load_file(slots_store *s, const char *path, unsigned flags, size_t *loaded, size_t *skipped, store_loader load) {
+    char *buf;
+    size_t len;
+    int rc = registry_check_store(s);
+    if (rc == SLOTS_OK) rc = file_read(path, &buf, &len);
+    if (rc != SLOTS_OK) return rc;
+    rc = load(s, buf, len, flags, loaded, skipped);
+    mem_free(buf, len + 1, NULL);
+    return rc;
+}
+
 /* Writes a buffer to a file, created or truncated. SLOTS_EIO. */
 static int file_write(const char *path, const char *buf, size_t len) {
     if (!path) return err_set(SLOTS_EINVAL, "path must not be NULL");

@@ -168,7 +168,7 @@ static void forget_positions(slots_store *s) {
 }
 
 /* Makes slot `index` a blank live record: zeroed, generation moved on to the next odd number. */
-static void slot_init(slots_store *s, uint32_t index, recref *out) {
+void store_claim_slot(slots_store *s, uint32_t index, recref *out) {
     const slots_type *t = s->type;
     char *rec = store_slot_address(s, index);
     /* Everything but the generation is zeroed, and written before anything is read: a first read
@@ -192,7 +192,7 @@ int store_alloc_record(slots_store *s, recref *out, slots_obj *h) {
         __atomic_store_n(&s->used, index + 1, __ATOMIC_RELEASE);
     }
     if (rc == SLOTS_OK) {
-        slot_init(s, index, out);
+        store_claim_slot(s, index, out);
         s->live++;
         counter_add(&((slots_type *)s->type)->live, 1);
         forget_positions(s);
@@ -211,8 +211,6 @@ int store_claim_range(slots_store *s, size_t n, uint32_t *base) {
     __atomic_store_n(&s->used, s->used + (uint32_t)n, __ATOMIC_RELEASE);
     return SLOTS_OK;
 }
-
-void store_claim_slot(slots_store *s, uint32_t index, recref *out) { slot_init(s, index, out); }
 
 void store_unclaim(slots_store *s, uint32_t first, uint32_t n) {
     if (first + n == s->used) {
