@@ -70,6 +70,8 @@ SLOTS_API int slots_version_number(void);
 #define SLOTS_ENOKEY   (-12) /* no record with that key                         (KeyError) */
 #define SLOTS_EINDEX   (-13) /* a position out of a store's range              (IndexError) */
 #define SLOTS_EIO      (-14) /* a file could not be read or written             (OSError) */
+#define SLOTS_EBUSY    (-15) /* the store is in use by an operation that cannot be interrupted: a call
+                                from inside its own load or callback (Python: slots.BusyError) */
 
 /* The message of the last failure on the calling thread ("" if none yet). The string is owned by the
  * library and valid until the next failing call on this thread. Thread-safe (per-thread storage). */

@@ -54,6 +54,7 @@ const char *slots_strerror(int status) {
     case SLOTS_ENOKEY: return "SLOTS_ENOKEY";
     case SLOTS_EINDEX: return "SLOTS_EINDEX";
     case SLOTS_EIO: return "SLOTS_EIO";
+    case SLOTS_EBUSY: return "SLOTS_EBUSY";
     default: return "SLOTS_UNKNOWN";
     }
 }
