@@ -241,6 +241,7 @@ static int take_result(const method *m, const slot_value *ret, const ffi_arg *sm
 }
 
 int slots_call(slots_obj o, const char *name, const slots_arg *args, size_t nargs, slots_arg *result) {
+    GUARDED;
     recref r;
     int rc = record_resolve(o, &r);
     if (rc != SLOTS_OK) return rc;

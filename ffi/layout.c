@@ -71,6 +71,7 @@ const void *slots_type_ffi_type(const slots_type *t) {
 }
 
 int slots_record_ptr_unchecked(slots_obj o, void **out) {
+    GUARDED;
     if (!out) return err_set(SLOTS_EINVAL, "out must not be NULL");
     recref r;
     int rc = record_resolve(o, &r);

@@ -37,34 +37,42 @@ static int wrong_getter(const slots_type *t, const field *f, const char *want) {
 }
 
 int slots_set_bool(slots_obj o, int i, int v) {
+    GUARDED;
     value x = {.kind = SLOTS_BOOL, .as.i = v != 0};
     return set_value(o, i, &x);
 }
 int slots_set_i64(slots_obj o, int i, int64_t v) {
+    GUARDED;
     value x = {.kind = SLOTS_I64, .as.i = v};
     return set_value(o, i, &x);
 }
 int slots_set_u64(slots_obj o, int i, uint64_t v) {
+    GUARDED;
     value x = {.kind = SLOTS_U64, .as.u = v};
     return set_value(o, i, &x);
 }
 int slots_set_f64(slots_obj o, int i, double v) {
+    GUARDED;
     value x = {.kind = SLOTS_F64, .as.f = v};
     return set_value(o, i, &x);
 }
 int slots_set_str(slots_obj o, int i, const char *s, size_t len) {
+    GUARDED;
     value x = {.kind = SLOTS_STR, .as.s = {s, len}};
     return set_value(o, i, &x);
 }
 int slots_set_bytes(slots_obj o, int i, const void *p, size_t len) {
+    GUARDED;
     value x = {.kind = SLOTS_BYTES, .as.s = {p, len}};
     return set_value(o, i, &x);
 }
 int slots_set_ref(slots_obj o, int i, slots_obj target) {
+    GUARDED;
     value x = {.kind = SLOTS_REF, .as.ref = target};
     return set_value(o, i, &x);
 }
 int slots_set_null(slots_obj o, int i) {
+    GUARDED;
     value x = {.kind = VAL_NULL};
     return set_value(o, i, &x);
 }
@@ -85,6 +93,7 @@ static int get_as(slots_obj o, int i, const void *out, int want, value *v) {
 }
 
 int slots_get_bool(slots_obj o, int i, int *out) {
+    GUARDED;
     value v;
     int rc = get_as(o, i, out, SLOTS_BOOL, &v);
     if (rc == SLOTS_OK) *out = (int)v.as.i;
@@ -92,6 +101,7 @@ int slots_get_bool(slots_obj o, int i, int *out) {
 }
 
 int slots_get_i64(slots_obj o, int i, int64_t *out) {
+    GUARDED;
     const char *fast = out ? plain_value(o, i, SLOTS_I64) : NULL;
     if (fast) return memcpy(out, fast, sizeof *out), SLOTS_OK;
     value v;
@@ -101,6 +111,7 @@ int slots_get_i64(slots_obj o, int i, int64_t *out) {
 }
 
 int slots_get_u64(slots_obj o, int i, uint64_t *out) {
+    GUARDED;
     value v;
     int rc = get_as(o, i, out, SLOTS_U64, &v);
     if (rc == SLOTS_OK) *out = v.as.u;
@@ -108,6 +119,7 @@ int slots_get_u64(slots_obj o, int i, uint64_t *out) {
 }
 
 int slots_get_f64(slots_obj o, int i, double *out) {
+    GUARDED;
     const char *fast = out ? plain_value(o, i, SLOTS_F64) : NULL;
     if (fast) return memcpy(out, fast, sizeof *out), SLOTS_OK;
     value v;
@@ -124,9 +136,13 @@ static int get_text(slots_obj o, int i, int kind, const char **p, size_t *len) {
     return rc;
 }
 
-int slots_get_str(slots_obj o, int i, const char **s, size_t *len) { return get_text(o, i, SLOTS_STR, s, len); }
+int slots_get_str(slots_obj o, int i, const char **s, size_t *len) {
+    GUARDED;
+    return get_text(o, i, SLOTS_STR, s, len);
+}
 
 int slots_get_bytes(slots_obj o, int i, const void **p, size_t *len) {
+    GUARDED;
     const char *s = NULL;
     int rc = get_text(o, i, SLOTS_BYTES, p ? &s : NULL, len);
     if (rc == SLOTS_OK) *p = s;
@@ -134,6 +150,7 @@ int slots_get_bytes(slots_obj o, int i, const void **p, size_t *len) {
 }
 
 int slots_get_ref(slots_obj o, int i, slots_obj *out) {
+    GUARDED;
     value v;
     int rc = get_as(o, i, out, SLOTS_REF, &v);
     if (rc == SLOTS_OK) *out = v.as.ref;
@@ -141,6 +158,7 @@ int slots_get_ref(slots_obj o, int i, slots_obj *out) {
 }
 
 int slots_del(slots_obj o, int i) {
+    GUARDED;
     recref r;
     int rc = record_resolve(o, &r);
     if (rc == SLOTS_OK) rc = field_check_index(r.type, i);
@@ -153,6 +171,7 @@ int slots_del(slots_obj o, int i) {
 }
 
 int slots_is_set(slots_obj o, int i) {
+    GUARDED;
     recref r;
     int rc = record_resolve(o, &r);
     if (rc == SLOTS_OK) rc = field_check_index(r.type, i);

@@ -6,9 +6,10 @@
 
 #include <math.h>
 
-/* Checks the store and that field i is numeric or bool; *f is the field. */
-static int numeric_field(const slots_store *s, int i, const field **f) {
-    int rc = registry_check_store(s);
+/* Opens the caller's store reference and checks that field i is numeric or bool; *f is the field. */
+static int numeric_field(const slots_store *ref, int i, slots_store **store, const field **f) {
+    int rc = store_open(ref, store);
+    const slots_store *s = *store;
     if (rc == SLOTS_OK) rc = field_check_index(s->type, i);
     if (rc != SLOTS_OK) return rc;
     *f = &s->type->fields[i];
@@ -31,7 +32,7 @@ typedef struct column {
 static void read_cell(column *c, const char *rec) {
     char *dst = c->buf + c->pos++ * c->f->size;
     if (rec_is_set(c->t, rec, c->field) && !rec_is_null(c->t, rec, c->field)) {
-        memcpy(dst, rec + c->f->offset, c->f->size);
+        scalar_load(rec + c->f->offset, c->f->size, dst);
     } else if (c->f->kind == SLOTS_F32) {
         float nan = NAN;
         memcpy(dst, &nan, sizeof nan);
@@ -50,11 +51,13 @@ static void read_run(const char *rec, uint32_t n, void *ctx) {
         if (gen_load(c->t, rec) & 1u) read_cell(c, rec);
 }
 
-int slots_store_column_read(const slots_store *s, int i, void *buf, size_t buf_bytes, size_t *count) {
+int slots_store_column_read(const slots_store *ref, int i, void *buf, size_t buf_bytes, size_t *count) {
+    GUARDED;
     const field *f;
-    int rc = numeric_field(s, i, &f);
+    slots_store *s;
+    int rc = numeric_field(ref, i, &s, &f);
+    if (rc == SLOTS_OK) rc = store_lock_live(s); /* a steady record count from the size check to the last copy */
     if (rc != SLOTS_OK) return rc;
-    store_lock(s); /* a steady record count from the size check to the last copy */
     size_t n = s->live;
     if (!buf && n) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
     else if (buf_bytes < n * f->size)
@@ -90,12 +93,15 @@ static int write_cell(const recref *r, size_t pos, void *ctx) {
     return field_set(r, c->field, &v);
 }
 
-int slots_store_column_write(slots_store *s, int i, const void *buf, size_t buf_bytes) {
+int slots_store_column_write(slots_store *ref, int i, const void *buf, size_t buf_bytes) {
+    GUARDED;
     const field *f;
-    int rc = numeric_field(s, i, &f);
+    slots_store *s;
+    int rc = numeric_field(ref, i, &s, &f);
+    if (rc == SLOTS_OK) rc = store_check_not_loading(s);
     if (rc != SLOTS_OK) return rc;
     if (i == s->type->key_field) return err_set(SLOTS_EINVAL, "the key field '%s' cannot be written as a column", f->name);
-    store_lock(s);
+    if ((rc = store_lock_live(s)) != SLOTS_OK) return rc;
     size_t n = s->live;
     if (buf_bytes != n * f->size || (!buf && n))
         rc = err_set(SLOTS_EINVAL, "buffer of %zu bytes does not hold %zu values of %u bytes", buf_bytes, n, f->size);
@@ -140,22 +146,24 @@ static void add_run(const char *rec, uint32_t n, void *ctx) {
     for (uint32_t j = 0; j < n; j++, rec += t->stride) {
         if (!(gen_load(t, rec) & 1u) || !rec_is_set(t, rec, st->field) || rec_is_null(t, rec, st->field)) continue;
         double d;
-        if (f->kind == SLOTS_F64) memcpy(&d, rec + f->offset, sizeof d), add_double(st, d);
+        if (f->kind == SLOTS_F64) scalar_load(rec + f->offset, sizeof d, &d), add_double(st, d);
         else add_value(st, rec + f->offset);
     }
 }
 
-static int gather(const slots_store *s, int i, stats *st) {
-    int rc = numeric_field(s, i, &st->f);
+static int gather(const slots_store *ref, int i, stats *st) {
+    slots_store *s;
+    int rc = numeric_field(ref, i, &s, &st->f);
+    if (rc == SLOTS_OK) rc = store_lock_live(s);
     if (rc != SLOTS_OK) return rc;
     st->t = s->type, st->field = i, st->min = st->max = NAN;
-    store_lock(s);
     store_each_run(s, add_run, st);
     store_unlock(s);
     return SLOTS_OK;
 }
 
 int slots_store_aggregate(const slots_store *s, int i, size_t *count, double *sum, double *min, double *max) {
+    GUARDED;
     stats st = {0};
     int rc = gather(s, i, &st);
     if (rc != SLOTS_OK) return rc;
@@ -167,12 +175,13 @@ int slots_store_aggregate(const slots_store *s, int i, size_t *count, double *su
 }
 
 int slots_store_sum_i64(const slots_store *s, int i, int64_t *sum) {
+    GUARDED;
     stats st = {0};
     int rc = sum ? gather(s, i, &st) : err_set(SLOTS_EINVAL, "out must not be NULL");
     if (rc != SLOTS_OK) return rc;
     if (!kind_is_int(st.f->kind) && st.f->kind != SLOTS_BOOL)
-        return err_set(SLOTS_ETYPE, "%s.%s is %s, not an integer field", s->type->name, st.f->name, slots_kind_name(st.f->kind));
-    if (st.overflow) return err_set(SLOTS_ERANGE, "sum of %s.%s out of range for i64", s->type->name, st.f->name);
+        return err_set(SLOTS_ETYPE, "%s.%s is %s, not an integer field", st.t->name, st.f->name, slots_kind_name(st.f->kind));
+    if (st.overflow) return err_set(SLOTS_ERANGE, "sum of %s.%s out of range for i64", st.t->name, st.f->name);
     *sum = st.isum;
     return SLOTS_OK;
 }

@@ -379,13 +379,14 @@ static void close_rows(void *reader) {
 static const row_format csv_rows = {open_rows, next_scanned_row, decode_row, ran_off, close_rows};
 
 int slots_store_load_csv(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded, size_t *skipped) {
+    GUARDED;
     loader L;
     csv_load c;
     memset(&c, 0, sizeof c);
     int rc = loader_begin(&L, s, flags);
     if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
     if (rc == SLOTS_OK) {
-        c.t = s->type;
+        c.t = L.store->type;
         c.sc.s = buf, c.sc.len = len, c.sc.line = 1;
         rc = read_header(&c);
     }
@@ -395,6 +396,7 @@ int slots_store_load_csv(slots_store *s, const char *buf, size_t len, unsigned f
 }
 
 int slots_store_load_csv_file(slots_store *s, const char *path, unsigned flags, size_t *loaded, size_t *skipped) {
+    GUARDED;
     return load_file(s, path, flags, loaded, skipped, slots_store_load_csv);
 }
 
@@ -456,20 +458,22 @@ static int dump_record(const recref *r, size_t pos, void *ctx) {
 
 /* Appends the header and every record of s as CSV to b. */
 static int dump(const slots_store *s, strbuf *b) {
-    int rc = registry_check_store(s);
-    if (rc != SLOTS_OK) return rc;
     const slots_type *t = s->type;
     for (int i = 0; i < t->nfields; i++) {
         if (i) sb_putc(b, ',');
         put_text(b, t->fields[i].name, strlen(t->fields[i].name));
     }
     sb_putc(b, '\n');
-    rc = store_each(s, dump_record, b);
+    int rc = store_each(s, dump_record, b);
     return rc == SLOTS_OK && b->failed ? err_nomem() : rc;
 }
 
 int slots_store_dump_csv(const slots_store *s, const char **out, size_t *len) {
+    GUARDED;
     return dump_to_scratch(s, dump, out, len);
 }
 
-int slots_store_dump_csv_file(const slots_store *s, const char *path) { return dump_to_file(s, dump, path); }
+int slots_store_dump_csv_file(const slots_store *s, const char *path) {
+    GUARDED;
+    return dump_to_file(s, dump, path);
+}

@@ -158,34 +158,42 @@ static int set_extra(slots_obj o, const char *name, const value *v) {
 }
 
 int slots_extra_set_bool(slots_obj o, const char *name, int v) {
+    GUARDED;
     value x = {.kind = SLOTS_BOOL, .as.i = v != 0};
     return set_extra(o, name, &x);
 }
 int slots_extra_set_i64(slots_obj o, const char *name, int64_t v) {
+    GUARDED;
     value x = {.kind = SLOTS_I64, .as.i = v};
     return set_extra(o, name, &x);
 }
 int slots_extra_set_u64(slots_obj o, const char *name, uint64_t v) {
+    GUARDED;
     value x = {.kind = SLOTS_U64, .as.u = v};
     return set_extra(o, name, &x);
 }
 int slots_extra_set_f64(slots_obj o, const char *name, double v) {
+    GUARDED;
     value x = {.kind = SLOTS_F64, .as.f = v};
     return set_extra(o, name, &x);
 }
 int slots_extra_set_str(slots_obj o, const char *name, const char *s, size_t len) {
+    GUARDED;
     value x = {.kind = SLOTS_STR, .as.s = {s, len}};
     return set_extra(o, name, &x);
 }
 int slots_extra_set_bytes(slots_obj o, const char *name, const void *p, size_t len) {
+    GUARDED;
     value x = {.kind = SLOTS_BYTES, .as.s = {p, len}};
     return set_extra(o, name, &x);
 }
 int slots_extra_set_ref(slots_obj o, const char *name, slots_obj target) {
+    GUARDED;
     value x = {.kind = SLOTS_REF, .as.ref = target};
     return set_extra(o, name, &x);
 }
 int slots_extra_set_null(slots_obj o, const char *name) {
+    GUARDED;
     value x = {.kind = VAL_NULL};
     return set_extra(o, name, &x);
 }
@@ -205,6 +213,7 @@ static int get_extra(slots_obj o, const char *name, value *v, const void *out) {
 }
 
 int slots_extra_kind(slots_obj o, const char *name, int *kind) {
+    GUARDED;
     value v;
     int rc = get_extra(o, name, &v, kind);
     if (rc == SLOTS_OK) *kind = v.kind;
@@ -227,6 +236,7 @@ static int get_as(slots_obj o, const char *name, value *v, const void *out, int 
 }
 
 int slots_extra_get_bool(slots_obj o, const char *name, int *out) {
+    GUARDED;
     value v;
     int rc = get_as(o, name, &v, out, SLOTS_BOOL);
     if (rc == SLOTS_OK) *out = (int)v.as.i;
@@ -234,6 +244,7 @@ int slots_extra_get_bool(slots_obj o, const char *name, int *out) {
 }
 
 int slots_extra_get_i64(slots_obj o, const char *name, int64_t *out) {
+    GUARDED;
     value v;
     int rc = get_as(o, name, &v, out, SLOTS_I64);
     if (rc == SLOTS_OK) *out = v.as.i;
@@ -241,6 +252,7 @@ int slots_extra_get_i64(slots_obj o, const char *name, int64_t *out) {
 }
 
 int slots_extra_get_u64(slots_obj o, const char *name, uint64_t *out) {
+    GUARDED;
     value v;
     int rc = get_as(o, name, &v, out, SLOTS_U64);
     if (rc == SLOTS_OK) *out = v.as.u;
@@ -248,6 +260,7 @@ int slots_extra_get_u64(slots_obj o, const char *name, uint64_t *out) {
 }
 
 int slots_extra_get_f64(slots_obj o, const char *name, double *out) {
+    GUARDED;
     value v;
     int rc = get_as(o, name, &v, out, SLOTS_F64);
     if (rc == SLOTS_OK) *out = v.as.f;
@@ -263,10 +276,12 @@ static int get_text(slots_obj o, const char *name, int kind, const char **p, siz
 }
 
 int slots_extra_get_str(slots_obj o, const char *name, const char **s, size_t *len) {
+    GUARDED;
     return get_text(o, name, SLOTS_STR, s, len);
 }
 
 int slots_extra_get_bytes(slots_obj o, const char *name, const void **p, size_t *len) {
+    GUARDED;
     const char *s = NULL;
     int rc = get_text(o, name, SLOTS_BYTES, p ? &s : NULL, len);
     if (rc == SLOTS_OK) *p = s;
@@ -274,6 +289,7 @@ int slots_extra_get_bytes(slots_obj o, const char *name, const void **p, size_t 
 }
 
 int slots_extra_get_ref(slots_obj o, const char *name, slots_obj *out) {
+    GUARDED;
     value v;
     int rc = get_as(o, name, &v, out, SLOTS_REF);
     if (rc == SLOTS_OK) *out = v.as.ref;
@@ -281,6 +297,7 @@ int slots_extra_get_ref(slots_obj o, const char *name, slots_obj *out) {
 }
 
 int slots_extra_del(slots_obj o, const char *name) {
+    GUARDED;
     recref r;
     int rc = record_resolve(o, &r);
     if (rc == SLOTS_OK) rc = check_name(&r, name, name ? strlen(name) : 0);
@@ -300,6 +317,7 @@ int slots_extra_del(slots_obj o, const char *name) {
 }
 
 int slots_extra_count(slots_obj o, size_t *n) {
+    GUARDED;
     if (!n) return err_set(SLOTS_EINVAL, "output pointer must not be NULL");
     recref r;
     int rc = record_resolve(o, &r);
@@ -308,6 +326,7 @@ int slots_extra_count(slots_obj o, size_t *n) {
 }
 
 int slots_extra_name(slots_obj o, size_t i, const char **name) {
+    GUARDED;
     if (!name) return err_set(SLOTS_EINVAL, "output pointer must not be NULL");
     recref r;
     size_t n;

@@ -5,10 +5,40 @@
  */
 #include "internal.h"
 
-static void bit_put(char *rec, uint32_t offset, int i, bool on) {
-    unsigned char *byte = (unsigned char *)rec + offset + (unsigned)i / 8u;
+/* Presence and null bits of several fields share a byte, and other threads may be setting those
+ * fields: an atomic or/and, so no bit is lost. A record a load is still building has one writer,
+ * so a plain store of the new byte does (a read-modify-write costs a locked instruction). */
+static void bit_put(const recref *r, uint32_t offset, int i, bool on) {
+    unsigned char *byte = (unsigned char *)r->rec + offset + (unsigned)i / 8u;
     unsigned char mask = (unsigned char)(1u << ((unsigned)i % 8u));
-    *byte = on ? (unsigned char)(*byte | mask) : (unsigned char)(*byte & ~mask);
+    if (r->defer_key) {
+        unsigned char was = __atomic_load_n(byte, __ATOMIC_RELAXED);
+        __atomic_store_n(byte, on ? (unsigned char)(was | mask) : (unsigned char)(was & ~mask), __ATOMIC_RELEASE);
+    } else if (on) {
+        __atomic_fetch_or(byte, mask, __ATOMIC_RELEASE);
+    } else {
+        __atomic_fetch_and(byte, (unsigned char)~mask, __ATOMIC_RELEASE);
+    }
+}
+
+/* A scalar's bytes are loaded and stored whole (fields are aligned to their size), so a reader
+ * racing a writer gets the old or the new value, never a mix. */
+static void slot_store(char *slot, uint32_t size, const void *in) {
+    switch (size) {
+    case 1: { uint8_t v; memcpy(&v, in, 1); __atomic_store_n((uint8_t *)slot, v, __ATOMIC_RELAXED); break; }
+    case 2: { uint16_t v; memcpy(&v, in, 2); __atomic_store_n((uint16_t *)(void *)slot, v, __ATOMIC_RELAXED); break; }
+    case 4: { uint32_t v; memcpy(&v, in, 4); __atomic_store_n((uint32_t *)(void *)slot, v, __ATOMIC_RELAXED); break; }
+    default: { uint64_t v; memcpy(&v, in, 8); __atomic_store_n((uint64_t *)(void *)slot, v, __ATOMIC_RELAXED); break; }
+    }
+}
+
+void scalar_load(const char *slot, uint32_t size, void *out) {
+    switch (size) {
+    case 1: { uint8_t v = __atomic_load_n((const uint8_t *)slot, __ATOMIC_RELAXED); memcpy(out, &v, 1); break; }
+    case 2: { uint16_t v = __atomic_load_n((const uint16_t *)(const void *)slot, __ATOMIC_RELAXED); memcpy(out, &v, 2); break; }
+    case 4: { uint32_t v = __atomic_load_n((const uint32_t *)(const void *)slot, __ATOMIC_RELAXED); memcpy(out, &v, 4); break; }
+    default: { uint64_t v = __atomic_load_n((const uint64_t *)(const void *)slot, __ATOMIC_RELAXED); memcpy(out, &v, 8); break; }
+    }
 }
 
 static size_t *strings_account(const slots_type *t) { return &((slots_type *)t)->mem_strings; }
@@ -44,7 +74,7 @@ static void write_scalar(const field *f, char *slot, const value *v) {
     case SLOTS_REF: out.ref = v->as.ref; break;
     default: out.i64 = i; break;
     }
-    memcpy(slot, &out, f->size);
+    slot_store(slot, f->size, &out);
 }
 
 static int write_value(const recref *r, int i, const value *v);
@@ -98,17 +128,32 @@ int field_set(const recref *r, int i, const value *v) {
     return is_indexed_key(r, i) ? key_write(r, i, v) : write_value(r, i, v);
 }
 
-/* Writes a checked value into field i and marks it set (or null). */
+/* Writes a checked text value: the slot and its bits change together under the slot's lock, so a
+ * reader sees the old value or the new one, set or unset, never a mix; the old copy is freed after. */
+static int write_text(const recref *r, int i, const value *v) {
+    const slots_type *t = r->type;
+    char *slot = r->rec + t->fields[i].offset, fresh[STR_SLOT], old[STR_SLOT];
+    bool null = v->kind == VAL_NULL;
+    if (str_slot_prepare(fresh, is_cptr(t), null ? "" : v->as.s.p, null ? 0 : v->as.s.len, strings_account(t)) != SLOTS_OK)
+        return err_nomem();
+    text_lock(slot);
+    str_slot_exchange(slot, is_cptr(t), fresh, old);
+    bit_put(r, t->set_offset, i, true);
+    if (t->null_offset) bit_put(r, t->null_offset, i, null);
+    text_unlock(slot);
+    str_slot_dispose(old, is_cptr(t), strings_account(t));
+    return SLOTS_OK;
+}
+
+/* Writes a checked value into field i and marks it set (or null). A scalar's bytes go first, then
+ * its bits (release): a reader that sees the bits sees the bytes. */
 static int write_value(const recref *r, int i, const value *v) {
     const slots_type *t = r->type;
     const field *f = &t->fields[i];
-    char *slot = r->rec + f->offset;
-    if (v->kind == VAL_NULL) field_clear(r, i);
-    else if (kind_is_text(f->kind) && str_slot_set(slot, is_cptr(t), v->as.s.p, v->as.s.len, strings_account(t)) != SLOTS_OK)
-        return err_nomem();
-    else if (!kind_is_text(f->kind)) write_scalar(f, slot, v);
-    bit_put(r->rec, t->set_offset, i, true);
-    if (t->null_offset) bit_put(r->rec, t->null_offset, i, v->kind == VAL_NULL);
+    if (kind_is_text(f->kind)) return write_text(r, i, v);
+    if (v->kind != VAL_NULL) write_scalar(f, r->rec + f->offset, v);
+    if (t->null_offset) bit_put(r, t->null_offset, i, v->kind == VAL_NULL);
+    bit_put(r, t->set_offset, i, true);
     return SLOTS_OK;
 }
 
@@ -126,7 +171,12 @@ void read_slot(const slots_type *t, const field *f, const char *slot, value *out
         float f32;
         double f64;
     } in;
-    if (f->size <= sizeof in) memcpy(&in, slot, f->size);
+    if (f->size > sizeof in) { /* text: read in place, by callers that know nobody writes it */
+    } else if (t) {
+        scalar_load(slot, f->size, &in);
+    } else {
+        memcpy(&in, slot, f->size); /* a packed column cell: maybe unaligned, never shared */
+    }
     out->kind = kind_is_int(f->kind) ? SLOTS_I64 : kind_is_float(f->kind) ? SLOTS_F64 : f->kind;
     switch (f->kind) {
     case SLOTS_BOOL: case SLOTS_U8: out->as.i = in.u8; break;
@@ -139,9 +189,25 @@ void read_slot(const slots_type *t, const field *f, const char *slot, value *out
     case SLOTS_F32: out->as.f = in.f32; break;
     case SLOTS_F64: out->as.f = in.f64; break;
     case SLOTS_REF: out->as.ref = in.u64; break;
-    case SLOTS_STR: case SLOTS_BYTES: str_slot_get(slot, is_cptr(t), &out->as.s.p, &out->as.s.len); break;
+    case SLOTS_STR: case SLOTS_BYTES: str_slot_peek(slot, is_cptr(t), &out->as.s.p, &out->as.s.len); break;
     default: out->as.i = in.i64; break;
     }
+}
+
+/* Reads a text field: its bits and bytes under the slot's lock, the text copied to the arena. */
+static int read_text(const recref *r, int i, value *out) {
+    const slots_type *t = r->type;
+    const field *f = &t->fields[i];
+    const char *slot = r->rec + f->offset;
+    int rc = SLOTS_OK;
+    text_lock(slot);
+    if (!rec_is_set(t, r->rec, i)) rc = SLOTS_EUNSET;
+    else if (rec_is_null(t, r->rec, i)) rc = SLOTS_NULL, out->kind = VAL_NULL;
+    else if (!(out->as.s.p = str_slot_copy(slot, is_cptr(t), &out->as.s.len))) rc = SLOTS_ENOMEM;
+    else out->kind = f->kind;
+    text_unlock(slot);
+    if (rc == SLOTS_ENOMEM) return err_nomem();
+    return rc;
 }
 
 int field_get(const recref *r, int i, value *out) {
@@ -149,12 +215,14 @@ int field_get(const recref *r, int i, value *out) {
     int rc = field_check_index(t, i);
     if (rc != SLOTS_OK) return rc;
     const field *f = &t->fields[i];
-    if (!rec_is_set(t, r->rec, i)) return err_set(SLOTS_EUNSET, "'%s' object has no attribute '%s'", t->name, f->name);
-    if (rec_is_null(t, r->rec, i)) return out->kind = VAL_NULL, SLOTS_NULL;
-    read_slot(t, f, r->rec + f->offset, out);
-    return SLOTS_OK;
+    rc = kind_is_text(f->kind) ? read_text(r, i, out) : !rec_is_set(t, r->rec, i) ? SLOTS_EUNSET
+         : rec_is_null(t, r->rec, i) ? (out->kind = VAL_NULL, SLOTS_NULL) : (read_slot(t, f, r->rec + f->offset, out), SLOTS_OK);
+    if (rc == SLOTS_EUNSET) return err_set(SLOTS_EUNSET, "'%s' object has no attribute '%s'", t->name, f->name);
+    return rc;
 }
 
+/* Returns field i to unset. A scalar keeps its bytes (a reader that saw the bit set reads the old
+ * value, never a zero nobody wrote); text gives its copy back under the slot's lock. */
 void field_clear(const recref *r, int i) {
     const slots_type *t = r->type;
     const field *f = &t->fields[i];
@@ -164,16 +232,27 @@ void field_clear(const recref *r, int i) {
         index_remove(r->store, r->store->index, r->index);
         store_unlock(r->store);
     }
-    if (kind_is_text(f->kind)) str_slot_clear(slot, is_cptr(t), strings_account(t));
-    else memset(slot, 0, f->size);
-    bit_put(r->rec, t->set_offset, i, false);
-    if (t->null_offset) bit_put(r->rec, t->null_offset, i, false);
+    if (!kind_is_text(f->kind)) {
+        bit_put(r, t->set_offset, i, false);
+        if (t->null_offset) bit_put(r, t->null_offset, i, false);
+        return;
+    }
+    static const char empty[STR_SLOT];
+    char old[STR_SLOT];
+    text_lock(slot);
+    bit_put(r, t->set_offset, i, false);
+    if (t->null_offset) bit_put(r, t->null_offset, i, false);
+    str_slot_exchange(slot, is_cptr(t), empty, old);
+    text_unlock(slot);
+    str_slot_dispose(old, is_cptr(t), strings_account(t));
 }
 
 void field_copy_raw(const recref *from, const recref *to, int i) {
     const slots_type *t = from->type;
     const field *f = &t->fields[i];
-    memcpy(to->rec + f->offset, from->rec + f->offset, f->size);
-    bit_put(to->rec, t->set_offset, i, rec_is_set(t, from->rec, i));
-    if (t->null_offset) bit_put(to->rec, t->null_offset, i, rec_is_null(t, from->rec, i));
+    char bytes[8];
+    scalar_load(from->rec + f->offset, f->size, bytes);
+    slot_store(to->rec + f->offset, f->size, bytes);
+    bit_put(to, t->set_offset, i, rec_is_set(t, from->rec, i));
+    if (t->null_offset) bit_put(to, t->null_offset, i, rec_is_null(t, from->rec, i));
 }

@@ -252,6 +252,7 @@ void format_value_repr(strbuf *b, const value *v, const field *f) {
 }
 
 int slots_repr(slots_obj o, const char **out, size_t *len) {
+    GUARDED;
     if (!out) return err_set(SLOTS_EINVAL, "slots_repr: out must not be NULL");
     recref r;
     int rc = record_resolve(o, &r);

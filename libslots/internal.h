@@ -40,6 +40,38 @@ int err_set(int code, const char *fmt, ...) PRINTF_LIKE(2, 3);
 int err_prefix(const char *fmt, ...) PRINTF_LIKE(1, 2);
 int err_nomem(void);
 
+/* ---- guard.c: epoch-based reclamation. Every public call that resolves a handle or a store runs
+ * inside a guard (GUARDED); memory such a call may be reading (a dropped store, its slabs) is freed
+ * only after guard_synchronize() has waited for every thread that was inside a guard to leave it.
+ * The outermost guard of a call also empties the thread's read arena (arena.c). ---------------- */
+int guard_enter(void);
+void guard_leave(int *unused);
+#define GUARDED int guard_scope_ __attribute__((cleanup(guard_leave), unused)) = guard_enter()
+/* Whether the calling thread is inside a call made from inside another (a validator, a method). */
+bool guard_nested(void);
+/* Waits until every other thread that was inside a guard when this was called has left it. */
+void guard_synchronize(void);
+
+/* ---- arena.c: the calling thread's copies of text read out of records, valid until its next
+ * outermost call (arena_reset, from guard_enter). Loops rewind to a mark after each record. ---- */
+typedef struct arena_mark {
+    size_t used;
+    struct big_block *big;
+} arena_mark;
+const char *arena_copy(const char *p, size_t n); /* a NUL-terminated copy, or NULL when out of memory */
+arena_mark arena_save(void);
+void arena_rewind(arena_mark m);
+void arena_reset(void);
+
+/* ---- fork.c: every lock of the library is taken before fork() and released (parent) or made anew
+ * (child) after it; each module with locks takes part through its *_atfork(phase). ------------ */
+enum { FORK_PREPARE, FORK_PARENT, FORK_CHILD };
+void fork_handlers_install(void);
+void guard_atfork(int phase);
+void text_atfork(int phase);
+void registry_atfork(int phase);
+void stores_atfork(int phase);
+
 /* ---- value: one representation for every value that goes into or out of a field or extra ----- */
 #define VAL_NULL 0 /* kind of a null value; otherwise a SLOTS_* kind among BOOL I64 U64 F64 STR BYTES REF */
 typedef struct value {
@@ -114,6 +146,7 @@ int literal_parse(const char *text, int kind, value *out, char **owned, size_t *
 /* Places the presence and null bits and the generation after byte `pos`; sets the stride. */
 void lay_out_tail(slots_type *t, uint32_t pos, uint32_t max_align);
 int kind_from_name(const char *s, size_t n); /* a SLOTS_* kind, or 0 */
+bool type_is_subtype(const slots_type *t, const slots_type *base); /* introspect.c; t or a base of t is `base` */
 size_t kind_size(int kind);
 static inline bool kind_is_int(int kind) { return kind >= SLOTS_I8 && kind <= SLOTS_U64; }
 static inline bool kind_is_float(int kind) { return kind == SLOTS_F32 || kind == SLOTS_F64; }
@@ -131,9 +164,6 @@ void value_int_text(const value *v, char text[24]); /* an I64 or U64 value in de
 int registry_bind(slots_type *t);
 const slots_type *registry_find(const char *name);       /* the type bound to name, or NULL; no message */                      /* adds t and binds its name; SLOTS_ENOMEM */
 int registry_check_type(const slots_type *t);          /* SLOTS_OK or SLOTS_EINVAL with a message */
-int registry_add_store(struct slots_store *s);         /* SLOTS_ENOMEM */
-void registry_remove_store(struct slots_store *s);
-int registry_check_store(const struct slots_store *s); /* SLOTS_OK or SLOTS_ESTALE */
 
 /* ---- ffi/layout.c, ffi/call.c ------------------------------------------------------------------ */
 /* Lays a SLOTS_CLAYOUT type out as the C ABI would (libffi); SLOTS_ELAYOUT, SLOTS_ENOMEM. */
@@ -166,12 +196,17 @@ static inline uint32_t handle_index(slots_obj h) { return (uint32_t)(h & H_MAX_I
 typedef struct slots_store {
     uint32_t magic;
     uint32_t sid;
+    uint64_t incarnation;    /* which of the stores that had this id (public references carry it) */
     const slots_type *type;
     char *slabs[SLAB_COUNT]; /* read without the lock: written once, atomically, under it */
     uint32_t used;           /* slots handed out at least once: [0, used) */
     uint32_t capacity;       /* slots in allocated slabs */
     uint32_t live;           /* live records */
     uint32_t free_head;      /* first free slot + 1, or 0 */
+    uint16_t gen_base;       /* fresh slots start at generation gen_base + 1 */
+    uint32_t gen_high;       /* the highest even generation a slot reached (0x10000: one wrapped) */
+    bool dead;               /* dropped: unlinked, waiting for calls that hold it to return */
+    uintptr_t loader;        /* the thread loading into the store (its tag), or 0 */
     pthread_mutex_t lock;
     struct map *extras;      /* slot index → extras block (dynamic types), created on first use */
     struct key_index *index; /* unique key index (types with a key field; not default stores) */
@@ -179,6 +214,7 @@ typedef struct slots_store {
     uint32_t positions_len;
     char *load_errors;       /* first errors of the last skipping load */
     bool is_default;
+    struct slots_store *prev, *next; /* every store, for fork() */
 } slots_store;
 
 /* A resolved record: where it lives and what it is. */
@@ -199,13 +235,20 @@ static inline uint32_t slab_of(uint32_t index, uint32_t *offset) {
 
 /* The handle of a resolved record. */
 slots_obj recref_handle(const recref *r);
-/* Store ids → stores, two levels so the table never moves while readers look into it. */
+/* Store ids → stores, two levels so the table never moves while readers look into it. An entry
+ * remembers how many stores had its id and where their record generations stopped. */
 #define SID_CHUNK 1024u
-extern slots_store **sid_table[(H_MAX_SID + 1) / SID_CHUNK];
+#define GEN_FLOOR_MAX 0xfffeu /* an id whose next generation floor is above this is used up */
+typedef struct sid_entry {
+    struct slots_store *store; /* the live store with this id, or NULL */
+    uint64_t incarnations;     /* stores that have had this id */
+    uint32_t gen_floor;        /* even; the next store's generations start above it */
+} sid_entry;
+extern sid_entry *sid_table[(H_MAX_SID + 1) / SID_CHUNK];
 
 static inline slots_store *store_by_sid(uint32_t sid) {
-    slots_store **chunk = __atomic_load_n(&sid_table[sid / SID_CHUNK], __ATOMIC_ACQUIRE);
-    return chunk ? __atomic_load_n(&chunk[sid % SID_CHUNK], __ATOMIC_ACQUIRE) : NULL;
+    sid_entry *chunk = __atomic_load_n(&sid_table[sid / SID_CHUNK], __ATOMIC_ACQUIRE);
+    return chunk ? __atomic_load_n(&chunk[sid % SID_CHUNK].store, __ATOMIC_ACQUIRE) : NULL;
 }
 
 static inline char *store_slot_address(const slots_store *s, uint32_t index) {
@@ -250,7 +293,18 @@ int store_free_handle(slots_obj h);
 /* Releases a record's strings and extras and returns its slot to the free list. */
 void store_release_record(slots_store *s, const recref *r);
 int store_create(const slots_type *t, bool is_default, slots_store **out);
-void store_destroy(slots_store *s);
+void store_destroy(slots_store *s); /* frees a store no call can reach (never linked, or dropped) */
+int store_drop(slots_store *s);     /* SLOTS_ESTALE, SLOTS_EBUSY (from inside a callback) */
+/* Public references (slots_store * as callers hold them) ↔ stores. store_open refuses a NULL,
+ * dropped, forged or default-store reference; call it inside a guard. */
+slots_store *store_ref(const slots_store *s);
+int store_open(const slots_store *ref, slots_store **out);
+/* Locks a store unless it was dropped meanwhile (then SLOTS_ESTALE, unlocked). */
+int store_lock_live(slots_store *s);
+/* Loads mark their store; a call from the loading thread itself (a validator) that would change the
+ * store is refused with SLOTS_EBUSY. */
+void store_set_loading(slots_store *s, bool on);
+int store_check_not_loading(const slots_store *s);
 bool store_slot_live(const slots_store *s, uint32_t slot);
 /* Calls fn on every live record in position order (pos counts from 0) until fn fails. */
 int store_each(const slots_store *s, int (*fn)(const recref *r, size_t pos, void *ctx), void *ctx);
@@ -261,15 +315,17 @@ void store_each_run(const slots_store *s, void (*fn)(const char *recs, uint32_t 
 int store_reserve_locked(slots_store *s, size_t n);
 void store_lock(const slots_store *s);   /* recursive: field writes inside store calls take it again */
 void store_unlock(const slots_store *s);
-/* The type's default store (always there: made with the type). */
-static inline slots_store *type_default_store(const slots_type *t) { return t->default_store; }
+/* The type's default store, made on first use so that types do not take store ids: SLOTS_OK,
+ * SLOTS_ENOMEM, SLOTS_ERANGE (no store id left). */
+int type_default_store(const slots_type *t, slots_store **out);
 
 /* ---- records (record.c) ---------------------------------------------------------------------- */
-static inline bool rec_is_set(const slots_type *t, const char *rec, int i) {
-    return (rec[t->set_offset + (unsigned)i / 8u] >> ((unsigned)i % 8u)) & 1;
+static inline bool rec_bit(const char *rec, uint32_t offset, int i) {
+    return (__atomic_load_n((const unsigned char *)rec + offset + (unsigned)i / 8u, __ATOMIC_ACQUIRE) >> ((unsigned)i % 8u)) & 1;
 }
+static inline bool rec_is_set(const slots_type *t, const char *rec, int i) { return rec_bit(rec, t->set_offset, i); }
 static inline bool rec_is_null(const slots_type *t, const char *rec, int i) {
-    return t->null_offset && ((rec[t->null_offset + (unsigned)i / 8u] >> ((unsigned)i % 8u)) & 1);
+    return t->null_offset && rec_bit(rec, t->null_offset, i);
 }
 /* Sets each unset defaulted field of r; on failure clears those it set (nothing changed). */
 int fill_defaults(const recref *r);
@@ -281,6 +337,8 @@ int field_get(const recref *r, int i, value *out);
  * floats as F64. Also reads packed column cells, which have the same bytes (t may be NULL for a
  * field that is not str or bytes: only text needs the type's string representation). */
 void read_slot(const slots_type *t, const field *f, const char *slot, value *out);
+/* Loads a scalar field's bytes (1, 2, 4 or 8) whole, though another thread may be storing them. */
+void scalar_load(const char *slot, uint32_t size, void *out);
 /* Returns field `i` to unset, releasing what it owns. No checks. */
 void field_clear(const recref *r, int i);
 int field_check_index(const slots_type *t, int i);
@@ -300,9 +358,28 @@ int err_no_attr(const slots_type *t, const char *name, size_t len);
 #define STR_INLINE_MAX 23
 #define STR_HEAP 0xffu
 /* `cptr`: the slot is a C-layout `char *` (SLOTS_CLAYOUT types) rather than the 24-byte slot. */
-int str_slot_set(char *slot, bool cptr, const char *p, size_t len, size_t *account); /* SLOTS_ENOMEM */
-void str_slot_get(const char *slot, bool cptr, const char **p, size_t *len);
-void str_slot_clear(char *slot, bool cptr, size_t *account);
+/* Every access to a slot's bytes takes the slot's stripe lock (str.c), so concurrent sets and reads
+ * of one field see whole values and an out-of-line copy is freed only once nobody reads it.
+ * A slot always holds a string (zeroed = ""); whether it is the field's value is the presence bit's
+ * business. Set: SLOTS_ENOMEM leaves the old value. Release: frees what the slot owns, leaves "". */
+int str_slot_set(char *slot, bool cptr, const char *p, size_t len, size_t *account);
+void str_slot_release(char *slot, bool cptr, size_t *account);
+/* The pieces, for a caller that changes a field's bits under the same lock (field.c): prepare makes
+ * a slot's bytes (a fresh copy; SLOTS_ENOMEM), exchange swaps them in, dispose frees what the old
+ * bytes owned (after unlocking), copy puts the slot's text in the arena (NULL when out of memory). */
+void text_lock(const char *slot);
+void text_unlock(const char *slot);
+int str_slot_prepare(char fresh[STR_SLOT], bool cptr, const char *p, size_t len, size_t *account);
+void str_slot_exchange(char *slot, bool cptr, const char *fresh, char old[STR_SLOT]);
+void str_slot_dispose(const char old[STR_SLOT], bool cptr, size_t *account);
+const char *str_slot_copy(const char *slot, bool cptr, size_t *len);
+/* Copies the slot's text into the thread's read arena: SLOTS_OK or SLOTS_ENOMEM. */
+int str_slot_read(const char *slot, bool cptr, const char **p, size_t *len);
+/* The slot's text in place, for a caller that knows no other thread can set it (a record it is
+ * still building; a key, which changes only under the store lock the caller holds). */
+void str_slot_peek(const char *slot, bool cptr, const char **p, size_t *len);
+/* Bytes of the out-of-line copy the slot owns (0 when inline). */
+size_t str_slot_heap_bytes(const char *slot, bool cptr);
 /* SIZE_MAX if `p` is valid UTF-8, else the offset of the first bad byte. */
 size_t utf8_check(const char *p, size_t len);
 
@@ -359,7 +436,9 @@ typedef struct loader {
 } loader;
 /* Decodes one row into a blank record; an error leaves the record to be released by the loader. */
 typedef int (*row_decoder)(const recref *r, void *ctx);
-int loader_begin(loader *L, slots_store *s, unsigned flags); /* checks s and flags */
+/* Opens the caller's store reference, checks flags, locks the store for the whole load and marks
+ * it as loading by this thread. */
+int loader_begin(loader *L, slots_store *ref, unsigned flags);
 /* Adds one record decoded by `decode`: on a bad row, either fails ("line N: " + message) or, when
  * skipping, counts it and returns SLOTS_OK. SLOTS_ENOMEM always fails. */
 int loader_row(loader *L, size_t line, row_decoder decode, void *ctx);
@@ -400,9 +479,10 @@ int file_read(const char *path, char **buf, size_t *len);
 typedef int (*store_loader)(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded,
                             size_t *skipped);
 int load_file(slots_store *s, const char *path, unsigned flags, size_t *loaded, size_t *skipped, store_loader load);
-/* A format's dump: appends every record of s to b (checks s). */
+/* A format's dump: appends every record of the (opened) store s to b. */
 typedef int (*store_dumper)(const slots_store *s, strbuf *b);
-/* Runs a dump into the thread's scratch buffer (*out valid until its next use) or into a file. */
+/* Runs a dump, given the caller's store reference, into the thread's scratch buffer (*out valid
+ * until its next use) or into a file. */
 int dump_to_scratch(const slots_store *s, store_dumper dump, const char **out, size_t *len);
 int dump_to_file(const slots_store *s, store_dumper dump, const char *path);
 

@@ -26,11 +26,15 @@ size_t slots_type_record_size(const slots_type *t) { return registry_check_type(
 
 const slots_type *slots_type_base(const slots_type *t) { return registry_check_type(t) == SLOTS_OK ? t->base : NULL; }
 
+bool type_is_subtype(const slots_type *t, const slots_type *base) {
+    for (; t; t = t->base)
+        if (t == base) return true;
+    return false;
+}
+
 int slots_type_is_subtype(const slots_type *t, const slots_type *base) {
     if (registry_check_type(t) != SLOTS_OK || registry_check_type(base) != SLOTS_OK) return SLOTS_EINVAL;
-    for (; t; t = t->base)
-        if (t == base) return 1;
-    return 0;
+    return type_is_subtype(t, base);
 }
 
 const char *slots_field_name(const slots_type *t, int i) {

@@ -357,12 +357,13 @@ int json_decode_object(const recref *r, const char *text, size_t len, size_t *po
 }
 
 int slots_from_json(const slots_type *t, const char *json, size_t len, slots_obj *out) {
+    GUARDED;
     if (!json) return err_set(SLOTS_EINVAL, "slots_from_json: json must not be NULL");
     if (!out) return err_set(SLOTS_EINVAL, "slots_from_json: out must not be NULL");
     int rc = registry_check_type(t);
     if (rc != SLOTS_OK) return rc;
-    slots_store *s = type_default_store(t);
-    if (!s) return SLOTS_ENOMEM;
+    slots_store *s;
+    if ((rc = type_default_store(t, &s)) != SLOTS_OK) return rc;
     recref r;
     slots_obj h;
     rc = store_alloc_record(s, &r, &h);
@@ -373,7 +374,7 @@ int slots_from_json(const slots_type *t, const char *json, size_t len, slots_obj
         pos = skip_ws(json, len, pos);
         if (pos < len) rc = parse_error(json, len, pos, "Extra data");
     }
-    if (rc == SLOTS_OK) rc = slots_fill_defaults(h);
+    if (rc == SLOTS_OK) rc = fill_defaults(&r);
     if (rc != SLOTS_OK) {
         store_release_record(s, &r);
         return rc;
@@ -469,6 +470,7 @@ int json_encode_record(strbuf *b, const recref *r) {
 }
 
 int slots_to_json(slots_obj o, const char **out, size_t *len) {
+    GUARDED;
     if (!out) return err_set(SLOTS_EINVAL, "slots_to_json: out must not be NULL");
     recref r;
     int rc = record_resolve(o, &r);

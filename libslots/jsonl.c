@@ -55,6 +55,7 @@ static void close_lines(void *reader) { mem_free(reader, sizeof(lines), NULL); }
 static const row_format jsonl_rows = {open_lines, next_line, decode_line, NULL, close_lines};
 
 int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded, size_t *skipped) {
+    GUARDED;
     loader L;
     int rc = loader_begin(&L, s, flags);
     if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
@@ -63,6 +64,7 @@ int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned
 }
 
 int slots_store_load_jsonl_file(slots_store *s, const char *path, unsigned flags, size_t *loaded, size_t *skipped) {
+    GUARDED;
     return load_file(s, path, flags, loaded, skipped, slots_store_load_jsonl);
 }
 
@@ -75,13 +77,14 @@ static int dump_record(const recref *r, size_t pos, void *ctx) {
 }
 
 /* Appends every record of s as a JSON line to b. */
-static int dump(const slots_store *s, strbuf *b) {
-    int rc = registry_check_store(s);
-    return rc != SLOTS_OK ? rc : store_each(s, dump_record, b);
-}
+static int dump(const slots_store *s, strbuf *b) { return store_each(s, dump_record, b); }
 
 int slots_store_dump_jsonl(const slots_store *s, const char **out, size_t *len) {
+    GUARDED;
     return dump_to_scratch(s, dump, out, len);
 }
 
-int slots_store_dump_jsonl_file(const slots_store *s, const char *path) { return dump_to_file(s, dump, path); }
+int slots_store_dump_jsonl_file(const slots_store *s, const char *path) {
+    GUARDED;
+    return dump_to_file(s, dump, path);
+}

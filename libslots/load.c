@@ -11,13 +11,16 @@
 
 #define MAX_KEPT_ERRORS 10
 
-int loader_begin(loader *L, slots_store *s, unsigned flags) {
+int loader_begin(loader *L, slots_store *ref, unsigned flags) {
     memset(L, 0, sizeof *L);
-    int rc = registry_check_store(s);
-    if (rc == SLOTS_OK && s->is_default) rc = err_set(SLOTS_EINVAL, "a type's default store is not a public store");
+    slots_store *s = NULL;
+    int rc = store_open(ref, &s);
+    if (rc == SLOTS_OK) rc = store_check_not_loading(s);
     if (rc == SLOTS_OK && (flags & ~SLOTS_LOAD_SKIP_BAD)) rc = err_set(SLOTS_EINVAL, "unknown load flags 0x%x", flags);
-    L->store = s, L->flags = flags;
-    if (rc == SLOTS_OK) store_lock(s), L->locked = true; /* one lock for the whole load, not per row */
+    if (rc == SLOTS_OK) rc = store_lock_live(s); /* one lock for the whole load, not per row */
+    if (rc != SLOTS_OK) return rc;
+    L->store = s, L->flags = flags, L->locked = true;
+    store_set_loading(s, true); /* the loading thread's own validators may not change the store */
     return rc;
 }
 
@@ -143,7 +146,10 @@ int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped) {
         int code = slots_errcode();
         char msg[512];
         snprintf(msg, sizeof msg, "%s", slots_errmsg());
-        for (size_t i = 0; i < L->nadded; i++) slots_free(L->added[i]);
+        for (size_t i = 0; i < L->nadded; i++) {
+            recref r;
+            if (record_resolve_quiet(L->added[i], &r)) store_release_record(L->store, &r);
+        }
         err_set(code, "%s", msg); /* frees never fail here, but keep the load's message regardless */
     } else {
         if (loaded) *loaded = L->nadded + L->bulk_loaded;
@@ -151,7 +157,7 @@ int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped) {
     }
     mem_free(L->added, L->cap * sizeof *L->added, NULL);
     sb_free(&L->errors);
-    if (L->locked) store_unlock(L->store);
+    if (L->locked) store_set_loading(L->store, false), store_unlock(L->store);
     return rc;
 }
 
@@ -187,13 +193,15 @@ int file_read(const char *path, char **buf, size_t *len) {
     return SLOTS_OK;
 }
 
-int load_file(slots_store *s, const char *path, unsigned flags, size_t *loaded, size_t *skipped, store_loader load) {
+int load_file(slots_store *ref, const char *path, unsigned flags, size_t *loaded, size_t *skipped, store_loader load) {
+    GUARDED;
     char *buf;
     size_t len;
-    int rc = registry_check_store(s);
+    slots_store *s;
+    int rc = store_open(ref, &s);
     if (rc == SLOTS_OK) rc = file_read(path, &buf, &len);
     if (rc != SLOTS_OK) return rc;
-    rc = load(s, buf, len, flags, loaded, skipped);
+    rc = load(ref, buf, len, flags, loaded, skipped);
     mem_free(buf, len + 1, NULL);
     return rc;
 }
@@ -209,24 +217,37 @@ static int file_write(const char *path, const char *buf, size_t len) {
     return SLOTS_OK;
 }
 
-const char *slots_store_load_errors(const slots_store *s) {
-    if (registry_check_store(s) != SLOTS_OK) return NULL;
-    return s->load_errors ? s->load_errors : "";
+const char *slots_store_load_errors(const slots_store *ref) {
+    GUARDED;
+    slots_store *s;
+    if (store_open(ref, &s) != SLOTS_OK || store_lock_live(s) != SLOTS_OK) return NULL;
+    const char *copy = arena_copy(s->load_errors ? s->load_errors : "", s->load_errors ? strlen(s->load_errors) : 0);
+    store_unlock(s);
+    if (!copy) err_nomem();
+    return copy; /* a copy: the next load on another thread replaces the store's list */
 }
 
-int dump_to_scratch(const slots_store *s, store_dumper dump, const char **out, size_t *len) {
+int dump_to_scratch(const slots_store *ref, store_dumper dump, const char **out, size_t *len) {
+    GUARDED;
+    slots_store *s;
+    int rc = store_open(ref, &s);
+    if (rc != SLOTS_OK) return rc;
     if (!out) return err_set(SLOTS_EINVAL, "out must not be NULL");
     strbuf *b = sb_scratch();
-    int rc = dump(s, b);
+    rc = dump(s, b);
     if (rc != SLOTS_OK) return rc;
     *out = b->p ? b->p : "";
     if (len) *len = b->len;
     return SLOTS_OK;
 }
 
-int dump_to_file(const slots_store *s, store_dumper dump, const char *path) {
+int dump_to_file(const slots_store *ref, store_dumper dump, const char *path) {
+    GUARDED;
+    slots_store *s;
+    int rc = store_open(ref, &s);
+    if (rc != SLOTS_OK) return rc;
     strbuf b = {0};
-    int rc = path ? dump(s, &b) : err_set(SLOTS_EINVAL, "path must not be NULL");
+    rc = path ? dump(s, &b) : err_set(SLOTS_EINVAL, "path must not be NULL");
     if (rc == SLOTS_OK) rc = file_write(path, b.p, b.len);
     sb_free(&b);
     return rc;

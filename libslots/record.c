@@ -9,7 +9,9 @@
 static int new_record(const slots_type *t, slots_obj *out, recref *r) {
     if (registry_check_type(t) != SLOTS_OK) return SLOTS_EINVAL;
     if (!out) return err_set(SLOTS_EINVAL, "out must not be NULL");
-    return store_alloc_record(type_default_store(t), r, out);
+    slots_store *s;
+    int rc = type_default_store(t, &s);
+    return rc != SLOTS_OK ? rc : store_alloc_record(s, r, out);
 }
 
 /* Sets each unset defaulted field; on failure clears those it set, so nothing has changed. */
@@ -28,11 +30,13 @@ int fill_defaults(const recref *r) {
 }
 
 int slots_new_blank(const slots_type *t, slots_obj *out) {
+    GUARDED;
     recref r;
     return new_record(t, out, &r);
 }
 
 int slots_new(const slots_type *t, slots_obj *out) {
+    GUARDED;
     recref r;
     slots_obj h;
     int rc = out ? new_record(t, &h, &r) : err_set(SLOTS_EINVAL, "out must not be NULL");
@@ -46,14 +50,19 @@ int slots_new(const slots_type *t, slots_obj *out) {
 }
 
 int slots_fill_defaults(slots_obj o) {
+    GUARDED;
     recref r;
     int rc = record_resolve(o, &r);
     return rc != SLOTS_OK ? rc : fill_defaults(&r);
 }
 
-int slots_free(slots_obj o) { return store_free_handle(o); }
+int slots_free(slots_obj o) {
+    GUARDED;
+    return store_free_handle(o);
+}
 
 int slots_type_of(slots_obj o, const slots_type **out) {
+    GUARDED;
     if (!out) return err_set(SLOTS_EINVAL, "out must not be NULL");
     recref r;
     int rc = record_resolve(o, &r);
@@ -62,10 +71,11 @@ int slots_type_of(slots_obj o, const slots_type **out) {
 }
 
 int slots_isinstance(slots_obj o, const slots_type *t) {
+    GUARDED;
     recref r;
     if (registry_check_type(t) != SLOTS_OK) return SLOTS_EINVAL;
     int rc = record_resolve(o, &r);
-    return rc != SLOTS_OK ? rc : slots_type_is_subtype(r.type, t);
+    return rc != SLOTS_OK ? rc : type_is_subtype(r.type, t);
 }
 
 /* Copies the fields of `from` into the blank record `to` of the same type: text is duplicated,
@@ -86,6 +96,7 @@ static int copy_fields(const recref *from, const recref *to) {
 }
 
 int slots_copy(slots_obj o, slots_obj *out) {
+    GUARDED;
     recref from, to;
     slots_obj h;
     int rc = record_resolve(o, &from);
@@ -124,6 +135,7 @@ static int resolve_pair(slots_obj a, slots_obj b, recref *ra, recref *rb) {
 }
 
 int slots_equal(slots_obj a, slots_obj b) {
+    GUARDED;
     recref ra, rb;
     int rc = resolve_pair(a, b, &ra, &rb);
     if (rc != SLOTS_OK) return rc;
@@ -141,6 +153,7 @@ int slots_equal(slots_obj a, slots_obj b) {
 }
 
 int slots_compare(slots_obj a, slots_obj b, int *out) {
+    GUARDED;
     recref ra, rb;
     if (!out) return err_set(SLOTS_EINVAL, "out must not be NULL");
     int rc = resolve_pair(a, b, &ra, &rb);
@@ -177,6 +190,7 @@ static uint64_t hash_value(const value *v, uint64_t h) {
 }
 
 int slots_hash(slots_obj o, uint64_t *out) {
+    GUARDED;
     if (!out) return err_set(SLOTS_EINVAL, "out must not be NULL");
     recref r;
     int rc = record_resolve(o, &r);

@@ -1,7 +1,7 @@
 /*
  * registry.c — the process-wide registry: type names bound to their latest definition (a hash table
- * by name), and the set of live type and store pointers, so a pointer handed back by a caller is
- * checked before use.
+ * by name), and the set of live type pointers, so a pointer handed back by a caller is checked
+ * before use. (Stores are checked by their references: store.c.)
  */
 #include "internal.h"
 
@@ -13,7 +13,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
  * in `live`. */
 static const slots_type **names;
 static size_t names_cap, nnames;
-static map *live; /* live type and store pointers */
+static map *live; /* live type pointers */
 
 static void registry_lock(void) { pthread_mutex_lock(&lock); }
 static void registry_unlock(void) { pthread_mutex_unlock(&lock); }
@@ -98,33 +98,8 @@ int registry_check_type(const slots_type *t) {
     return SLOTS_OK;
 }
 
-int registry_add_store(slots_store *s) {
-    registry_lock();
-    int rc = live_add(s);
-    registry_unlock();
-    return rc;
-}
-
-/* Bumped whenever a store goes away, so a thread may trust the last store it checked until then. */
-static uint64_t stores_epoch;
-static _Thread_local const slots_store *checked_store;
-static _Thread_local uint64_t checked_epoch;
-
-void registry_remove_store(slots_store *s) {
-    registry_lock();
-    map_remove(live, (uint64_t)(uintptr_t)s);
-    if (!map_count(live)) map_free(live), live = NULL; /* only after a failed first definition */
-    registry_unlock();
-    /* after the removal: a check that read the old epoch also saw the store still there or gone */
-    __atomic_add_fetch(&stores_epoch, 1, __ATOMIC_ACQ_REL);
-}
-
-int registry_check_store(const slots_store *s) {
-    if (!s) return err_set(SLOTS_EINVAL, "store must not be NULL");
-    uint64_t epoch = __atomic_load_n(&stores_epoch, __ATOMIC_ACQUIRE);
-    if (s == checked_store && epoch == checked_epoch) return SLOTS_OK; /* no store went away since */
-    if (!live_has(s) || s->magic != STORE_MAGIC)
-        return err_set(SLOTS_ESTALE, "store %p is not a live store (dropped or never created)", (const void *)s);
-    checked_store = s, checked_epoch = epoch;
-    return SLOTS_OK;
+void registry_atfork(int phase) {
+    if (phase == FORK_PREPARE) registry_lock();
+    else if (phase == FORK_PARENT) registry_unlock();
+    else pthread_mutex_init(&lock, NULL);
 }

@@ -9,44 +9,54 @@
 int slots_store_new(const slots_type *t, slots_store **out) {
     if (registry_check_type(t) != SLOTS_OK) return SLOTS_EINVAL;
     if (!out) return err_set(SLOTS_EINVAL, "out must not be NULL");
-    return store_create(t, false, out);
-}
-
-/* Checks a caller's store pointer: SLOTS_OK, SLOTS_EINVAL (NULL) or SLOTS_ESTALE. */
-static int check(const slots_store *s) {
-    int rc = registry_check_store(s);
-    if (rc == SLOTS_OK && s->is_default) return err_set(SLOTS_EINVAL, "a type's default store is not a public store");
+    slots_store *s;
+    int rc = store_create(t, false, &s);
+    if (rc == SLOTS_OK) *out = store_ref(s);
     return rc;
 }
 
-int slots_store_drop(slots_store *s) {
-    int rc = check(s);
-    if (rc == SLOTS_OK) store_destroy(s);
-    return rc;
+/* Opens a caller's store reference for a call that changes the store: refused from inside the
+ * store's own load (a validator). */
+static int open_for_change(slots_store *ref, slots_store **s) {
+    int rc = store_open(ref, s);
+    return rc != SLOTS_OK ? rc : store_check_not_loading(*s);
 }
 
-int slots_store_type(const slots_store *s, const slots_type **out) {
-    int rc = check(s);
+int slots_store_drop(slots_store *ref) {
+    GUARDED;
+    slots_store *s;
+    int rc = open_for_change(ref, &s);
+    return rc != SLOTS_OK ? rc : store_drop(s);
+}
+
+int slots_store_type(const slots_store *ref, const slots_type **out) {
+    GUARDED;
+    slots_store *s;
+    int rc = store_open(ref, &s);
     if (rc == SLOTS_OK && !out) rc = err_set(SLOTS_EINVAL, "out must not be NULL");
     if (rc == SLOTS_OK) *out = s->type;
     return rc;
 }
 
-int slots_store_len(const slots_store *s, size_t *n) {
-    int rc = check(s);
+int slots_store_len(const slots_store *ref, size_t *n) {
+    GUARDED;
+    slots_store *s;
+    int rc = store_open(ref, &s);
     if (rc == SLOTS_OK && !n) rc = err_set(SLOTS_EINVAL, "out must not be NULL");
     if (rc == SLOTS_OK) *n = __atomic_load_n(&s->live, __ATOMIC_ACQUIRE);
     return rc;
 }
 
-int slots_store_append(slots_store *s, slots_obj *out) {
-    int rc = check(s);
+int slots_store_append(slots_store *ref, slots_obj *out) {
+    GUARDED;
+    slots_store *s;
+    int rc = open_for_change(ref, &s);
     if (rc == SLOTS_OK && !out) rc = err_set(SLOTS_EINVAL, "out must not be NULL");
     if (rc != SLOTS_OK) return rc;
     recref r;
     slots_obj h;
     if ((rc = store_alloc_record(s, &r, &h)) != SLOTS_OK) return rc;
-    if ((rc = slots_fill_defaults(h)) != SLOTS_OK) {
+    if ((rc = fill_defaults(&r)) != SLOTS_OK) {
         store_release_record(s, &r);
         return rc;
     }
@@ -54,8 +64,10 @@ int slots_store_append(slots_store *s, slots_obj *out) {
     return SLOTS_OK;
 }
 
-int slots_store_remove(slots_store *s, slots_obj o) {
-    int rc = check(s);
+int slots_store_remove(slots_store *ref, slots_obj o) {
+    GUARDED;
+    slots_store *s;
+    int rc = open_for_change(ref, &s);
     if (rc != SLOTS_OK) return rc;
     recref r;
     if ((rc = record_resolve(o, &r)) != SLOTS_OK) return rc;
@@ -80,11 +92,13 @@ static slots_obj handle_of(const slots_store *s, uint32_t slot) {
     return handle_make(s->sid, gen, slot);
 }
 
-int slots_store_at(slots_store *s, size_t i, slots_obj *out) {
-    int rc = check(s);
+int slots_store_at(slots_store *ref, size_t i, slots_obj *out) {
+    GUARDED;
+    slots_store *s;
+    int rc = store_open(ref, &s);
     if (rc == SLOTS_OK && !out) rc = err_set(SLOTS_EINVAL, "out must not be NULL");
+    if (rc == SLOTS_OK) rc = store_lock_live(s);
     if (rc != SLOTS_OK) return rc;
-    store_lock(s);
     uint32_t slot = (uint32_t)i;
     if (i >= s->live) rc = err_set(SLOTS_EINDEX, "store index %zu out of range (%u records)", i, s->live);
     else if (s->live != s->used && !s->positions) rc = build_positions(s);
@@ -94,8 +108,10 @@ int slots_store_at(slots_store *s, size_t i, slots_obj *out) {
     return rc;
 }
 
-int slots_store_next(const slots_store *s, size_t *cursor, slots_obj *out) {
-    int rc = check(s);
+int slots_store_next(const slots_store *ref, size_t *cursor, slots_obj *out) {
+    GUARDED;
+    slots_store *s;
+    int rc = store_open(ref, &s);
     if (rc == SLOTS_OK && (!cursor || !out)) rc = err_set(SLOTS_EINVAL, "cursor and out must not be NULL");
     if (rc != SLOTS_OK) return rc;
     uint32_t used = __atomic_load_n(&s->used, __ATOMIC_ACQUIRE);
@@ -109,10 +125,12 @@ int slots_store_next(const slots_store *s, size_t *cursor, slots_obj *out) {
     return SLOTS_EINDEX;
 }
 
-int slots_store_clear(slots_store *s) {
-    int rc = check(s);
+int slots_store_clear(slots_store *ref) {
+    GUARDED;
+    slots_store *s;
+    int rc = open_for_change(ref, &s);
+    if (rc == SLOTS_OK) rc = store_lock_live(s);
     if (rc != SLOTS_OK) return rc;
-    store_lock(s);
     key_index *index = s->index;
     s->index = NULL; /* every record goes: drop the index in one step, not entry by entry */
     for (uint32_t slot = 0; slot < s->used; slot++) {
@@ -126,19 +144,23 @@ int slots_store_clear(slots_store *s) {
     return SLOTS_OK;
 }
 
-int slots_store_reserve(slots_store *s, size_t n) {
-    int rc = check(s);
+int slots_store_reserve(slots_store *ref, size_t n) {
+    GUARDED;
+    slots_store *s;
+    int rc = open_for_change(ref, &s);
     if (rc != SLOTS_OK) return rc;
     if (n > (size_t)H_MAX_INDEX + 1) return err_set(SLOTS_ERANGE, "a store holds at most %u records", H_MAX_INDEX + 1);
-    store_lock(s);
+    if ((rc = store_lock_live(s)) != SLOTS_OK) return rc;
     rc = store_reserve_locked(s, n);
     if (rc == SLOTS_OK && s->index) rc = index_reserve(s, s->index, n > s->live ? n - s->live : 0);
     store_unlock(s);
     return rc;
 }
 
-static int find_key(const slots_store *s, const value *key, slots_obj *out) {
-    int rc = check(s);
+static int find_key(const slots_store *ref, const value *key, slots_obj *out) {
+    GUARDED;
+    slots_store *s;
+    int rc = store_open(ref, &s);
     if (rc == SLOTS_OK && !out) rc = err_set(SLOTS_EINVAL, "out must not be NULL");
     if (rc != SLOTS_OK) return rc;
     const slots_type *t = s->type;
@@ -146,7 +168,7 @@ static int find_key(const slots_store *s, const value *key, slots_obj *out) {
     bool str_key = t->fields[t->key_field].kind == SLOTS_STR;
     if (str_key != (key->kind == SLOTS_STR))
         return err_set(SLOTS_ETYPE, "key of '%s' is %s", t->name, slots_kind_name(t->fields[t->key_field].kind));
-    store_lock(s);
+    if ((rc = store_lock_live(s)) != SLOTS_OK) return rc;
     long slot = index_find(s, s->index, key);
     if (slot >= 0) *out = handle_of(s, (uint32_t)slot);
     store_unlock(s);
@@ -177,11 +199,9 @@ static size_t record_extra_bytes(const slots_store *s, uint32_t slot) {
     recref r = {(slots_store *)s, s->type, store_slot_address(s, slot), slot, false};
     size_t bytes = 0, n;
     for (int i = 0; i < s->type->nfields; i++) {
-        value v;
-        int kind = s->type->fields[i].kind;
-        if ((kind == SLOTS_STR || kind == SLOTS_BYTES) && rec_is_set(s->type, r.rec, i) && field_get(&r, i, &v) == SLOTS_OK &&
-            (v.as.s.len > STR_INLINE_MAX || (s->type->flags & SLOTS_CLAYOUT)))
-            bytes += v.as.s.len + 1;
+        const field *f = &s->type->fields[i];
+        if (f->kind == SLOTS_STR || f->kind == SLOTS_BYTES)
+            bytes += str_slot_heap_bytes(r.rec + f->offset, (s->type->flags & SLOTS_CLAYOUT) != 0);
     }
     const extra_entry *e = extras_list(&r, &n);
     for (size_t i = 0; i < n; i++) {
@@ -191,11 +211,13 @@ static size_t record_extra_bytes(const slots_store *s, uint32_t slot) {
     return bytes;
 }
 
-int slots_store_memory(const slots_store *s, size_t *bytes) {
-    int rc = check(s);
+int slots_store_memory(const slots_store *ref, size_t *bytes) {
+    GUARDED;
+    slots_store *s;
+    int rc = store_open(ref, &s);
     if (rc == SLOTS_OK && !bytes) rc = err_set(SLOTS_EINVAL, "out must not be NULL");
+    if (rc == SLOTS_OK) rc = store_lock_live(s);
     if (rc != SLOTS_OK) return rc;
-    store_lock(s);
     size_t total = sizeof *s + index_bytes(s->index) + (size_t)s->positions_len * sizeof *s->positions;
     for (uint32_t k = 0; k < SLAB_COUNT && s->slabs[k]; k++) total += ((size_t)1 << (k + SLAB_FIRST_SHIFT)) * s->type->stride;
     for (uint32_t slot = 0; slot < s->used; slot++)

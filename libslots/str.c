@@ -6,6 +6,8 @@
  */
 #include "internal.h"
 
+#include <sched.h>
+
 typedef struct heap_str {
     char *p;
     size_t len;
@@ -13,28 +15,57 @@ typedef struct heap_str {
 
 _Static_assert(sizeof(heap_str) <= STR_SLOT - 1, "out-of-line string must fit beside the tag");
 
-static unsigned char tag_of(const char *slot) { return (unsigned char)slot[STR_SLOT - 1]; }
+/* ---- who may touch a slot: one spinlock per stripe of slots -------------------------------------
+ * Two threads may set the same field at once, or one read it while another sets it: each swaps or
+ * copies the slot's bytes under the slot's stripe lock, so a reader sees a whole old or a whole new
+ * value and an out-of-line string is freed only once nobody can be copying it. Critical sections are
+ * a 24-byte copy (or one string's bytes), so a spinlock beats a mutex; stripes are a cache line
+ * each, and a slot's stripe comes from its address, so no record or store carries a lock. */
+#define TEXT_STRIPES 256
 
-static void inline_clear(char *slot, size_t *account);
+typedef struct stripe {
+    _Alignas(64) unsigned char held;
+} stripe;
 
-static int inline_set(char *slot, const char *p, size_t len, size_t *account) {
-    char fresh[STR_SLOT] = {0};
-    if (len <= STR_INLINE_MAX) {
-        if (len) memcpy(fresh, p, len);
-        fresh[STR_SLOT - 1] = (char)len;
-    } else {
-        heap_str h = {mem_strdup(p, len, account), len};
-        if (!h.p) return SLOTS_ENOMEM;
-        memcpy(fresh, &h, sizeof h);
-        fresh[STR_SLOT - 1] = (char)STR_HEAP;
-    }
-    inline_clear(slot, account); /* only now: a failed allocation above leaves the old value */
-    memcpy(slot, fresh, STR_SLOT);
-    return SLOTS_OK;
+static stripe stripes[TEXT_STRIPES];
+
+static stripe *stripe_of(const char *slot) {
+    uintptr_t a = (uintptr_t)slot;
+    return &stripes[((a >> 3) ^ (a >> 13)) % TEXT_STRIPES];
 }
 
-static void inline_get(const char *slot, const char **p, size_t *len) {
-    if (tag_of(slot) == STR_HEAP) {
+static void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+static void stripe_lock(stripe *s) {
+    unsigned spins = 0;
+    while (__atomic_exchange_n(&s->held, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(&s->held, __ATOMIC_RELAXED))
+            if (++spins < 64) cpu_relax();
+            else sched_yield(); /* the holder was descheduled: let it run */
+}
+
+static void stripe_unlock(stripe *s) { __atomic_store_n(&s->held, 0, __ATOMIC_RELEASE); }
+
+void text_atfork(int phase) {
+    for (int i = 0; i < TEXT_STRIPES; i++)
+        if (phase == FORK_PREPARE) stripe_lock(&stripes[i]);
+        else stripe_unlock(&stripes[i]); /* parent and child alike: spinlocks have no owner */
+}
+
+/* ---- the slot's bytes ------------------------------------------------------------------------ */
+
+static unsigned char tag_of(const char *slot) { return (unsigned char)slot[STR_SLOT - 1]; }
+
+static void slot_view(const char *slot, bool cptr, const char **p, size_t *len) {
+    if (cptr) {
+        const char *s;
+        memcpy(&s, slot, sizeof s);
+        *p = s ? s : "", *len = s ? strlen(s) : 0;
+    } else if (tag_of(slot) == STR_HEAP) {
         heap_str h;
         memcpy(&h, slot, sizeof h);
         *p = h.p, *len = h.len;
@@ -43,52 +74,98 @@ static void inline_get(const char *slot, const char **p, size_t *len) {
     }
 }
 
-static void inline_clear(char *slot, size_t *account) {
-    if (tag_of(slot) == STR_HEAP) {
-        heap_str h;
-        memcpy(&h, slot, sizeof h);
-        mem_free(h.p, h.len + 1, account);
+/* The allocation a slot's bytes own, or NULL. */
+static char *slot_owned(const char *slot, bool cptr, size_t *bytes) {
+    char *p;
+    if (cptr) {
+        memcpy(&p, slot, sizeof p);
+        *bytes = p ? strlen(p) + 1 : 0;
+        return p;
     }
-    memset(slot, 0, STR_SLOT);
+    if (tag_of(slot) != STR_HEAP) return NULL;
+    heap_str h;
+    memcpy(&h, slot, sizeof h);
+    *bytes = h.len + 1;
+    return h.p;
 }
 
-/* ---- C-layout slots: a NUL-terminated copy or NULL ---------------------------------------- */
+void text_lock(const char *slot) { stripe_lock(stripe_of(slot)); }
+void text_unlock(const char *slot) { stripe_unlock(stripe_of(slot)); }
 
-static int cptr_set(char *slot, const char *p, size_t len, size_t *account) {
-    char *copy = mem_strdup(p ? p : "", len, account), *old;
+/* Builds the bytes a slot holding p[0..len) has: inline, or pointing to a fresh copy. */
+int str_slot_prepare(char fresh[STR_SLOT], bool cptr, const char *p, size_t len, size_t *account) {
+    memset(fresh, 0, STR_SLOT);
+    if (!cptr && len <= STR_INLINE_MAX) {
+        if (len) memcpy(fresh, p, len);
+        fresh[STR_SLOT - 1] = (char)len;
+        return SLOTS_OK;
+    }
+    char *copy = mem_strdup(p ? p : "", len, account);
     if (!copy) return SLOTS_ENOMEM;
-    memcpy(&old, slot, sizeof old);
-    if (old) mem_free(old, strlen(old) + 1, account);
-    memcpy(slot, &copy, sizeof copy);
+    if (cptr) {
+        memcpy(fresh, &copy, sizeof copy);
+    } else {
+        heap_str h = {copy, len};
+        memcpy(fresh, &h, sizeof h);
+        fresh[STR_SLOT - 1] = (char)STR_HEAP;
+    }
     return SLOTS_OK;
 }
 
-static void cptr_get(const char *slot, const char **p, size_t *len) {
-    const char *s;
-    memcpy(&s, slot, sizeof s);
-    *p = s ? s : "", *len = s ? strlen(s) : 0;
+void str_slot_exchange(char *slot, bool cptr, const char *fresh, char old[STR_SLOT]) {
+    size_t n = cptr ? sizeof(char *) : STR_SLOT;
+    memcpy(old, slot, n);
+    memcpy(slot, fresh, n);
 }
 
-static void cptr_clear(char *slot, size_t *account) {
-    char *old;
-    memcpy(&old, slot, sizeof old);
-    if (old) mem_free(old, strlen(old) + 1, account);
-    static const char *const null_ptr = NULL;
-    memcpy(slot, &null_ptr, sizeof null_ptr);
+void str_slot_dispose(const char old[STR_SLOT], bool cptr, size_t *account) {
+    size_t bytes = 0;
+    char *owned = slot_owned(old, cptr, &bytes);
+    if (owned) mem_free(owned, bytes, account);
+}
+
+const char *str_slot_copy(const char *slot, bool cptr, size_t *len) {
+    const char *at;
+    slot_view(slot, cptr, &at, len);
+    return arena_copy(at, *len);
+}
+
+/* Puts `fresh` in the slot under its lock and frees what the old bytes owned, after unlocking. */
+static void slot_swap(char *slot, bool cptr, const char *fresh, size_t *account) {
+    char old[STR_SLOT];
+    text_lock(slot);
+    str_slot_exchange(slot, cptr, fresh, old);
+    text_unlock(slot);
+    str_slot_dispose(old, cptr, account);
 }
 
 int str_slot_set(char *slot, bool cptr, const char *p, size_t len, size_t *account) {
-    return cptr ? cptr_set(slot, p, len, account) : inline_set(slot, p, len, account);
+    char fresh[STR_SLOT];
+    if (str_slot_prepare(fresh, cptr, p, len, account) != SLOTS_OK) return SLOTS_ENOMEM; /* the old value stays */
+    slot_swap(slot, cptr, fresh, account);
+    return SLOTS_OK;
 }
 
-void str_slot_get(const char *slot, bool cptr, const char **p, size_t *len) {
-    if (cptr) cptr_get(slot, p, len);
-    else inline_get(slot, p, len);
+void str_slot_release(char *slot, bool cptr, size_t *account) {
+    static const char empty[STR_SLOT];
+    slot_swap(slot, cptr, empty, account);
 }
 
-void str_slot_clear(char *slot, bool cptr, size_t *account) {
-    if (cptr) cptr_clear(slot, account);
-    else inline_clear(slot, account);
+void str_slot_peek(const char *slot, bool cptr, const char **p, size_t *len) { slot_view(slot, cptr, p, len); }
+
+int str_slot_read(const char *slot, bool cptr, const char **p, size_t *len) {
+    text_lock(slot);
+    *p = str_slot_copy(slot, cptr, len);
+    text_unlock(slot);
+    return *p ? SLOTS_OK : SLOTS_ENOMEM;
+}
+
+size_t str_slot_heap_bytes(const char *slot, bool cptr) {
+    size_t bytes = 0;
+    text_lock(slot);
+    bool owned = slot_owned(slot, cptr, &bytes) != NULL;
+    text_unlock(slot);
+    return owned ? bytes : 0;
 }
 
 /* Continuation bytes needed after lead byte c, with the smallest allowed second byte range. */

@@ -30,7 +30,6 @@ static void field_release(field *f, size_t *acct) {
 static void type_destroy(slots_type *t) {
     int nbase = t->base ? t->base->nfields : 0;
     size_t *acct = &t->self_bytes;
-    if (t->default_store) store_destroy(t->default_store); /* before the fields it reads */
     for (int i = nbase; t->fields && i < t->nfields; i++) field_release(&t->fields[i], acct);
     mem_free(t->fields, (size_t)t->fields_cap * sizeof *t->fields, acct);
     clayout_release(t);
@@ -185,7 +184,6 @@ int slots_type_define_specs(const char *name, const slots_field_spec *specs, siz
     for (size_t i = 0; rc == SLOTS_OK && i < nspecs; i++) rc = add_field(t, &specs[i]);
     if (rc == SLOTS_OK && (t->flags & SLOTS_CLAYOUT)) rc = clayout_compute(t);
     else if (rc == SLOTS_OK) lay_out(t);
-    if (rc == SLOTS_OK) rc = store_create(t, true, &t->default_store);
     if (rc == SLOTS_OK) rc = registry_bind(t);
     if (rc != SLOTS_OK) {
         if (t) type_destroy(t);

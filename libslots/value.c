@@ -75,7 +75,7 @@ static int check_ref(const slots_type *t, const field *f, const value *v) {
     if (!f->ref_type) return SLOTS_OK;
     const slots_type *want = f->ref_target ? f->ref_target : registry_find(f->ref_type);
     if (!want) return err_set(SLOTS_ETYPE, "%s.%s refers to type '%s', which is not defined", t->name, f->name, f->ref_type);
-    if (slots_type_is_subtype(target.type, want) == 1) return SLOTS_OK;
+    if (type_is_subtype(target.type, want)) return SLOTS_OK;
     return err_set(SLOTS_ETYPE, "%s.%s must be %s, not %s", t->name, f->name, f->ref_type, target.type->name);
 }
 

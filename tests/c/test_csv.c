@@ -580,7 +580,7 @@ static void test_bad_arguments(void) {
     /* a type's default store is not a public store */
     slots_obj o = 0;
     ASSERT_OK(slots_new(fx.t, &o));
-    ASSERT_STATUS(slots_store_load_csv(fx.t->default_store, "id\n1\n", 5, 0, NULL, NULL), SLOTS_EINVAL);
+    ASSERT_STATUS(slots_store_load_csv(fx.t->default_store, "id\n1\n", 5, 0, NULL, NULL), SLOTS_ESTALE);
     ASSERT_OK(slots_free(o));
     /* a dropped store is stale */
     drop(&fx);

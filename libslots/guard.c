@@ -1,0 +1,148 @@
+/*
+ * guard.c — when memory that other threads may be reading can be freed: epoch-based reclamation.
+ *
+ * Every public call that resolves a record handle or a store reference runs inside a guard
+ * (GUARDED at its top). A thread in a guard has announced an epoch; a store that is dropped is
+ * first unlinked (no new call can find it), then guard_synchronize() waits until every thread that
+ * was inside a guard when the unlink happened has left it, and only then is the store freed. So a
+ * call that found a store keeps valid memory until it returns, whatever other threads drop.
+ *
+ * Entering and leaving a guard is a thread-local store each, with no atomic read-modify-write and
+ * no shared cache line: the full memory barrier the protocol needs is paid by the rare side (drop)
+ * through membarrier(2), which makes every running thread of the process execute one. Where the
+ * kernel lacks it, both sides use a sequentially consistent fence instead.
+ */
+#include "internal.h"
+
+#include <linux/membarrier.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+typedef struct guard_thread {
+    uint64_t epoch;     /* the global epoch seen on entry; 0 = outside any guard */
+    unsigned depth;     /* nesting: a validator or method calling back into the library */
+    struct guard_thread *next;
+} guard_thread;
+
+static uint64_t global_epoch = 1;
+static guard_thread *threads;                /* every thread that ever entered a guard, still alive */
+static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t exit_key;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static bool asymmetric;                      /* membarrier(2) does the readers' half of the fence */
+static _Thread_local guard_thread *me;
+/* A thread that could not get a record (out of memory) is counted here instead. */
+static unsigned anonymous_inside;
+static _Thread_local unsigned anonymous_depth;
+
+static long membarrier(int cmd) { return syscall(__NR_membarrier, cmd, 0, 0); }
+
+static void forget_thread(void *p);
+
+static void guard_init(void) {
+    asymmetric = membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+    pthread_key_create(&exit_key, forget_thread);
+    fork_handlers_install();
+}
+
+/* Runs at thread exit: the record leaves the list (it is outside any guard by then). */
+static void forget_thread(void *p) {
+    guard_thread *g = p;
+    pthread_mutex_lock(&threads_lock);
+    for (guard_thread **at = &threads; *at; at = &(*at)->next)
+        if (*at == g) {
+            *at = g->next;
+            break;
+        }
+    pthread_mutex_unlock(&threads_lock);
+    free(g);
+    me = NULL;
+}
+
+/* The calling thread's record, made on its first guard. Plain calloc: this bookkeeping is not
+ * library data and must not be hit by the test hook that fails allocations. */
+static guard_thread *join(void) {
+    pthread_once(&init_once, guard_init);
+    guard_thread *g = calloc(1, sizeof *g);
+    if (!g) return NULL;
+    if (pthread_setspecific(exit_key, g) != 0) {
+        free(g);
+        return NULL;
+    }
+    pthread_mutex_lock(&threads_lock);
+    g->next = threads, threads = g;
+    pthread_mutex_unlock(&threads_lock);
+    return me = g;
+}
+
+static void reader_fence(void) {
+    if (asymmetric) __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    else __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+int guard_enter(void) {
+    guard_thread *g = me ? me : join();
+    if (!g) { /* out of memory: counted without a record, and waited for all the same */
+        if (anonymous_depth++ == 0) __atomic_add_fetch(&anonymous_inside, 1, __ATOMIC_SEQ_CST);
+        return 0;
+    }
+    if (g->depth++ == 0) {
+        __atomic_store_n(&g->epoch, __atomic_load_n(&global_epoch, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+        reader_fence(); /* the epoch is visible before anything this call reads */
+        arena_reset();
+    }
+    return 0;
+}
+
+void guard_leave(int *unused) {
+    (void)unused;
+    guard_thread *g = me;
+    if (!g) {
+        if (--anonymous_depth == 0) __atomic_sub_fetch(&anonymous_inside, 1, __ATOMIC_SEQ_CST);
+        return;
+    }
+    if (--g->depth == 0) __atomic_store_n(&g->epoch, 0, __ATOMIC_RELEASE);
+}
+
+bool guard_nested(void) { return me ? me->depth > 1 : anonymous_depth > 1; }
+
+void guard_synchronize(void) {
+    pthread_once(&init_once, guard_init);
+    if (asymmetric) membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+    else __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    uint64_t now = __atomic_add_fetch(&global_epoch, 1, __ATOMIC_SEQ_CST) - 1;
+    pthread_mutex_lock(&threads_lock);
+    for (guard_thread *g = threads; g; g = g->next) {
+        if (g == me) continue; /* the caller's own call is the one doing the dropping */
+        uint64_t e;
+        while ((e = __atomic_load_n(&g->epoch, __ATOMIC_ACQUIRE)) != 0 && e <= now) sched_yield();
+    }
+    pthread_mutex_unlock(&threads_lock);
+    while (__atomic_load_n(&anonymous_inside, __ATOMIC_SEQ_CST) > (anonymous_depth ? 1u : 0u)) sched_yield();
+}
+
+/* ---- fork(): the child has only the forking thread, so it must not wait for the others ------- */
+
+void guard_atfork(int phase) {
+    if (phase == FORK_PREPARE) {
+        pthread_mutex_lock(&threads_lock);
+        return;
+    }
+    if (phase == FORK_PARENT) {
+        pthread_mutex_unlock(&threads_lock);
+        return;
+    }
+    guard_thread *g = threads; /* the other threads' records describe threads the child lacks */
+    while (g) {
+        guard_thread *next = g->next;
+        if (g != me) free(g);
+        g = next;
+    }
+    threads = me;
+    if (me) me->next = NULL;
+    anonymous_inside = anonymous_depth ? 1 : 0;
+    pthread_mutex_init(&threads_lock, NULL);
+    if (asymmetric) asymmetric = membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+}
