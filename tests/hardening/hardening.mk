@@ -4,6 +4,7 @@
 #   make check-stress     the thread stress test, plain build
 #   make check-tsan       the thread stress test with the library built under ThreadSanitizer, plus the plain one
 #   make check-valgrind   every build/tests/test_* C suite under valgrind memcheck
+#   make check-limits     2^28 records in a store, store ids wrapping, every id in use, a million types
 #   make abi-check        abidiff of build/libslots.so.1.0.0 against abi/libslots.so.1.abi
 #   make abi-baseline     regenerate that baseline on purpose (an ABI change you mean to ship)
 #   make deps-hardening   the Debian packages these need
@@ -15,7 +16,7 @@ TSAN_OBJ := $(patsubst %.c,$(B)/tsan/obj/%.o,$(notdir $(SRC)))
 ABI_BASELINE := abi/libslots.so.1.abi
 vpath %.c libslots ffi
 
-.PHONY: check-oom check-stress check-tsan check-valgrind abi-check abi-baseline deps-hardening
+.PHONY: check-oom check-stress check-tsan check-limits check-valgrind abi-check abi-baseline deps-hardening
 .SECONDARY: $(TSAN_OBJ)
 
 # ---- allocation failures ----
@@ -46,10 +47,25 @@ check-stress: $(B)/hardening/stress_threads
 
 # TSan on this kernel: clang 14's runtime copes with 28 bits of mmap randomisation most of the time
 # but not always; running with ASLR off (setarch -R) makes it deterministic.
-check-tsan: $(B)/tsan/stress_threads check-stress
-	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" \
-	    $(shell setarch $(shell uname -m) -R true 2>/dev/null && echo setarch $(shell uname -m) -R) \
-	    $< $(STRESS_THREADS) $$(( $(STRESS_OPS) / 4 ))
+$(B)/tsan/test_safety: tests/c/test_safety.c tests/c/harness.c tests/c/harness.h $(TSAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(TSAN_CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread -Itests/c $< tests/c/harness.c $(TSAN_OBJ) \
+	    $(CUNIT_LIBS) $(LDLIBS) -o $@
+
+TSAN_RUN = TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" \
+    $(shell setarch $(shell uname -m) -R true 2>/dev/null && echo setarch $(shell uname -m) -R)
+
+check-tsan: $(B)/tsan/stress_threads $(B)/tsan/test_safety check-stress
+	$(TSAN_RUN) $< $(STRESS_THREADS) $$(( $(STRESS_OPS) / 4 ))
+	@$(TSAN_RUN) tests/run-suites.sh "safety suite (ThreadSanitizer)" $(B)/tsan/test_safety
+
+# ---- hard limits, reached for real (gigabytes and seconds: plain build) ----
+$(B)/hardening/long_limits: tests/hardening/long_limits.c $(B)/tests/harness.o $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT) -Itests/c $< $(B)/tests/harness.o $(STATIC) $(CUNIT_LIBS) $(LDLIBS) -o $@
+
+check-limits: $(B)/hardening/long_limits
+	@tests/run-suites.sh "hard limits" $<
 
 # ---- memcheck ----
 check-valgrind: $(TESTS)
@@ -74,4 +90,4 @@ deps-hardening:
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	else echo "make deps-hardening: all present"; fi
 
-EXTRA_CHECKS += check-oom check-tsan check-valgrind abi-check
+EXTRA_CHECKS += check-oom check-tsan check-valgrind check-limits abi-check

@@ -41,14 +41,19 @@ static void text_add(char **acc, const char *s, size_t n) {
 /* Bytes the library holds, less the calling thread's scratch buffer (results handed out "valid
  * until the next call" live there, and it keeps its capacity between calls by design) and less the
  * watched types' slabs and stores' key-index tables: the header lets a failed call leave capacity
- * it reserved (as a vector's reserve would), never records, values or entries. */
+ * it reserved (as a vector's reserve would), never records, values or entries. A type's default
+ * store, made by its first record, counts as such capacity too. */
 static size_t memory_now(const watch *w) {
     strbuf *b = sb_scratch(); /* first: it gives back a buffer above 1 MiB */
     size_t reserved = b->cap;
     for (int i = 0; i < 3; i++)
-        if (w->types[i]) reserved += counter_get(&w->types[i]->mem_records);
+        if (w->types[i]) {
+            reserved += counter_get(&w->types[i]->mem_records);
+            if (__atomic_load_n(&w->types[i]->default_store, __ATOMIC_ACQUIRE)) reserved += sizeof(slots_store);
+        }
+    slots_store *s;
     for (int i = 0; i < 2; i++)
-        if (w->stores[i]) reserved += index_bytes(w->stores[i]->index);
+        if (w->stores[i] && store_open(w->stores[i], &s) == SLOTS_OK) reserved += index_bytes(s->index);
     return slots_memory_used() - reserved;
 }
 
