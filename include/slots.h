@@ -16,7 +16,26 @@
  *    FFI can call every function without a compiler. Strings go in as pointer + length and need not be
  *    NUL-terminated unless a parameter says so.
  *  - Records are named by validated handles (slots_obj): a freed, forged or random handle is refused
- *    with SLOTS_ESTALE, never dereferenced.
+ *    with SLOTS_ESTALE, never dereferenced. Stores are named by references (slots_store *) that are
+ *    not addresses: a dropped, forged or reused one is refused the same way, however many stores
+ *    come and go.
+ *  - Threads: every function is safe to call from any number of threads at once, on the same
+ *    records and stores, unless its comment says otherwise. Two threads that set one field at once
+ *    leave one of the two values; a thread that reads a field while another sets it gets the whole
+ *    old or the whole new value (str and bytes included), never a mix and never freed memory. A
+ *    record or store freed by one thread while another uses it makes the other's call return
+ *    SLOTS_ESTALE (or finish first), never crash.
+ *  - Lifetimes of what the library hands out, stated once:
+ *      text read out of a record (get_str/get_bytes, slots_extra_get_str/_bytes, slots_extra_name,
+ *        slots_store_load_errors): a copy owned by the library in the calling thread's storage,
+ *        valid until the thread's next libslots call has returned (so it may be passed to that
+ *        call) — copy it to keep it;
+ *      results built in the thread's scratch buffer (slots_repr, slots_to_json, the dumps to memory,
+ *        a str result of slots_call): valid until the next of those calls on this thread;
+ *      the last error (slots_errmsg): until the next failing call on this thread;
+ *      types and every string a type hands out (names, defaults, method signatures): forever.
+ *  - fork(): the child may use the library. A fork waits until loads and other calls that hold a
+ *    store's lock have finished, so no store is left half changed in the child.
  */
 #ifndef SLOTS_H
 #define SLOTS_H
@@ -200,17 +219,15 @@ SLOTS_API const char *slots_kind_name(int kind);
  * until slots_free() or until its store is cleared or dropped; after that every call with it returns
  * SLOTS_ESTALE.
  *
- * Threads: creating and freeing records (slots_new, slots_free, store append/remove) is safe from
- * many threads at once, on the same type or store. Reading a record from several threads at once is
- * safe. Writing a record while another thread reads or writes the same record is a data race (as on
- * any unsynchronised object): the caller serialises that; memory stays valid, so a race can yield a
- * torn value or SLOTS_ESTALE but never a crash.                                                   */
+ * Threads: see the conventions at the top. A type's default store is made by its first record, so
+ * defining types takes no store ids.                                                             */
 /* ============================================================================================== */
 typedef uint64_t slots_obj;
 
 /* Creates a record of `t` in the type's default store with every defaulted field set to its default
  * and the rest unset. Returns SLOTS_OK, SLOTS_EINVAL (bad type), SLOTS_ENOMEM, SLOTS_ERANGE (the
- * store is full: 2^28 records). Thread-safe. */
+ * store is full: 2^28 records; or this is the type's first record and every store id is taken).
+ * A first record that fails may leave the default store made (as reserved capacity). Thread-safe. */
 SLOTS_API int slots_new(const slots_type *t, slots_obj *out);
 /* Like slots_new() but leaves every field unset, so a constructor can assign readonly fields once and
  * then call slots_fill_defaults(). Same statuses. Thread-safe. */
@@ -265,8 +282,9 @@ SLOTS_API int slots_from_json(const slots_type *t, const char *json, size_t len,
  * has no attribute 'price'"), SLOTS_ESTALE, SLOTS_EINVAL, SLOTS_ETYPE, SLOTS_ERANGE (get_i64 of a u64
  * above INT64_MAX, get_u64 of a negative). get_i64/get_u64 read every integer kind, get_f64 reads
  * f32 and f64, get_bool reads bool (as 0/1).
- * get_str/get_bytes: *s points into the record (not NUL-terminated) and stays valid until that field
- * is set or deleted or the record is freed. Checks come in this order: handle (SLOTS_ESTALE), index
+ * get_str/get_bytes: *s points to a NUL-terminated copy of the value (a bytes value may hold NULs:
+ * use *len), valid until this thread's next libslots call has returned; SLOTS_ENOMEM if the copy
+ * of a long value cannot be made. Checks come in this order: handle (SLOTS_ESTALE), index
  * (SLOTS_EINVAL), unset (SLOTS_EUNSET), null (SLOTS_NULL), kind (SLOTS_ETYPE). */
 SLOTS_API int slots_set_bool(slots_obj o, int field, int v);
 SLOTS_API int slots_get_bool(slots_obj o, int field, int *out);
@@ -301,8 +319,8 @@ SLOTS_API int slots_is_set(slots_obj o, int field);
  * no attribute 'age'"). Values are of the kinds bool, i64, u64, f64, str, bytes, ref or null.
  * Getters return SLOTS_ENOATTR for a name not present, SLOTS_ETYPE when the extra holds another
  * kind (slots_extra_kind tells which), SLOTS_NULL for null. On a frozen record an extra can be
- * added once but not changed or deleted (SLOTS_EREADONLY). Pointers returned by get_str/get_bytes/slots_extra_name stay valid until that
- * extra is set or deleted or the record is freed. */
+ * added once but not changed or deleted (SLOTS_EREADONLY). Pointers returned by get_str/get_bytes/
+ * slots_extra_name are copies, valid until this thread's next libslots call has returned. */
 SLOTS_API int slots_extra_set_bool(slots_obj o, const char *name, int v);
 SLOTS_API int slots_extra_set_i64(slots_obj o, const char *name, int64_t v);
 SLOTS_API int slots_extra_set_u64(slots_obj o, const char *name, uint64_t v);
@@ -338,16 +356,26 @@ SLOTS_API int slots_extra_name(slots_obj o, size_t i, const char **name);
  * Key index: if the type has a `key` field, every store (not the type's default store used by
  * slots_new) keeps a unique hash index on it (at most 16 bytes per record): setting a key another
  * record of the store holds is SLOTS_EEXIST, and the index follows every set, delete and removal.
- * Threads: append, remove and field writes may come from many threads at once; slots_store_drop and
- * slots_store_clear must not run while other threads use the store (its handles then go stale). */
+ * Threads: any call may run while other threads use the same store. A load, clear, dump or column
+ * call holds the store's lock for its whole length: appends, removes and drops on other threads wait
+ * for it. A validator run by a load may read the store but not change it: an append, remove, free,
+ * clear, reserve, column write, load or drop of the store being loaded, from the loading thread,
+ * is SLOTS_EBUSY. */
 /* ============================================================================================== */
 typedef struct slots_store slots_store;
 
-/* Creates an empty store for records of `t` (and only `t`). *out is owned by the caller, who
- * releases it with slots_store_drop(). SLOTS_OK, SLOTS_EINVAL, SLOTS_ENOMEM. Thread-safe. */
+/* Creates an empty store for records of `t` (and only `t`). *out is a reference owned by the caller,
+ * who releases the store with slots_store_drop(); it is not an address, and after the drop it is
+ * refused (SLOTS_ESTALE) by every call, even once its id is reused. SLOTS_OK, SLOTS_EINVAL,
+ * SLOTS_ENOMEM, SLOTS_ERANGE (every one of the 2^20 - 1 store ids is taken by a live store, or used
+ * up by a store whose records went through all their generations). */
 SLOTS_API int slots_store_new(const slots_type *t, slots_store **out);
-/* Frees the store and all its records. SLOTS_OK, SLOTS_EINVAL (NULL), SLOTS_ESTALE (not a live
- * store, e.g. dropped already). The pointer is invalid afterwards. */
+/* Frees the store and all its records; every handle into it and the reference itself then read as
+ * SLOTS_ESTALE. Waits for a load, clear, dump or column call on the store to finish, then for every
+ * call that other threads were making into the library at that moment to return (so none of them
+ * reads freed memory). SLOTS_OK, SLOTS_EINVAL (NULL), SLOTS_ESTALE (not a live store, e.g. dropped
+ * already), SLOTS_EBUSY (called from inside a validator or a native method, which may be running
+ * on that very store; or from the store's own load). */
 SLOTS_API int slots_store_drop(slots_store *s);
 /* *out = the store's type. SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE. */
 SLOTS_API int slots_store_type(const slots_store *s, const slots_type **out);
@@ -369,7 +397,7 @@ SLOTS_API int slots_store_at(slots_store *s, size_t i, slots_obj *out);
  * SLOTS_EINVAL, SLOTS_ESTALE. Records appended during iteration may or may not be seen. */
 SLOTS_API int slots_store_next(const slots_store *s, size_t *cursor, slots_obj *out);
 /* Frees every record (their handles go stale) but keeps the allocated slabs for reuse.
- * SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE. */
+ * SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE, SLOTS_EBUSY (from the store's own load). */
 SLOTS_API int slots_store_clear(slots_store *s);
 /* Makes room for at least n records in total, so appends up to n allocate nothing.
  * SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE, SLOTS_ENOMEM, SLOTS_ERANGE. */
@@ -406,7 +434,8 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
  * most, 1 for none) and returns when all are done. Records, order, line numbers and the error
  * reported are those of a one-thread load. Rows of a type with validators or extras
  * (SLOTS_DYNAMIC) and skipping loads decode on the calling thread. The store is locked for the
- * whole load: other threads' appends, removes and key writes on it wait until it ends.
+ * whole load: other threads' appends, removes, key writes and drops on it wait until it ends; the
+ * loading thread's own validators may not change the store (SLOTS_EBUSY, see Stores).
  * Statuses: SLOTS_OK, SLOTS_EPARSE, SLOTS_ENOATTR, SLOTS_ETYPE, SLOTS_ERANGE, SLOTS_EINVAL,
  * SLOTS_EEXIST, SLOTS_EREADONLY, SLOTS_ENOMEM, SLOTS_ESTALE, SLOTS_EIO (file paths). */
 #define SLOTS_LOAD_SKIP_BAD 0x1u
@@ -418,8 +447,9 @@ SLOTS_API int slots_store_load_csv(slots_store *s, const char *buf, size_t len, 
                                    size_t *loaded, size_t *skipped);
 SLOTS_API int slots_store_load_csv_file(slots_store *s, const char *path, unsigned flags,
                                         size_t *loaded, size_t *skipped);
-/* The first errors of the store's last load with SLOTS_LOAD_SKIP_BAD, one per line ("" if none).
- * Owned by the store, valid until its next load or its drop. NULL for a bad store. */
+/* The first errors of the store's last load with SLOTS_LOAD_SKIP_BAD, one per line ("" if none):
+ * a copy, valid until this thread's next libslots call has returned. NULL for a bad store (or out
+ * of memory; slots_errmsg says which). */
 SLOTS_API const char *slots_store_load_errors(const slots_store *s);
 /* Writes every record as JSON Lines (slots_to_json per line) or CSV (a header of all fields; unset
  * and null cells empty; bytes base64). To a file path (created or truncated): SLOTS_EIO on failure.

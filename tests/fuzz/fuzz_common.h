@@ -56,7 +56,7 @@ static inline void fuzz_check_released(const slots_type *t) {
     /* The default store keeps its (empty) extras map after its last record with extras is freed
      * (slots_extra_del of the last extra frees it; slots_free does not): bounded, so allowed here. */
     size_t kept_map = 0;
-    if (t->default_store->extras && map_count(t->default_store->extras) == 0) kept_map = 1u << 16;
+    if (t->default_store && t->default_store->extras && map_count(t->default_store->extras) == 0) kept_map = 1u << 16;
     FUZZ_CHECK(strings == 0 && extras <= kept_map, "%s still holds %zu string bytes, %zu extra bytes",
                slots_type_name(t), strings, extras);
 }
