@@ -19,12 +19,7 @@ ROWS = b'{"id": 1, "name": "a", "price": 1.5}\n{"id": 2, "name": "b\\u00e9", "pr
 
 @pytest.fixture
 def Product(slots):
-    @slots.record
-    class Product:
-        id: int = slots.key()
-        name: str
-        price: float = 0.0
-    return Product
+    return slots.define("SourcedProduct", "id: i64 key, name: str, price: f64 = 0")
 
 
 def python_open_error(path):
