@@ -438,7 +438,8 @@ SLOTS_API const char *slots_store_load_errors(const slots_store *s);
  * is left behind, and the call returns the dump's status or SLOTS_EIO (see slots_errno(); the
  * message names the path: "[Errno 28] No space left on device: 'out.csv'"). A symbolic link keeps
  * pointing to the replaced file; a read-only file is refused (EACCES) as open() would refuse it; a
- * path naming a device or FIFO (/dev/stdout) is written in place, with no rename.
+ * path naming a device or FIFO (/dev/stdout) is written in place, with no rename. The new file is
+ * the caller's own (owner not carried over) and other hard links to the old one keep its text.
  * To memory: *out points to the text in the calling thread's scratch buffer, valid until the next
  * dump/repr/to_json call on this thread. SLOTS_OK, SLOTS_EINVAL (a non-finite float in JSON),
  * SLOTS_ESTALE, SLOTS_ENOMEM, SLOTS_EIO. */
