@@ -97,6 +97,11 @@ SLOTS_API int slots_version_number(void);
 SLOTS_API const char *slots_errmsg(void);
 /* The code of the last failure on the calling thread (SLOTS_OK if none yet). Thread-safe. */
 SLOTS_API int slots_errcode(void);
+/* The OS error number (errno: ENOENT, EISDIR, ENOSPC, ...) behind the last failure on the calling
+ * thread when that failure was SLOTS_EIO from a file operation, else 0. With slots_errmsg() it lets
+ * a binding raise its language's own error for the path (Python: OSError(errno, strerror, path),
+ * so FileNotFoundError and friends match). Thread-safe (per-thread storage). */
+SLOTS_API int slots_errno(void);
 /* The name of a status code ("SLOTS_ENOATTR"); "SLOTS_UNKNOWN" for a code that is not one. Static
  * string. Thread-safe. */
 SLOTS_API const char *slots_strerror(int status);
@@ -437,7 +442,10 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
  * whole load: other threads' appends, removes, key writes and drops on it wait until it ends; the
  * loading thread's own validators may not change the store (SLOTS_EBUSY, see Stores).
  * Statuses: SLOTS_OK, SLOTS_EPARSE, SLOTS_ENOATTR, SLOTS_ETYPE, SLOTS_ERANGE, SLOTS_EINVAL,
- * SLOTS_EEXIST, SLOTS_EREADONLY, SLOTS_ENOMEM, SLOTS_ESTALE, SLOTS_EIO (file paths). */
+ * SLOTS_EEXIST, SLOTS_EREADONLY, SLOTS_ENOMEM, SLOTS_ESTALE, SLOTS_EIO (file paths).
+ * The _file variants read everything the path gives, to its end: a regular file, a /proc file, a
+ * FIFO or device (/dev/stdin). A directory is SLOTS_EIO with errno EISDIR; every SLOTS_EIO sets
+ * slots_errno() and a message in Python's words ("[Errno 2] No such file or directory: 'x.csv'"). */
 #define SLOTS_LOAD_SKIP_BAD 0x1u
 SLOTS_API int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned flags,
                                      size_t *loaded, size_t *skipped);
@@ -452,7 +460,16 @@ SLOTS_API int slots_store_load_csv_file(slots_store *s, const char *path, unsign
  * of memory; slots_errmsg says which). */
 SLOTS_API const char *slots_store_load_errors(const slots_store *s);
 /* Writes every record as JSON Lines (slots_to_json per line) or CSV (a header of all fields; unset
- * and null cells empty; bytes base64). To a file path (created or truncated): SLOTS_EIO on failure.
+ * and null cells empty; bytes base64).
+ * To a file path, atomically and durably: the text goes to a new temporary file in the path's
+ * directory (created exclusively; the mode of the file it replaces, or 0666 less the umask), is
+ * synced to disk, renamed over the path, and the directory is synced. On any failure (the dump's
+ * own error, a full disk, EIO, EACCES, a missing directory) the old file is untouched, no temporary
+ * is left behind, and the call returns the dump's status or SLOTS_EIO (see slots_errno(); the
+ * message names the path: "[Errno 28] No space left on device: 'out.csv'"). A symbolic link keeps
+ * pointing to the replaced file; a read-only file is refused (EACCES) as open() would refuse it; a
+ * path naming a device or FIFO (/dev/stdout) is written in place, with no rename. The new file is
+ * the caller's own (owner not carried over) and other hard links to the old one keep its text.
  * To memory: *out points to the text in the calling thread's scratch buffer, valid until the next
  * dump/repr/to_json call on this thread. SLOTS_OK, SLOTS_EINVAL (a non-finite float in JSON),
  * SLOTS_ESTALE, SLOTS_ENOMEM, SLOTS_EIO. */

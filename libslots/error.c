@@ -10,6 +10,7 @@
 
 static _Thread_local char message[MSG_MAX];
 static _Thread_local int last_code;
+static _Thread_local int last_errno; /* the OS error behind a SLOTS_EIO, else 0 */
 
 int err_set(int code, const char *fmt, ...) {
     va_list ap;
@@ -17,7 +18,15 @@ int err_set(int code, const char *fmt, ...) {
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     last_code = code;
+    last_errno = 0;
     return code;
+}
+
+int err_os(int errnum, const char *path) {
+    /* Python's own OSError wording, so a binding's message matches what open() would say. */
+    err_set(SLOTS_EIO, "[Errno %d] %s: '%s'", errnum, strerror(errnum), path);
+    last_errno = errnum;
+    return SLOTS_EIO;
 }
 
 int err_prefix(const char *fmt, ...) {
@@ -35,6 +44,7 @@ int err_nomem(void) { return err_set(SLOTS_ENOMEM, "out of memory"); }
 
 const char *slots_errmsg(void) { return message; }
 int slots_errcode(void) { return last_code; }
+int slots_errno(void) { return last_code == SLOTS_EIO ? last_errno : 0; }
 
 const char *slots_strerror(int status) {
     switch (status) {

@@ -39,6 +39,9 @@ int err_set(int code, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* Puts text in front of the current message ("line 3: " + message); returns the current code. */
 int err_prefix(const char *fmt, ...) PRINTF_LIKE(1, 2);
 int err_nomem(void);
+/* A failed OS call on `path`: SLOTS_EIO with errnum kept for slots_errno() and Python's words
+ * ("[Errno 2] No such file or directory: 'x.csv'"). Returns SLOTS_EIO. */
+int err_os(int errnum, const char *path);
 
 /* ---- guard.c: epoch-based reclamation. Every public call that resolves a handle or a store runs
  * inside a guard (GUARDED); memory such a call may be reading (a dropped store, its slabs) is freed
@@ -473,8 +476,6 @@ int loader_rows(loader *L, const char *buf, size_t from, size_t len, size_t line
                 const void *ctx);
 /* Ends a load: on failure (rc != SLOTS_OK) every added record is freed. Returns rc. */
 int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped);
-/* Reads a whole file into a buffer to free with mem_free(buf, len + 1, NULL). SLOTS_EIO, SLOTS_ENOMEM. */
-int file_read(const char *path, char **buf, size_t *len);
 /* A format's load from memory, and the same from a file path (read whole, then loaded). */
 typedef int (*store_loader)(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded,
                             size_t *skipped);
@@ -485,6 +486,16 @@ typedef int (*store_dumper)(const slots_store *s, strbuf *b);
  * until its next use) or into a file. */
 int dump_to_scratch(const slots_store *s, store_dumper dump, const char **out, size_t *len);
 int dump_to_file(const slots_store *s, store_dumper dump, const char *path);
+
+/* ---- fileio.c: whole files in and out --------------------------------------------------------- */
+/* Reads everything a path gives (a regular file, /proc file, FIFO, device, /dev/stdin) into a
+ * NUL-terminated buffer to free with mem_free(buf, len + 1, NULL). A directory is EISDIR.
+ * SLOTS_EINVAL (NULL path), SLOTS_EIO (see err_os), SLOTS_ENOMEM. */
+int file_read(const char *path, char **buf, size_t *len);
+/* Replaces the file at path with buf[0, len) atomically and durably (a temporary in the same
+ * directory, fsync, rename, fsync of the directory): on failure the old file is as it was and no
+ * temporary is left. A path naming a device or FIFO is written in place. SLOTS_EINVAL, SLOTS_EIO. */
+int file_write(const char *path, const char *buf, size_t len);
 
 /* ---- extras.c ---------------------------------------------------------------------------------- */
 int extra_set(const recref *r, const char *name, size_t name_len, const value *v);

@@ -1,12 +1,11 @@
 /*
  * load.c — what every bulk load and dump shares: rows decoded straight into fresh records of a
  * store, all-or-nothing by default (a failed load frees what it added, so the store is as it was)
- * or skipping bad rows with a count and the first errors; dumps to memory or a file; whole-file
- * read and write.
+ * or skipping bad rows with a count and the first errors; dumps to memory or a file (the file
+ * itself is fileio.c's).
  */
 #include "internal.h"
 
-#include <errno.h>
 #include <stdio.h>
 
 #define MAX_KEPT_ERRORS 10
@@ -161,38 +160,6 @@ int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped) {
     return rc;
 }
 
-static int io_error(const char *path) {
-    return err_set(SLOTS_EIO, "[Errno %d] %s: '%s'", errno, strerror(errno), path);
-}
-
-int file_read(const char *path, char **buf, size_t *len) {
-    if (!path) return err_set(SLOTS_EINVAL, "path must not be NULL");
-    FILE *f = fopen(path, "rb");
-    if (!f) return io_error(path);
-    long size = -1;
-    if (fseek(f, 0, SEEK_END) == 0) size = ftell(f);
-    if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        int rc = io_error(path);
-        fclose(f);
-        return rc;
-    }
-    char *p = mem_alloc((size_t)size + 1, NULL);
-    if (!p) {
-        fclose(f);
-        return err_nomem();
-    }
-    size_t got = fread(p, 1, (size_t)size, f);
-    int failed = ferror(f) || got != (size_t)size;
-    fclose(f);
-    if (failed) {
-        mem_free(p, (size_t)size + 1, NULL);
-        return err_set(SLOTS_EIO, "could not read '%s'", path);
-    }
-    p[size] = '\0';
-    *buf = p, *len = (size_t)size;
-    return SLOTS_OK;
-}
-
 int load_file(slots_store *ref, const char *path, unsigned flags, size_t *loaded, size_t *skipped, store_loader load) {
     GUARDED;
     char *buf;
@@ -204,17 +171,6 @@ int load_file(slots_store *ref, const char *path, unsigned flags, size_t *loaded
     rc = load(ref, buf, len, flags, loaded, skipped);
     mem_free(buf, len + 1, NULL);
     return rc;
-}
-
-/* Writes a buffer to a file, created or truncated. SLOTS_EIO. */
-static int file_write(const char *path, const char *buf, size_t len) {
-    if (!path) return err_set(SLOTS_EINVAL, "path must not be NULL");
-    FILE *f = fopen(path, "wb");
-    if (!f) return io_error(path);
-    size_t put = len ? fwrite(buf, 1, len, f) : 0;
-    int failed = put != len;
-    if (fclose(f) != 0 || failed) return io_error(path);
-    return SLOTS_OK;
 }
 
 const char *slots_store_load_errors(const slots_store *ref) {

@@ -149,9 +149,15 @@ _EXC = {
 }
 
 
-def _error(rc):
+def _error(rc, filename=None):
     """The Python exception for C status `rc`, carrying the library's message (read at once: it is
-    thread-local in C and this thread made the failing call)."""
+    thread-local in C and this thread made the failing call). An OS error on a file becomes
+    OSError(errno, strerror, filename), so FileNotFoundError, IsADirectoryError, ... match."""
+    err = _fn.slots_errno() if rc == EIO else 0
+    if err:
+        exc = OSError(err, os.strerror(err)) if filename is None else OSError(err, os.strerror(err), filename)
+        exc.status = rc
+        return exc
     msg = _fn.slots_errmsg() or _fn.slots_strerror(rc)
     exc = _EXC.get(rc, RuntimeError)(msg)
     exc.status = rc

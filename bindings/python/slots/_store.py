@@ -8,6 +8,7 @@ once: every proxy from the store then raises StaleRecordError.
 """
 import array
 import collections
+import errno
 import os
 import re
 
@@ -31,6 +32,7 @@ LoadResult.__doc__ = ("What load_jsonl/load_csv(skip_bad=True) return: records a
 Aggregate = collections.namedtuple("Aggregate", "count sum min max")
 
 _LINE = re.compile(r"\bline (\d+)")
+_CHUNK = 1 << 20  # bytes (or characters) per read() of a file object
 
 # Each returns the handle (> 0) or a negative status.
 _store_at = _b.make_lookup("slots_store_at")
@@ -41,6 +43,27 @@ _store_len = _b.make_out1("slots_store_len", "size_t")
 _store_append = _b.make_out1("slots_store_append", "slots_obj")
 _new = object.__new__
 _seth = _hslot.__set__
+
+
+def _c_path(path):
+    """A str, bytes or os.PathLike path as the bytes C opens; a NUL inside would cut it short."""
+    p = os.fsencode(path)
+    if b"\0" in p:
+        raise ValueError("embedded null byte")
+    return p
+
+
+def _read_all(f):
+    """Everything a file object's read() gives, in chunks to its end: bytes as they come, str
+    encoded as UTF-8."""
+    chunks = []
+    while True:
+        chunk = f.read(_CHUNK)
+        if chunk is None:  # a non-blocking file with nothing yet: not its end
+            raise BlockingIOError(errno.EAGAIN, "read() returned None: the file is non-blocking")
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk.encode() if isinstance(chunk, str) else chunk)
 
 
 def _raise_stale(rc=None):
@@ -234,38 +257,51 @@ class Store(object):
         return h > 0
 
     # ---- bulk load and dump ------------------------------------------------------------------
-    def load_jsonl(self, source, skip_bad=False):
+    def load_jsonl(self, source=None, skip_bad=False, *, text=None):
         """Loads JSON Lines (one object per line) into the store, decoded in C straight into the
-        records (validators run). `source`: bytes-like data, a path (str or os.PathLike), a str
-        holding the text itself (recognised by a newline or a leading '{'), or a binary file
-        object. Returns the number of records added. All or nothing: the first bad line raises
-        the matching exception (ValueError, TypeError, OverflowError, AttributeError, KeyError for a
-        duplicate key, OSError) naming the line ("line 3: Product.price must be f64, not str"; also
-        in its .line) and leaves the store unchanged. skip_bad=True skips bad lines instead and
+        records (validators run). `source` is one of: bytes-like data (the content itself); a path,
+        str or os.PathLike (always a path, whatever it holds: never read as text); a file object,
+        binary or text (a text file's str is encoded as UTF-8), read to its end in chunks
+        (sys.stdin and pipes work). Text held in a str goes through the keyword instead:
+        `store.load_jsonl(text='{"id": 1}')`. Returns the number of records added. All or
+        nothing: the first bad line raises the matching exception (ValueError, TypeError,
+        OverflowError, AttributeError, KeyError for a duplicate key) naming the line ("line 3:
+        Product.price must be f64, not str"; also in its .line) and leaves the store unchanged; a
+        path that cannot be read raises OSError(errno, strerror, path), so FileNotFoundError,
+        IsADirectoryError and PermissionError match. skip_bad=True skips bad lines instead and
         returns LoadResult(loaded, skipped, errors)."""
-        return self._load("jsonl", source, skip_bad, lambda t: t.lstrip()[:1] == "{")
+        return self._load("jsonl", source, skip_bad, text)
 
-    def load_csv(self, source, skip_bad=False):
-        """Loads CSV (RFC 4180: a header row of field names, "" quoting) like load_jsonl; a str is
-        taken as text when it holds a newline, else as a path."""
-        return self._load("csv", source, skip_bad, lambda t: False)
+    def load_csv(self, source=None, skip_bad=False, *, text=None):
+        """Loads CSV (RFC 4180: a header row of field names, "" quoting) from the same sources as
+        load_jsonl: bytes-like data, a path (str or os.PathLike), a file object, or text=str."""
+        return self._load("csv", source, skip_bad, text)
 
-    def _load(self, fmt, source, skip_bad, looks_like_text):
+    def _load(self, fmt, source, skip_bad, text):
         s = self._live()
         flags = _SKIP_BAD if skip_bad else 0
-        if hasattr(source, "read"):
-            source = source.read()
-        if isinstance(source, str) and ("\n" in source or looks_like_text(source)):
-            source = source.encode()
-        if isinstance(source, (str, os.PathLike)):
-            path = os.fsencode(source)
-            rc, loaded, skipped = _b.out("slots_store_load_%s_file" % fmt, s, path, flags)
+        path = None
+        if text is not None:
+            if source is not None:
+                raise TypeError("load_%s() takes a source or text=, not both" % fmt)
+            if not isinstance(text, str):
+                raise TypeError("text must be str, not %s" % type(text).__name__)
+            data = text.encode()
+        elif source is None:
+            raise TypeError("load_%s() missing its source: bytes, a path, a file object, or text=" % fmt)
+        elif isinstance(source, (str, os.PathLike)):
+            path = source
+        elif hasattr(source, "read"):
+            data = _read_all(source)
         else:
             data = source if isinstance(source, bytes) else bytes(memoryview(source).cast("B"))
+        if path is not None:
+            rc, loaded, skipped = _b.out("slots_store_load_%s_file" % fmt, s, _c_path(path), flags)
+        else:
             rc, loaded, skipped = _b.out("slots_store_load_" + fmt, s, data, len(data), flags)
         if rc:
-            exc = _error(rc)
-            m = _LINE.search(str(exc))
+            exc = _error(rc, None if path is None else os.fspath(path))
+            m = None if isinstance(exc, OSError) else _LINE.search(str(exc))
             exc.line = int(m.group(1)) if m else None
             raise exc
         if not skip_bad:
@@ -275,20 +311,22 @@ class Store(object):
 
     def dump_jsonl(self, path=None):
         """Writes every record as one JSON object per line, to `path` (returns None), or returns
-        the text as bytes when no path is given."""
+        the text as bytes when no path is given. A file is replaced atomically: the text goes to a
+        temporary file beside it, reaches the disk, then takes the file's place, so a failure (a
+        full disk: OSError with errno ENOSPC) leaves the old file as it was."""
         return self._dump("jsonl", path)
 
     def dump_csv(self, path=None):
         """Writes a header of all fields and one row per record (unset and null cells empty,
-        bytes as base64), to `path`, or returns bytes."""
+        bytes as base64), to `path` (atomically, as dump_jsonl), or returns bytes."""
         return self._dump("csv", path)
 
     def _dump(self, fmt, path):
         s = self._live()
         if path is not None:
-            rc = getattr(_fn, "slots_store_dump_%s_file" % fmt)(s, os.fsencode(path))
+            rc = getattr(_fn, "slots_store_dump_%s_file" % fmt)(s, _c_path(path))
             if rc:
-                raise _error(rc)
+                raise _error(rc, os.fspath(path))
             return None
         rc, p, n = _b.out("slots_store_dump_" + fmt, s)
         if rc:

@@ -186,8 +186,8 @@ def test_load_jsonl_from_bytes_str_path_and_file(Product, tmp_path):
     assert s.load_jsonl(JSONL) == 2
     assert s.get(2).name == "bé" and s.get(2).price == 2.0
     s2 = Product.store()
-    assert s2.load_jsonl(JSONL.decode()) == 2
-    assert s2.load_jsonl('{"id": 3, "name": "c"}') == 1
+    assert s2.load_jsonl(text=JSONL.decode()) == 2
+    assert s2.load_jsonl(text='{"id": 3, "name": "c"}') == 1
     p = tmp_path / "x.jsonl"
     p.write_bytes(JSONL)
     s3 = Product.store()
@@ -298,7 +298,7 @@ def test_csv_round_trip_with_quoting(Product, tmp_path):
     s.dump_csv(p)
     s3 = Product.store()
     assert s3.load_csv(p) == len(names) and list(s3) == list(s)
-    assert s3.load_csv("id,name\n100,x\n") == 1 and s3.get(100).price == 0.0
+    assert s3.load_csv(text="id,name\n100,x\n") == 1 and s3.get(100).price == 0.0
 
 
 def test_bad_csv(Product, store):
