@@ -27,6 +27,7 @@ typedef struct arena {
     char small[SMALL_BYTES];
     size_t used;
     big_block *big;
+    uint64_t call; /* the outermost call whose copies it holds */
 } arena;
 
 static _Thread_local arena both[2];
@@ -60,7 +61,18 @@ static void register_exit(void) {
     if (exit_key_ok && pthread_setspecific(exit_key, &ar) == 0) exit_registered = true;
 }
 
+/* The first copy of a new call turns to the other arena and empties it: the previous call's copies,
+ * in this one, stay valid through the call. (Nothing is done per call that makes no copy.) */
+static void turn_if_new_call(void) {
+    uint64_t call = guard_call_id();
+    if (ar.call == call) return;
+    current ^= 1u;
+    free_bigs_until(NULL);
+    ar.used = 0, ar.call = call;
+}
+
 const char *arena_copy(const char *p, size_t n) {
+    turn_if_new_call();
     if (n < SMALL_BYTES - ar.used) {
         char *at = ar.small + ar.used;
         if (n) memcpy(at, p, n);
@@ -79,15 +91,12 @@ const char *arena_copy(const char *p, size_t n) {
     return at;
 }
 
-arena_mark arena_save(void) { return (arena_mark){ar.used, ar.big}; }
+arena_mark arena_save(void) {
+    turn_if_new_call();
+    return (arena_mark){ar.used, ar.big};
+}
 
 void arena_rewind(arena_mark m) {
     free_bigs_until(m.big);
     ar.used = m.used;
-}
-
-void arena_reset(void) {
-    current ^= 1u;
-    if (ar.big) free_bigs_until(NULL);
-    ar.used = 0;
 }

@@ -20,19 +20,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-typedef struct guard_thread {
-    uint64_t epoch;     /* the global epoch seen on entry; 0 = outside any guard */
-    unsigned depth;     /* nesting: a validator or method calling back into the library */
-    struct guard_thread *next;
-} guard_thread;
-
-static uint64_t global_epoch = 1;
+uint64_t guard_global_epoch = 1;
+bool guard_asymmetric;                       /* membarrier(2) does the readers' half of the fence */
+__thread guard_thread *guard_me;
 static guard_thread *threads;                /* every thread that ever entered a guard, still alive */
 static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t exit_key;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static bool asymmetric;                      /* membarrier(2) does the readers' half of the fence */
-static _Thread_local guard_thread *me;
 /* A thread that could not get a record (out of memory) is counted here instead. */
 static unsigned anonymous_inside;
 static _Thread_local unsigned anonymous_depth;
@@ -42,7 +36,7 @@ static long membarrier(int cmd) { return syscall(__NR_membarrier, cmd, 0, 0); }
 static void forget_thread(void *p);
 
 static void guard_init(void) {
-    asymmetric = membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+    guard_asymmetric = membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
     pthread_key_create(&exit_key, forget_thread);
     fork_handlers_install();
 }
@@ -58,7 +52,7 @@ static void forget_thread(void *p) {
         }
     pthread_mutex_unlock(&threads_lock);
     free(g);
-    me = NULL;
+    guard_me = NULL;
 }
 
 /* The calling thread's record, made on its first guard. Plain calloc: this bookkeeping is not
@@ -74,48 +68,31 @@ static guard_thread *join(void) {
     pthread_mutex_lock(&threads_lock);
     g->next = threads, threads = g;
     pthread_mutex_unlock(&threads_lock);
-    return me = g;
+    return guard_me = g;
 }
 
-static void reader_fence(void) {
-    if (asymmetric) __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    else __atomic_thread_fence(__ATOMIC_SEQ_CST);
-}
-
-int guard_enter(void) {
-    guard_thread *g = me ? me : join();
-    if (!g) { /* out of memory: counted without a record, and waited for all the same */
-        if (anonymous_depth++ == 0) __atomic_add_fetch(&anonymous_inside, 1, __ATOMIC_SEQ_CST);
-        return 0;
-    }
-    if (g->depth++ == 0) {
-        __atomic_store_n(&g->epoch, __atomic_load_n(&global_epoch, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
-        reader_fence(); /* the epoch is visible before anything this call reads */
-        arena_reset();
-    }
+int guard_enter_slow(void) {
+    guard_thread *g = join();
+    if (g) return guard_enter();
+    /* out of memory: counted without a record, and waited for all the same */
+    if (anonymous_depth++ == 0) __atomic_add_fetch(&anonymous_inside, 1, __ATOMIC_SEQ_CST);
     return 0;
 }
 
-void guard_leave(int *unused) {
-    (void)unused;
-    guard_thread *g = me;
-    if (!g) {
-        if (--anonymous_depth == 0) __atomic_sub_fetch(&anonymous_inside, 1, __ATOMIC_SEQ_CST);
-        return;
-    }
-    if (--g->depth == 0) __atomic_store_n(&g->epoch, 0, __ATOMIC_RELEASE);
+void guard_leave_slow(void) {
+    if (--anonymous_depth == 0) __atomic_sub_fetch(&anonymous_inside, 1, __ATOMIC_SEQ_CST);
 }
 
-bool guard_nested(void) { return me ? me->depth > 1 : anonymous_depth > 1; }
+bool guard_nested(void) { return guard_me ? guard_me->depth > 1 : anonymous_depth > 1; }
 
 void guard_synchronize(void) {
     pthread_once(&init_once, guard_init);
-    if (asymmetric) membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+    if (guard_asymmetric) membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED);
     else __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    uint64_t now = __atomic_add_fetch(&global_epoch, 1, __ATOMIC_SEQ_CST) - 1;
+    uint64_t now = __atomic_add_fetch(&guard_global_epoch, 1, __ATOMIC_SEQ_CST) - 1;
     pthread_mutex_lock(&threads_lock);
     for (guard_thread *g = threads; g; g = g->next) {
-        if (g == me) continue; /* the caller's own call is the one doing the dropping */
+        if (g == guard_me) continue; /* the caller's own call is the one doing the dropping */
         uint64_t e;
         while ((e = __atomic_load_n(&g->epoch, __ATOMIC_ACQUIRE)) != 0 && e <= now) sched_yield();
     }
@@ -137,12 +114,12 @@ void guard_atfork(int phase) {
     guard_thread *g = threads; /* the other threads' records describe threads the child lacks */
     while (g) {
         guard_thread *next = g->next;
-        if (g != me) free(g);
+        if (g != guard_me) free(g);
         g = next;
     }
-    threads = me;
-    if (me) me->next = NULL;
+    threads = guard_me;
+    if (guard_me) guard_me->next = NULL;
     anonymous_inside = anonymous_depth ? 1 : 0;
     pthread_mutex_init(&threads_lock, NULL);
-    if (asymmetric) asymmetric = membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+    if (guard_asymmetric) guard_asymmetric = membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
 }

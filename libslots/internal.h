@@ -47,16 +47,52 @@ int err_os(int errnum, const char *path);
  * inside a guard (GUARDED); memory such a call may be reading (a dropped store, its slabs) is freed
  * only after guard_synchronize() has waited for every thread that was inside a guard to leave it.
  * The outermost guard of a call also empties the thread's read arena (arena.c). ---------------- */
-int guard_enter(void);
-void guard_leave(int *unused);
+typedef struct guard_thread {
+    uint64_t epoch; /* the global epoch seen on entry; 0 = outside any guard */
+    unsigned depth; /* nesting: a validator or method calling back into the library */
+    uint64_t calls; /* outermost calls entered so far (the read arena turns over with them) */
+    struct guard_thread *next;
+} guard_thread;
+extern uint64_t guard_global_epoch;
+extern bool guard_asymmetric;
+/* The calling thread's record. (Not initial-exec TLS: a library dlopen'ed into a process whose
+ * static TLS surplus is spent, as Python's can be, would then fail to load.) */
+extern __thread guard_thread *guard_me;
+int guard_enter_slow(void); /* the thread's first call (or no memory for its record) */
+void guard_leave_slow(void);
+
+static inline int guard_enter(void) {
+    guard_thread *g = guard_me;
+    if (__builtin_expect(!g, 0)) return guard_enter_slow();
+    if (g->depth++ == 0) {
+        g->calls++;
+        __atomic_store_n(&g->epoch, __atomic_load_n(&guard_global_epoch, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+        /* the epoch is visible before anything this call reads: membarrier(2) on the dropping
+         * side makes a compiler barrier enough here */
+        if (guard_asymmetric) __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        else __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    }
+    return 0;
+}
+
+static inline void guard_leave(int *unused) {
+    (void)unused;
+    guard_thread *g = guard_me;
+    if (__builtin_expect(!g, 0)) guard_leave_slow();
+    else if (--g->depth == 0) __atomic_store_n(&g->epoch, 0, __ATOMIC_RELEASE);
+}
+
+/* Which outermost call the thread is in (0 outside any, or without a record). */
+static inline uint64_t guard_call_id(void) { return guard_me ? guard_me->calls : 0; }
 #define GUARDED int guard_scope_ __attribute__((cleanup(guard_leave), unused)) = guard_enter()
 /* Whether the calling thread is inside a call made from inside another (a validator, a method). */
 bool guard_nested(void);
 /* Waits until every other thread that was inside a guard when this was called has left it. */
 void guard_synchronize(void);
 
-/* ---- arena.c: the calling thread's copies of text read out of records, valid until its next
- * outermost call (arena_reset, from guard_enter). Loops rewind to a mark after each record. ---- */
+/* ---- arena.c: the calling thread's copies of text read out of records, valid until the end of its
+ * next outermost call (two arenas by turns, switched by the first copy of a call). Loops rewind to a
+ * mark after each record. ------------------------------------------------------------------------ */
 typedef struct arena_mark {
     size_t used;
     struct big_block *big;
@@ -64,7 +100,6 @@ typedef struct arena_mark {
 const char *arena_copy(const char *p, size_t n); /* a NUL-terminated copy, or NULL when out of memory */
 arena_mark arena_save(void);
 void arena_rewind(arena_mark m);
-void arena_reset(void);
 
 /* ---- fork.c: every lock of the library is taken before fork() and released (parent) or made anew
  * (child) after it; each module with locks takes part through its *_atfork(phase). ------------ */
