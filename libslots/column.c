@@ -22,15 +22,22 @@ typedef struct column {
     const slots_type *t;
     int field;
     const field *f;
-    char *buf;
+    char *buf;              /* values out, or NULL */
+    unsigned char *valid;   /* validity bits out (zeroed first), or NULL */
     const char *in;
-    size_t pos; /* cells read so far */
+    size_t pos;   /* cells read so far */
+    size_t nulls; /* of them, null or unset */
 } column;
 
-/* Copies one record's cell; unset or null is 0, or NaN for floats. */
+/* Copies one record's cell and its validity bit; unset or null is 0, or NaN for floats. */
 static void read_cell(column *c, const char *rec) {
-    char *dst = c->buf + c->pos++ * c->f->size;
-    if (rec_is_set(c->t, rec, c->field) && !rec_is_null(c->t, rec, c->field)) {
+    size_t k = c->pos++;
+    bool valid = rec_is_set(c->t, rec, c->field) && !rec_is_null(c->t, rec, c->field);
+    if (c->valid && valid) c->valid[k / 8] |= (unsigned char)(1u << (k % 8));
+    c->nulls += !valid;
+    if (!c->buf) return;
+    char *dst = c->buf + k * c->f->size;
+    if (valid) {
         memcpy(dst, rec + c->f->offset, c->f->size);
     } else if (c->f->kind == SLOTS_F32) {
         float nan = NAN;
@@ -50,20 +57,40 @@ static void read_run(const char *rec, uint32_t n, void *ctx) {
         if (gen_load(c->t, rec) & 1u) read_cell(c, rec);
 }
 
-int slots_store_column_read(const slots_store *s, int i, void *buf, size_t buf_bytes, size_t *count) {
+/* Whether a buffer given for n cells is big enough (message set if not). */
+static int check_room(const char *what, const void *p, size_t have, size_t n, size_t need) {
+    if (!p || have >= need) return SLOTS_OK;
+    return err_set(SLOTS_EINVAL, "%s of %zu bytes is too small for %zu records (%zu bytes)", what, have, n, need);
+}
+
+int slots_store_column_read_validity(const slots_store *s, int i, void *buf, size_t buf_bytes, void *validity,
+                                     size_t validity_bytes, size_t *count, size_t *nulls) {
     const field *f;
     int rc = numeric_field(s, i, &f);
     if (rc != SLOTS_OK) return rc;
-    store_lock(s); /* a steady record count from the size check to the last copy */
+    store_lock(s); /* a steady record count from the size checks to the last copy */
     size_t n = s->live;
-    if (!buf && n) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
-    else if (buf_bytes < n * f->size)
-        rc = err_set(SLOTS_EINVAL, "buffer of %zu bytes is too small for %zu values of %u bytes", buf_bytes, n, f->size);
-    column c = {s->type, i, f, buf, NULL, 0};
+    rc = check_room("buffer", buf, buf_bytes, n, n * f->size);
+    if (rc == SLOTS_OK) rc = check_room("validity bitmap", validity, validity_bytes, n, (n + 7) / 8);
+    column c = {s->type, i, f, buf, validity, NULL, 0, 0};
+    if (rc == SLOTS_OK && validity) memset(validity, 0, (n + 7) / 8);
     if (rc == SLOTS_OK) store_each_run(s, read_run, &c);
     store_unlock(s);
-    if (rc == SLOTS_OK && count) *count = n;
-    return rc;
+    if (rc != SLOTS_OK) return rc;
+    if (count) *count = n;
+    if (nulls) *nulls = c.nulls;
+    return SLOTS_OK;
+}
+
+int slots_store_column_read(const slots_store *s, int i, void *buf, size_t buf_bytes, size_t *count) {
+    if (!buf) { /* NULL is fine only for an empty store: count the records, with every check */
+        size_t n = 0;
+        int rc = slots_store_column_read_validity(s, i, NULL, 0, NULL, 0, &n, NULL);
+        if (rc == SLOTS_OK && n) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
+        if (rc == SLOTS_OK && count) *count = 0;
+        return rc;
+    }
+    return slots_store_column_read_validity(s, i, buf, buf_bytes, NULL, 0, count, NULL);
 }
 
 /* The value in a packed cell of the field's own type (a bool cell may hold any byte: checked). */
@@ -99,7 +126,7 @@ int slots_store_column_write(slots_store *s, int i, const void *buf, size_t buf_
     size_t n = s->live;
     if (buf_bytes != n * f->size || (!buf && n))
         rc = err_set(SLOTS_EINVAL, "buffer of %zu bytes does not hold %zu values of %u bytes", buf_bytes, n, f->size);
-    column c = {s->type, i, f, NULL, buf, 0};
+    column c = {s->type, i, f, NULL, NULL, buf, 0, 0};
     if (rc == SLOTS_OK) rc = store_each(s, check_cell, &c); /* all checked before any is written */
     if (rc == SLOTS_OK) rc = store_each(s, write_cell, &c);
     store_unlock(s);

@@ -356,6 +356,7 @@ typedef struct loader {
     strbuf errors;    /* first errors, one per line, when skipping */
     unsigned nerrors;
     bool locked;      /* the store's lock is held from loader_begin to loader_end */
+    uintptr_t *watch; /* its word in cancel.c's table of running loads */
 } loader;
 /* Decodes one row into a blank record; an error leaves the record to be released by the loader. */
 typedef int (*row_decoder)(const recref *r, void *ctx);
@@ -405,6 +406,14 @@ typedef int (*store_dumper)(const slots_store *s, strbuf *b);
 /* Runs a dump into the thread's scratch buffer (*out valid until its next use) or into a file. */
 int dump_to_scratch(const slots_store *s, store_dumper dump, const char **out, size_t *len);
 int dump_to_file(const slots_store *s, store_dumper dump, const char *path);
+
+/* ---- cancel.c: the table of running loads that slots_store_cancel_load() marks ---------------- */
+#define CANCEL_EVERY 1024 /* rows between two looks at the request (a relaxed load: cheap) */
+/* Enters a load of s in the table (*out is its word); SLOTS_ENOMEM when the table is full. */
+int cancel_watch(const slots_store *s, uintptr_t **out);
+void cancel_unwatch(uintptr_t *w); /* at the load's end (NULL: nothing) */
+bool cancel_requested(const uintptr_t *w); /* whether a stop was asked for (NULL: never) */
+int err_cancelled(void);                   /* SLOTS_ECANCELED, "load cancelled" */
 
 /* ---- extras.c ---------------------------------------------------------------------------------- */
 int extra_set(const recref *r, const char *name, size_t name_len, const value *v);

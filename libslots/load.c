@@ -17,6 +17,7 @@ int loader_begin(loader *L, slots_store *s, unsigned flags) {
     if (rc == SLOTS_OK && s->is_default) rc = err_set(SLOTS_EINVAL, "a type's default store is not a public store");
     if (rc == SLOTS_OK && (flags & ~SLOTS_LOAD_SKIP_BAD)) rc = err_set(SLOTS_EINVAL, "unknown load flags 0x%x", flags);
     L->store = s, L->flags = flags;
+    if (rc == SLOTS_OK) rc = cancel_watch(s, &L->watch); /* before the lock: cancellable while waiting */
     if (rc == SLOTS_OK) store_lock(s), L->locked = true; /* one lock for the whole load, not per row */
     return rc;
 }
@@ -121,8 +122,10 @@ int loader_rows(loader *L, const char *buf, size_t from, size_t len, size_t line
     int rc = loader_reserve(L, buf + from, len - from), more;
     void *reader = rc == SLOTS_OK ? fmt->open(ctx, buf, from, len, line) : NULL;
     if (rc == SLOTS_OK && !reader) rc = err_nomem();
-    while (rc == SLOTS_OK && (more = fmt->next(reader, &line)) != 0) /* skipping: row by row */
+    for (size_t rows = 0; rc == SLOTS_OK && (more = fmt->next(reader, &line)) != 0; rows++) { /* skipping: row by row */
         rc = more < 0 ? more : loader_row(L, line, fmt->decode, reader);
+        if (rc == SLOTS_OK && rows % CANCEL_EVERY == 0 && cancel_requested(L->watch)) rc = err_cancelled();
+    }
     if (reader) fmt->close(reader);
     return rc;
 }
@@ -152,6 +155,7 @@ int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped) {
     mem_free(L->added, L->cap * sizeof *L->added, NULL);
     sb_free(&L->errors);
     if (L->locked) store_unlock(L->store);
+    cancel_unwatch(L->watch);
     return rc;
 }
 
