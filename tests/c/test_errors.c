@@ -36,7 +36,7 @@ static void test_strerror(void) {
         {SLOTS_EREADONLY, "SLOTS_EREADONLY"}, {SLOTS_ESTALE, "SLOTS_ESTALE"}, {SLOTS_EINVAL, "SLOTS_EINVAL"},
         {SLOTS_ELAYOUT, "SLOTS_ELAYOUT"}, {SLOTS_ENOMEM, "SLOTS_ENOMEM"},     {SLOTS_EPARSE, "SLOTS_EPARSE"},
         {SLOTS_EEXIST, "SLOTS_EEXIST"},   {SLOTS_ENOKEY, "SLOTS_ENOKEY"},     {SLOTS_EINDEX, "SLOTS_EINDEX"},
-        {SLOTS_EIO, "SLOTS_EIO"},
+        {SLOTS_EIO, "SLOTS_EIO"},         {SLOTS_EBUSY, "SLOTS_EBUSY"},       {SLOTS_ECANCELED, "SLOTS_ECANCELED"},
     };
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const char *s = slots_strerror(codes[i].code);
@@ -44,7 +44,7 @@ static void test_strerror(void) {
         if (strcmp(s, codes[i].name) != 0) fprintf(stderr, "\n  strerror(%d) = %s\n", codes[i].code, s);
         CU_ASSERT_STRING_EQUAL(s, codes[i].name);
     }
-    int unknown[] = {2, 3, -15, -16, 100, -100, INT_MAX, INT_MIN};
+    int unknown[] = {2, 3, -17, -18, 100, -100, INT_MAX, INT_MIN};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *s = slots_strerror(unknown[i]);
         CU_ASSERT_PTR_NOT_NULL_FATAL(s);
