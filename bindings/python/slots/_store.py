@@ -79,23 +79,52 @@ def _load_call(s, fname, args, size):
 
     def run():
         try:
-            if hasattr(signal, "pthread_sigmask"):  # so the kernel hands SIGINT to the waiting thread
-                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             done.append(_load_now(s, fname, args))
+        except BaseException as exc:  # e.g. a bad argument: raised again in the caller's thread
+            done.append(exc)
         finally:
             finished.set()
 
     signal.signal(signal.SIGINT, on_sigint)
     try:
-        threading.Thread(target=run, name="slots-load", daemon=True).start()
-        while not finished.wait(0.002 if got else _WAIT):
-            if got:  # asked again: a request made before the load began (reading its file) reached none
-                _fn.slots_store_cancel_load(s)
+        _start_without_sigint(threading.Thread(target=run, name="slots-load", daemon=True))
+        try:
+            while not finished.wait(0.002 if got else _WAIT):
+                if got:  # asked again: a request made before the load began (reading its file) reached none
+                    _fn.slots_store_cancel_load(s)
+        except BaseException:  # another signal's handler raised (SIGTERM's SystemExit, ...)
+            _stop_load(s, finished)
+            raise
     finally:
         signal.signal(signal.SIGINT, old)
     if got:
         _chain_sigint(old, *got[0])
+    if isinstance(done[0], BaseException):
+        raise done[0]
     return done[0]
+
+
+def _start_without_sigint(t):
+    """Starts thread t with SIGINT blocked in it (a new thread inherits the mask), so the kernel
+    hands the signal to the waiting thread, whose wait it then wakes at once."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return t.start()
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        t.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _stop_load(s, finished):
+    """Asks the load to stop until it has ended, whatever else is raised meanwhile, so that no
+    exception leaves a load running behind the caller's back."""
+    while not finished.is_set():
+        try:
+            _fn.slots_store_cancel_load(s)
+            finished.wait(0.002)
+        except BaseException:
+            pass
 
 
 def _chain_sigint(old, signum, frame):
