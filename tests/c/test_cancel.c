@@ -114,26 +114,10 @@ static void cancel_and_reload(load_fn load, const char *text, size_t len, const 
     unsetenv("SLOTS_LOAD_THREADS");
 }
 
-static void test_cancel_jsonl_from_thread(void) {
-    size_t len;
-    char *text = jsonl_text(&len, ROWS, false);
-    cancel_and_reload(slots_store_load_jsonl, text, len, "1");
-    cancel_and_reload(slots_store_load_jsonl, text, len, "4");
-    free(text);
-}
-
-/* The one-record CSV text cancel_and_reload starts with is JSON: a CSV store gets its own. */
+/* A CSV load, except for the one-record JSON Lines seed that cancel_and_reload starts with. */
 static int load_csv_or_seed(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded, size_t *skipped) {
     if (buf[0] == '{') return slots_store_load_jsonl(s, buf, len, flags, loaded, skipped);
     return slots_store_load_csv(s, buf, len, flags, loaded, skipped);
-}
-
-static void test_cancel_csv_from_thread(void) {
-    size_t len;
-    char *text = csv_text(&len, ROWS);
-    cancel_and_reload(load_csv_or_seed, text, len, "1");
-    cancel_and_reload(load_csv_or_seed, text, len, "4");
-    free(text);
 }
 
 /* A skipping load, cancelled, adds nothing and keeps the previous load's error list. */
@@ -208,16 +192,23 @@ static void cancel_by_signal(load_fn load, const char *text, size_t len, const c
     unsetenv("SLOTS_LOAD_THREADS");
 }
 
-static void test_cancel_from_signal_handler(void) {
+/* ---- every text, one thread and four --------------------------------------------------------- */
+typedef void (*scenario)(load_fn load, const char *text, size_t len, const char *threads);
+
+static void on_every_text(scenario run) {
     size_t len;
     char *text = jsonl_text(&len, ROWS, false);
-    cancel_by_signal(slots_store_load_jsonl, text, len, "1");
-    cancel_by_signal(slots_store_load_jsonl, text, len, "4");
+    run(slots_store_load_jsonl, text, len, "1");
+    run(slots_store_load_jsonl, text, len, "4");
     free(text);
     text = csv_text(&len, ROWS);
-    cancel_by_signal(slots_store_load_csv, text, len, "4");
+    run(load_csv_or_seed, text, len, "1");
+    run(load_csv_or_seed, text, len, "4");
     free(text);
 }
+
+static void test_cancel_from_thread(void) { on_every_text(cancel_and_reload); }
+static void test_cancel_from_signal_handler(void) { on_every_text(cancel_by_signal); }
 
 /* ---- no load running ---------------------------------------------------------------------------- */
 static void test_cancel_without_a_load(void) {
@@ -233,10 +224,9 @@ static void test_cancel_without_a_load(void) {
 }
 
 static CU_TestInfo tests[] = {
-    {"cancel a JSON Lines load from another thread (1 and 4 threads)", test_cancel_jsonl_from_thread},
-    {"cancel a CSV load from another thread (1 and 4 threads)", test_cancel_csv_from_thread},
+    {"cancel JSON Lines and CSV loads from another thread (1 and 4 threads)", test_cancel_from_thread},
     {"cancel a skipping load: nothing added, errors kept", test_cancel_skipping_load},
-    {"cancel from a signal handler", test_cancel_from_signal_handler},
+    {"cancel from a signal handler (JSON Lines and CSV, 1 and 4 threads)", test_cancel_from_signal_handler},
     {"cancel with no load running does nothing", test_cancel_without_a_load},
     CU_TEST_INFO_NULL,
 };
