@@ -428,10 +428,11 @@ SLOTS_API int slots_store_load_csv_file(slots_store *s, const char *path, unsign
  * loads too (nothing is added, slots_store_load_errors() keeps the previous list).
  * A request belongs to the load running when it is made: a call while no load of `s` runs does
  * nothing, and a later load does not see it, so a Ctrl-C pressed between two loads never fails the
- * next one. A load runs from the moment its text is in memory (a file load reads the whole file
- * first) until it returns; a request that comes after the load's last check, while it commits,
- * changes nothing and the load succeeds. A caller that must not miss a load that is about to start
- * calls again until that load has returned (the Python binding does).
+ * next one. A load runs while its rows decode: once its text is in memory (a file load reads the
+ * whole file first) and it holds the store (it waits for another load of the same store to end),
+ * until its last row is decoded and its keys indexed; a request that comes later, while it
+ * commits, changes nothing and the load succeeds. A caller that must not miss a load that is about
+ * to start calls again until that load has returned (the Python binding does).
  * Returns the number of loads asked to stop: 1, or 0 when no load of `s` was running (also for
  * NULL and for a dropped store). Never sets an error message.
  * Async-signal-safe and thread-safe: it takes no lock, allocates nothing and never reads through

@@ -22,22 +22,17 @@ typedef struct column {
     const slots_type *t;
     int field;
     const field *f;
-    char *buf;              /* values out, or NULL */
-    unsigned char *valid;   /* validity bits out (zeroed first), or NULL */
+    char *buf;
     const char *in;
-    size_t pos;   /* cells read so far */
-    size_t nulls; /* of them, null or unset */
+    size_t pos; /* cells read so far */
+    unsigned char *valid; /* validity bits out (zeroed first), or NULL */
+    size_t marked, nulls; /* cells whose validity is known; of them, null or unset */
 } column;
 
-/* Copies one record's cell and its validity bit; unset or null is 0, or NaN for floats. */
+/* Copies one record's cell; unset or null is 0, or NaN for floats. */
 static void read_cell(column *c, const char *rec) {
-    size_t k = c->pos++;
-    bool valid = rec_is_set(c->t, rec, c->field) && !rec_is_null(c->t, rec, c->field);
-    if (c->valid && valid) c->valid[k / 8] |= (unsigned char)(1u << (k % 8));
-    c->nulls += !valid;
-    if (!c->buf) return;
-    char *dst = c->buf + k * c->f->size;
-    if (valid) {
+    char *dst = c->buf + c->pos++ * c->f->size;
+    if (rec_is_set(c->t, rec, c->field) && !rec_is_null(c->t, rec, c->field)) {
         memcpy(dst, rec + c->f->offset, c->f->size);
     } else if (c->f->kind == SLOTS_F32) {
         float nan = NAN;
@@ -50,11 +45,21 @@ static void read_cell(column *c, const char *rec) {
     }
 }
 
+/* Sets one record's validity bit, or counts it as null. */
+static void mark_cell(column *c, const char *rec) {
+    size_t k = c->marked++;
+    if (!rec_is_set(c->t, rec, c->field) || rec_is_null(c->t, rec, c->field)) c->nulls++;
+    else if (c->valid) c->valid[k / 8] |= (unsigned char)(1u << (k % 8));
+}
+
 /* The live records of one slab, in a loop of their own (see add_run). */
 static void read_run(const char *rec, uint32_t n, void *ctx) {
     column *c = ctx;
-    for (uint32_t j = 0; j < n; j++, rec += c->t->stride)
-        if (gen_load(c->t, rec) & 1u) read_cell(c, rec);
+    for (uint32_t j = 0; j < n; j++, rec += c->t->stride) {
+        if (!(gen_load(c->t, rec) & 1u)) continue;
+        mark_cell(c, rec);
+        if (c->buf) read_cell(c, rec);
+    }
 }
 
 /* Whether a buffer given for n cells is big enough (message set if not). */
@@ -72,7 +77,7 @@ int slots_store_column_read_validity(const slots_store *s, int i, void *buf, siz
     size_t n = s->live;
     rc = check_room("buffer", buf, buf_bytes, n, n * f->size);
     if (rc == SLOTS_OK) rc = check_room("validity bitmap", validity, validity_bytes, n, (n + 7) / 8);
-    column c = {s->type, i, f, buf, validity, NULL, 0, 0};
+    column c = {.t = s->type, .field = i, .f = f, .buf = buf, .valid = validity};
     if (rc == SLOTS_OK && validity) memset(validity, 0, (n + 7) / 8);
     if (rc == SLOTS_OK) store_each_run(s, read_run, &c);
     store_unlock(s);
@@ -83,14 +88,12 @@ int slots_store_column_read_validity(const slots_store *s, int i, void *buf, siz
 }
 
 int slots_store_column_read(const slots_store *s, int i, void *buf, size_t buf_bytes, size_t *count) {
-    if (!buf) { /* NULL is fine only for an empty store: count the records, with every check */
-        size_t n = 0;
-        int rc = slots_store_column_read_validity(s, i, NULL, 0, NULL, 0, &n, NULL);
-        if (rc == SLOTS_OK && n) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
-        if (rc == SLOTS_OK && count) *count = 0;
-        return rc;
-    }
-    return slots_store_column_read_validity(s, i, buf, buf_bytes, NULL, 0, count, NULL);
+    if (buf) return slots_store_column_read_validity(s, i, buf, buf_bytes, NULL, 0, count, NULL);
+    size_t n = 0; /* NULL is a buffer for an empty store only */
+    int rc = slots_store_column_read_validity(s, i, NULL, 0, NULL, 0, &n, NULL);
+    if (rc == SLOTS_OK && n) return err_set(SLOTS_EINVAL, "buffer must not be NULL");
+    if (rc == SLOTS_OK && count) *count = 0;
+    return rc;
 }
 
 /* The value in a packed cell of the field's own type (a bool cell may hold any byte: checked). */
@@ -126,7 +129,7 @@ int slots_store_column_write(slots_store *s, int i, const void *buf, size_t buf_
     size_t n = s->live;
     if (buf_bytes != n * f->size || (!buf && n))
         rc = err_set(SLOTS_EINVAL, "buffer of %zu bytes does not hold %zu values of %u bytes", buf_bytes, n, f->size);
-    column c = {s->type, i, f, NULL, NULL, buf, 0, 0};
+    column c = {.t = s->type, .field = i, .f = f, .in = buf};
     if (rc == SLOTS_OK) rc = store_each(s, check_cell, &c); /* all checked before any is written */
     if (rc == SLOTS_OK) rc = store_each(s, write_cell, &c);
     store_unlock(s);

@@ -356,7 +356,7 @@ typedef struct loader {
     strbuf errors;    /* first errors, one per line, when skipping */
     unsigned nerrors;
     bool locked;      /* the store's lock is held from loader_begin to loader_end */
-    uintptr_t *watch; /* its word in cancel.c's table of running loads */
+    uintptr_t *watch; /* its word in cancel.c's table of running loads while rows decode */
 } loader;
 /* Decodes one row into a blank record; an error leaves the record to be released by the loader. */
 typedef int (*row_decoder)(const recref *r, void *ctx);
