@@ -26,7 +26,7 @@ typedef struct chunk {
     slots_store *store;
     const row_format *fmt;
     const void *ctx;   /* the format's state for the whole load */
-    const uintptr_t *watch; /* the load's cancel request (cancel.c) */
+    const uint64_t *watch; /* the load's cancel request (cancel.c) */
     const char *buf;   /* the whole text; the chunk is whole lines, buf[from, to) */
     size_t from, to;
     size_t first_line; /* the number of its first line */

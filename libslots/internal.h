@@ -356,7 +356,7 @@ typedef struct loader {
     strbuf errors;    /* first errors, one per line, when skipping */
     unsigned nerrors;
     bool locked;      /* the store's lock is held from loader_begin to loader_end */
-    uintptr_t *watch; /* its word in cancel.c's table of running loads while rows decode */
+    uint64_t *watch;  /* its state word in cancel.c's table of running loads while rows decode */
 } loader;
 /* Decodes one row into a blank record; an error leaves the record to be released by the loader. */
 typedef int (*row_decoder)(const recref *r, void *ctx);
@@ -409,10 +409,11 @@ int dump_to_file(const slots_store *s, store_dumper dump, const char *path);
 
 /* ---- cancel.c: the table of running loads that slots_store_cancel_load() marks ---------------- */
 #define CANCEL_EVERY 1024 /* rows between two looks at the request (a relaxed load: cheap) */
-/* Enters a load of s in the table (*out is its word); SLOTS_ENOMEM when the table is full. */
-int cancel_watch(const slots_store *s, uintptr_t **out);
-void cancel_unwatch(uintptr_t *w); /* at the load's end (NULL: nothing) */
-bool cancel_requested(const uintptr_t *w); /* whether a stop was asked for (NULL: never) */
+/* Enters a load of s (the store as the caller names it) in the table, *out its state word;
+ * SLOTS_ENOMEM when the table is full. */
+int cancel_watch(const slots_store *s, uint64_t **out);
+void cancel_unwatch(uint64_t *w);         /* at the load's end (NULL: nothing) */
+bool cancel_requested(const uint64_t *w); /* whether a stop was asked for (NULL: never) */
 int err_cancelled(void);                   /* SLOTS_ECANCELED, "load cancelled" */
 
 /* ---- extras.c ---------------------------------------------------------------------------------- */
