@@ -63,14 +63,15 @@ _BACKGROUND_MIN = 1 << 16  # bytes of text from which a main-thread load runs on
 _WAIT = 0.05               # seconds between two looks at the load, if the wait is not woken
 
 
-def _load_call(s, fname, args, size):
-    """Runs the C load fname(s, *args): (status, loaded, skipped, exception or None). `size`: the
+def _load_call(s, fname, args, size, error=_error):
+    """Runs the C load fname(s, *args): (status, loaded, skipped, error(status) or None), the
+    exception made on the thread that made the call (C keeps the message per thread). `size`: the
     text's bytes, or None when unknown (a path)."""
     if (size is not None and size < _BACKGROUND_MIN) or threading.current_thread() is not threading.main_thread():
-        return _load_now(s, fname, args)
+        return _load_now(s, fname, args, error)
     old = signal.getsignal(signal.SIGINT)
     if old is None or old == signal.SIG_IGN:  # a handler Python cannot chain to, or Ctrl-C ignored
-        return _load_now(s, fname, args)
+        return _load_now(s, fname, args, error)
     got, done, finished = [], [], threading.Event()
 
     def on_sigint(signum, frame):
@@ -79,7 +80,7 @@ def _load_call(s, fname, args, size):
 
     def run():
         try:
-            done.append(_load_now(s, fname, args))
+            done.append(_load_now(s, fname, args, error))
         except BaseException as exc:  # e.g. a bad argument: raised again in the caller's thread
             done.append(exc)
         finally:
@@ -135,9 +136,9 @@ def _chain_sigint(old, signum, frame):
         signal.raise_signal(signum)
 
 
-def _load_now(s, fname, args):
+def _load_now(s, fname, args, error):
     rc, loaded, skipped = _b.out(fname, s, *args)
-    return rc, loaded, skipped, _error(rc) if rc else None  # the message is this thread's
+    return rc, loaded, skipped, error(rc) if rc else None
 
 
 def _bitmap_to_mask(bits, n, nulls):
