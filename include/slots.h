@@ -91,6 +91,8 @@ SLOTS_API int slots_version_number(void);
 #define SLOTS_EIO      (-14) /* a file could not be read or written             (OSError) */
 #define SLOTS_EBUSY    (-15) /* the store is in use by an operation that cannot be interrupted: a call
                                 from inside its own load or callback (Python: slots.BusyError) */
+#define SLOTS_ECANCELED (-16) /* a load stopped by slots_store_cancel_load(); the store is unchanged
+                                 (Python: slots.CancelledError; KeyboardInterrupt after a Ctrl-C) */
 
 /* The message of the last failure on the calling thread ("" if none yet). The string is owned by the
  * library and valid until the next failing call on this thread. Thread-safe (per-thread storage). */
@@ -441,8 +443,10 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
  * (SLOTS_DYNAMIC) and skipping loads decode on the calling thread. The store is locked for the
  * whole load: other threads' appends, removes, key writes and drops on it wait until it ends; the
  * loading thread's own validators may not change the store (SLOTS_EBUSY, see Stores).
+ * A load can be stopped from another thread or a signal handler: see slots_store_cancel_load().
  * Statuses: SLOTS_OK, SLOTS_EPARSE, SLOTS_ENOATTR, SLOTS_ETYPE, SLOTS_ERANGE, SLOTS_EINVAL,
- * SLOTS_EEXIST, SLOTS_EREADONLY, SLOTS_ENOMEM, SLOTS_ESTALE, SLOTS_EIO (file paths).
+ * SLOTS_EEXIST, SLOTS_EREADONLY, SLOTS_ENOMEM (also: more than 1024 loads running in the process at
+ * once), SLOTS_ESTALE, SLOTS_EIO (file paths), SLOTS_ECANCELED, SLOTS_EBUSY.
  * The _file variants read everything the path gives, to its end: a regular file, a /proc file, a
  * FIFO or device (/dev/stdin). A directory is SLOTS_EIO with errno EISDIR; every SLOTS_EIO sets
  * slots_errno() and a message in Python's words ("[Errno 2] No such file or directory: 'x.csv'"). */
@@ -455,6 +459,23 @@ SLOTS_API int slots_store_load_csv(slots_store *s, const char *buf, size_t len, 
                                    size_t *loaded, size_t *skipped);
 SLOTS_API int slots_store_load_csv_file(slots_store *s, const char *path, unsigned flags,
                                         size_t *loaded, size_t *skipped);
+/* Asks the load running on `s`, if any, to stop. The load checks for the request every 1024 rows
+ * (on every thread it decodes on, and while it indexes keys), then fails with SLOTS_ECANCELED and
+ * the message "load cancelled" and leaves the store exactly as it was: all or nothing, for skipping
+ * loads too (nothing is added, slots_store_load_errors() keeps the previous list).
+ * A request belongs to the load running when it is made: a call while no load of `s` runs does
+ * nothing, and a later load does not see it, so a Ctrl-C pressed between two loads never fails the
+ * next one. A load runs while its rows decode: once its text is in memory (a file load reads the
+ * whole file first) and it holds the store (it waits for another load of the same store to end),
+ * until its last row is decoded and its keys indexed; a request that comes later, while it
+ * commits, changes nothing and the load succeeds. A caller that must not miss a load that is about
+ * to start calls again until that load has returned (the Python binding does).
+ * Returns the number of loads asked to stop: 1, or 0 when no load of `s` was running (also for
+ * NULL and for a dropped store). Never sets an error message.
+ * Async-signal-safe and thread-safe: it takes no lock, allocates nothing and never reads through
+ * `s` (it compares the pointer with those of the loads in progress), so a signal handler may call
+ * it at any moment, even with a store that another thread is dropping. */
+SLOTS_API int slots_store_cancel_load(slots_store *s);
 /* The first errors of the store's last load with SLOTS_LOAD_SKIP_BAD, one per line ("" if none):
  * a copy, valid until this thread's next libslots call has returned. NULL for a bad store (or out
  * of memory; slots_errmsg says which). */
@@ -483,9 +504,23 @@ SLOTS_API int slots_store_dump_csv_file(const slots_store *s, const char *path);
  * own type (bool/i8: 1 byte, u8, i16, u16, i32, u32, f32: 4 bytes, i64, u64, f64: 8 bytes), so a
  * binding can hand it to numpy or array without a per-record loop. */
 /* Copies the column into buf (buf_bytes >= len * field size); unset or null cells read as 0 (NaN for
- * floats). *count = records written. SLOTS_OK, SLOTS_ETYPE (not a numeric/bool field), SLOTS_EINVAL
+ * floats; slots_store_column_read_validity() says which cells those are). *count = records
+ * written. SLOTS_OK, SLOTS_ETYPE (not a numeric/bool field), SLOTS_EINVAL
  * (buffer too small, NULL, bad index), SLOTS_ESTALE. */
 SLOTS_API int slots_store_column_read(const slots_store *s, int field, void *buf, size_t buf_bytes, size_t *count);
+/* The column as slots_store_column_read() copies it, plus which cells hold a value: a validity
+ * bitmap as in Apache Arrow, bit k (byte k / 8, bit k % 8, least significant first) is 1 when record
+ * k's field holds a value and 0 when it is null or unset (so an unset 0 is never taken for a real 0);
+ * the bits after the last record in the last byte are 0. Either buffer may be NULL, and is then not
+ * written: buf needs buf_bytes >= count * field size, validity needs validity_bytes >= (count + 7) / 8.
+ * *count = records (may be NULL), *nulls = records whose field is null or unset (may be NULL).
+ * Values, bits and counts come from one pass under the store's lock, so they describe the same
+ * records even while other threads append or remove. The caller owns both buffers; nothing is
+ * kept. SLOTS_OK, SLOTS_ETYPE (not a numeric/bool field), SLOTS_EINVAL (a buffer too small, bad
+ * index), SLOTS_ESTALE. Thread-safe. */
+SLOTS_API int slots_store_column_read_validity(const slots_store *s, int field, void *buf, size_t buf_bytes,
+                                               void *validity, size_t validity_bytes, size_t *count,
+                                               size_t *nulls);
 /* Sets the field of every record from buf (len values, checked like the typed setters). All or
  * nothing: every value is checked before any is written. SLOTS_OK, SLOTS_ETYPE, SLOTS_ERANGE (e.g.
  * a bool other than 0/1, an f32 overflow), SLOTS_EREADONLY, SLOTS_EINVAL (the key field, a buffer

@@ -26,6 +26,7 @@ typedef struct chunk {
     slots_store *store;
     const row_format *fmt;
     const void *ctx;   /* the format's state for the whole load */
+    const uint64_t *watch; /* the load's cancel request (cancel.c) */
     const char *buf;   /* the whole text; the chunk is whole lines, buf[from, to) */
     size_t from, to;
     size_t first_line; /* the number of its first line */
@@ -110,7 +111,8 @@ static void *decode_chunk(void *arg) {
     if (!reader) return fail(c, err_nomem(), c->first_line), NULL;
     size_t line = c->first_line;
     int more;
-    while ((more = c->fmt->next(reader, &line)) > 0 && decode_row_into(c, reader, line)) {}
+    while ((more = c->fmt->next(reader, &line)) > 0 && decode_row_into(c, reader, line))
+        if (c->rows % CANCEL_EVERY == 0 && cancel_requested(c->watch)) break; /* the caller reports it */
     if (more < 0) fail(c, more, line);
     c->fmt->close(reader);
     return NULL;
@@ -151,6 +153,7 @@ static int index_keys(slots_store *s, const chunk *c, int n, size_t *added) {
     for (int k = 0; k < n; k++) {
         const uint64_t *h = c[k].hashes;
         for (uint32_t j = 0; j < c[k].rows; j++) {
+            if (j % CANCEL_EVERY == 0 && cancel_requested(c[k].watch)) return err_cancelled();
             if (j + KEY_PREFETCH < c[k].rows) index_prefetch(s->index, h[j + KEY_PREFETCH]);
             uint32_t slot = c[k].base + j;
             recref r = {s, s->type, store_slot_address(s, slot), slot, false};
@@ -213,7 +216,7 @@ static int load_chunks(loader *L, const char *buf, size_t from, size_t len, size
     chunk c[MAX_THREADS];
     memset(c, 0, sizeof c);
     n = split(buf, from, len, n, c);
-    for (int k = 0; k < n; k++) c[k].store = s, c[k].fmt = fmt, c[k].ctx = ctx;
+    for (int k = 0; k < n; k++) c[k].store = s, c[k].fmt = fmt, c[k].ctx = ctx, c[k].watch = L->watch;
     run_all(c, n, count_lines);
     uint32_t base = 0;
     size_t total = 0, added = 0;
@@ -221,8 +224,10 @@ static int load_chunks(loader *L, const char *buf, size_t from, size_t len, size
     int rc = n ? claim(s, c, n, line, &base, &total, &hashes) : SLOTS_OK;
     bool claimed = rc == SLOTS_OK && n;
     if (claimed) run_all(c, n, decode_chunk);
-    *recut = claimed && cut_inside_a_row(c, n);
-    if (claimed && !*recut) rc = index_and_report(s, c, n, &added);
+    bool cancelled = claimed && cancel_requested(L->watch); /* chunks may have stopped short: no recut */
+    *recut = claimed && !cancelled && cut_inside_a_row(c, n);
+    if (cancelled) rc = err_cancelled();
+    else if (claimed && !*recut) rc = index_and_report(s, c, n, &added);
     if (s->index) index_added(s->index, added);
     mem_free(hashes, total * sizeof *hashes, NULL);
     if (rc != SLOTS_OK || *recut) {

@@ -26,6 +26,8 @@ typedef struct column {
     char *buf;
     const char *in;
     size_t pos; /* cells read so far */
+    unsigned char *valid; /* validity bits out (zeroed first), or NULL */
+    size_t marked, nulls; /* cells whose validity is known; of them, null or unset */
 } column;
 
 /* Copies one record's cell; unset or null is 0, or NaN for floats. */
@@ -44,14 +46,31 @@ static void read_cell(column *c, const char *rec) {
     }
 }
 
+/* Sets one record's validity bit, or counts it as null. */
+static void mark_cell(column *c, const char *rec) {
+    size_t k = c->marked++;
+    if (!rec_is_set(c->t, rec, c->field) || rec_is_null(c->t, rec, c->field)) c->nulls++;
+    else if (c->valid) c->valid[k / 8] |= (unsigned char)(1u << (k % 8));
+}
+
 /* The live records of one slab, in a loop of their own (see add_run). */
 static void read_run(const char *rec, uint32_t n, void *ctx) {
     column *c = ctx;
-    for (uint32_t j = 0; j < n; j++, rec += c->t->stride)
-        if (gen_load(c->t, rec) & 1u) read_cell(c, rec);
+    for (uint32_t j = 0; j < n; j++, rec += c->t->stride) {
+        if (!(gen_load(c->t, rec) & 1u)) continue;
+        mark_cell(c, rec);
+        if (c->buf) read_cell(c, rec);
+    }
 }
 
-int slots_store_column_read(const slots_store *ref, int i, void *buf, size_t buf_bytes, size_t *count) {
+/* Whether a buffer given for n cells is big enough (message set if not). */
+static int check_room(const char *what, const void *p, size_t have, size_t n, size_t need) {
+    if (!p || have >= need) return SLOTS_OK;
+    return err_set(SLOTS_EINVAL, "%s of %zu bytes is too small for %zu records (%zu bytes)", what, have, n, need);
+}
+
+int slots_store_column_read_validity(const slots_store *ref, int i, void *buf, size_t buf_bytes, void *validity,
+                                     size_t validity_bytes, size_t *count, size_t *nulls) {
     GUARDED;
     const field *f;
     slots_store *s;
@@ -59,13 +78,24 @@ int slots_store_column_read(const slots_store *ref, int i, void *buf, size_t buf
     if (rc == SLOTS_OK) rc = store_lock_live(s); /* a steady record count from the size check to the last copy */
     if (rc != SLOTS_OK) return rc;
     size_t n = s->live;
-    if (!buf && n) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
-    else if (buf_bytes < n * f->size)
-        rc = err_set(SLOTS_EINVAL, "buffer of %zu bytes is too small for %zu values of %u bytes", buf_bytes, n, f->size);
-    column c = {s->type, i, f, buf, NULL, 0};
+    rc = check_room("buffer", buf, buf_bytes, n, n * f->size);
+    if (rc == SLOTS_OK) rc = check_room("validity bitmap", validity, validity_bytes, n, (n + 7) / 8);
+    column c = {.t = s->type, .field = i, .f = f, .buf = buf, .valid = validity};
+    if (rc == SLOTS_OK && validity) memset(validity, 0, (n + 7) / 8);
     if (rc == SLOTS_OK) store_each_run(s, read_run, &c);
     store_unlock(s);
-    if (rc == SLOTS_OK && count) *count = n;
+    if (rc != SLOTS_OK) return rc;
+    if (count) *count = n;
+    if (nulls) *nulls = c.nulls;
+    return SLOTS_OK;
+}
+
+int slots_store_column_read(const slots_store *s, int i, void *buf, size_t buf_bytes, size_t *count) {
+    if (buf) return slots_store_column_read_validity(s, i, buf, buf_bytes, NULL, 0, count, NULL);
+    size_t n = 0; /* NULL is a buffer for an empty store only */
+    int rc = slots_store_column_read_validity(s, i, NULL, 0, NULL, 0, &n, NULL);
+    if (rc == SLOTS_OK && n) return err_set(SLOTS_EINVAL, "buffer must not be NULL");
+    if (rc == SLOTS_OK && count) *count = 0;
     return rc;
 }
 
@@ -105,7 +135,7 @@ int slots_store_column_write(slots_store *ref, int i, const void *buf, size_t bu
     size_t n = s->live;
     if (buf_bytes != n * f->size || (!buf && n))
         rc = err_set(SLOTS_EINVAL, "buffer of %zu bytes does not hold %zu values of %u bytes", buf_bytes, n, f->size);
-    column c = {s->type, i, f, NULL, buf, 0};
+    column c = {.t = s->type, .field = i, .f = f, .in = buf};
     if (rc == SLOTS_OK) rc = store_each(s, check_cell, &c); /* all checked before any is written */
     if (rc == SLOTS_OK) rc = store_each(s, write_cell, &c);
     store_unlock(s);

@@ -65,6 +65,7 @@ const char *slots_strerror(int status) {
     case SLOTS_EINDEX: return "SLOTS_EINDEX";
     case SLOTS_EIO: return "SLOTS_EIO";
     case SLOTS_EBUSY: return "SLOTS_EBUSY";
+    case SLOTS_ECANCELED: return "SLOTS_ECANCELED";
     default: return "SLOTS_UNKNOWN";
     }
 }

@@ -471,6 +471,7 @@ typedef struct loader {
     strbuf errors;    /* first errors, one per line, when skipping */
     unsigned nerrors;
     bool locked;      /* the store's lock is held from loader_begin to loader_end */
+    uint64_t *watch;  /* its state word in cancel.c's table of running loads while rows decode */
 } loader;
 /* Decodes one row into a blank record; an error leaves the record to be released by the loader. */
 typedef int (*row_decoder)(const recref *r, void *ctx);
@@ -531,6 +532,15 @@ int file_read(const char *path, char **buf, size_t *len);
  * directory, fsync, rename, fsync of the directory): on failure the old file is as it was and no
  * temporary is left. A path naming a device or FIFO is written in place. SLOTS_EINVAL, SLOTS_EIO. */
 int file_write(const char *path, const char *buf, size_t len);
+
+/* ---- cancel.c: the table of running loads that slots_store_cancel_load() marks ---------------- */
+#define CANCEL_EVERY 1024 /* rows between two looks at the request (a relaxed load: cheap) */
+/* Enters a load of s (the store as the caller names it) in the table, *out its state word;
+ * SLOTS_ENOMEM when the table is full. */
+int cancel_watch(const slots_store *s, uint64_t **out);
+void cancel_unwatch(uint64_t *w);         /* at the load's end (NULL: nothing) */
+bool cancel_requested(const uint64_t *w); /* whether a stop was asked for (NULL: never) */
+int err_cancelled(void);                   /* SLOTS_ECANCELED, "load cancelled" */
 
 /* ---- extras.c ---------------------------------------------------------------------------------- */
 int extra_set(const recref *r, const char *name, size_t name_len, const value *v);

@@ -117,15 +117,28 @@ int loader_row(loader *L, size_t line, row_decoder decode, void *ctx) {
     return keep_error(L);
 }
 
-int loader_rows(loader *L, const char *buf, size_t from, size_t len, size_t line, const row_format *fmt,
-                const void *ctx) {
-    if (!(L->flags & SLOTS_LOAD_SKIP_BAD)) return bulk_load(L, buf, from, len, line, fmt, ctx); /* on every core */
+/* Skipping bad rows: row by row, on this thread. */
+static int skip_rows(loader *L, const char *buf, size_t from, size_t len, size_t line, const row_format *fmt,
+                     const void *ctx) {
     int rc = loader_reserve(L, buf + from, len - from), more;
     void *reader = rc == SLOTS_OK ? fmt->open(ctx, buf, from, len, line) : NULL;
     if (rc == SLOTS_OK && !reader) rc = err_nomem();
-    while (rc == SLOTS_OK && (more = fmt->next(reader, &line)) != 0) /* skipping: row by row */
+    for (size_t rows = 0; rc == SLOTS_OK && (more = fmt->next(reader, &line)) != 0; rows++) {
         rc = more < 0 ? more : loader_row(L, line, fmt->decode, reader);
+        if (rc == SLOTS_OK && rows % CANCEL_EVERY == 0 && cancel_requested(L->watch)) rc = err_cancelled();
+    }
     if (reader) fmt->close(reader);
+    return rc;
+}
+
+/* The load can be cancelled while its rows decode (see cancel.c). */
+int loader_rows(loader *L, const char *buf, size_t from, size_t len, size_t line, const row_format *fmt,
+                const void *ctx) {
+    int rc = cancel_watch(store_ref(L->store), &L->watch); /* the reference callers hold */
+    if (rc == SLOTS_OK && !(L->flags & SLOTS_LOAD_SKIP_BAD)) rc = bulk_load(L, buf, from, len, line, fmt, ctx); /* on every core */
+    else if (rc == SLOTS_OK) rc = skip_rows(L, buf, from, len, line, fmt, ctx);
+    cancel_unwatch(L->watch);
+    L->watch = NULL;
     return rc;
 }
 

@@ -72,6 +72,7 @@ function makeError(status, message) {
     const e = new Ctor(message);
     e.code = F.slots_strerror(status);
     e.status = status;
+    if (status === C.SLOTS_ECANCELED) e.name = 'AbortError'; // a stopped load, named as Node names one
     return e;
 }
 

@@ -6,6 +6,7 @@
 #include "harness.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -146,7 +147,87 @@ static void test_write_column(void) {
     slots_store_drop(s);
 }
 
+/* Every numeric kind, optional: row i holds 0 (i % 3 == 0), null (1) or nothing (2), then every
+ * fifth row is removed. The validity bits tell the real zeros from the rest; values read 0 / NaN. */
+static const char *KINDS = "b: bool optional, i1: i8 optional, i2: i16 optional, i4: i32 optional, "
+                           "i8: i64 optional, u1: u8 optional, u2: u16 optional, u4: u32 optional, "
+                           "u8: u64 optional, f4: f32 optional, f8: f64 optional";
+#define NKINDS 11
+#define VROWS 151 /* three slabs; 121 records survive, so the last bitmap byte has spare bits */
+
+static size_t fill_validity(slots_store *s, int want[VROWS]) {
+    size_t n = 0;
+    for (int i = 0; i < VROWS; i++) {
+        slots_obj o;
+        ASSERT_OK(slots_store_append(s, &o));
+        for (int f = 0; f < NKINDS; f++) {
+            int rc = SLOTS_OK;
+            if (i % 3 == 1) rc = slots_set_null(o, f);
+            if (i % 3 == 0) rc = f == 0 ? slots_set_bool(o, f, 0) : f >= 9 ? slots_set_f64(o, f, 0.0) : slots_set_i64(o, f, 0);
+            ASSERT_OK(rc);
+        }
+        if (i % 5 == 4) {
+            ASSERT_OK(slots_store_remove(s, o));
+        } else {
+            want[n++] = i % 3 == 0;
+        }
+    }
+    return n;
+}
+
+static void test_validity_bitmap(void) {
+    slots_type *t;
+    slots_store *s = store_of(KINDS, &t);
+    int want[VROWS];
+    size_t n = fill_validity(s, want), nvalid = 0;
+    for (size_t k = 0; k < n; k++) nvalid += (size_t)want[k];
+    for (int f = 0; f < NKINDS; f++) {
+        size_t size = (size_t)slots_field_size(t, f), count = 0, nulls = 0;
+        unsigned char bits[VROWS / 8 + 2], *vals = malloc(n * size);
+        memset(bits, 0xff, sizeof bits);
+        ASSERT_OK(slots_store_column_read_validity(s, f, vals, n * size, bits, (n + 7) / 8, &count, &nulls));
+        CU_ASSERT_EQUAL(count, n);
+        CU_ASSERT_EQUAL(nulls, n - nvalid);
+        for (size_t k = 0; k < n; k++) {
+            CU_ASSERT_EQUAL((bits[k / 8] >> (k % 8)) & 1, want[k]);
+            if (f >= 9) { /* f32, f64: a real 0 reads 0, the others NaN */
+                bool nan = f == 9 ? isnan(((float *)(void *)vals)[k]) : isnan(((double *)(void *)vals)[k]);
+                CU_ASSERT_EQUAL(nan, !want[k]);
+            } else {
+                for (size_t b = 0; b < size; b++) CU_ASSERT_EQUAL(vals[k * size + b], 0);
+            }
+        }
+        if (n % 8) CU_ASSERT_EQUAL(bits[n / 8] >> (n % 8), 0); /* the last byte's spare bits are 0 */
+        CU_ASSERT_EQUAL(bits[(n + 7) / 8], 0xff);     /* and nothing past it is written */
+        /* the bits alone, or the counts alone */
+        unsigned char again[VROWS / 8 + 2];
+        ASSERT_OK(slots_store_column_read_validity(s, f, NULL, 0, again, sizeof again, NULL, NULL));
+        CU_ASSERT_EQUAL(memcmp(again, bits, (n + 7) / 8), 0);
+        nulls = 0;
+        ASSERT_OK(slots_store_column_read_validity(s, f, NULL, 0, NULL, 0, &count, &nulls));
+        CU_ASSERT_EQUAL(nulls, n - nvalid);
+        free(vals);
+    }
+    /* a bitmap one byte short: refused, nothing written */
+    unsigned char small[VROWS / 8 + 2];
+    memset(small, 0xaa, sizeof small);
+    size_t count = 7;
+    ASSERT_STATUS(slots_store_column_read_validity(s, 0, NULL, 0, small, (n + 7) / 8 - 1, &count, NULL), SLOTS_EINVAL);
+    ASSERT_MSG("validity bitmap of");
+    CU_ASSERT_EQUAL(small[0], 0xaa);
+    CU_ASSERT_EQUAL(count, 7);
+    slots_store_drop(s);
+    /* a str field has no column; an empty store reads nothing */
+    s = store_of("id: i64, name: str", NULL);
+    ASSERT_STATUS(slots_store_column_read_validity(s, 1, NULL, 0, small, sizeof small, NULL, NULL), SLOTS_ETYPE);
+    ASSERT_OK(slots_store_column_read_validity(s, 0, NULL, 0, NULL, 0, &count, NULL));
+    CU_ASSERT_EQUAL(count, 0);
+    ASSERT_STATUS(slots_store_column_read_validity(NULL, 0, NULL, 0, NULL, 0, NULL, NULL), SLOTS_EINVAL);
+    slots_store_drop(s);
+}
+
 static CU_TestInfo tests[] = {
+    {"validity bitmap: null and unset apart from 0, every kind", test_validity_bitmap},
     {"read columns over slabs, holes, unset and null", test_read_columns},
     {"aggregates", test_aggregates},
     {"aggregate edges: overflow, NaN, u64, str", test_aggregate_edges},

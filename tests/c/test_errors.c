@@ -36,7 +36,7 @@ static void test_strerror(void) {
         {SLOTS_EREADONLY, "SLOTS_EREADONLY"}, {SLOTS_ESTALE, "SLOTS_ESTALE"}, {SLOTS_EINVAL, "SLOTS_EINVAL"},
         {SLOTS_ELAYOUT, "SLOTS_ELAYOUT"}, {SLOTS_ENOMEM, "SLOTS_ENOMEM"},     {SLOTS_EPARSE, "SLOTS_EPARSE"},
         {SLOTS_EEXIST, "SLOTS_EEXIST"},   {SLOTS_ENOKEY, "SLOTS_ENOKEY"},     {SLOTS_EINDEX, "SLOTS_EINDEX"},
-        {SLOTS_EIO, "SLOTS_EIO"},
+        {SLOTS_EIO, "SLOTS_EIO"},         {SLOTS_EBUSY, "SLOTS_EBUSY"},       {SLOTS_ECANCELED, "SLOTS_ECANCELED"},
     };
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const char *s = slots_strerror(codes[i].code);

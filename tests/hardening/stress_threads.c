@@ -7,7 +7,8 @@
  * slots_type_count, slots_store_len, each key found, and — in a second round that defines no types,
  * once slabs and index have reached their size — slots_memory_used() back to its exact baseline.
  * Then a JSON Lines load big enough to decode on four threads, once whole and once failing at its
- * last line, must load every row, or none; and the same rows as CSV.
+ * last line, must load every row, or none; and the same rows as CSV, first cancelled from another
+ * thread while they decode on four (nothing may change), then loaded.
  * Built twice: plain, and with ThreadSanitizer over the library too (`make check-tsan`).
  *   stress_threads [threads] [ops]
  */
@@ -186,6 +187,31 @@ static int round_run(int with_defines, long *ops) {
     return bad;
 }
 
+static int cancel_ready, cancel_stop; /* atomics */
+
+/* Asks for the load on store `arg` to stop, until one was running (or the test says stop). */
+static void *cancel_spin(void *arg) {
+    __atomic_store_n(&cancel_ready, 1, __ATOMIC_RELEASE);
+    while (slots_store_cancel_load(arg) == 0 && !__atomic_load_n(&cancel_stop, __ATOMIC_ACQUIRE)) {}
+    return NULL;
+}
+
+/* A CSV load cancelled from another thread while it decodes: it fails and changes nothing. */
+static int cancelled_load(slots_store *s, const char *text, size_t len) {
+    size_t before = 0, after = 1, loaded = 0;
+    slots_store_len(s, &before);
+    pthread_t tid;
+    __atomic_store_n(&cancel_ready, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&cancel_stop, 0, __ATOMIC_RELEASE);
+    if (pthread_create(&tid, NULL, cancel_spin, s) != 0) return check(0, "cancel thread");
+    while (!__atomic_load_n(&cancel_ready, __ATOMIC_ACQUIRE)) {}
+    int rc = slots_store_load_csv(s, text, len, 0, &loaded, NULL);
+    __atomic_store_n(&cancel_stop, 1, __ATOMIC_RELEASE);
+    pthread_join(tid, NULL);
+    slots_store_len(s, &after);
+    return check(rc == SLOTS_ECANCELED && after == before, "cancelled load changes nothing");
+}
+
 /* A load decoded on four threads (long names: allocations on every thread), then one that fails
  * at its last line. Returns failures. */
 static int bulk_load_round(void) {
@@ -211,6 +237,7 @@ static int bulk_load_round(void) {
     /* the same rows as CSV, names quoted */
     len = (size_t)snprintf(text, cap, "id,name\n");
     for (int i = 0; i < ROWS; i++) len += (size_t)snprintf(text + len, cap - len, "%d,\"%s, %d\"\n", i, LONG_NAME, i);
+    bad += cancelled_load(s, text, len);
     bad += check(slots_store_load_csv(s, text, len, 0, &loaded, NULL) == SLOTS_OK && loaded == ROWS, "bulk CSV load");
     bad += check(slots_store_find_i64(s, ROWS / 2, &f) == SLOTS_OK, "bulk CSV key found");
     bad += check(slots_store_drop(s) == SLOTS_OK, "bulk drop");

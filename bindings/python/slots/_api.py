@@ -118,6 +118,7 @@ ENOATTR, EUNSET, ETYPE, ERANGE = _C["SLOTS_ENOATTR"], _C["SLOTS_EUNSET"], _C["SL
 EREADONLY, ESTALE, EINVAL, ELAYOUT = _C["SLOTS_EREADONLY"], _C["SLOTS_ESTALE"], _C["SLOTS_EINVAL"], _C["SLOTS_ELAYOUT"]
 ENOMEM, EPARSE, EEXIST, ENOKEY = _C["SLOTS_ENOMEM"], _C["SLOTS_EPARSE"], _C["SLOTS_EEXIST"], _C["SLOTS_ENOKEY"]
 EINDEX, EIO = _C["SLOTS_EINDEX"], _C["SLOTS_EIO"]
+ECANCELED = _C["SLOTS_ECANCELED"]
 _FROZEN, _DYNAMIC, _CLAYOUT = _C["SLOTS_FROZEN"], _C["SLOTS_DYNAMIC"], _C["SLOTS_CLAYOUT"]
 _F_OPTIONAL, _F_READONLY, _F_KEY, _F_HAS_DEFAULT = (
     _C["SLOTS_FIELD_OPTIONAL"], _C["SLOTS_FIELD_READONLY"], _C["SLOTS_FIELD_KEY"], _C["SLOTS_FIELD_HAS_DEFAULT"])
@@ -141,11 +142,16 @@ class StaleRecordError(ReferenceError):
     A ReferenceError, like using a weakref.proxy whose referent is gone."""
 
 
+class CancelledError(Exception):
+    """A load stopped by Store.cancel_load() (from another thread); the store is unchanged. A load
+    stopped by Ctrl-C raises KeyboardInterrupt instead."""
+
+
 _EXC = {
     ENOATTR: AttributeError, EUNSET: AttributeError, EREADONLY: ReadOnlyError, ETYPE: TypeError,
     ERANGE: OverflowError, ESTALE: StaleRecordError, EINVAL: ValueError, ELAYOUT: TypeError,
     ENOMEM: MemoryError, EPARSE: ValueError, EEXIST: KeyError, ENOKEY: KeyError, EINDEX: IndexError,
-    EIO: OSError,
+    EIO: OSError, ECANCELED: CancelledError,
 }
 
 

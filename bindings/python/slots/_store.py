@@ -11,6 +11,8 @@ import collections
 import errno
 import os
 import re
+import signal
+import threading
 
 from . import _api
 from ._api import (_b, _fn, _C, _error, _geth, _hslot, _info, _Borrowed, StaleRecordError, Record)
@@ -68,6 +70,111 @@ def _read_all(f):
 
 def _raise_stale(rc=None):
     raise StaleRecordError("the store was dropped")
+
+
+# ---- loads that Ctrl-C stops ------------------------------------------------------------------
+# Python runs a signal's handler only in the main thread, between bytecodes: during a C call that
+# is after the call returns, i.e. after a load has committed every row. So a big load started on
+# the main thread runs on a helper thread while the main thread waits, with a SIGINT handler of its
+# own installed for the load's duration: it asks the load to stop (slots_store_cancel_load) and
+# remembers the signal; once the load has ended, the previous handler is put back and given the
+# signal (Python's default raises KeyboardInterrupt), the store unchanged. Installing a handler
+# rather than catching KeyboardInterrupt leaves no moment at which an interrupt could escape with
+# the load still running (e.g. inside Thread.start). Small loads end before a person can react and
+# run directly, and so do loads on other threads, which Store.cancel_load() stops.
+_BACKGROUND_MIN = 1 << 16  # bytes of text from which a main-thread load runs on a helper thread
+_WAIT = 0.05               # seconds between two looks at the load, if the wait is not woken
+
+
+def _load_call(s, fname, args, size, error=_error):
+    """Runs the C load fname(s, *args): (status, loaded, skipped, error(status) or None), the
+    exception made on the thread that made the call (C keeps the message per thread). `size`: the
+    text's bytes, or None when unknown (a path)."""
+    if (size is not None and size < _BACKGROUND_MIN) or threading.current_thread() is not threading.main_thread():
+        return _load_now(s, fname, args, error)
+    old = signal.getsignal(signal.SIGINT)
+    if old is None or old == signal.SIG_IGN:  # a handler Python cannot chain to, or Ctrl-C ignored
+        return _load_now(s, fname, args, error)
+    got, done, finished = [], [], threading.Event()
+
+    def on_sigint(signum, frame):
+        got.append((signum, frame))
+        _fn.slots_store_cancel_load(s)
+
+    def run():
+        try:
+            done.append(_load_now(s, fname, args, error))
+        except BaseException as exc:  # e.g. a bad argument: raised again in the caller's thread
+            done.append(exc)
+        finally:
+            finished.set()
+
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        _start_without_sigint(threading.Thread(target=run, name="slots-load", daemon=True))
+        try:
+            while not finished.wait(0.002 if got else _WAIT):
+                if got:  # asked again: a request made before the load began (reading its file) reached none
+                    _fn.slots_store_cancel_load(s)
+        except BaseException:  # another signal's handler raised (SIGTERM's SystemExit, ...)
+            _stop_load(s, finished)
+            raise
+    finally:
+        signal.signal(signal.SIGINT, old)
+    if got:
+        _chain_sigint(old, *got[0])
+    if isinstance(done[0], BaseException):
+        raise done[0]
+    return done[0]
+
+
+def _start_without_sigint(t):
+    """Starts thread t with SIGINT blocked in it (a new thread inherits the mask), so the kernel
+    hands the signal to the waiting thread, whose wait it then wakes at once."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return t.start()
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        t.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _stop_load(s, finished):
+    """Asks the load to stop until it has ended, whatever else is raised meanwhile, so that no
+    exception leaves a load running behind the caller's back."""
+    while not finished.is_set():
+        try:
+            _fn.slots_store_cancel_load(s)
+            finished.wait(0.002)
+        except BaseException:
+            pass
+
+
+def _chain_sigint(old, signum, frame):
+    """Hands a SIGINT caught during a load to the handler that was in place (then restored)."""
+    if callable(old):
+        old(signum, frame)  # Python's default_int_handler raises KeyboardInterrupt
+    elif old == signal.SIG_DFL:
+        signal.raise_signal(signum)
+
+
+def _load_now(s, fname, args, error):
+    rc, loaded, skipped = _b.out(fname, s, *args)
+    return rc, loaded, skipped, error(rc) if rc else None
+
+
+def _bitmap_to_mask(bits, n, nulls):
+    """A validity bitmap (bit set = value) as one bool per row, True = null or unset."""
+    if not nulls:
+        return memoryview(bytearray(n)).cast("?")
+    mask = bytearray(b"".join(map(_NULL_BYTES.__getitem__, bits)))
+    del mask[n:]
+    return memoryview(mask).cast("?")
+
+
+# For each bitmap byte, its eight rows as mask bytes (1 = null), least significant bit first.
+_NULL_BYTES = [bytes(1 - ((b >> k) & 1) for k in range(8)) for b in range(256)]
 
 
 class Store(object):
@@ -296,11 +403,11 @@ class Store(object):
         else:
             data = source if isinstance(source, bytes) else bytes(memoryview(source).cast("B"))
         if path is not None:
-            rc, loaded, skipped = _b.out("slots_store_load_%s_file" % fmt, s, _c_path(path), flags)
+            rc, loaded, skipped, exc = _load_call(s, "slots_store_load_%s_file" % fmt, (_c_path(path), flags), None,
+                                                  lambda rc: _error(rc, os.fspath(path)))
         else:
-            rc, loaded, skipped = _b.out("slots_store_load_" + fmt, s, data, len(data), flags)
+            rc, loaded, skipped, exc = _load_call(s, "slots_store_load_" + fmt, (data, len(data), flags), len(data))
         if rc:
-            exc = _error(rc, None if path is None else os.fspath(path))
             m = None if isinstance(exc, OSError) else _LINE.search(str(exc))
             exc.line = int(m.group(1)) if m else None
             raise exc
@@ -308,6 +415,13 @@ class Store(object):
             return loaded
         errs = _fn.slots_store_load_errors(s) or ""
         return LoadResult(loaded, skipped, [e for e in errs.split("\n") if e])
+
+    def cancel_load(self):
+        """Asks the load running on this store in another thread to stop: it then raises
+        slots.CancelledError there, the store unchanged. Returns True if a load was running, False
+        if none was (the request is then forgotten: it never stops a later load). Safe from any
+        thread. Ctrl-C stops a load on the main thread by itself (KeyboardInterrupt)."""
+        return _fn.slots_store_cancel_load(self._live()) > 0
 
     def dump_jsonl(self, path=None):
         """Writes every record as one JSON object per line, to `path` (returns None), or returns
@@ -340,11 +454,14 @@ class Store(object):
             raise AttributeError("'%s' object has no attribute '%s'" % (self._cls.__name__, name))
         return F
 
-    def column(self, name):
+    def column(self, name, nulls=False):
         """The field `name` of every record, in position order, as an array.array of the field's
         C type (typecode: bool/u8 'B', i8 'b', i16 'h', u16 'H', i32 'i', u32 'I', i64 'q',
         u64 'Q', f32 'f', f64 'd'). Unset or null cells read 0 (NaN for floats). A copy:
-        numpy.frombuffer(store.column("price"), dtype=float) shares the array's memory."""
+        numpy.frombuffer(store.column("price"), dtype=float) shares the array's memory.
+        nulls=True returns (values, mask) read together: mask is a memoryview of one bool per
+        record (format '?'), True where the field is null or unset, so an unset 0 is never taken
+        for a real 0; numpy.ma.masked_array(numpy.frombuffer(values, ...), mask=mask) takes it."""
         s = self._live()
         F = self._field(name)
         tc = _TYPECODES.get(F.kind)
@@ -353,13 +470,19 @@ class Store(object):
                             % (name, self._cls.__name__, F.kind))
         n = len(self)
         arr = array.array(tc, bytes(n * array.array(tc).itemsize))
-        rc, count = _b.out("slots_store_column_read", s, F.index, _b.wbuf(arr) if n else _b.null,
-                           n * arr.itemsize)
+        if nulls:
+            bits = bytearray((n + 7) // 8)
+            rc, count, nnull = _b.out("slots_store_column_read_validity", s, F.index,
+                                      _b.wbuf(arr) if n else _b.null, n * arr.itemsize,
+                                      _b.wbuf(bits) if n else _b.null, len(bits))
+        else:
+            rc, count = _b.out("slots_store_column_read", s, F.index, _b.wbuf(arr) if n else _b.null,
+                               n * arr.itemsize)
         if rc:
             raise _error(rc)
         if count != n:
             del arr[count:]
-        return arr
+        return (arr, _bitmap_to_mask(bits[:(count + 7) // 8], count, nnull)) if nulls else arr
 
     def set_column(self, name, values):
         """Sets field `name` of every record from `values`: a buffer of the column's C type (e.g.
