@@ -28,6 +28,12 @@ _INT_KINDS = ("i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64")
 LoadResult = collections.namedtuple("LoadResult", "loaded skipped errors")
 LoadResult.__doc__ = ("What load_jsonl/load_csv(skip_bad=True) return: records added, bad lines "
                       "skipped, and the messages of the first (up to ten) bad lines.")
+LoadError = collections.namedtuple("LoadError", "line column offset field message")
+LoadError.__doc__ = (
+    "One error of a load (libslots' slots_load_error): the line its row starts on (0: not about a "
+    "row), the CSV cell or JSON byte column (from 1; 0: the whole row), the byte offset in the text, "
+    "the field it concerns (None if none) and the message without its 'line N: '.")
+_LENIENT = _C["SLOTS_LOAD_LENIENT"]
 Aggregate = collections.namedtuple("Aggregate", "count sum min max")
 
 _LINE = re.compile(r"\bline (\d+)")
@@ -41,6 +47,24 @@ _store_len = _b.make_out1("slots_store_len", "size_t")
 _store_append = _b.make_out1("slots_store_append", "slots_obj")
 _new = object.__new__
 _seth = _hslot.__set__
+
+
+def _load_error(rc, store):
+    """The exception for a failed load, with the error that stopped it: .line, .column, .offset,
+    .field (None if none) and .errors (a list of LoadError). A failure before the load reached
+    the store (a bad path, bad arguments) has no entry of its own: .line is then read from the
+    message, if it names one, and .errors is empty."""
+    exc = _error(rc)
+    text = exc.args[0] if exc.args else ""  # not str(exc): a KeyError's str is its repr
+    mine = [e for e in store.load_errors if text in (e.message, "line %d: %s" % (e.line, e.message))]
+    first = mine[0] if mine else None
+    m = _LINE.search(text)
+    exc.line = first.line if first else int(m.group(1)) if m else None
+    exc.column = first.column if first else None
+    exc.offset = first.offset if first else None
+    exc.field = first.field if first else None
+    exc.errors = mine
+    return exc
 
 
 def _raise_stale(rc=None):
@@ -234,25 +258,52 @@ class Store(object):
         return h > 0
 
     # ---- bulk load and dump ------------------------------------------------------------------
-    def load_jsonl(self, source, skip_bad=False):
+    def load_jsonl(self, source, skip_bad=False, lenient=False):
         """Loads JSON Lines (one object per line) into the store, decoded in C straight into the
         records (validators run). `source`: bytes-like data, a path (str or os.PathLike), a str
         holding the text itself (recognised by a newline or a leading '{'), or a binary file
         object. Returns the number of records added. All or nothing: the first bad line raises
         the matching exception (ValueError, TypeError, OverflowError, AttributeError, KeyError for a
         duplicate key, OSError) naming the line ("line 3: Product.price must be f64, not str"; also
-        in its .line) and leaves the store unchanged. skip_bad=True skips bad lines instead and
+        in its .line, .column, .field and .errors: see load_errors) and leaves the store unchanged.
+        Rows are strict, like the constructor: a row without a field that has no default raises
+        TypeError ("line 3: missing field 'name'"); lenient=True leaves such fields unset instead
+        (a row without its key is still refused). skip_bad=True skips bad lines instead and
         returns LoadResult(loaded, skipped, errors)."""
-        return self._load("jsonl", source, skip_bad, lambda t: t.lstrip()[:1] == "{")
+        return self._load("jsonl", source, skip_bad, lambda t: t.lstrip()[:1] == "{", lenient)
 
-    def load_csv(self, source, skip_bad=False):
+    def load_csv(self, source, skip_bad=False, lenient=False):
         """Loads CSV (RFC 4180: a header row of field names, "" quoting) like load_jsonl; a str is
-        taken as text when it holds a newline, else as a path."""
-        return self._load("csv", source, skip_bad, lambda t: False)
+        taken as text when it holds a newline, else as a path. An empty cell of a field that is not
+        optional is a missing field."""
+        return self._load("csv", source, skip_bad, lambda t: False, lenient)
 
-    def _load(self, fmt, source, skip_bad, looks_like_text):
+    @property
+    def load_errors(self):
+        """The errors of the store's last load, as LoadError tuples: with skip_bad, the first
+        load_error_limit skipped rows; after a failed load, the error that stopped it."""
         s = self._live()
-        flags = _SKIP_BAD if skip_bad else 0
+        out = []
+        while True:
+            rc, line, column, offset, field, message = _b.out("slots_store_load_error_get", s, len(out))
+            if rc:
+                return out
+            field = _b.cstring(field).decode("utf-8", "replace")
+            out.append(LoadError(line, column, offset, field or None,
+                                 _b.cstring(message).decode("utf-8", "replace")))
+
+    def _set_load_error_limit(self, n):
+        rc = _fn.slots_store_set_load_error_limit(self._live(), n)
+        if rc:
+            raise _error(rc)
+
+    load_error_limit = property(None, _set_load_error_limit, None,
+                                "How many skipped rows a skip_bad load keeps in load_errors (default 10; "
+                                "write-only).")
+
+    def _load(self, fmt, source, skip_bad, looks_like_text, lenient=False):
+        s = self._live()
+        flags = (_SKIP_BAD if skip_bad else 0) | (_LENIENT if lenient else 0)
         if hasattr(source, "read"):
             source = source.read()
         if isinstance(source, str) and ("\n" in source or looks_like_text(source)):
@@ -264,10 +315,7 @@ class Store(object):
             data = source if isinstance(source, bytes) else bytes(memoryview(source).cast("B"))
             rc, loaded, skipped = _b.out("slots_store_load_" + fmt, s, data, len(data), flags)
         if rc:
-            exc = _error(rc)
-            m = _LINE.search(str(exc))
-            exc.line = int(m.group(1)) if m else None
-            raise exc
+            raise _load_error(rc, self)
         if not skip_bad:
             return loaded
         errs = _fn.slots_store_load_errors(s) or ""
