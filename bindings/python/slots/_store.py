@@ -283,14 +283,16 @@ class Store(object):
         """The errors of the store's last load, as LoadError tuples: with skip_bad, the first
         load_error_limit skipped rows; after a failed load, the error that stopped it."""
         s = self._live()
+        rc, _, n = _b.out("slots_store_load_error_list", s)
         out = []
-        while True:
-            rc, line, column, offset, field, message = _b.out("slots_store_load_error_get", s, len(out))
+        for i in range(n if rc == 0 else 0):
+            rc, line, column, offset, field, message = _b.out("slots_store_load_error_get", s, i)
             if rc:
-                return out
+                raise _error(rc)
             field = _b.cstring(field).decode("utf-8", "replace")
             out.append(LoadError(line, column, offset, field or None,
                                  _b.cstring(message).decode("utf-8", "replace")))
+        return out
 
     def _set_load_error_limit(self, n):
         rc = _fn.slots_store_set_load_error_limit(self._live(), n)
