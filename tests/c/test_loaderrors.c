@@ -34,9 +34,10 @@ static size_t len_of(const slots_store *s) {
     return n;
 }
 
-static slots_obj at(slots_store *s, size_t i) {
+/* The record whose (integer) key is `key`. */
+static slots_obj by_key(const slots_store *s, int64_t key) {
     slots_obj o = 0;
-    CU_ASSERT_EQUAL_FATAL(slots_store_at(s, i, &o), SLOTS_OK);
+    CU_ASSERT_EQUAL_FATAL(slots_store_find_i64(s, key, &o), SLOTS_OK);
     return o;
 }
 
@@ -102,7 +103,7 @@ static void test_jsonl_strict(void) {
           "line 1: missing 2 fields: 'name' and 'tag'");
     /* every field given, or defaulted: loads; a null is a value */
     loads(slots_store_load_jsonl, s, "{\"id\": 1, \"name\": \"a\", \"tag\": null}\n", 0, 1);
-    slots_obj o = at(s, 0);
+    slots_obj o = by_key(s, 1);
     double price = -1;
     ASSERT_OK(slots_get_f64(o, 2, &price));
     CU_ASSERT_EQUAL(price, 0.0);
@@ -114,7 +115,7 @@ static void test_lenient_keeps_key_required(void) {
     slots_type *t = def("id: i64 key, name: str, tag: str optional", 0);
     slots_store *s = store_of(t);
     loads(slots_store_load_jsonl, s, "{\"id\": 5}\n", SLOTS_LOAD_LENIENT, 1);
-    slots_obj o = at(s, 0);
+    slots_obj o = by_key(s, 5);
     CU_ASSERT_EQUAL(slots_is_set(o, 1), 0); /* left unset, as before */
     CU_ASSERT_EQUAL(slots_is_set(o, 2), 0);
     /* the key: always */
@@ -149,7 +150,7 @@ static void test_csv_strict(void) {
     /* an empty optional cell is null (a value); a defaulted column may be left out */
     loads(slots_store_load_csv, s, "id,name,tag\n1,a,\n", 0, 1);
     loads(slots_store_load_csv, s, "id,name\n2,b\n", SLOTS_LOAD_LENIENT, 1);
-    CU_ASSERT_EQUAL(slots_is_set(at(s, 1), 3), 0);
+    CU_ASSERT_EQUAL(slots_is_set(by_key(s, 2), 3), 0);
     slots_store_drop(s);
 }
 
