@@ -81,7 +81,8 @@ static void entry_is(const slots_store *s, size_t i, size_t line, size_t column,
     size_t l = 0, c = 0, o = 0;
     const char *f = NULL, *m = NULL;
     ASSERT_OK(slots_store_load_error_get(s, i, &l, &c, &o, &f, &m));
-    CU_ASSERT_TRUE(l == line && c == column && o == offset && f == e->field && m == e->message);
+    CU_ASSERT_TRUE(l == line && c == column && o == offset && f && m && strcmp(f, field) == 0 &&
+                   strcmp(m, message) == 0);
 }
 
 static size_t count_of(const slots_store *s) {
