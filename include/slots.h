@@ -9,8 +9,9 @@
  * Conventions that hold for every function below:
  *  - Fallible functions return an int status: SLOTS_OK (0) on success, a negative SLOTS_E* code on
  *    failure. On failure a thread-local message explains it (slots_errmsg()), out-parameters are left
- *    untouched and nothing in the library has changed: no type, record, field value, extra, key or
- *    load-error list. Only capacity a call reserved before failing (a store's slabs, a key index's
+ *    untouched and nothing in the library has changed: no type, record, field value, extra or key.
+ *    (A failed load does replace its store's load-error list with the error that stopped it: that
+ *    list is diagnostics, like the message; see slots_store_load_error_list.) Only capacity a call reserved before failing (a store's slabs, a key index's
  *    table) may stay for later use, as with a vector's reserve, so slots_memory_used() can be higher.
  *  - Only plain C types cross the boundary (int, int64_t, uint64_t, double, size_t, pointers), so any
  *    FFI can call every function without a compiler. Strings go in as pointer + length and need not be
@@ -271,12 +272,20 @@ SLOTS_API int slots_repr(slots_obj o, const char **out, size_t *len);
 SLOTS_API int slots_to_json(slots_obj o, const char **out, size_t *len);
 /* Creates a record of `t` from one JSON object (RFC 8259) of `len` bytes. Keys are field names; a key
  * that is not a field is an error naming it (on a SLOTS_DYNAMIC type it becomes an extra); missing
- * fields take their defaults or stay unset. Returns SLOTS_OK, SLOTS_EPARSE (malformed JSON, with the
+ * fields take their defaults. Strict, as a constructor is: a missing field that has no default is
+ * SLOTS_ETYPE ("missing field 'name'"; several: "missing 2 fields: 'a' and 'b'"), optional fields
+ * included (as in a dataclass, Optional without a default is still required: give null).
+ * Returns SLOTS_OK, SLOTS_EPARSE (malformed JSON, with the
  * byte offset), SLOTS_ENOATTR (unknown key), SLOTS_ETYPE, SLOTS_ERANGE, SLOTS_EINVAL (bad UTF-8,
  * NULL), SLOTS_EREADONLY (a key given twice for a readonly field), SLOTS_ESTALE (a ref field given a
  * number that is not a live record's handle), SLOTS_ENOMEM. Nothing is created
  * on failure. Thread-safe. */
 SLOTS_API int slots_from_json(const slots_type *t, const char *json, size_t len, slots_obj *out);
+/* slots_from_json with flags: 0 (strict, the same as slots_from_json) or SLOTS_LOAD_LENIENT, which
+ * leaves a missing field without a default unset (the key field is still required). Any other
+ * bit is SLOTS_EINVAL. */
+SLOTS_API int slots_from_json_flags(const slots_type *t, const char *json, size_t len, unsigned flags,
+                                    slots_obj *out);
 
 /* ---- Typed field access, by field index (slots_field_index). ---------------------------------
  * Setters: SLOTS_OK, SLOTS_ESTALE, SLOTS_EINVAL (bad index, invalid UTF-8 for str, NULL pointer
@@ -410,8 +419,8 @@ SLOTS_API int slots_store_clear(slots_store *s);
  * SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE, SLOTS_ENOMEM, SLOTS_ERANGE. */
 SLOTS_API int slots_store_reserve(slots_store *s, size_t n);
 /* Finds the record whose key field equals the key: *out = its handle. For integer keys use
- * find_i64 (or find_u64 above INT64_MAX), for str keys find_str. SLOTS_OK, SLOTS_ENOKEY
- * ("KeyError: 42"), SLOTS_ETYPE (the type has no key field, or it is of the other family),
+ * find_i64 (or find_u64 above INT64_MAX), for str keys find_str. SLOTS_OK, SLOTS_ENOKEY (the
+ * message is the key as Python's KeyError shows it: "42", "'abc'"), SLOTS_ETYPE (the type has no key field, or it is of the other family),
  * SLOTS_EINVAL, SLOTS_ESTALE. Thread-safe against other finds. */
 SLOTS_API int slots_store_find_i64(const slots_store *s, int64_t key, slots_obj *out);
 SLOTS_API int slots_store_find_u64(const slots_store *s, uint64_t key, slots_obj *out);
@@ -432,10 +441,17 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
  * Only empty lines are skipped. A header column that is not a field is an error naming it, except
  * on a SLOTS_DYNAMIC type, whose extra columns become str extras; an empty or repeated column name
  * is SLOTS_EPARSE even with SLOTS_LOAD_SKIP_BAD.
+ * Rows are strict, as a constructor is: a row without a field that has no default (absent from the
+ * JSON object, absent from the CSV header, or an empty CSV cell of a field that is not optional)
+ * is a bad row, SLOTS_ETYPE "line 3: missing field 'name'" (several: "missing 2 fields: 'a' and
+ * 'b'"); an optional field without a default is required too (a null is a value). With
+ * SLOTS_LOAD_LENIENT such fields stay unset instead, except the key field: a row without its key
+ * is always bad.
  * Loads are all-or-nothing: the first bad line stops the load with an error that names the line
  * ("line 3: Product.price must be f64, not str") and the store is as it was before the call.
  * With SLOTS_LOAD_SKIP_BAD, bad lines are skipped instead: *skipped counts them and
- * slots_store_load_errors() lists the first ten. *loaded (may be NULL) counts records added.
+ * slots_store_load_error_list() holds the first ten (slots_store_set_load_error_limit).
+ * *loaded (may be NULL) counts records added.
  * Threads: an all-or-nothing load of more than 1 MiB decodes on several threads (one per online
  * CPU, each with at least 1 MiB of lines; the environment variable SLOTS_LOAD_THREADS sets the
  * most, 1 for none) and returns when all are done. Records, order, line numbers and the error
@@ -451,6 +467,7 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
  * FIFO or device (/dev/stdin). A directory is SLOTS_EIO with errno EISDIR; every SLOTS_EIO sets
  * slots_errno() and a message in Python's words ("[Errno 2] No such file or directory: 'x.csv'"). */
 #define SLOTS_LOAD_SKIP_BAD 0x1u
+#define SLOTS_LOAD_LENIENT  0x2u /* missing fields without a default stay unset (not the key) */
 SLOTS_API int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned flags,
                                      size_t *loaded, size_t *skipped);
 SLOTS_API int slots_store_load_jsonl_file(slots_store *s, const char *path, unsigned flags,
@@ -461,8 +478,9 @@ SLOTS_API int slots_store_load_csv_file(slots_store *s, const char *path, unsign
                                         size_t *loaded, size_t *skipped);
 /* Asks the load running on `s`, if any, to stop. The load checks for the request every 1024 rows
  * (on every thread it decodes on, and while it indexes keys), then fails with SLOTS_ECANCELED and
- * the message "load cancelled" and leaves the store exactly as it was: all or nothing, for skipping
- * loads too (nothing is added, slots_store_load_errors() keeps the previous list).
+ * the message "load cancelled" and leaves the store's records exactly as they were: all or nothing,
+ * for skipping loads too (nothing is added; the error list holds the one error, as for any failed
+ * load).
  * A request belongs to the load running when it is made: a call while no load of `s` runs does
  * nothing, and a later load does not see it, so a Ctrl-C pressed between two loads never fails the
  * next one. A load runs while its rows decode: once its text is in memory (a file load reads the
@@ -476,9 +494,44 @@ SLOTS_API int slots_store_load_csv_file(slots_store *s, const char *path, unsign
  * `s` (it compares the pointer with those of the loads in progress), so a signal handler may call
  * it at any moment, even with a store that another thread is dropping. */
 SLOTS_API int slots_store_cancel_load(slots_store *s);
-/* The first errors of the store's last load with SLOTS_LOAD_SKIP_BAD, one per line ("" if none):
- * a copy, valid until this thread's next libslots call has returned. NULL for a bad store (or out
- * of memory; slots_errmsg says which). */
+/* The errors of the store's last load: with SLOTS_LOAD_SKIP_BAD, the first N rows it skipped (N is
+ * 10 unless slots_store_set_load_error_limit says otherwise); for a load that failed, the one error
+ * that stopped it. A load replaces the list as soon as it has checked its store and flags, failed
+ * or not: the list is diagnostics, like slots_errmsg(), and a failed load needs no allocation for
+ * it (the old list is freed by the next load). Each entry:
+ *   line     the line the row starts on (from 1; a CSV header error: its line); 0 for an error
+ *            that is not about a row (out of memory, a NULL buffer);
+ *   column   CSV: the cell, from 1; JSON: the byte column in the line, from 1 (as Python's
+ *            JSONDecodeError.colno); 0 when the error is about the whole row (a missing field, a
+ *            duplicate key, a wrong number of CSV cells);
+ *   offset   the byte offset of that place from the start of the text (the file's first byte),
+ *            or of the row's start when column is 0;
+ *   field    the field, attribute or header column it concerns, or "" (never NULL);
+ *   message  the message without its "line N: " (Python's words, as slots_errmsg()).
+ * slots_store_load_error_list hands out the store's own array: valid until the store's next load or
+ * its drop, so not to be read while another thread may load into the store. slots_store_load_error_get
+ * and slots_store_load_errors hand out copies, valid until this thread's next libslots call has
+ * returned. */
+typedef struct slots_load_error {
+    size_t line;
+    size_t column;
+    size_t offset;
+    const char *field;
+    const char *message;
+} slots_load_error;
+/* *errors (may be NULL) = the store's list as an array of *n (may be NULL) entries (for C callers).
+ * SLOTS_OK, SLOTS_ESTALE, SLOTS_EINVAL. */
+SLOTS_API int slots_store_load_error_list(const slots_store *s, const slots_load_error **errors, size_t *n);
+/* Entry i of the list, field by field, for FFIs that would rather not lay out a struct (every out
+ * parameter may be NULL). SLOTS_OK, SLOTS_EINDEX (i >= the count), SLOTS_ESTALE, SLOTS_EINVAL. */
+SLOTS_API int slots_store_load_error_get(const slots_store *s, size_t i, size_t *line, size_t *column,
+                                         size_t *offset, const char **field, const char **message);
+/* How many skipped rows a load keeps in the list (default 10; 0 keeps none; the skipped count is
+ * never limited). Applies from the store's next load. SLOTS_OK, SLOTS_ESTALE, SLOTS_EINVAL. */
+SLOTS_API int slots_store_set_load_error_limit(slots_store *s, size_t n);
+/* The list as text: "line N: message" per entry, one per line ("" if none; a failed load's error
+ * that is not about a row has no "line N: "). A copy (see above). NULL for a bad store (or out of
+ * memory; slots_errmsg says which). */
 SLOTS_API const char *slots_store_load_errors(const slots_store *s);
 /* Writes every record as JSON Lines (slots_to_json per line) or CSV (a header of all fields; unset
  * and null cells empty; bytes base64).

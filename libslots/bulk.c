@@ -34,10 +34,12 @@ typedef struct chunk {
     uint32_t base;     /* its first slot */
     uint32_t rows;     /* whole records decoded into base, base + 1, ... (a bad row's is next) */
     uint64_t *hashes;  /* each row's key hash, taken while the record is in cache */
-    int rc;            /* the first bad row: status, line and message */
+    unsigned flags;    /* the load's (SLOTS_LOAD_LENIENT) */
+    int rc;            /* the first bad row: status, line, message and where in the row */
     size_t bad_line;
     bool ran_off;      /* ... which ran into the chunk's end: a boundary inside a row */
     char msg[512];
+    load_note note;
 } chunk;
 
 /* Types whose rows may decode on other threads: a validator may be foreign code that expects the
@@ -81,17 +83,18 @@ static void *count_lines(void *arg) {
     return NULL;
 }
 
-/* Keeps the chunk's first error (its message is this thread's). */
+/* Keeps the chunk's first error (its message and note are this thread's). */
 static void fail(chunk *c, int rc, size_t line) {
     c->rc = rc, c->bad_line = line;
     snprintf(c->msg, sizeof c->msg, "%s", slots_errmsg());
+    load_note_save(&c->note);
 }
 
 /* Decodes the reader's current row into the chunk's next slot; false on a bad row (kept). */
 static bool decode_row_into(chunk *c, void *reader, size_t line) {
     recref r;
     store_claim_slot(c->store, c->base + c->rows, &r);
-    int rc = row_fill(&r, c->fmt->decode, reader);
+    int rc = row_fill(&r, c->fmt->decode, reader, c->flags);
     if (rc != SLOTS_OK) { /* r is freed with the range */
         c->ran_off = c->fmt->ran_off && c->fmt->ran_off(reader);
         fail(c, rc, line);
@@ -162,7 +165,7 @@ static int index_keys(slots_store *s, const chunk *c, int n, size_t *added) {
             *added += keyed;
             if (rc != SLOTS_OK) {
                 size_t line = line_of_row(&c[k], j);
-                return line ? err_prefix("line %zu: ", line) : err_nomem();
+                return line ? load_error_line(line) : err_nomem();
             }
         }
     }
@@ -195,7 +198,11 @@ static int index_and_report(slots_store *s, const chunk *c, int n, size_t *added
     while (bad < n && c[bad].rc == SLOTS_OK) bad++;
     /* Rows before the first bad line are all decoded: a duplicate among them comes first. */
     int rc = s->index ? index_keys(s, c, bad < n ? bad + 1 : n, added) : SLOTS_OK;
-    if (rc == SLOTS_OK && bad < n) rc = err_set(c[bad].rc, "line %zu: %s", c[bad].bad_line, c[bad].msg);
+    if (rc == SLOTS_OK && bad < n) { /* the row's error, as if it had happened on this thread */
+        load_note_restore(&c[bad].note);
+        err_set(c[bad].rc, "%s", c[bad].msg);
+        rc = load_error_line(c[bad].bad_line);
+    }
     return rc;
 }
 
@@ -216,7 +223,8 @@ static int load_chunks(loader *L, const char *buf, size_t from, size_t len, size
     chunk c[MAX_THREADS];
     memset(c, 0, sizeof c);
     n = split(buf, from, len, n, c);
-    for (int k = 0; k < n; k++) c[k].store = s, c[k].fmt = fmt, c[k].ctx = ctx, c[k].watch = L->watch;
+    for (int k = 0; k < n; k++)
+        c[k].store = s, c[k].fmt = fmt, c[k].ctx = ctx, c[k].watch = L->watch, c[k].flags = L->flags;
     run_all(c, n, count_lines);
     uint32_t base = 0;
     size_t total = 0, added = 0;

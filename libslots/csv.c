@@ -17,6 +17,7 @@
 /* Scanning rows into cells                                                                       */
 /* ============================================================================================== */
 typedef struct cell {
+    size_t start;    /* where the cell starts in the input (its quote, if quoted), for errors */
     size_t off, len; /* where the text is: in the input, or in the scanner's `text` when copied */
     bool quoted, copied;
     const char *p;   /* the text, resolved once the whole row is scanned */
@@ -133,7 +134,7 @@ static int scan_row(scanner *sc) {
     sc->text.len = 0;
     sc->bad = ROW_OK;
     for (;;) {
-        cell c = {0};
+        cell c = {.start = sc->pos};
         if (sc->pos < sc->len && sc->s[sc->pos] == '"') {
             quoted_cell(sc, &c);
             after_quote(sc);
@@ -187,6 +188,8 @@ static void csv_free(csv_load *c) {
 }
 
 static int syntax_error(const scanner *sc) {
+    bool kept = sc->bad_cell < sc->n && sc->bad_cell < sc->limit;
+    load_note_place(kept ? sc->s + sc->cells[sc->bad_cell].start : NULL, sc->bad_cell + 1);
     if (sc->bad == ROW_UNTERMINATED)
         return err_set(SLOTS_EPARSE, "unterminated quoted cell %zu (no closing quote)", sc->bad_cell + 1);
     return err_set(SLOTS_EPARSE, "text after the closing quote of cell %zu", sc->bad_cell + 1);
@@ -216,19 +219,23 @@ static int read_header(csv_load *c) {
     if (rc != SLOTS_OK) return rc;
     if (sc->bad != ROW_OK) {
         syntax_error(sc);
-        return err_prefix("line %zu: ", line);
+        return load_error_line(line);
     }
     sb_put(&c->names, sc->text.p, sc->text.len); /* the row's text is reused by the rows after */
     c->cols = mem_alloc(sc->n * sizeof *c->cols, NULL);
     if (!c->cols) return err_nomem();
     c->ncols = sc->n;
     if (c->names.failed) return err_nomem();
-    for (size_t k = 0; k < sc->n && rc == SLOTS_OK; k++) {
+    size_t k = 0;
+    for (; k < sc->n && rc == SLOTS_OK; k++) {
         const cell *h = &sc->cells[k];
         rc = add_column(c, k, h->copied ? c->names.p + h->off : h->p, h->len);
+        if (rc != SLOTS_OK) load_note_field(h->copied ? c->names.p + h->off : h->p, h->len);
     }
     sc->limit = c->ncols;
-    return rc == SLOTS_OK ? rc : err_prefix("line %zu: ", line);
+    if (rc == SLOTS_OK) return rc;
+    load_note_place(sc->s + sc->cells[k - 1].start, k);
+    return load_error_line(line);
 }
 
 /* ---- cells to values ------------------------------------------------------------------------- */
@@ -342,7 +349,11 @@ static int decode_row(const recref *r, void *ctx) {
     if (sc->n != c->ncols) return err_set(SLOTS_EPARSE, "expected %zu cells, got %zu", c->ncols, sc->n);
     for (size_t k = 0; k < c->ncols; k++) {
         int rc = set_cell(c, r, &c->cols[k], &sc->cells[k]);
-        if (rc != SLOTS_OK) return rc;
+        if (rc == SLOTS_OK) continue;
+        const column *col = &c->cols[k];
+        load_note_field(col->name, col->len); /* the header's name: the field's, or the extra's */
+        load_note_place(sc->s + sc->cells[k].start, k + 1);
+        return rc;
     }
     return SLOTS_OK;
 }
@@ -383,7 +394,7 @@ int slots_store_load_csv(slots_store *s, const char *buf, size_t len, unsigned f
     loader L;
     csv_load c;
     memset(&c, 0, sizeof c);
-    int rc = loader_begin(&L, s, flags);
+    int rc = loader_begin(&L, s, flags, buf, len);
     if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
     if (rc == SLOTS_OK) {
         c.t = L.store->type;

@@ -210,6 +210,48 @@ void clayout_release(slots_type *t);
 /* A value as the bridge's public slots_arg (text not copied), for validators. */
 void value_to_arg(const value *v, slots_arg *a);
 
+/* ---- loaderror.c: a store's load errors, and where a failing decoder was ---------------------- */
+#define NOTE_FIELD_MAX 128
+#define FAULT_MESSAGE_MAX 512
+/* Where in the current row a decoder failed; thread-local, reset as each row starts. */
+typedef struct load_note {
+    const char *at;              /* the byte the error is at, in the load's text, or NULL */
+    size_t column;               /* CSV: the cell, from 1; 0: worked out from `at` (JSON's byte column) */
+    char field[NOTE_FIELD_MAX];  /* the field, attribute or column it concerns, or "" */
+} load_note;
+/* A row's error as load_error_line took it: the line, the note and the message before "line N: ". */
+typedef struct load_fault {
+    size_t line;
+    load_note where;
+    char message[FAULT_MESSAGE_MAX];
+    bool set;
+} load_fault;
+/* A store's: the limit on kept errors, the last successful load's list (strings owned), or the
+ * last failed load's one error, kept in the store's own storage so a failure allocates nothing. */
+typedef struct load_errors {
+    size_t limit;
+    bool limit_set;              /* else the default, 10 */
+    slots_load_error *items;
+    size_t n;
+    char *text;                  /* slots_store_load_errors' text of items */
+    size_t text_len;
+    bool failed;                 /* the last load failed: the list is `fault` alone */
+    slots_load_error fault;
+    char fault_field[NOTE_FIELD_MAX], fault_message[FAULT_MESSAGE_MAX], fault_text[FAULT_MESSAGE_MAX + 32];
+} load_errors;
+void load_note_reset(void);
+/* Notes the field (name, len bytes) and the place the current row's error concerns; the first note
+ * of each kind stands, so the innermost failure, which notes first, is the one kept. */
+void load_note_field(const char *name, size_t len);
+void load_note_place(const char *at, size_t column);
+void load_note_save(load_note *out);      /* for bulk.c: a chunk's note, replayed on the caller's thread */
+void load_note_restore(const load_note *in);
+/* Takes the current row's error (the note, the message) as the error of `line`, then puts
+ * "line N: " in front of the message. Returns the current code. */
+int load_error_line(size_t line);
+void load_fault_reset(void);
+void load_errors_release(load_errors *E); /* frees the list (store drop, next successful load) */
+
 /* ---- handles and stores (store.c) ------------------------------------------------------------ */
 /* A handle: store id (20 bits) | generation (16 bits) | slot index (28 bits). Store id 0 is never
  * used, so handle 0 is never valid. */
@@ -250,7 +292,7 @@ typedef struct slots_store {
     struct key_index *index; /* unique key index (types with a key field; not default stores) */
     uint32_t *positions;     /* position → slot, rebuilt after removals; NULL when stale */
     uint32_t positions_len;
-    char *load_errors;       /* first errors of the last skipping load */
+    struct load_errors errors; /* what the last load kept of its errors (loaderror.c) */
     bool is_default;
     struct slots_store *prev, *next; /* every store, for fork() */
 } slots_store;
@@ -464,28 +506,43 @@ bool base64_decode(const char *p, size_t n, strbuf *out); /* false on bad input 
 typedef struct loader {
     slots_store *store;
     unsigned flags;
+    const char *buf;  /* the load's text, for the offsets of its errors */
+    size_t len;
     slots_obj *added; /* records added so far, freed again if the load fails */
     size_t nadded, cap;
     size_t bulk_loaded; /* records added by bulk_load, which undoes its own work */
     size_t skipped;
-    strbuf errors;    /* first errors, one per line, when skipping */
-    unsigned nerrors;
+    slots_load_error *kept; /* the first errors, when skipping (loaderror.c) */
+    size_t nkept;
+    size_t cursor_line, cursor_off; /* where line cursor_line starts: a cursor for error offsets */
     bool locked;      /* the store's lock is held from loader_begin to loader_end */
     uint64_t *watch;  /* its state word in cancel.c's table of running loads while rows decode */
 } loader;
 /* Decodes one row into a blank record; an error leaves the record to be released by the loader. */
 typedef int (*row_decoder)(const recref *r, void *ctx);
 /* Opens the caller's store reference, checks flags, locks the store for the whole load and marks
- * it as loading by this thread. */
-int loader_begin(loader *L, slots_store *ref, unsigned flags);
+ * it as loading by this thread; buf[0, len) is the load's text. */
+int loader_begin(loader *L, slots_store *ref, unsigned flags, const char *buf, size_t len);
+/* loaderror.c: keeps the fault of a skipped row (up to the store's limit; SLOTS_ENOMEM); frees
+ * the kept list; hands it to the store (SLOTS_ENOMEM: the store's list stays); or gives the store
+ * the failed load's one error (no allocation). */
+int loader_keep_fault(loader *L);
+void loader_drop_kept(loader *L);
+int loader_publish_kept(loader *L);
+void loader_publish_fault(loader *L);
+/* Whether the decoded and defaulted row r has every field it must have: with SLOTS_LOAD_LENIENT in
+ * flags only the key, else every field (a field without a default must be given, optional or
+ * not, as a dataclass's constructor requires it). SLOTS_ETYPE ("missing field 'name'", the first
+ * missing field noted). */
+int row_check_required(const recref *r, unsigned flags);
 /* Adds one record decoded by `decode`: on a bad row, either fails ("line N: " + message) or, when
  * skipping, counts it and returns SLOTS_OK. SLOTS_ENOMEM always fails. */
 int loader_row(loader *L, size_t line, row_decoder decode, void *ctx);
-/* The two halves of a row: row_fill decodes into the blank record r (with defer_key) and fills its
- * defaults; row_index_key then indexes the key, refusing a duplicate (SLOTS_EEXIST), and says
+/* The two halves of a row: row_fill decodes into the blank record r (with defer_key), fills its
+ * defaults and checks that no required field is missing (row_check_required with the load's flags); row_index_key then indexes the key, refusing a duplicate (SLOTS_EEXIST), and says
  * whether it added an entry (to count with index_added). `hash` is the key's index_hash when the
  * caller knows the key is set, else NULL. On failure r is the caller's to free. */
-int row_fill(recref *r, row_decoder decode, void *ctx);
+int row_fill(recref *r, row_decoder decode, void *ctx, unsigned flags);
 int row_index_key(const recref *r, const uint64_t *hash, bool *keyed);
 size_t count_newlines(const char *buf, size_t len);
 /* How bulk_load reads a format's rows: one reader per chunk of whole lines, on the chunk's thread. */

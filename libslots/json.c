@@ -33,7 +33,10 @@ static int parse_error(const char *s, size_t len, size_t at, const char *what) {
     return err_set(SLOTS_EPARSE, "%s: line %zu column %zu (char %zu)", what, line, at - line_start + 1, at);
 }
 
-static int jerr(const jdec *d, size_t at, const char *what) { return parse_error(d->s, d->len, at, what); }
+static int jerr(const jdec *d, size_t at, const char *what) {
+    load_note_place(d->s + at, 0); /* for a load's slots_load_error */
+    return parse_error(d->s, d->len, at, what);
+}
 
 static bool at_char(const jdec *d, char c) { return d->pos < d->len && d->s[d->pos] == c; }
 
@@ -295,10 +298,18 @@ static bool same_name(const field *f, const char *key, size_t klen) {
     return f->name_len == klen && same_bytes(f->name, key, klen);
 }
 
+/* A member's error, noted for a load's slots_load_error: its key, and where its value (or the key
+ * itself, for an unknown one) starts unless a parse error noted a place already. */
+static int member_error(const jdec *d, const char *key, size_t klen, size_t at, int rc) {
+    load_note_field(key, klen);
+    load_note_place(d->s + at, 0);
+    return rc;
+}
+
 /* One "key": value pair, starting at the key's opening quote. */
 static int decode_member(jdec *d) {
     const char *key;
-    size_t klen;
+    size_t klen, key_at = d->pos;
     int rc = parse_string(d, &d->key, &key, &klen);
     if (rc != SLOTS_OK) return rc;
     ws(d);
@@ -310,12 +321,13 @@ static int decode_member(jdec *d) {
     const field *guess = d->next < t->nfields ? &t->fields[d->next] : NULL;
     int idx = guess && same_name(guess, key, klen) ? d->next : type_find_field(t, key, klen);
     d->next = idx + 1;
-    if (idx < 0 && !(t->flags & SLOTS_DYNAMIC)) return err_no_attr(t, key, klen);
+    if (idx < 0 && !(t->flags & SLOTS_DYNAMIC)) return member_error(d, key, klen, key_at, err_no_attr(t, key, klen));
     const field *f = idx >= 0 ? &t->fields[idx] : NULL;
     value v = {0}; /* whole union defined, whatever the kind reads */
+    size_t value_at = d->pos;
     rc = parse_value(d, f, key, klen, &v);
-    if (rc != SLOTS_OK) return rc;
-    return f ? field_set(d->r, idx, &v) : extra_set(d->r, key, klen, &v);
+    if (rc == SLOTS_OK) rc = f ? field_set(d->r, idx, &v) : extra_set(d->r, key, klen, &v);
+    return rc == SLOTS_OK ? rc : member_error(d, key, klen, value_at, rc);
 }
 
 static int decode_members(jdec *d) {
@@ -357,9 +369,14 @@ int json_decode_object(const recref *r, const char *text, size_t len, size_t *po
 }
 
 int slots_from_json(const slots_type *t, const char *json, size_t len, slots_obj *out) {
+    return slots_from_json_flags(t, json, len, 0, out);
+}
+
+int slots_from_json_flags(const slots_type *t, const char *json, size_t len, unsigned flags, slots_obj *out) {
     GUARDED;
     if (!json) return err_set(SLOTS_EINVAL, "slots_from_json: json must not be NULL");
     if (!out) return err_set(SLOTS_EINVAL, "slots_from_json: out must not be NULL");
+    if (flags & ~SLOTS_LOAD_LENIENT) return err_set(SLOTS_EINVAL, "slots_from_json: unknown flags 0x%x", flags);
     int rc = registry_check_type(t);
     if (rc != SLOTS_OK) return rc;
     slots_store *s;
@@ -375,6 +392,7 @@ int slots_from_json(const slots_type *t, const char *json, size_t len, slots_obj
         if (pos < len) rc = parse_error(json, len, pos, "Extra data");
     }
     if (rc == SLOTS_OK) rc = fill_defaults(&r);
+    if (rc == SLOTS_OK) rc = row_check_required(&r, flags); /* as a constructor: no field missing */
     if (rc != SLOTS_OK) {
         store_release_record(s, &r);
         return rc;

@@ -57,7 +57,7 @@ static const row_format jsonl_rows = {open_lines, next_line, decode_line, NULL, 
 int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded, size_t *skipped) {
     GUARDED;
     loader L;
-    int rc = loader_begin(&L, s, flags);
+    int rc = loader_begin(&L, s, flags, buf, len);
     if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
     if (rc == SLOTS_OK) rc = loader_rows(&L, buf, 0, len, 1, &jsonl_rows, NULL);
     return loader_end(&L, rc, loaded, skipped);

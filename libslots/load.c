@@ -1,24 +1,26 @@
 /*
  * load.c — what every bulk load and dump shares: rows decoded straight into fresh records of a
  * store, all-or-nothing by default (a failed load frees what it added, so the store is as it was)
- * or skipping bad rows with a count and the first errors; dumps to memory or a file (the file
- * itself is fileio.c's).
+ * or skipping bad rows with a count and the first errors (kept by loaderror.c); strict rows (no
+ * required field missing) unless SLOTS_LOAD_LENIENT; dumps to memory or a file (the file itself is
+ * fileio.c's).
  */
 #include "internal.h"
 
 #include <stdio.h>
 
-#define MAX_KEPT_ERRORS 10
-
-int loader_begin(loader *L, slots_store *ref, unsigned flags) {
+int loader_begin(loader *L, slots_store *ref, unsigned flags, const char *buf, size_t len) {
     memset(L, 0, sizeof *L);
     slots_store *s = NULL;
     int rc = store_open(ref, &s);
     if (rc == SLOTS_OK) rc = store_check_not_loading(s);
-    if (rc == SLOTS_OK && (flags & ~SLOTS_LOAD_SKIP_BAD)) rc = err_set(SLOTS_EINVAL, "unknown load flags 0x%x", flags);
+    if (rc == SLOTS_OK && (flags & ~(SLOTS_LOAD_SKIP_BAD | SLOTS_LOAD_LENIENT)))
+        rc = err_set(SLOTS_EINVAL, "unknown load flags 0x%x", flags);
+    load_fault_reset(), load_note_reset(); /* this load's errors only */
     if (rc == SLOTS_OK) rc = store_lock_live(s); /* one lock for the whole load, not per row */
     if (rc != SLOTS_OK) return rc;
-    L->store = s, L->flags = flags, L->locked = true;
+    L->store = s, L->flags = flags, L->buf = buf, L->len = buf ? len : 0, L->locked = true;
+    L->cursor_line = 1;
     store_set_loading(s, true); /* the loading thread's own validators may not change the store */
     return rc;
 }
@@ -73,30 +75,64 @@ static int remember(loader *L, slots_obj h) {
     return SLOTS_OK;
 }
 
-/* Counts a skipped row and keeps its message; a list that cannot be kept fails the load. */
-static int keep_error(loader *L) {
-    L->skipped++;
-    if (L->nerrors++ >= MAX_KEPT_ERRORS) return SLOTS_OK;
-    sb_puts(&L->errors, slots_errmsg());
-    sb_putc(&L->errors, '\n');
-    return L->errors.failed ? err_nomem() : SLOTS_OK;
-}
-
 int row_index_key(const recref *r, const uint64_t *hash, bool *keyed) {
     const slots_type *t = r->type;
     *keyed = false;
     if (!r->store->index || (!hash && !rec_is_set(t, r->rec, t->key_field))) return SLOTS_OK;
     long holder = index_add(r->store, r->store->index, r->index, hash ? *hash : index_hash(r->store, r->index));
     if (holder < 0) return *keyed = true, SLOTS_OK;
+    const field *kf = &t->fields[t->key_field];
     value key;
-    read_slot(t, &t->fields[t->key_field], r->rec + t->fields[t->key_field].offset, &key);
+    read_slot(t, kf, r->rec + kf->offset, &key);
+    load_note_reset(); /* a duplicate is about the row's key, not where its decoding stopped */
+    load_note_field(kf->name, kf->name_len);
     return index_err_exists(t, &key);
 }
 
-int row_fill(recref *r, row_decoder decode, void *ctx) {
+/* The first unset field of the record at or after field `from`, or -1: a byte of presence bits at a
+ * time, as nearly every row has them all. */
+static int next_unset(const slots_type *t, const char *rec, int from) {
+    const unsigned char *bits = (const unsigned char *)rec + t->set_offset;
+    for (int i = from; i < t->nfields; i = (i / 8 + 1) * 8) {
+        unsigned missing = ~(unsigned)bits[i / 8] & (0xffu << (i % 8)) & 0xffu;
+        if (t->nfields - i / 8 * 8 < 8) missing &= (1u << (t->nfields % 8)) - 1u; /* the last byte's tail */
+        if (missing) return i / 8 * 8 + __builtin_ctz(missing);
+    }
+    return -1;
+}
+
+/* "missing field 'a'", "missing 2 fields: 'a' and 'b'", "missing 3 fields: 'a', 'b', and 'c'": the
+ * list as Python words a call's missing arguments. Fields from `first` on, or `first` alone. */
+static int err_missing(const slots_type *t, const char *rec, int first, bool alone) {
+    int n = 0;
+    for (int i = first; i >= 0 && !(alone && n); i = next_unset(t, rec, i + 1)) n++;
+    load_note_field(t->fields[first].name, t->fields[first].name_len);
+    if (n == 1) return err_set(SLOTS_ETYPE, "missing field '%s'", t->fields[first].name);
+    char text[FAULT_MESSAGE_MAX]; /* a message is cut at this length anyway */
+    size_t len = (size_t)snprintf(text, sizeof text, "missing %d fields: ", n);
+    int k = 0;
+    for (int i = first; i >= 0 && len < sizeof text; i = next_unset(t, rec, i + 1), k++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "%s'%s'",
+                                k == 0 ? "" : n == 2 ? " and " : k == n - 1 ? ", and " : ", ", t->fields[i].name);
+    return err_set(SLOTS_ETYPE, "%s", text);
+}
+
+int row_check_required(const recref *r, unsigned flags) {
+    const slots_type *t = r->type;
+    if (flags & SLOTS_LOAD_LENIENT) {
+        if (t->key_field < 0 || rec_is_set(t, r->rec, t->key_field)) return SLOTS_OK;
+        return err_missing(t, r->rec, t->key_field, true);
+    }
+    int first = next_unset(t, r->rec, 0); /* defaults are filled: what is unset has none */
+    return first < 0 ? SLOTS_OK : err_missing(t, r->rec, first, false);
+}
+
+int row_fill(recref *r, row_decoder decode, void *ctx, unsigned flags) {
     r->defer_key = true;
+    load_note_reset();
     int rc = decode(r, ctx);
-    return rc == SLOTS_OK ? fill_defaults(r) : rc;
+    if (rc == SLOTS_OK) rc = fill_defaults(r);
+    return rc == SLOTS_OK ? row_check_required(r, flags) : rc;
 }
 
 int loader_row(loader *L, size_t line, row_decoder decode, void *ctx) {
@@ -105,16 +141,17 @@ int loader_row(loader *L, size_t line, row_decoder decode, void *ctx) {
     bool keyed;
     int rc = L->store->index ? index_reserve(L->store, L->store->index, 1) : SLOTS_OK;
     if (rc == SLOTS_OK) rc = store_alloc_record(L->store, &r, &h);
-    if (rc != SLOTS_OK) return err_prefix("line %zu: ", line);
-    rc = row_fill(&r, decode, ctx);
+    if (rc != SLOTS_OK) return load_note_reset(), load_error_line(line);
+    rc = row_fill(&r, decode, ctx, L->flags);
     if (rc == SLOTS_OK) rc = row_index_key(&r, NULL, &keyed);
     if (rc == SLOTS_OK && keyed) index_added(L->store->index, 1);
     if (rc == SLOTS_OK) rc = remember(L, h);
     if (rc == SLOTS_OK) return SLOTS_OK;
     store_release_record(L->store, &r);
-    err_prefix("line %zu: ", line);
+    load_error_line(line);
     if (rc == SLOTS_ENOMEM || !(L->flags & SLOTS_LOAD_SKIP_BAD)) return rc;
-    return keep_error(L);
+    L->skipped++;
+    return loader_keep_fault(L); /* a list that cannot be kept fails the load */
 }
 
 /* Skipping bad rows: row by row, on this thread. */
@@ -142,19 +179,10 @@ int loader_rows(loader *L, const char *buf, size_t from, size_t len, size_t line
     return rc;
 }
 
-/* Replaces the store's kept errors with this load's. */
-static int publish_errors(loader *L) {
-    slots_store *s = L->store;
-    char *fresh = L->errors.len ? mem_strdup(L->errors.p, L->errors.len, NULL) : NULL;
-    if (L->errors.len && !fresh) return err_nomem(); /* the old list stays, like everything else */
-    if (s->load_errors) mem_free(s->load_errors, strlen(s->load_errors) + 1, NULL);
-    s->load_errors = fresh;
-    return SLOTS_OK;
-}
-
 int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped) {
-    if (rc == SLOTS_OK) rc = publish_errors(L);
+    if (rc == SLOTS_OK) rc = loader_publish_kept(L);
     if (rc != SLOTS_OK) {
+        if (L->locked) loader_publish_fault(L); /* the store was checked: its list takes the error */
         int code = slots_errcode();
         char msg[512];
         snprintf(msg, sizeof msg, "%s", slots_errmsg());
@@ -168,7 +196,7 @@ int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped) {
         if (skipped) *skipped = L->skipped;
     }
     mem_free(L->added, L->cap * sizeof *L->added, NULL);
-    sb_free(&L->errors);
+    loader_drop_kept(L);
     if (L->locked) store_set_loading(L->store, false), store_unlock(L->store);
     return rc;
 }
@@ -184,16 +212,6 @@ int load_file(slots_store *ref, const char *path, unsigned flags, size_t *loaded
     rc = load(ref, buf, len, flags, loaded, skipped);
     mem_free(buf, len + 1, NULL);
     return rc;
-}
-
-const char *slots_store_load_errors(const slots_store *ref) {
-    GUARDED;
-    slots_store *s;
-    if (store_open(ref, &s) != SLOTS_OK || store_lock_live(s) != SLOTS_OK) return NULL;
-    const char *copy = arena_copy(s->load_errors ? s->load_errors : "", s->load_errors ? strlen(s->load_errors) : 0);
-    store_unlock(s);
-    if (!copy) err_nomem();
-    return copy; /* a copy: the next load on another thread replaces the store's list */
 }
 
 int dump_to_scratch(const slots_store *ref, store_dumper dump, const char **out, size_t *len) {

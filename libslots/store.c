@@ -237,7 +237,7 @@ void store_destroy(slots_store *s) {
     for (uint32_t k = 0; k < SLAB_COUNT && s->slabs[k]; k++) mem_free(s->slabs[k], slab_bytes(s, k), &t->mem_records);
     map_free(s->extras);
     if (s->positions) mem_free(s->positions, (size_t)s->positions_len * sizeof *s->positions, NULL);
-    if (s->load_errors) mem_free(s->load_errors, strlen(s->load_errors) + 1, NULL);
+    load_errors_release(&s->errors);
     counter_sub(&t->live, s->live);
     pthread_mutex_destroy(&s->lock);
     s->magic = 0;

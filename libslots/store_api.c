@@ -173,9 +173,10 @@ static int find_key(const slots_store *ref, const value *key, slots_obj *out) {
     if (slot >= 0) *out = handle_of(s, (uint32_t)slot);
     store_unlock(s);
     if (slot >= 0) return SLOTS_OK;
-    if (str_key) return err_set(SLOTS_ENOKEY, "KeyError: '%.*s'", (int)key->as.s.len, key->as.s.p);
-    if (key->kind == SLOTS_U64) return err_set(SLOTS_ENOKEY, "KeyError: %" PRIu64, key->as.u);
-    return err_set(SLOTS_ENOKEY, "KeyError: %" PRId64, key->as.i);
+    /* the key as Python's KeyError shows it; the exception's name is the binding's to add */
+    if (str_key) return err_set(SLOTS_ENOKEY, "'%.*s'", (int)key->as.s.len, key->as.s.p);
+    if (key->kind == SLOTS_U64) return err_set(SLOTS_ENOKEY, "%" PRIu64, key->as.u);
+    return err_set(SLOTS_ENOKEY, "%" PRId64, key->as.i);
 }
 
 int slots_store_find_i64(const slots_store *s, int64_t key, slots_obj *out) {

@@ -125,6 +125,8 @@ local out_len2 = ffi.new("size_t[1]")
 local out_type = ffi.new("slots_type *[1]")
 local out_ctype = ffi.new("const slots_type *[1]")
 local out_store = ffi.new("slots_store *[1]")
+local err_line, err_column, err_offset = ffi.new("size_t[1]"), ffi.new("size_t[1]"), ffi.new("size_t[1]")
+local err_field = ffi.new("const char *[1]")
 
 local TWO53 = 2 ^ 53
 local TWO63 = 2 ^ 63
@@ -372,9 +374,11 @@ local function class_for(t)
             rec[2] = ffi.gc(ffi.new("slots_obj[1]", h), function(c) C.slots_free(c[0]) end)
             return rec
         end,
-        -- A new record from one JSON object.
-        from_json = function(text)
-            check(C.slots_from_json(cls.type, text, #text, out_obj))
+        -- A new record from one JSON object. Strict: a missing field without a default is an error,
+        -- unless opts.lenient (the key is still required).
+        from_json = function(text, opts)
+            local flags = (opts and opts.lenient) and C.SLOTS_LOAD_LENIENT or 0
+            check(C.slots_from_json_flags(cls.type, text, #text, flags, out_obj))
             local rec = wrap(out_obj[0])
             rec[2] = ffi.gc(ffi.new("slots_obj[1]", rec[1]), function(c) C.slots_free(c[0]) end)
             return rec
@@ -576,9 +580,43 @@ end
 
 function Store.remove(s, rec) check(C.slots_store_remove(sptr(s), rec[1])) end
 
+-- The errors of the store's last load: { {line=, column=, offset=, field= (nil if none), message=}, ... };
+-- with skip_bad the first few skipped rows, after a failed load the error that stopped it.
+function Store.load_errors(s)
+    local list = {}
+    check(C.slots_store_load_error_list(sptr(s), nil, out_len))
+    for i = 0, tonumber(out_len[0]) - 1 do
+        check(C.slots_store_load_error_get(s.ptr, i, err_line, err_column, err_offset, err_field, out_ptr))
+        local field = ffi.string(err_field[0])
+        list[#list + 1] = { line = tonumber(err_line[0]), column = tonumber(err_column[0]),
+            offset = tonumber(err_offset[0]), field = field ~= "" and field or nil, message = ffi.string(out_ptr[0]) }
+    end
+    return list
+end
+
+-- How many skipped rows a skip_bad load keeps in load_errors() (default 10).
+function Store.set_load_error_limit(s, n) check(C.slots_store_set_load_error_limit(sptr(s), n)) end
+
+-- A failed load raises its error with the entry of the load-error list that is this failure (none when
+-- the load failed before it reached the store): line, column, offset, field and errors.
+local function load_failure(s, status)
+    local m = C.slots_errmsg()
+    local e = make_error(status, m ~= nil and ffi.string(m) or strerror(status))
+    local mine = {}
+    for _, x in ipairs(Store.load_errors(s)) do
+        if e.message == x.message or e.message == ("line " .. x.line .. ": " .. x.message) then mine[#mine + 1] = x end
+    end
+    local first = mine[1] or {}
+    e.line = first.line or tonumber(e.message:match("line (%d+)"))
+    e.column, e.offset, e.field, e.errors = first.column, first.offset, first.field, mine
+    error(e, 3)
+end
+
 local function load(s, fn, text, opts)
-    local flags = (opts and opts.skip_bad) and C.SLOTS_LOAD_SKIP_BAD or 0
-    check(fn(sptr(s), text, #text, flags, out_len, out_len2))
+    local flags = bit.bor((opts and opts.skip_bad) and C.SLOTS_LOAD_SKIP_BAD or 0,
+                          (opts and opts.lenient) and C.SLOTS_LOAD_LENIENT or 0)
+    local status = fn(sptr(s), text, #text, flags, out_len, out_len2)
+    if status < 0 then load_failure(s, status) end
     local loaded, skipped = tonumber(out_len[0]), tonumber(out_len2[0])
     local errors
     if skipped > 0 then errors = ffi.string(C.slots_store_load_errors(s.ptr)) end

@@ -86,6 +86,20 @@ function check(status) {
     return status;
 }
 
+// A failed load's error, with the entry of the store's load-error list that is this failure (none
+// when the load failed before it reached the store): line, column, offset, field and errors.
+function loadFailure(e, errors) {
+    const mine = errors.filter((x) => e.message === x.message || e.message === `line ${x.line}: ${x.message}`);
+    const first = mine[0] || {};
+    const m = /\bline (\d+)/.exec(e.message);
+    e.line = first.line !== undefined ? first.line : m ? Number(m[1]) : null;
+    e.column = first.column !== undefined ? first.column : null;
+    e.offset = first.offset !== undefined ? first.offset : null;
+    e.field = first.field !== undefined ? first.field : null;
+    e.errors = mine;
+    return e;
+}
+
 // ---- scratch out-parameters (JS runs one thread per isolate; each worker loads its own copy) ----
 
 const outU64 = new BigUint64Array(1);
@@ -95,6 +109,11 @@ const outI32 = new Int32Array(1);
 const outPtr = new BigUint64Array(1);
 const outLen = new BigUint64Array(1);
 const outLen2 = new BigUint64Array(1);
+const errLine = new BigUint64Array(1);
+const errColumn = new BigUint64Array(1);
+const errOffset = new BigUint64Array(1);
+const errField = new BigUint64Array(1);
+const errCount = new BigUint64Array(1);
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const I64_MIN = -(1n << 63n);
@@ -104,6 +123,11 @@ const U64_MAX = (1n << 64n) - 1n;
 // 64-bit integers read back as Numbers when exact, else as BigInts.
 function intValue(v) {
     return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
+}
+
+// A NUL-terminated string the library owns, read at its address.
+function cString(ptr) {
+    return ptr ? koffi.decode(ptr, 'char', -1) : '';
 }
 
 function utf8(ptr, len) {
@@ -369,10 +393,12 @@ class Record {
         return Number(outLen[0]);
     }
 
-    /** A new record of this class from one JSON object (string or Buffer). */
-    static fromJSON(json) {
+    /** A new record of this class from one JSON object (string or Buffer). Strict: a missing field
+     * without a default is an error, unless { lenient: true } (the key is still required). */
+    static fromJSON(json, options = {}) {
         const b = Buffer.isBuffer(json) ? json : Buffer.from(String(json), 'utf8');
-        check(F.slots_from_json(this.prototype[INFO].type, b, b.length, outU64));
+        const flags = options.lenient ? C.SLOTS_LOAD_LENIENT : 0;
+        check(F.slots_from_json_flags(this.prototype[INFO].type, b, b.length, flags, outU64));
         const rec = wrapHandle(outU64[0], null);
         freeOnGC.register(rec, rec[H], rec);
         return rec;
@@ -633,12 +659,31 @@ class Store {
 
     #load(fn, data, options) {
         const b = Buffer.isBuffer(data) ? data : Buffer.from(String(data), 'utf8');
-        const flags = options.skipBad ? C.SLOTS_LOAD_SKIP_BAD : 0;
-        check(fn(this.#ptr, b, b.length, flags, outLen, outLen2));
+        const flags = (options.skipBad ? C.SLOTS_LOAD_SKIP_BAD : 0) | (options.lenient ? C.SLOTS_LOAD_LENIENT : 0);
+        const st = fn(this.#ptr, b, b.length, flags, outLen, outLen2);
+        if (st < 0) throw loadFailure(failure(st), this.loadErrors());
         const result = { loaded: Number(outLen[0]), skipped: Number(outLen2[0]) };
         if (result.skipped) result.errors = F.slots_store_load_errors(this.#ptr);
         return result;
     }
+
+    /** The errors of the last load: [{ line, column, offset, field, message }] (field null if none);
+     * with skipBad the first few skipped rows, after a failed load the error that stopped it. */
+    loadErrors() {
+        const out = [];
+        check(F.slots_store_load_error_list(this.#ptr, null, errCount));
+        for (let i = 0; i < Number(errCount[0]); i++) {
+            check(F.slots_store_load_error_get(this.#ptr, i, errLine, errColumn, errOffset, errField, outPtr));
+            out.push({
+                line: Number(errLine[0]), column: Number(errColumn[0]), offset: Number(errOffset[0]),
+                field: cString(errField[0]) || null, message: cString(outPtr[0]),
+            });
+        }
+        return out;
+    }
+
+    /** How many skipped rows a skipBad load keeps in loadErrors() (default 10). */
+    set loadErrorLimit(n) { check(F.slots_store_set_load_error_limit(this.#ptr, n)); }
 
     /** The records as JSON Lines text. */
     dumpJsonl() {

@@ -120,7 +120,8 @@ static int load_csv_or_seed(slots_store *s, const char *buf, size_t len, unsigne
     return slots_store_load_csv(s, buf, len, flags, loaded, skipped);
 }
 
-/* A skipping load, cancelled, adds nothing and keeps the previous load's error list. */
+/* A skipping load, cancelled, adds nothing; its error list is the one error that stopped it, as for
+ * any failed load. */
 static void test_cancel_skipping_load(void) {
     slots_store *s = new_store();
     size_t len, loaded = 0, skipped = 0;
@@ -132,7 +133,7 @@ static void test_cancel_skipping_load(void) {
     CU_ASSERT_TRUE(strstr(errors, "line 2") != NULL);
     ASSERT_STATUS(load_while_cancelling(s, slots_store_load_jsonl, text, len, SLOTS_LOAD_SKIP_BAD), SLOTS_ECANCELED);
     CU_ASSERT_EQUAL(store_len(s), 1);
-    CU_ASSERT_STRING_EQUAL(slots_store_load_errors(s), errors);
+    CU_ASSERT_TRUE(strstr(slots_store_load_errors(s), "load cancelled") != NULL);
     ASSERT_OK(slots_store_load_jsonl(s, text, len, SLOTS_LOAD_SKIP_BAD, &loaded, &skipped));
     CU_ASSERT_EQUAL(skipped, 2); /* the bad line, and id 1, which the store held already */
     CU_ASSERT_EQUAL(loaded, ROWS - 1);

@@ -46,14 +46,20 @@ static slots_obj at(slots_store *s, size_t i) {
     return o;
 }
 
-/* Loads text (all of it) and expects success with `want` records added. */
-static void load_ok(fixture *fx, const char *text, size_t want) {
+/* Loads text (all of it, with `flags`) and expects success with `want` records added. */
+static void load_ok_flags(fixture *fx, const char *text, size_t want, unsigned flags) {
     size_t loaded = 999, skipped = 999;
-    int rc = slots_store_load_csv(fx->s, text, strlen(text), 0, &loaded, &skipped);
+    int rc = slots_store_load_csv(fx->s, text, strlen(text), flags, &loaded, &skipped);
     if (rc != SLOTS_OK) fprintf(stderr, "\n  load_csv: %d %s\n", rc, slots_errmsg());
     CU_ASSERT_EQUAL_FATAL(rc, SLOTS_OK);
     CU_ASSERT_EQUAL(loaded, want);
     CU_ASSERT_EQUAL(skipped, 0);
+}
+
+static void load_ok(fixture *fx, const char *text, size_t want) { load_ok_flags(fx, text, want, 0); }
+/* SLOTS_LOAD_LENIENT: for rows that leave fields unset on purpose (strictness: test_loaderrors.c). */
+static void load_lenient(fixture *fx, const char *text, size_t want) {
+    load_ok_flags(fx, text, want, SLOTS_LOAD_LENIENT);
 }
 
 /* Loading fails with `code` and a message containing `msg`; the store is as before. */
@@ -218,8 +224,9 @@ static void test_load_line_ends(void) {
     str_is(at(fx.s, 4), 0, "q\rr", 3);
     i64_is(at(fx.s, 4), 1, 6);
     i64_is(at(fx.s, 5), 1, 4);
-    /* LF-only with a trailing empty cell at the end of the input */
-    load_ok(&fx, "b,a\n7,", 1);
+    /* LF-only with a trailing empty cell at the end of the input: a missing field, unset if lenient */
+    load_fails(&fx, "b,a\n7,", SLOTS_ETYPE, "line 2: missing field 'a'");
+    load_lenient(&fx, "b,a\n7,", 1);
     CU_ASSERT_EQUAL(slots_is_set(at(fx.s, 6), 0), 0);
     drop(&fx);
 }
@@ -307,7 +314,9 @@ static void test_dynamic_extras(void) {
 /* ---- loading: cells ------------------------------------------------------------------------------ */
 static void test_empty_cells(void) {
     fixture fx = def("Cells", "a: i64 = 7, b: i64, c: i64 optional, d: str, e: str optional, f: str = 'dflt'", 0);
-    load_ok(&fx, "a,b,c,d,e,f\n,,,,,\n\"1\",2,3,\"\",\"\",\"\"\n", 2);
+    /* strict: b and d have no default and are not optional, so an empty cell is a missing field */
+    load_fails(&fx, "a,b,c,d,e,f\n,,,,,\n", SLOTS_ETYPE, "line 2: missing 2 fields: 'b' and 'd'");
+    load_lenient(&fx, "a,b,c,d,e,f\n,,,,,\n\"1\",2,3,\"\",\"\",\"\"\n", 2);
     slots_obj o = at(fx.s, 0);
     i64_is(o, 0, 7);                   /* unset, then its default */
     CU_ASSERT_EQUAL(slots_is_set(o, 1), 0); /* no default: stays unset */
@@ -337,7 +346,7 @@ static void test_kinds(void) {
                      "b: bool, i8: i8, i16: i16, i32: i32, i64: i64, u8: u8, u16: u16, u32: u32, u64: u64, "
                      "f32: f32, f64: f64, s: str, by: bytes",
                      0);
-    load_ok(&fx,
+    load_ok_flags(&fx,
             "b,i8,i16,i32,i64,u8,u16,u32,u64,f32,f64,s,by\n"
             "true,-128,-32768,-2147483648,-9223372036854775808,255,65535,4294967295,18446744073709551615,"
             "0.1,-1.5e-3,caf\xc3\xa9,aGk=\n"
@@ -345,7 +354,7 @@ static void test_kinds(void) {
             "1,0,0,0,0,0,0,0,0,0,0,y,AAEC/w==\n"
             "0,0,0,0,0,0,0,0,0,inf,-Infinity,z,\n"
             "True,0,0,0,0,0,0,0,0,NaN,1e400,z,\n",
-            5);
+            5, SLOTS_LOAD_LENIENT); /* empty bytes cells: unset */
     int x = -1;
     uint64_t u = 0;
     slots_obj o = at(fx.s, 0);
@@ -434,7 +443,7 @@ static void test_kind_errors(void) {
     load_fails(&fx, "s\nbad \xc3\x28 text\n", SLOTS_EINVAL, "line 2: invalid UTF-8 in value for field 's'");
     load_fails(&fx, "s\n\"\xff\"\n", SLOTS_EINVAL, "invalid UTF-8");
     /* a huge integer still fits a float field */
-    load_ok(&fx, "price,f32\n100000000000000000000000,18446744073709551616\n", 1);
+    load_lenient(&fx, "price,f32\n100000000000000000000000,18446744073709551616\n", 1);
     f64_is(at(fx.s, 0), 4, 1e23);
     f64_is(at(fx.s, 0), 5, (double)1.8446744073709552e19f);
     drop(&fx);
@@ -560,7 +569,7 @@ static void test_skip_bad(void) {
     CU_ASSERT_PTR_NOT_NULL(strstr(errs, "line 11: "));
     CU_ASSERT_PTR_NULL(strstr(errs, "line 12: "));
     /* a clean load clears them */
-    load_ok(&fx, "id\n8\n", 1);
+    load_ok(&fx, "id,name\n8,h\n", 1);
     CU_ASSERT_STRING_EQUAL(slots_store_load_errors(fx.s), "");
     drop(&fx);
 }
@@ -731,7 +740,7 @@ static void test_round_trip_unset(void) {
     ASSERT_OK(slots_del(r, 2));
     dump_is(a.s, "id,o,d\n,,\n");
     fixture b = def("Unset", "id: i64, o: i64 optional, d: i64 = 4", 0);
-    load_ok(&b, dump_text(a.s), 1);
+    load_lenient(&b, dump_text(a.s), 1); /* the unset id is a missing field unless lenient */
     slots_obj got = at(b.s, 0);
     CU_ASSERT_EQUAL(slots_is_set(got, 0), 0);
     int64_t v;
@@ -746,9 +755,9 @@ static void test_round_trip_unset(void) {
  * past the last), leaves the store as it was, and leaks nothing (ASan checks the last part). */
 static void test_out_of_memory(void) {
     fixture fx = def("Oom", "id: i64 key, name: str, data: bytes, note: str optional", SLOTS_DYNAMIC);
-    const char *text = "id,\"na\"\"me\",data,note,extra\n"
+    const char *text = "id,\"name\",data,note,\"ex\"\"tra\"\n"
                        "1,\"a \"\"quoted\"\" name that is long enough to live outside the slot\",aGVsbG8=,,x\n"
-                       "2,\"b\",,\"multi\nline note\",\"y\"\n";
+                       "2,\"b\",\"\",\"multi\nline note\",\"y\"\n";
     size_t before = slots_memory_used();
     int done = 0;
     for (long k = 1; k < 200 && !done; k++) {
@@ -769,7 +778,7 @@ static void test_out_of_memory(void) {
     CU_ASSERT_TRUE(done);
     ASSERT_OK(slots_store_clear(fx.s));
     /* dumps too */
-    load_ok(&fx, "id,name\n1,x\n", 1);
+    load_ok(&fx, "id,name,data,note\n1,x,\"\",\n", 1);
     sb_free(sb_scratch()); /* give the scratch buffer back so the dump must allocate */
     mem_fail_at(1);
     const char *out = NULL;

@@ -1,6 +1,7 @@
 /*
  * test_json.c — records to and from JSON: encoding of every kind (escapes, base64, refs, floats,
- * extras), decoding straight into fields (escapes, surrogate pairs, numbers, defaults, extras), every
+ * extras), decoding straight into fields (escapes, surrogate pairs, numbers, defaults, extras; leniently:
+ * missing fields are test_loaderrors.c's), every
  * malformed-JSON message, the field errors field_set reports through it, and that a failed decode
  * creates nothing and leaks nothing, out-of-memory included.
  */
@@ -51,9 +52,10 @@ static void expect_json(slots_obj o, const char *want) {
     CU_ASSERT_STRING_EQUAL(s, want);
 }
 
+/* Decodes leniently: these suites are about decoding; strictness (missing fields) is test_loaderrors'. */
 static slots_obj from_ok(const slots_type *t, const char *json) {
     slots_obj o = 0;
-    int rc = slots_from_json(t, json, strlen(json), &o);
+    int rc = slots_from_json_flags(t, json, strlen(json), SLOTS_LOAD_LENIENT, &o);
     if (rc != SLOTS_OK) fprintf(stderr, "\n  from_json %s: %d %s\n", json, rc, slots_errmsg());
     CU_ASSERT_EQUAL_FATAL(rc, SLOTS_OK);
     return o;
@@ -63,7 +65,7 @@ static slots_obj from_ok(const slots_type *t, const char *json) {
 static void from_fails_n(const slots_type *t, const char *json, size_t len, int code, const char *msg) {
     size_t before = live(t);
     slots_obj o = 0x77;
-    int rc = slots_from_json(t, json, len, &o);
+    int rc = slots_from_json_flags(t, json, len, SLOTS_LOAD_LENIENT, &o);
     if (rc != code)
         fprintf(stderr, "\n  from_json %.*s: want %d, got %d %s\n", (int)len, json, code, rc, slots_errmsg());
     CU_ASSERT_EQUAL(rc, code);

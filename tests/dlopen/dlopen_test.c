@@ -208,7 +208,7 @@ static void test_store(void) {
               memcmp(s, "pear", 4) == 0,
           "slots_store_find_i64(20) is the pear");
     check(fn.store_find_i64(st, 99, &o) == SLOTS_ENOKEY, "a missing key is SLOTS_ENOKEY");
-    check_msg("KeyError: 99");
+    check_msg("99"); /* the key as KeyError shows it, without the exception's name */
     double d = 0;
     check(fn.store_at(st, 2, &o) == SLOTS_OK && fn.get_f64(o, 2, &d) == SLOTS_OK && d == 0.0,
           "slots_store_at(2): the plum, with the default price");

@@ -1,8 +1,10 @@
 /*
  * fuzz_json.c — one-record JSON decode (slots_from_json) into a dynamic type with every kind,
- * optional fields, defaults, bytes, a ref and a readonly field. A decoded record must encode
- * (slots_to_json), decode again to an equal record with the same hash, copy to an equal record, and
- * be released completely; a refused input must leave no record behind.
+ * optional fields, defaults, bytes, a ref and a readonly field, decoded leniently (missing fields
+ * stay unset) so inputs need not name every field; the strict decode must agree (the same record,
+ * or SLOTS_ETYPE for a missing field). A decoded record must encode (slots_to_json), decode again
+ * to an equal record with the same hash, copy to an equal record, and be released completely; a
+ * refused input must leave no record behind.
  */
 #include "fuzz_common.h"
 
@@ -10,8 +12,15 @@ static const slots_type *T;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!T) T = fuzz_type("FuzzJson", FUZZ_ALL_KINDS, SLOTS_DYNAMIC);
-    slots_obj o = 0, o2 = 0, c = 0;
-    int rc = slots_from_json(T, (const char *)data, size, &o);
+    slots_obj o = 0, o2 = 0, c = 0, strict = 0;
+    int rc = slots_from_json_flags(T, (const char *)data, size, SLOTS_LOAD_LENIENT, &o);
+    int rcs = slots_from_json(T, (const char *)data, size, &strict);
+    FUZZ_CHECK(rcs == rc || (rc == SLOTS_OK && rcs == SLOTS_ETYPE && strncmp(slots_errmsg(), "missing ", 8) == 0),
+               "lenient from_json: %d, strict: %d (%s)", rc, rcs, slots_errmsg());
+    if (rcs == SLOTS_OK) {
+        FUZZ_CHECK(slots_equal(o, strict) == 1 || slots_equal(o, o) == 0 /* NaN */, "strict and lenient differ");
+        FUZZ_CHECK(slots_free(strict) == SLOTS_OK, "free");
+    }
     if (rc != SLOTS_OK) {
         /* SLOTS_ESTALE: a ref field given a number that is no live handle */
         FUZZ_CHECK(rc < 0 && rc != SLOTS_ENOMEM, "from_json: unexpected %d", rc);
@@ -27,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *copy = malloc(jlen + 1);
         FUZZ_CHECK(copy != NULL, "malloc");
         memcpy(copy, js, jlen + 1);
-        rc = slots_from_json(T, copy, jlen, &o2);
+        rc = slots_from_json_flags(T, copy, jlen, SLOTS_LOAD_LENIENT, &o2);
         FUZZ_CHECK(rc == SLOTS_OK, "re-decoding our own JSON failed: %s", copy);
         FUZZ_CHECK(slots_equal(o, o2) == 1, "round trip not equal: %s", copy);
         uint64_t h1 = 0, h2 = 1;

@@ -550,14 +550,14 @@ static void threads_scenario(const char *fmt, call_fn load, bool csv) {
     slots_type *t = def(KEYED, 0);
     slots_store *s = NULL;
     ASSERT_OK(slots_store_new(t, &s));
-    size_t cap = (size_t)ROWS * 64, len = 0;
+    size_t cap = (size_t)ROWS * 96, len = 0;
     char *text = malloc(cap), label[64];
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    if (csv) len += (size_t)snprintf(text, cap, "id,name,price\n");
+    if (csv) len += (size_t)snprintf(text, cap, "id,name,price,data\n"); /* data: optional, no default */
     for (int i = 0; i < ROWS; i++) { /* every 10000th name is stored out of line: an allocation */
         const char *more = i % 10000 == 9999 ? " is a name long enough to allocate" : "";
-        if (csv) len += (size_t)snprintf(text + len, cap - len, "%d,\"n, %d%s\",%d.25\n", i, i, more, i);
-        else len += (size_t)snprintf(text + len, cap - len, "{\"id\": %d, \"name\": \"n%d%s\", \"price\": %d.25}\n", i, i, more, i);
+        if (csv) len += (size_t)snprintf(text + len, cap - len, "%d,\"n, %d%s\",%d.25,\n", i, i, more, i);
+        else len += (size_t)snprintf(text + len, cap - len, "{\"id\": %d, \"name\": \"n%d%s\", \"price\": %d.25, \"data\": null}\n", i, i, more, i);
     }
     setenv("SLOTS_LOAD_THREADS", "4", 1);
     store_ctx c = {.s = s, .text = text, .len = len};

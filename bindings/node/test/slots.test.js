@@ -294,7 +294,7 @@ test('stores: JSON Lines load, len, at, find, sum, iteration', () => {
     throwsSlots(() => s.at(-4), RangeError, 'SLOTS_EINDEX');
     assert.equal(s.find(20).name, 'pear');
     assert.equal(s.find(20n).price, 2.5);
-    throwsSlots(() => s.find(99), Error, 'SLOTS_ENOKEY', 'KeyError: 99');
+    throwsSlots(() => s.find(99), Error, 'SLOTS_ENOKEY', '99'); // the key, as Python's KeyError shows it
     throwsSlots(() => s.find('20'), TypeError, 'SLOTS_ETYPE'); // an i64 key is not found by a str
     throwsSlots(() => s.find(2n ** 64n), RangeError, 'SLOTS_ERANGE');
     assert.throws(() => s.find(1.5), TypeError);
@@ -329,6 +329,37 @@ test('stores: JSON Lines load, len, at, find, sum, iteration', () => {
     s.clear();
     assert.equal(s.length, 0);
     s.drop();
+});
+
+test('loads are strict; their errors carry line, column, offset, field and errors', () => {
+    const Item = slots.defineType(uniq('Item'), 'id: i64 key, name: str, price: f64 = 0');
+    const s = new slots.Store(Item);
+    const text = '{"id": 1, "name": "a"}\n{"id": 2}\n';
+    throwsSlots(() => s.loadJsonl(text), TypeError, 'SLOTS_ETYPE', "line 2: missing field 'name'");
+    assert.equal(s.length, 0);
+    try { s.loadJsonl(text); } catch (e) {
+        assert.deepEqual([e.line, e.column, e.offset, e.field], [2, 0, 23, 'name']);
+        assert.deepEqual(e.errors, [{ line: 2, column: 0, offset: 23, field: 'name', message: "missing field 'name'" }]);
+    }
+    // a JSON syntax error: the byte column in the line and the offset in the text
+    try { s.loadJsonl('{"id": 1, "name": "a"}\n{"id": 2, "name": x}\n'); assert.fail('loaded'); } catch (e) {
+        assert.deepEqual([e.line, e.column, e.offset, e.field], [2, 19, 41, 'name']);
+    }
+    // a CSV cell: its column
+    try { s.loadCsv('id,name,price\n1,a,oops\n'); assert.fail('loaded'); } catch (e) {
+        assert.deepEqual([e.line, e.column, e.offset, e.field], [2, 3, 18, 'price']);
+    }
+    // lenient: unset fields, but never without the key
+    assert.deepEqual(s.loadJsonl(text, { lenient: true }), { loaded: 2, skipped: 0 });
+    throwsSlots(() => s.loadJsonl('{"name": "x"}', { lenient: true }), TypeError, 'SLOTS_ETYPE',
+        "line 1: missing field 'id'");
+    throwsSlots(() => Item.fromJSON('{"id": 7}'), TypeError, 'SLOTS_ETYPE', "missing field 'name'");
+    assert.equal(Item.fromJSON('{"id": 7}', { lenient: true }).id, 7);
+    // skipping: the list, and its limit
+    s.loadErrorLimit = 1;
+    const r = s.loadJsonl('{"id": 10}\n{"id": 11, "name": 5}\n{"id": 12, "name": "c"}\n', { skipBad: true });
+    assert.deepEqual([r.loaded, r.skipped], [1, 2]);
+    assert.deepEqual(s.loadErrors(), [{ line: 1, column: 0, offset: 0, field: 'name', message: "missing field 'name'" }]);
 });
 
 test('stores: string keys', () => {

@@ -17,7 +17,7 @@ from ._api import (  # noqa: F401
     from_json, i8, i16, i32, i64, is_record, library_path, library_version, live_records,
     memory_usage, record, replace, to_json, u8, u16, u32, u64, key,
 )
-from ._store import Store, LoadResult, Aggregate  # noqa: F401,E402
+from ._store import Store, LoadResult, LoadError, Aggregate  # noqa: F401,E402
 
 __version__ = "1.0.0"
 
@@ -27,5 +27,5 @@ __all__ = [
     "to_json", "extras", "is_record", "memory_usage", "live_records", "MISSING", "Field", "Kind",
     "FrozenInstanceError", "ReadOnlyError", "StaleRecordError", "i8", "i16", "i32", "i64", "u8",
     "u16", "u32", "u64", "f32", "f64", "backend", "library_path", "library_version",
-    "key", "Store", "LoadResult", "Aggregate", "CancelledError",
+    "key", "Store", "LoadResult", "LoadError", "Aggregate", "CancelledError",
 ]

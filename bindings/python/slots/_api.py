@@ -931,11 +931,14 @@ class RecordMeta(type):
         from . import _bridge
         _bridge.set_validator(cls, field_name, None)
 
-    def from_json(cls, text):
-        """A new record of this class from one JSON object (str or bytes)."""
+    def from_json(cls, text, lenient=False):
+        """A new record of this class from one JSON object (str or bytes). Strict like the
+        constructor: a missing field without a default raises TypeError ("missing field 'name'");
+        lenient=True leaves it unset (the key field is still required)."""
         info = _info(cls)
         data = text.encode() if isinstance(text, str) else bytes(text)
-        rc, h = _b.out("slots_from_json", info.t, data, len(data))
+        flags = _C["SLOTS_LOAD_LENIENT"] if lenient else 0
+        rc, h = _b.out("slots_from_json_flags", info.t, data, len(data), flags)
         if rc:
             raise _error(rc)
         return _adopt(cls, h)
@@ -1462,8 +1465,8 @@ def live_records(cls):
     return n
 
 
-def from_json(cls, text):
-    return cls.from_json(text)
+def from_json(cls, text, lenient=False):
+    return cls.from_json(text, lenient)
 
 
 def to_json(obj):

@@ -127,6 +127,7 @@ slots_store_column_read_validity slots_store_cancel_load
 slots_type_ffi_type slots_record_ptr_unchecked slots_method_bind slots_method_bind_symbol slots_call
 slots_method_count slots_method_name slots_method_signature slots_method_flags
 slots_field_set_validator
+slots_from_json_flags slots_store_load_error_list slots_store_load_error_get slots_store_set_load_error_limit
 """.split())
 
 

@@ -31,6 +31,12 @@ _INT_KINDS = ("i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64")
 LoadResult = collections.namedtuple("LoadResult", "loaded skipped errors")
 LoadResult.__doc__ = ("What load_jsonl/load_csv(skip_bad=True) return: records added, bad lines "
                       "skipped, and the messages of the first (up to ten) bad lines.")
+LoadError = collections.namedtuple("LoadError", "line column offset field message")
+LoadError.__doc__ = (
+    "One error of a load (libslots' slots_load_error): the line its row starts on (0: not about a "
+    "row), the CSV cell or JSON byte column (from 1; 0: the whole row), the byte offset in the text, "
+    "the field it concerns (None if none) and the message without its 'line N: '.")
+_LENIENT = _C["SLOTS_LOAD_LENIENT"]
 Aggregate = collections.namedtuple("Aggregate", "count sum min max")
 
 _LINE = re.compile(r"\bline (\d+)")
@@ -66,6 +72,30 @@ def _read_all(f):
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk.encode() if isinstance(chunk, str) else chunk)
+
+
+def _load_error(rc, store, path):
+    """The exception for a failed load, with the error that stopped it: .line, .column, .offset,
+    .field (None if none) and .errors (a list of LoadError). A failure before the load reached
+    the store (a bad path, bad arguments) has no entry of its own: .line is then read from the
+    message, if it names one, and .errors is empty. A file that cannot be read is an
+    OSError(errno, strerror, path). Made on the thread that ran the load: C keeps the message and
+    errno per thread."""
+    exc = _error(rc, None if path is None else os.fspath(path))
+    if isinstance(exc, OSError):
+        exc.line = exc.column = exc.offset = exc.field = None
+        exc.errors = []
+        return exc
+    text = exc.args[0] if exc.args else ""  # not str(exc): a KeyError's str is its repr
+    mine = [e for e in store.load_errors if text in (e.message, "line %d: %s" % (e.line, e.message))]
+    first = mine[0] if mine else None
+    m = _LINE.search(text)
+    exc.line = first.line if first else int(m.group(1)) if m else None
+    exc.column = first.column if first else None
+    exc.offset = first.offset if first else None
+    exc.field = first.field if first else None
+    exc.errors = mine
+    return exc
 
 
 def _raise_stale(rc=None):
@@ -364,7 +394,7 @@ class Store(object):
         return h > 0
 
     # ---- bulk load and dump ------------------------------------------------------------------
-    def load_jsonl(self, source=None, skip_bad=False, *, text=None):
+    def load_jsonl(self, source=None, skip_bad=False, lenient=False, *, text=None):
         """Loads JSON Lines (one object per line) into the store, decoded in C straight into the
         records (validators run). `source` is one of: bytes-like data (the content itself); a path,
         str or os.PathLike (always a path, whatever it holds: never read as text); a file object,
@@ -373,20 +403,48 @@ class Store(object):
         `store.load_jsonl(text='{"id": 1}')`. Returns the number of records added. All or
         nothing: the first bad line raises the matching exception (ValueError, TypeError,
         OverflowError, AttributeError, KeyError for a duplicate key) naming the line ("line 3:
-        Product.price must be f64, not str"; also in its .line) and leaves the store unchanged; a
-        path that cannot be read raises OSError(errno, strerror, path), so FileNotFoundError,
-        IsADirectoryError and PermissionError match. skip_bad=True skips bad lines instead and
-        returns LoadResult(loaded, skipped, errors)."""
-        return self._load("jsonl", source, skip_bad, text)
+        Product.price must be f64, not str"; also in its .line, .column, .field and .errors: see
+        load_errors) and leaves the store unchanged; a path that cannot be read raises
+        OSError(errno, strerror, path), so FileNotFoundError, IsADirectoryError and
+        PermissionError match. Rows are strict, like the constructor: a row without a field that
+        has no default raises TypeError ("line 3: missing field 'name'"); lenient=True leaves such
+        fields unset instead (a row without its key is still refused). skip_bad=True skips bad
+        lines instead and returns LoadResult(loaded, skipped, errors)."""
+        return self._load("jsonl", source, skip_bad, text, lenient)
 
-    def load_csv(self, source=None, skip_bad=False, *, text=None):
+    def load_csv(self, source=None, skip_bad=False, lenient=False, *, text=None):
         """Loads CSV (RFC 4180: a header row of field names, "" quoting) from the same sources as
-        load_jsonl: bytes-like data, a path (str or os.PathLike), a file object, or text=str."""
-        return self._load("csv", source, skip_bad, text)
-
-    def _load(self, fmt, source, skip_bad, text):
+        load_jsonl: bytes-like data, a path (str or os.PathLike), a file object, or text=str. An
+        empty cell of a field that is not optional is a missing field."""
+        return self._load("csv", source, skip_bad, text, lenient)
+    @property
+    def load_errors(self):
+        """The errors of the store's last load, as LoadError tuples: with skip_bad, the first
+        load_error_limit skipped rows; after a failed load, the error that stopped it."""
         s = self._live()
-        flags = _SKIP_BAD if skip_bad else 0
+        rc, _, n = _b.out("slots_store_load_error_list", s)
+        out = []
+        for i in range(n if rc == 0 else 0):
+            rc, line, column, offset, field, message = _b.out("slots_store_load_error_get", s, i)
+            if rc:
+                raise _error(rc)
+            field = _b.cstring(field).decode("utf-8", "replace")
+            out.append(LoadError(line, column, offset, field or None,
+                                 _b.cstring(message).decode("utf-8", "replace")))
+        return out
+
+    def _set_load_error_limit(self, n):
+        rc = _fn.slots_store_set_load_error_limit(self._live(), n)
+        if rc:
+            raise _error(rc)
+
+    load_error_limit = property(None, _set_load_error_limit, None,
+                                "How many skipped rows a skip_bad load keeps in load_errors (default 10; "
+                                "write-only).")
+
+    def _load(self, fmt, source, skip_bad, text, lenient=False):
+        s = self._live()
+        flags = (_SKIP_BAD if skip_bad else 0) | (_LENIENT if lenient else 0)
         path = None
         if text is not None:
             if source is not None:
@@ -403,13 +461,13 @@ class Store(object):
         else:
             data = source if isinstance(source, bytes) else bytes(memoryview(source).cast("B"))
         if path is not None:
-            rc, loaded, skipped, exc = _load_call(s, "slots_store_load_%s_file" % fmt, (_c_path(path), flags), None,
-                                                  lambda rc: _error(rc, os.fspath(path)))
+            args, size = (_c_path(path), flags), None
         else:
-            rc, loaded, skipped, exc = _load_call(s, "slots_store_load_" + fmt, (data, len(data), flags), len(data))
+            args, size = (data, len(data), flags), len(data)
+        suffix = "_file" if path is not None else ""
+        rc, loaded, skipped, exc = _load_call(s, "slots_store_load_%s%s" % (fmt, suffix), args, size,
+                                              lambda rc: _load_error(rc, self, path))
         if rc:
-            m = None if isinstance(exc, OSError) else _LINE.search(str(exc))
-            exc.line = int(m.group(1)) if m else None
             raise exc
         if not skip_bad:
             return loaded
