@@ -151,7 +151,9 @@ int loader_row(loader *L, size_t line, row_decoder decode, void *ctx) {
     load_error_line(line);
     if (rc == SLOTS_ENOMEM || !(L->flags & SLOTS_LOAD_SKIP_BAD)) return rc;
     L->skipped++;
-    return loader_keep_fault(L); /* a list that cannot be kept fails the load */
+    rc = loader_keep_fault(L); /* a list that cannot be kept fails the load */
+    load_fault_reset();        /* this row's fault is kept: a later failure is not about it */
+    return rc;
 }
 
 /* Skipping bad rows: row by row, on this thread. */
