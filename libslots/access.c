@@ -18,6 +18,7 @@ static int get_value(slots_obj o, int i, value *v, const field **f, const slots_
     recref r;
     int rc = record_resolve(o, &r);
     if (rc == SLOTS_OK) rc = field_get(&r, i, v);
+    if (rc == SLOTS_EUNSET && !record_resolve_quiet(o, &r)) rc = record_resolve(o, &r); /* freed meanwhile */
     if (rc >= SLOTS_OK) *f = &r.type->fields[i], *t = r.type;
     return rc;
 }

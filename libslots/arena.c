@@ -24,7 +24,7 @@ typedef struct big_block {
 } big_block;
 
 typedef struct arena {
-    char small[SMALL_BYTES];
+    _Alignas(16) char small[SMALL_BYTES];
     size_t used;
     big_block *big;
     uint64_t call; /* the outermost call whose copies it holds */
@@ -89,6 +89,23 @@ const char *arena_copy(const char *p, size_t n) {
     if (n) memcpy(at, p, n);
     at[n] = '\0';
     return at;
+}
+
+void *arena_take(size_t n) {
+    turn_if_new_call();
+    size_t pad = (16 - ar.used % 16) % 16;
+    if (n < SMALL_BYTES - ar.used - pad && ar.used + pad <= SMALL_BYTES) {
+        void *at = ar.small + ar.used + pad;
+        ar.used += pad + n;
+        return at;
+    }
+    if (!exit_registered) register_exit();
+    size_t bytes = sizeof(big_block) + n + 16;
+    big_block *b = bytes > n ? mem_alloc(bytes, NULL) : NULL;
+    if (!b) return NULL;
+    b->bytes = bytes, b->next = ar.big, ar.big = b;
+    uintptr_t at = (uintptr_t)(b + 1);
+    return (void *)((at + 15) & ~(uintptr_t)15);
 }
 
 arena_mark arena_save(void) {

@@ -1,16 +1,22 @@
 /*
  * extras.c — undeclared attributes of SLOTS_DYNAMIC records (Python's __dict__ beside __slots__).
  * They live outside the record, in a per-store map from slot to a small list, so records that never
- * use one pay nothing. The store's lock guards the map: other threads may be setting extras of other
- * records in the same store.
+ * use one pay nothing. The store's lock guards the map and the lists: other threads may be setting
+ * extras of the same or other records, so readers copy what they read (into the thread's arena)
+ * under the lock. A record with many extras (a wide CSV row of a dynamic type) gets a hash index
+ * of its names, so setting n extras costs O(n), not O(n^2).
  */
 #include "internal.h"
 
 #include <inttypes.h>
 
+#define INDEX_MIN 16 /* entries from which a list has a name index (below it, a scan is cheaper) */
+
 typedef struct extras {
     size_t n, cap;
     extra_entry *e;
+    uint32_t *slots; /* open addressing: entry + 1 by name hash, at most half full; or NULL */
+    size_t nslots;
 } extras;
 
 static size_t *account(const recref *r) { return &((slots_type *)r->type)->mem_extras; }
@@ -34,14 +40,55 @@ static void extras_destroy(extras *x, size_t *acct) {
         value_release(&x->e[i].v, acct);
     }
     mem_free(x->e, x->cap * sizeof *x->e, acct);
+    if (x->slots) mem_free(x->slots, x->nslots * sizeof *x->slots, acct);
     mem_free(x, sizeof *x, acct);
+}
+
+/* ---- the name index ------------------------------------------------------------------------- */
+static size_t name_home(const extras *x, const char *name, size_t len) {
+    return (size_t)hash_bytes(name, len, 13) & (x->nslots - 1);
+}
+
+static bool name_is(const extra_entry *e, const char *name, size_t len) {
+    return strncmp(e->name, name, len) == 0 && e->name[len] == '\0';
+}
+
+static void index_put(extras *x, uint32_t i) {
+    const char *name = x->e[i].name;
+    size_t at = name_home(x, name, strlen(name));
+    while (x->slots[at]) at = (at + 1) & (x->nslots - 1);
+    x->slots[at] = i + 1;
+}
+
+/* Builds the index for the list as it is now, sized for `want` entries; without memory the list
+ * simply has none (lookups scan: slower, never wrong). */
+static void index_rebuild(extras *x, size_t want, size_t *acct) {
+    if (x->slots) mem_free(x->slots, x->nslots * sizeof *x->slots, acct), x->slots = NULL, x->nslots = 0;
+    if (want < INDEX_MIN) return;
+    size_t n = 32;
+    while (n < 2 * want) n *= 2;
+    if (!(x->slots = mem_calloc(n * sizeof *x->slots, acct))) return;
+    x->nslots = n;
+    for (uint32_t i = 0; i < x->n; i++) index_put(x, i);
+}
+
+/* After entry x->n - 1 was appended. */
+static void names_added(extras *x, size_t *acct) {
+    if (x->n < INDEX_MIN) return;
+    if (!x->slots || 2 * x->n > x->nslots) index_rebuild(x, x->n, acct);
+    else index_put(x, (uint32_t)(x->n - 1));
 }
 
 static extras *lookup(const recref *r) { return map_get(r->store->extras, (uint64_t)r->index + 1); }
 
 static long find(const extras *x, const char *name, size_t len) {
+    if (x && x->slots) {
+        for (size_t at = name_home(x, name, len); x->slots[at]; at = (at + 1) & (x->nslots - 1))
+            if (name_is(&x->e[x->slots[at] - 1], name, len)) return (long)x->slots[at] - 1;
+        return -1;
+    }
     for (size_t i = 0; x && i < x->n; i++)
-        if (strlen(x->e[i].name) == len && !memcmp(x->e[i].name, name, len)) return (long)i;
+        if (name_is(&x->e[i], name, len)) return (long)i;
     return -1;
 }
 
@@ -109,6 +156,7 @@ static int put_locked(const recref *r, const char *name, size_t len, value *owne
         x->e = e, x->cap = cap;
     }
     x->e[x->n++] = (extra_entry){copy, *owned};
+    names_added(x, account(r));
     return SLOTS_OK;
 }
 
@@ -131,22 +179,36 @@ void extras_release(const recref *r) {
     drop_if_empty(r);
 }
 
-const extra_entry *extras_list(const recref *r, size_t *n) {
+/* Called with the store locked: entry e with its name and text copied into the arena. */
+static int entry_copy(const extra_entry *e, extra_entry *out) {
+    *out = *e;
+    bool text = e->v.kind == SLOTS_STR || e->v.kind == SLOTS_BYTES;
+    out->name = (char *)arena_copy(e->name, strlen(e->name));
+    if (out->name && text) out->v.as.s.p = arena_copy(e->v.as.s.p, e->v.as.s.len);
+    return out->name && (!text || out->v.as.s.p) ? SLOTS_OK : SLOTS_ENOMEM;
+}
+
+int extras_list(const recref *r, const extra_entry **out, size_t *n) {
+    int rc = SLOTS_OK;
+    extra_entry *copy = NULL;
     pthread_mutex_lock(&r->store->lock);
     extras *x = lookup(r);
-    pthread_mutex_unlock(&r->store->lock);
     *n = x ? x->n : 0;
-    return x && x->n ? x->e : NULL;
+    if (*n && !(copy = arena_take(*n * sizeof *copy))) rc = SLOTS_ENOMEM;
+    for (size_t i = 0; rc == SLOTS_OK && i < *n; i++) rc = entry_copy(&x->e[i], &copy[i]);
+    pthread_mutex_unlock(&r->store->lock);
+    *out = copy;
+    return rc == SLOTS_OK ? rc : err_nomem();
 }
 
 int extras_copy(const recref *from, const recref *to) {
     size_t n;
-    const extra_entry *e = extras_list(from, &n);
-    for (size_t i = 0; i < n; i++) {
-        int rc = extra_set(to, e[i].name, strlen(e[i].name), &e[i].v);
-        if (rc != SLOTS_OK) return rc; /* the caller frees `to`, extras included */
+    const extra_entry *e;
+    int rc = extras_list(from, &e, &n);
+    for (size_t i = 0; rc == SLOTS_OK && i < n; i++) {
+        rc = extra_set(to, e[i].name, strlen(e[i].name), &e[i].v); /* on failure the caller frees `to` */
     }
-    return SLOTS_OK;
+    return rc;
 }
 
 /* ---- public API --------------------------------------------------------------------------- */
@@ -204,12 +266,18 @@ static int get_extra(slots_obj o, const char *name, value *v, const void *out) {
     recref r;
     int rc = record_resolve(o, &r);
     if (rc != SLOTS_OK) return rc;
-    size_t n, len = name ? strlen(name) : 0;
+    size_t len = name ? strlen(name) : 0;
     if ((rc = check_name(&r, name, len)) != SLOTS_OK) return rc;
-    const extra_entry *e = extras_list(&r, &n);
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(e[i].name, name)) return *v = e[i].v, SLOTS_OK;
-    return err_no_attr(r.type, name, len);
+    extra_entry got;
+    pthread_mutex_lock(&r.store->lock);
+    extras *x = lookup(&r);
+    long at = find(x, name, len);
+    if (at >= 0) rc = entry_copy(&x->e[at], &got); /* a copy: another thread may set it next */
+    pthread_mutex_unlock(&r.store->lock);
+    if (at < 0) return err_no_attr(r.type, name, len);
+    if (rc != SLOTS_OK) return err_nomem();
+    *v = got.v;
+    return SLOTS_OK;
 }
 
 int slots_extra_kind(slots_obj o, const char *name, int *kind) {
@@ -311,6 +379,7 @@ int slots_extra_del(slots_obj o, const char *name) {
         value_release(&x->e[at].v, account(&r));
         memmove(&x->e[at], &x->e[at + 1], (x->n - (size_t)at - 1) * sizeof *x->e); /* keeps insertion order */
         x->n--;
+        if (x->slots) index_rebuild(x, x->n, account(&r)); /* positions moved */
     }
     pthread_mutex_unlock(&r.store->lock);
     return at >= 0 ? SLOTS_OK : err_no_attr(r.type, name, strlen(name));
@@ -321,8 +390,12 @@ int slots_extra_count(slots_obj o, size_t *n) {
     if (!n) return err_set(SLOTS_EINVAL, "output pointer must not be NULL");
     recref r;
     int rc = record_resolve(o, &r);
-    if (rc == SLOTS_OK) extras_list(&r, n);
-    return rc;
+    if (rc != SLOTS_OK) return rc;
+    pthread_mutex_lock(&r.store->lock);
+    extras *x = lookup(&r);
+    *n = x ? x->n : 0;
+    pthread_mutex_unlock(&r.store->lock);
+    return SLOTS_OK;
 }
 
 int slots_extra_name(slots_obj o, size_t i, const char **name) {
@@ -332,8 +405,13 @@ int slots_extra_name(slots_obj o, size_t i, const char **name) {
     size_t n;
     int rc = record_resolve(o, &r);
     if (rc != SLOTS_OK) return rc;
-    const extra_entry *e = extras_list(&r, &n);
+    pthread_mutex_lock(&r.store->lock);
+    extras *x = lookup(&r);
+    n = x ? x->n : 0;
+    const char *copy = i < n ? arena_copy(x->e[i].name, strlen(x->e[i].name)) : NULL;
+    pthread_mutex_unlock(&r.store->lock);
     if (i >= n) return err_set(SLOTS_EINDEX, "extra attribute index %zu out of range (%zu)", i, n);
-    *name = e[i].name;
+    if (!copy) return err_nomem();
+    *name = copy;
     return SLOTS_OK;
 }

@@ -98,6 +98,7 @@ typedef struct arena_mark {
     struct big_block *big;
 } arena_mark;
 const char *arena_copy(const char *p, size_t n); /* a NUL-terminated copy, or NULL when out of memory */
+void *arena_take(size_t n);                      /* n bytes aligned for any struct, or NULL */
 arena_mark arena_save(void);
 void arena_rewind(arena_mark m);
 
@@ -607,8 +608,9 @@ typedef struct extra_entry {
     char *name;
     value v;
 } extra_entry;
-/* The record's extras (count in *n), or NULL when none. */
-const extra_entry *extras_list(const recref *r, size_t *n);
+/* A copy of the record's extras, names and text in the thread's arena (*out: *n entries, NULL when
+ * none): SLOTS_OK or SLOTS_ENOMEM. */
+int extras_list(const recref *r, const extra_entry **out, size_t *n);
 
 /* ---- index.c: a store's unique key index (callers hold the store's lock) ---------------------- */
 typedef struct key_index key_index;

@@ -478,11 +478,11 @@ int json_encode_record(strbuf *b, const recref *r) {
         if (rc != SLOTS_OK) return rc;
     }
     size_t n = 0;
-    const extra_entry *ex = extras_list(r, &n);
-    for (size_t i = 0; ex && i < n; i++) {
-        int rc = put_member(b, &first, ex[i].name, &ex[i].v, NULL);
-        if (rc != SLOTS_OK) return rc;
-    }
+    const extra_entry *ex;
+    int rc = extras_list(r, &ex, &n);
+    if (rc != SLOTS_OK) return rc;
+    for (size_t i = 0; i < n && rc == SLOTS_OK; i++) rc = put_member(b, &first, ex[i].name, &ex[i].v, NULL);
+    if (rc != SLOTS_OK) return rc;
     sb_putc(b, '}');
     return b->failed ? err_nomem() : SLOTS_OK;
 }

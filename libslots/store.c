@@ -189,14 +189,15 @@ static size_t slab_bytes(const slots_store *s, uint32_t k) {
 }
 
 /* Releases what a live record owns (out-of-line text, its key's index entry, extras); the slot
- * itself stays. Called with the store locked. */
+ * itself stays. Text fields go unset as their copies go (under the slot's lock), so a reader that
+ * resolved the record just before sees the field unset, never an empty string nobody wrote.
+ * Called with the store locked. */
 static void release_contents(slots_store *s, uint32_t index, char *rec) {
     const slots_type *t = s->type;
     recref r = {s, t, rec, index, false};
-    if (t->key_field >= 0 && s->index && rec_is_set(t, rec, t->key_field)) index_remove(s, s->index, index);
+    if (t->key_field >= 0) field_clear(&r, t->key_field); /* its index entry goes with it */
     for (int i = 0; i < t->nfields; i++)
-        if (t->fields[i].kind == SLOTS_STR || t->fields[i].kind == SLOTS_BYTES)
-            str_slot_release(rec + t->fields[i].offset, (t->flags & SLOTS_CLAYOUT) != 0, &((slots_type *)t)->mem_strings);
+        if (t->fields[i].kind == SLOTS_STR || t->fields[i].kind == SLOTS_BYTES) field_clear(&r, i);
     extras_release(&r);
 }
 

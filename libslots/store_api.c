@@ -204,7 +204,8 @@ static size_t record_extra_bytes(const slots_store *s, uint32_t slot) {
         if (f->kind == SLOTS_STR || f->kind == SLOTS_BYTES)
             bytes += str_slot_heap_bytes(r.rec + f->offset, (s->type->flags & SLOTS_CLAYOUT) != 0);
     }
-    const extra_entry *e = extras_list(&r, &n);
+    const extra_entry *e;
+    if (extras_list(&r, &e, &n) != SLOTS_OK) n = 0; /* out of memory for the copy: counted as none */
     for (size_t i = 0; i < n; i++) {
         bytes += sizeof *e + strlen(e[i].name) + 1;
         if (e[i].v.kind == SLOTS_STR || e[i].v.kind == SLOTS_BYTES) bytes += e[i].v.as.s.len + 1;

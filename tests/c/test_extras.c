@@ -357,6 +357,7 @@ static void test_copy_and_free(void) {
     ASSERT_OK(slots_free(again));
 }
 
+/* Text handed out is a copy, valid through the thread's next call: it can be passed straight in. */
 static void test_pointer_validity(void) {
     slots_type *t = dyn("id: i64");
     slots_obj o = make(t);
@@ -364,15 +365,53 @@ static void test_pointer_validity(void) {
     const char *pa = NULL, *name0 = NULL;
     size_t na = 0;
     ASSERT_OK(slots_extra_get_str(o, "a", &pa, &na));
+    ASSERT_OK(slots_extra_set_str(o, "b", pa, na)); /* "a"'s value into "b" */
     ASSERT_OK(slots_extra_name(o, 0, &name0));
-    /* adding many other extras (which may grow the table) keeps "a"'s pointers valid */
+    ASSERT_OK(slots_extra_set_i64(o, name0, 5)); /* "a" named by its own name's copy */
+    CU_ASSERT_EQUAL(kind_of(o, "a"), SLOTS_I64);
+    ASSERT_OK(slots_extra_get_str(o, "b", &pa, &na));
+    CU_ASSERT_EQUAL(na, strlen(LONG_S));
+    CU_ASSERT_EQUAL(memcmp(pa, LONG_S, na), 0);
+    ASSERT_OK(slots_extra_del(o, "b"));
+    CU_ASSERT_EQUAL(memcmp(pa, LONG_S, na), 0); /* a copy: deleting the extra does not touch it */
+    ASSERT_OK(slots_free(o));
+}
+
+/* A record with thousands of extras (a wide row of a dynamic type): lookups through the name index
+ * stay right through sets, replacements and deletions that move entries. */
+static void test_many_extras(void) {
+    enum { N = 5000 };
+    slots_type *t = dyn("id: i64");
+    slots_obj o = make(t);
     char name[16];
-    for (int i = 0; i < 100; i++) {
-        snprintf(name, sizeof name, "k%d", i);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "e%d", i);
         ASSERT_OK(slots_extra_set_i64(o, name, i));
     }
-    CU_ASSERT_EQUAL(memcmp(pa, LONG_S, na), 0);
-    CU_ASSERT_STRING_EQUAL(name0, "a");
+    for (int i = 0; i < N; i += 3) { /* every third goes: later entries move down */
+        snprintf(name, sizeof name, "e%d", i);
+        ASSERT_OK(slots_extra_del(o, name));
+    }
+    for (int i = 1; i < N; i += 3) { /* replaced in place */
+        snprintf(name, sizeof name, "e%d", i);
+        ASSERT_OK(slots_extra_set_i64(o, name, -i));
+    }
+    int bad = 0;
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "e%d", i);
+        int64_t v = 0;
+        int rc = slots_extra_get_i64(o, name, &v);
+        if (i % 3 == 0) bad += rc != SLOTS_ENOATTR;
+        else bad += rc != SLOTS_OK || v != (i % 3 == 1 ? -i : i);
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    size_t n = 0;
+    ASSERT_OK(slots_extra_count(o, &n));
+    CU_ASSERT_EQUAL(n, N - (N + 2) / 3);
+    const char *first = NULL;
+    ASSERT_OK(slots_extra_name(o, 0, &first));
+    CU_ASSERT_STRING_EQUAL(first, "e1"); /* insertion order kept */
+    ASSERT_STATUS(slots_extra_get_i64(o, "e", &(int64_t){0}), SLOTS_ENOATTR); /* a prefix is not a name */
     ASSERT_OK(slots_free(o));
 }
 
@@ -400,6 +439,7 @@ static CU_TestInfo tests[] = {
     {"subtype inherits dynamic", test_subtype_inherits_dynamic},
     {"copy and free", test_copy_and_free},
     {"pointer validity", test_pointer_validity},
+    {"many extras", test_many_extras},
     {"NULL value pointer", test_null_value_pointer},
     CU_TEST_INFO_NULL,
 };

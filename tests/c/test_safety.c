@@ -157,6 +157,109 @@ static void test_delete_races_read(void) {
     ASSERT_OK(slots_free(o));
 }
 
+/* Extras of one record set, replaced and deleted by one thread while another reads them. */
+static void *extras_writer(void *arg) {
+    racer *r = arg;
+    char name[16];
+    for (int i = 0; i < ROUNDS; i++) {
+        snprintf(name, sizeof name, "x%d", i % 40);
+        const char *v = VALUES[i % NVALUES];
+        if (slots_extra_set_str(r->o, name, v, strlen(v)) != SLOTS_OK) r->bad++;
+        if (i % 7 == 0) slots_extra_del(r->o, name);
+    }
+    return NULL;
+}
+
+static void *extras_reader(void *arg) {
+    racer *r = arg;
+    char name[16];
+    for (int i = 0; !atomic_load(r->stop); i++) {
+        snprintf(name, sizeof name, "x%d", i % 40);
+        const char *p;
+        size_t n;
+        int rc = slots_extra_get_str(r->o, name, &p, &n);
+        if (rc != SLOTS_ENOATTR && (rc != SLOTS_OK || !is_written_value(p, n))) r->bad++;
+        if (slots_extra_count(r->o, &n) != SLOTS_OK || n > 40) r->bad++;
+        rc = slots_extra_name(r->o, (size_t)i % 8, &p);
+        if (rc != SLOTS_EINDEX && (rc != SLOTS_OK || p[0] != 'x')) r->bad++;
+        if (slots_to_json(r->o, &p, &n) != SLOTS_OK || p[0] != '{') r->bad++;
+        slots_obj c;
+        if (slots_copy(r->o, &c) != SLOTS_OK || slots_free(c) != SLOTS_OK) r->bad++;
+        atomic_fetch_add(&r->reads, 1);
+    }
+    return NULL;
+}
+
+static void test_extras_race(void) {
+    slots_type *t = NULL;
+    CU_ASSERT_EQUAL_FATAL(slots_type_define(unique_name("SafeDyn"), "id: i64", NULL, SLOTS_DYNAMIC, &t), SLOTS_OK);
+    slots_obj o;
+    CU_ASSERT_EQUAL_FATAL(slots_new(t, &o), SLOTS_OK);
+    atomic_int stop = 0;
+    racer rd = {o, 0, &stop, 0, 0}, wr = {o, 0, &stop, 0, 0};
+    pthread_t th[2];
+    pthread_create(&th[0], NULL, extras_reader, &rd);
+    while (!atomic_load(&rd.reads)) sched_yield();
+    pthread_create(&th[1], NULL, extras_writer, &wr);
+    pthread_join(th[1], NULL);
+    atomic_store(&stop, 1);
+    pthread_join(th[0], NULL);
+    CU_ASSERT_EQUAL(rd.bad + wr.bad, 0);
+    ASSERT_OK(slots_free(o));
+}
+
+/* A record freed (or its store cleared) while another thread reads its text: the reader gets the
+ * value or SLOTS_ESTALE, never an empty string nobody wrote. */
+typedef struct {
+    slots_store *s;
+    _Atomic slots_obj current;
+    atomic_int *stop;
+    int bad;
+} churn;
+
+static void *churner(void *arg) {
+    churn *c = arg;
+    for (int i = 0; i < ROUNDS; i++) {
+        slots_obj o;
+        if (slots_store_append(c->s, &o) != SLOTS_OK ||
+            slots_set_str(o, 0, VALUES[0], strlen(VALUES[0])) != SLOTS_OK || slots_set_str(o, 1, "x", 1) != SLOTS_OK) {
+            c->bad++;
+            continue;
+        }
+        atomic_store(&c->current, o);
+        if (i % 2) slots_store_clear(c->s);
+        else slots_free(o);
+    }
+    return NULL;
+}
+
+static void *churn_reader(void *arg) {
+    churn *c = arg;
+    while (!atomic_load(c->stop)) {
+        const char *p;
+        size_t n;
+        int rc = slots_get_str(atomic_load(&c->current), 0, &p, &n);
+        if (rc != SLOTS_ESTALE && (rc != SLOTS_OK || n != strlen(VALUES[0]))) c->bad++;
+    }
+    return NULL;
+}
+
+static void test_free_races_read(void) {
+    slots_type *t = def("name: str, tag: str");
+    atomic_int stop = 0;
+    churn c = {0};
+    c.stop = &stop;
+    CU_ASSERT_EQUAL_FATAL(slots_store_new(t, &c.s), SLOTS_OK);
+    pthread_t th[2];
+    pthread_create(&th[0], NULL, churn_reader, &c);
+    pthread_create(&th[1], NULL, churner, &c);
+    pthread_join(th[1], NULL);
+    atomic_store(&stop, 1);
+    pthread_join(th[0], NULL);
+    CU_ASSERT_EQUAL(c.bad, 0);
+    ASSERT_OK(slots_store_drop(c.s));
+}
+
 /* ---- 3: a store dropped during a load, a read, an iteration ---------------------------------- */
 
 static char *jsonl_text(size_t rows, size_t *len) {
@@ -413,6 +516,8 @@ int main(void) {
         {"two writers, one long string", test_two_writers_one_string},
         {"readers see whole values", test_readers_see_whole_values},
         {"a delete races a read", test_delete_races_read},
+        {"extras set and read at once", test_extras_race},
+        {"a free races a read", test_free_races_read},
         {"drop during a load", test_drop_during_load},
         {"drop during reads", test_drop_during_reads},
         {"a validator touching its store", test_validator_touching_its_store},
