@@ -118,6 +118,7 @@ ENOATTR, EUNSET, ETYPE, ERANGE = _C["SLOTS_ENOATTR"], _C["SLOTS_EUNSET"], _C["SL
 EREADONLY, ESTALE, EINVAL, ELAYOUT = _C["SLOTS_EREADONLY"], _C["SLOTS_ESTALE"], _C["SLOTS_EINVAL"], _C["SLOTS_ELAYOUT"]
 ENOMEM, EPARSE, EEXIST, ENOKEY = _C["SLOTS_ENOMEM"], _C["SLOTS_EPARSE"], _C["SLOTS_EEXIST"], _C["SLOTS_ENOKEY"]
 EINDEX, EIO = _C["SLOTS_EINDEX"], _C["SLOTS_EIO"]
+EBUSY = _C.get("SLOTS_EBUSY", -15)  # -15 in every libslots 1.x; a cdef older than the status lacks it
 _FROZEN, _DYNAMIC, _CLAYOUT = _C["SLOTS_FROZEN"], _C["SLOTS_DYNAMIC"], _C["SLOTS_CLAYOUT"]
 _F_OPTIONAL, _F_READONLY, _F_KEY, _F_HAS_DEFAULT = (
     _C["SLOTS_FIELD_OPTIONAL"], _C["SLOTS_FIELD_READONLY"], _C["SLOTS_FIELD_KEY"], _C["SLOTS_FIELD_HAS_DEFAULT"])
@@ -141,11 +142,16 @@ class StaleRecordError(ReferenceError):
     A ReferenceError, like using a weakref.proxy whose referent is gone."""
 
 
+class BusyError(RuntimeError):
+    """The store is in use by an operation that cannot be interrupted (SLOTS_EBUSY): a drop, clear
+    or load of a store from inside its own load (a validator), for instance. Nothing changed."""
+
+
 _EXC = {
     ENOATTR: AttributeError, EUNSET: AttributeError, EREADONLY: ReadOnlyError, ETYPE: TypeError,
     ERANGE: OverflowError, ESTALE: StaleRecordError, EINVAL: ValueError, ELAYOUT: TypeError,
     ENOMEM: MemoryError, EPARSE: ValueError, EEXIST: KeyError, ENOKEY: KeyError, EINDEX: IndexError,
-    EIO: OSError,
+    EIO: OSError, EBUSY: BusyError,
 }
 
 

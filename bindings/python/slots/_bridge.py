@@ -9,7 +9,7 @@ import ctypes
 import re
 import threading
 
-from . import _api
+from . import _api, _ranges
 from ._api import _b, _fn, _C, _error, _geth, _borrow, _info, _info_of_class, _classes_by_tkey
 
 _callbacks = []  # every C callback handed to the library (never released: types are immortal)
@@ -214,6 +214,7 @@ def _fnptr(cls, fn, signature):
     """A function pointer argument for slots_method_bind from a ctypes function, a cffi function,
     an address, or a Python callable (wrapped in a callback with the signature's C types)."""
     if isinstance(fn, int):
+        fn = _ranges.check(fn, "uintptr", "function address")
         return ctypes.c_void_p(fn).value if _b.name == "ctypes" else _b.ffi.cast("slots_native_fn", fn)
     if isinstance(fn, ctypes._CFuncPtr):
         addr = ctypes.cast(fn, ctypes.c_void_p).value
@@ -235,6 +236,7 @@ def _fnptr(cls, fn, signature):
 
 
 _RET_DEFAULT = {"void": None, "str": b"", "f32": 0.0, "f64": 0.0}
+_RESULT_KIND = {"ptr": "uintptr", "self": "u64"}  # integer results that are not field kinds
 
 
 def _python_method(cls, fn, ret, params):
@@ -266,7 +268,9 @@ def _python_method(cls, fn, ret, params):
                 return bool(r)
             if ret in ("f32", "f64"):
                 return float(r)
-            return int(r)
+            # an integer kind: ctypes would wrap what does not fit, cffi would only print it
+            return _ranges.check(int(r), _RESULT_KIND.get(ret, ret),
+                                 "result of native method %s" % getattr(fn, "__name__", "?"))
         except BaseException as exc:
             _tl.pending = exc
             return _RET_DEFAULT.get(ret, 0)

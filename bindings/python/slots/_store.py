@@ -3,19 +3,26 @@ bulk JSON Lines / CSV load and dump, numeric columns). Written once over either 
 
 Ownership: the store owns its records. A proxy from a store holds its handle as an instance of a
 per-store int subclass (a _Borrowed handle) whose class keeps the store alive, so its __del__ never
-frees the record and a store lives while any of its proxies does. store.drop() frees everything at
-once: every proxy from the store then raises StaleRecordError.
+frees the record and a store lives while any of its proxies does. store.drop() frees every record
+at once: every proxy from the store then raises StaleRecordError.
+
+Lifetime under threads: the C store pointer lives in a _StoreRef, and every method takes that object
+into a local before it calls C. The C store is dropped by the _StoreRef's __del__, so it cannot be
+freed while any call into it runs (a call holds a reference), whether the Store is collected or
+dropped by another thread: no call ever passes a freed pointer.
 """
 import array
 import collections
 import os
 import re
+import threading
 
-from . import _api
+from . import _api, _ranges
 from ._api import (_b, _fn, _C, _error, _geth, _hslot, _info, _Borrowed, StaleRecordError, Record)
 
 _SKIP_BAD = _C["SLOTS_LOAD_SKIP_BAD"]
 _ESTALE, _ENOKEY, _EINDEX = _C["SLOTS_ESTALE"], _C["SLOTS_ENOKEY"], _C["SLOTS_EINDEX"]
+_EBUSY, _SIZE_MAX = _api.EBUSY, _ranges.SIZE_MAX
 _I64_MIN, _I64_MAX, _U64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
 
 # array typecodes for each numeric kind (sizes as the C column: bool 1 byte, ...).
@@ -47,6 +54,37 @@ def _raise_stale(rc=None):
     raise StaleRecordError("the store was dropped")
 
 
+# C stores whose drop found them busy (SLOTS_EBUSY) in a finalizer, which must not raise: dropped
+# again when the next store is made or dropped; whatever is left is freed by process exit.
+_undropped = []
+
+
+def _retry_drops(_drop=_fn.slots_store_drop):
+    while _undropped:
+        try:
+            p = _undropped.pop()
+        except IndexError:  # another thread took the last one
+            return
+        if _drop(p) == _EBUSY:
+            _undropped.append(p)
+            return
+
+
+class _StoreRef(object):
+    """One C store pointer, dropped when the last reference goes: the Store holds one until it is
+    dropped or collected, and each call into the store holds one while it runs."""
+
+    __slots__ = ("p",)
+
+    def __init__(self, p):
+        self.p = p
+
+    def __del__(self, _drop=_fn.slots_store_drop, _busy=_EBUSY, _later=_undropped.append):
+        p, self.p = self.p, None
+        if p is not None and _drop(p) == _busy:
+            _later(p)  # never raise from a finalizer: retried later (see _undropped)
+
+
 class Store(object):
     """A libslots store of records of one record class: `store = Product.store()`.
 
@@ -54,14 +92,16 @@ class Store(object):
     when the class has a key field (get, `in`), bulk JSON Lines and CSV load and dump in C, and
     numeric columns as array.array (buffer protocol: numpy.frombuffer takes them)."""
 
-    __slots__ = ("_s", "_cls", "_info", "_hcls", "_key", "_intkey", "__weakref__")
+    __slots__ = ("_r", "_lock", "_cls", "_info", "_hcls", "_key", "_intkey", "__weakref__")
 
     def __init__(self, cls):
         info = _info(cls)
+        if _undropped:
+            _retry_drops()
         rc, s = _b.out("slots_store_new", info.t)
         if rc:
             raise _error(rc)
-        self._s, self._cls, self._info = s, cls, info
+        self._r, self._lock, self._cls, self._info = _StoreRef(s), threading.Lock(), cls, info
         # Handles of this store's records: non-owning, and their class keeps this store alive.
         self._hcls = type("_StoreHandle", (_Borrowed,), {"__slots__": (), "store": self})
         keys = [F for F in info.fields if F.key]
@@ -70,25 +110,28 @@ class Store(object):
 
     # ---- lifetime ---------------------------------------------------------------------------
     def drop(self):
-        """Frees the store and all its records now; every proxy from it then raises
-        StaleRecordError, and so does every method of the store. Dropping twice is harmless."""
-        s, self._s = self._s, None
-        if s is not None:
-            rc = _fn.slots_store_drop(s)
+        """Frees all the store's records now and the store itself as soon as no call into it runs
+        (at once, unless another thread is inside one); every proxy from it then raises
+        StaleRecordError, and so does every method of the store. Dropping twice is harmless.
+        BusyError (nothing changes) when the store is inside its own load (from a validator)."""
+        with self._lock:  # one drop at a time: the second one finds it dropped
+            r = self._r
+            if r is None:
+                return
+            # The records go now; the core waits for (or refuses, SLOTS_EBUSY) a running operation.
+            rc = _fn.slots_store_clear(r.p)
             if rc:
                 raise _error(rc)
-
-    def __del__(self):
-        s = getattr(self, "_s", None)
-        if s is not None:
-            self._s = None
-            _fn.slots_store_drop(s)
+            self._r = None
+        if _undropped:
+            _retry_drops()
 
     def _live(self):
-        s = self._s
-        if s is None:
+        """The _StoreRef: keep it in a local while calling C with its .p."""
+        r = self._r
+        if r is None:
             _raise_stale()
-        return s
+        return r
 
     @property
     def record_class(self):
@@ -96,12 +139,15 @@ class Store(object):
 
     @property
     def dropped(self):
-        return self._s is None
+        return self._r is None
 
     def __repr__(self):
-        if self._s is None:
+        if self._r is None:
             return "<slots.Store of %s (dropped)>" % self._cls.__name__
-        return "<slots.Store of %s, %d records>" % (self._cls.__name__, len(self))
+        try:
+            return "<slots.Store of %s, %d records>" % (self._cls.__name__, len(self))
+        except StaleRecordError:  # dropped by another thread meanwhile
+            return "<slots.Store of %s (dropped)>" % self._cls.__name__
 
     # ---- records -----------------------------------------------------------------------------
     def _proxy(self, h):
@@ -112,8 +158,8 @@ class Store(object):
     def append(self, *args, **kwargs):
         """Appends a record built from the constructor's arguments and returns its proxy. On any
         error the half-built record is removed again (nothing changes)."""
-        s = self._live()
-        rc, h = _store_append(s)
+        r = self._live()
+        rc, h = _store_append(r.p)
         if rc:
             raise _error(rc)
         obj = self._proxy(h)
@@ -123,19 +169,20 @@ class Store(object):
             else:
                 self._info.fill(obj, *args, **kwargs)
         except BaseException:
-            _fn.slots_store_remove(s, h)
+            _fn.slots_store_remove(r.p, h)
             raise
         return obj
 
     def __len__(self):
-        rc, n = _store_len(self._live())
+        r = self._live()
+        rc, n = _store_len(r.p)
         if rc:
             raise _error(rc)
         return n
 
     def __getitem__(self, i):
-        s = self._s
-        if s is None:
+        r = self._r
+        if r is None:
             _raise_stale()
         if i.__class__ is not int:
             if isinstance(i, slice):
@@ -145,7 +192,9 @@ class Store(object):
             i += len(self)
             if i < 0:
                 raise IndexError("store index out of range")
-        h = _store_at(s, i)
+        elif i > _SIZE_MAX:
+            raise _ranges.overflow(i, "size_t", "store index")
+        h = _store_at(r.p, i)
         if h < 0:
             if h == _EINDEX:
                 raise IndexError("store index out of range")
@@ -155,9 +204,9 @@ class Store(object):
         return obj
 
     def __iter__(self):
-        s = self._live()
+        r = self._live()  # held by this generator: the C store outlives the iteration
         cls, hcls, new, seth = self._cls, self._hcls, _new, _seth
-        for h in _b.iter_handles(s, _api._raise):
+        for h in _b.iter_handles(r.p, _api._raise):
             obj = new(cls)
             seth(obj, hcls(h))
             yield obj
@@ -169,26 +218,31 @@ class Store(object):
         """Removes (frees) a record of this store; its proxies then raise StaleRecordError."""
         if not isinstance(rec, Record):
             raise TypeError("remove() takes a record, not %s" % type(rec).__name__)
-        rc = _fn.slots_store_remove(self._live(), _geth(rec))
+        r = self._live()
+        rc = _fn.slots_store_remove(r.p, _geth(rec))
         if rc:
             raise _error(rc)
 
     def clear(self):
         """Frees every record (their proxies go stale) and keeps the memory for reuse."""
-        rc = _fn.slots_store_clear(self._live())
+        r = self._live()
+        rc = _fn.slots_store_clear(r.p)
         if rc:
             raise _error(rc)
 
     def reserve(self, n):
         """Makes room for n records in total, so appends up to n allocate nothing."""
-        rc = _fn.slots_store_reserve(self._live(), n)
+        n = _ranges.check(n, "size_t", "reserve count")
+        r = self._live()
+        rc = _fn.slots_store_reserve(r.p, n)
         if rc:
             raise _error(rc)
 
     # ---- key index ---------------------------------------------------------------------------
     def _find(self, key):
         """The handle for a key, or a negative status; TypeError for a key of the wrong type."""
-        s = self._live()
+        r = self._live()
+        s = r.p
         F = self._key
         if F is None:
             raise TypeError("%s has no key field (declare one: `id: int = slots.key()`, or "
@@ -202,16 +256,17 @@ class Store(object):
             key = int(key)
             if _I64_MIN <= key <= _I64_MAX:
                 return _find_i64(s, key)
-            if key <= _U64_MAX:
+            if 0 <= key <= _U64_MAX:
                 return _find_u64(s, key)
-            return _ENOKEY
+            return _ENOKEY  # no 64-bit key can equal it
         raise TypeError("%s keys are int, not %s" % (self._cls.__name__, type(key).__name__))
 
     def get(self, key, *default):
         """The record whose key field equals `key`. KeyError when there is none, unless a default
         is given (store.get(key, None))."""
-        if key.__class__ is int and self._intkey and self._s is not None and _I64_MIN <= key <= _I64_MAX:
-            h = _find_i64(self._s, key)  # the common case, without _find's checks
+        r = self._r
+        if key.__class__ is int and self._intkey and r is not None and _I64_MIN <= key <= _I64_MAX:
+            h = _find_i64(r.p, key)  # the common case, without _find's checks
         else:
             h = self._find(key)
         if h < 0:
@@ -251,7 +306,8 @@ class Store(object):
         return self._load("csv", source, skip_bad, lambda t: False)
 
     def _load(self, fmt, source, skip_bad, looks_like_text):
-        s = self._live()
+        r = self._live()  # held until C returns
+        s = r.p
         flags = _SKIP_BAD if skip_bad else 0
         if hasattr(source, "read"):
             source = source.read()
@@ -284,7 +340,8 @@ class Store(object):
         return self._dump("csv", path)
 
     def _dump(self, fmt, path):
-        s = self._live()
+        r = self._live()  # held until C returns
+        s = r.p
         if path is not None:
             rc = getattr(_fn, "slots_store_dump_%s_file" % fmt)(s, os.fsencode(path))
             if rc:
@@ -307,7 +364,8 @@ class Store(object):
         C type (typecode: bool/u8 'B', i8 'b', i16 'h', u16 'H', i32 'i', u32 'I', i64 'q',
         u64 'Q', f32 'f', f64 'd'). Unset or null cells read 0 (NaN for floats). A copy:
         numpy.frombuffer(store.column("price"), dtype=float) shares the array's memory."""
-        s = self._live()
+        r = self._live()  # held until C returns
+        s = r.p
         F = self._field(name)
         tc = _TYPECODES.get(F.kind)
         if tc is None:
@@ -327,7 +385,8 @@ class Store(object):
         """Sets field `name` of every record from `values`: a buffer of the column's C type (e.g.
         what column() returns, or a numpy array of that dtype) or any iterable of numbers; exactly
         len(store) values. All or nothing (every value is checked first, validators included)."""
-        s = self._live()
+        r = self._live()  # held until C returns
+        s = r.p
         F = self._field(name)
         tc = _TYPECODES.get(F.kind)
         if tc is None:
@@ -359,7 +418,8 @@ class Store(object):
         """Aggregate(count, sum, min, max) over the set, non-null values of a numeric field,
         computed in C (sum/min/max as floats; min and max are NaN when count is 0)."""
         F = self._field(name)
-        rc, count, total, lo, hi = _b.out("slots_store_aggregate", self._live(), F.index)
+        r = self._live()
+        rc, count, total, lo, hi = _b.out("slots_store_aggregate", r.p, F.index)
         if rc:
             raise _error(rc)
         return Aggregate(count, total, lo, hi)
@@ -369,7 +429,8 @@ class Store(object):
         float."""
         F = self._field(name)
         if F.kind in _INT_KINDS:
-            rc, total = _b.out("slots_store_sum_i64", self._live(), F.index)
+            r = self._live()
+            rc, total = _b.out("slots_store_sum_i64", r.p, F.index)
             if rc:
                 raise _error(rc)
             return total
@@ -392,7 +453,8 @@ class Store(object):
 
     def memory_usage(self):
         """Bytes the store holds in C: slabs, key index, position table, out-of-line strings."""
-        rc, n = _b.out("slots_store_memory", self._live())
+        r = self._live()
+        rc, n = _b.out("slots_store_memory", r.p)
         if rc:
             raise _error(rc)
         return n
