@@ -113,8 +113,15 @@ class Store(object):
         """Frees all the store's records now and the store itself as soon as no call into it runs
         (at once, unless another thread is inside one); every proxy from it then raises
         StaleRecordError, and so does every method of the store. Dropping twice is harmless.
-        BusyError (nothing changes) when the store is inside its own load (from a validator)."""
-        with self._lock:  # one drop at a time: the second one finds it dropped
+        BusyError, and nothing changes, when the store is inside its own load (a validator drops
+        it) or another thread is dropping it at this moment."""
+        # One drop at a time, never waiting: a validator of a load that a concurrent drop waits
+        # for must not block here (that would deadlock), so the second drop is refused instead.
+        if not self._lock.acquire(False):
+            exc = _api.BusyError("the store is being dropped by another thread")
+            exc.status = _EBUSY
+            raise exc
+        try:
             r = self._r
             if r is None:
                 return
@@ -123,6 +130,8 @@ class Store(object):
             if rc:
                 raise _error(rc)
             self._r = None
+        finally:
+            self._lock.release()
         if _undropped:
             _retry_drops()
 
