@@ -278,6 +278,7 @@ _keep = {}
 # Extras of dynamic records that C cannot hold (lists, dicts, records, ints beyond 64 bits, ...):
 # {handle: {name: object}}.
 _pyextras = {}
+_NO_EXTRAS = {}  # stays empty: what _pyextras.get(h, ...) reads for a record without Python extras
 _hslot = None  # set once Record exists: the `_h` slot descriptor
 _tl = threading.local()
 
@@ -966,9 +967,10 @@ class Record(metaclass=RecordMeta):
     def to_json(self):
         """The record as one JSON object (str)."""
         h = _geth(self)
-        if _pyextras.get(h):
+        py = _pyextras.get(h)  # one read: another thread may drop the entry between two
+        if py:
             raise TypeError("%s has extra attributes that only Python holds (%s); they cannot be "
-                            "written as JSON" % (type(self).__name__, ", ".join(sorted(_pyextras[h]))))
+                            "written as JSON" % (type(self).__name__, ", ".join(sorted(py))))
         rc, p, n = _b.out("slots_to_json", h)
         if rc:
             raise _error(rc)
@@ -985,8 +987,9 @@ class Record(metaclass=RecordMeta):
             p = _keep.get((h, i))
             if p is not None:
                 _keep[(h2, i)] = p
-        if h in _pyextras:
-            _pyextras[h2] = dict(_pyextras[h])
+        py = _pyextras.get(h)
+        if py is not None:
+            _pyextras[h2] = dict(py)
         return new
 
     def __reduce__(self):
@@ -1192,9 +1195,9 @@ def _dyn_getattr(self, name):
     rc, v = _extra_get(h, name, name.encode())
     if rc == OK:
         return v
-    d = _pyextras.get(h)
-    if d is not None and name in d:
-        return d[name]
+    v = _pyextras.get(h, _NO_EXTRAS).get(name, MISSING)  # no check-then-get: another thread may delete
+    if v is not MISSING:
+        return v
     raise _error(rc)
 
 
@@ -1203,9 +1206,7 @@ def _dyn_delattr(self, name):
         object.__delattr__(self, name)
         return
     h = _geth(self)
-    d = _pyextras.get(h)
-    if d is not None and name in d:
-        del d[name]
+    if _pyextras.get(h, _NO_EXTRAS).pop(name, MISSING) is not MISSING:
         return
     rc = _fn.slots_extra_del(h, name.encode())
     if rc:

@@ -29,10 +29,20 @@ _CTYPE = {"bool": ctypes.c_bool, "i8": ctypes.c_int8, "i16": ctypes.c_int16, "i3
           "ref": ctypes.c_uint64}
 
 
+_struct_lock = threading.Lock()  # c_struct is made once per class, whichever thread asks first
+
+
 def c_struct(cls):
     info = _info_of_class(cls)
     if info.struct is not None:
         return info.struct
+    with _struct_lock:
+        if info.struct is None:
+            info.struct = _make_struct(cls, info)
+    return info.struct
+
+
+def _make_struct(cls, info):
     if not info.c_layout:
         raise TypeError("%s is not a C-layout record class (use @slots.record(c_layout=True))" % cls.__name__)
     fields = [(F.name, _CTYPE[F.kind]) for F in info.fields]
@@ -45,7 +55,6 @@ def c_struct(cls):
     size = struct_size(cls)
     if ctypes.sizeof(S) != size:
         raise RuntimeError("ctypes sizes %s at %d bytes, libslots at %d" % (cls.__name__, ctypes.sizeof(S), size))
-    info.struct = S
     return S
 
 
@@ -180,7 +189,7 @@ def sync_methods(cls):
             continue
         sig = _fn.slots_method_signature(info.t, i)
         flags = _fn.slots_method_flags(info.t, i)
-        if name in info.methods and info.methods[name] == (sig, flags):
+        if info.methods.get(name) == (sig, flags):
             continue
         info.methods[name] = (sig, flags)
         doc = "%s%s: native %s %s" % (name, "" if flags & _PROPERTY else "(...)",
