@@ -128,18 +128,26 @@ def loaded(n):
     assert n == 20000, n  # a load is all or nothing, whatever happens beside it
 
 
-def drop_during_load():
-    data = jsonl(1, 20000)
-    for _ in range(20):
+def drop_while(use, rounds=20, records=0):
+    """`rounds` times: a fresh store (with `records` loaded), one thread calling use(store) in a
+    loop, another dropping the store once the first has started. use() ends the loop by returning
+    True; StaleRecordError or BusyError (the store went away under it) end it cleanly too. The
+    store ends dropped, and then refuses every call."""
+    for _ in range(rounds):
         store = Item.store()
+        if records:
+            store.load_jsonl(jsonl(1, records))
         started = threading.Event()
 
-        def loader():
+        def user():
             started.set()
-            for _ in range(5):
-                _stale_or_done(lambda: loaded(store.load_jsonl(data)))
-                _stale_or_done(store.clear)
-        run_threads(loader, _dropper(store, started))
+            while True:
+                try:
+                    if use(store):
+                        return
+                except (slots.StaleRecordError, slots.BusyError):
+                    return
+        run_threads(user, _dropper(store, started))
         assert store.dropped
         try:
             len(store)
@@ -148,50 +156,39 @@ def drop_during_load():
             pass
 
 
-def drop_during_read():
-    for _ in range(20):
-        store = Item.store()
-        store.load_jsonl(jsonl(1, 5000))
-        started = threading.Event()
+def drop_during_load():
+    data = jsonl(1, 20000)
 
-        def reader():
-            started.set()
-            i = 0
-            while True:
-                try:
-                    n = len(store)
-                    try:
-                        assert store[i % n].name.startswith(LONG_A) if n else True
-                    except IndexError:  # emptied by the drop since len()
-                        pass
-                    g = store.get(1 + i % 5000, None)
-                    assert g is None or g.id == 1 + i % 5000
-                    store.sum("qty")
-                    store.column("qty")
-                    store.dump_jsonl()
-                except (slots.StaleRecordError, slots.BusyError):
-                    return
-                i += 1
-        run_threads(reader, _dropper(store, started))
-        assert store.dropped
+    def load(store):
+        for _ in range(5):
+            _stale_or_done(lambda: loaded(store.load_jsonl(data)))
+            _stale_or_done(store.clear)
+        return True
+    drop_while(load)
+
+
+def drop_during_read():
+    def read(store, i=[0]):
+        i[0] += 1
+        k = i[0]
+        n = len(store)
+        try:
+            assert store[k % n].name.startswith(LONG_A) if n else True
+        except IndexError:  # emptied by the drop since len()
+            pass
+        g = store.get(1 + k % 5000, None)
+        assert g is None or g.id == 1 + k % 5000
+        store.sum("qty")
+        store.column("qty")
+        store.dump_jsonl()
+    drop_while(read, records=5000)
 
 
 def drop_during_iteration():
-    for _ in range(20):
-        store = Item.store()
-        store.load_jsonl(jsonl(1, 5000))
-        started = threading.Event()
-
-        def iterate():
-            started.set()
-            while True:
-                try:
-                    for rec in store:
-                        assert rec.name.startswith(LONG_A)
-                except (slots.StaleRecordError, slots.BusyError):
-                    return
-        run_threads(iterate, _dropper(store, started))
-        assert store.dropped
+    def iterate(store):
+        for rec in store:
+            assert rec.name.startswith(LONG_A)
+    drop_while(iterate, records=5000)
 
 
 # ---- a validator acting on the store being loaded ---------------------------------------------

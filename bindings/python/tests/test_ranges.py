@@ -6,21 +6,17 @@ import pytest
 
 
 @pytest.fixture
-def Product(slots):
-    @slots.record
-    class Product:
-        id: int = slots.key()
-        name: str = ""
-        qty: slots.u8 = 0
-    return Product
+def store(slots):
+    """A store of three records, 1..3, of a type with a u8 field; store.record_class is the type."""
+    Ranged = slots.define("Ranged", "id: i64 key, name: str = '', qty: u8 = 0")
+    s = Ranged.store()
+    s.load_jsonl(b"".join(b'{"id": %d, "name": "p%d"}\n' % (i, i) for i in (1, 2, 3)))
+    return s
 
 
 @pytest.fixture
-def store(Product):
-    s = Product.store()
-    for i in range(1, 4):
-        s.append(i, "p%d" % i)
-    return s
+def Product(store):
+    return store.record_class
 
 
 class Index(object):
