@@ -321,5 +321,34 @@ test("SLOTS_EBUSY and a dropped store", function()
     end
 end)
 
+-- Needs the thread-safe core of libslots 1.1 (issue 10): an older library crashes here.
+if slots.version_number >= 10100 or os.getenv("SLOTS_THREAD_TESTS") == "1" then
+test("a validator that drops, clears or loads into the store being loaded gets SLOTS_EBUSY", function()
+    local T = slots.define(uniq("Busy"), "id: i64 key, name: str")
+    for _, action in ipairs{ "drop", "clear", "load" } do
+        local s = slots.Store(T)
+        s:append{ id = 1000, name = "kept" }
+        local codes = {}
+        local cb = ffi.cast("slots_validator", function()
+            local ok, e = pcall(function()
+                if action == "drop" then s:drop()
+                elseif action == "clear" then s:clear()
+                else s:load_jsonl('{"id": 5000, "name": "inner"}\n') end
+            end)
+            codes[#codes + 1] = ok and "no error" or (type(e) == "table" and e.code or tostring(e))
+            return 0
+        end)
+        slots.C.slots_field_set_validator(T.type, 1, cb, nil)
+        local ok, loaded = pcall(function() return s:load_jsonl('{"id": 1, "name": "a"}\n{"id": 2, "name": "b"}\n') end)
+        slots.C.slots_field_set_validator(T.type, 1, nil, nil)
+        cb:free()
+        check(ok and loaded == 2, action .. ": the load goes through")
+        check(#codes == 2 and codes[1] == "SLOTS_EBUSY" and codes[2] == "SLOTS_EBUSY",
+            action .. ": each attempt is SLOTS_EBUSY  [" .. table.concat(codes, ", ") .. "]")
+        check(s.ptr ~= nil and s:len() == 3, action .. ": the store is kept, with the loaded records")
+    end
+end)
+end
+
 print(string.format("%d passed, %d failed", passed, failed))
 os.exit(failed == 0 and 0 or 1)

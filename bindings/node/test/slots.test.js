@@ -436,3 +436,40 @@ test('a dropped store refuses every use with SLOTS_ESTALE', () => {
         throwsSlots(use, Error, 'SLOTS_ESTALE');
     }
 });
+
+// Needs the thread-safe core of libslots 1.1 (issue 10): an older library crashes here.
+const coreRefusesReentry = slots.versionNumber >= 10100 || process.env.SLOTS_THREAD_TESTS === '1';
+
+test('a validator that drops, clears or loads into the store being loaded gets SLOTS_EBUSY',
+    { skip: !coreRefusesReentry && 'libslots predates the thread-safe core (SLOTS_THREAD_TESTS=1 forces)' }, () => {
+        const koffi = require('koffi');
+        const T = slots.defineType(uniq('Busy'), 'id: i64 key, name: str');
+        for (const action of ['drop', 'clear', 'load']) {
+            const s = new slots.Store(T);
+            s.append({ id: 1000, name: 'kept' });
+            const codes = [];
+            const cb = koffi.register(() => {
+                try {
+                    if (action === 'drop') s.drop();
+                    else if (action === 'clear') s.clear();
+                    else s.loadJsonl('{"id": 5000, "name": "inner"}\n');
+                    codes.push('no error');
+                } catch (e) {
+                    codes.push(e.code);
+                }
+                return 0;
+            }, 'slots_validator');
+            const t = slots.raw.slots_type_find(T.typeName);
+            assert.equal(slots.raw.slots_field_set_validator(t, 1, cb, null), 0);
+            let result;
+            try {
+                result = s.loadJsonl('{"id": 1, "name": "a"}\n{"id": 2, "name": "b"}\n');
+            } finally {
+                slots.raw.slots_field_set_validator(t, 1, null, null);
+                koffi.unregister(cb);
+            }
+            assert.equal(result.loaded, 2, action);
+            assert.deepEqual(codes, ['SLOTS_EBUSY', 'SLOTS_EBUSY'], action);
+            assert.equal(s.length, 3, action);
+        }
+    });
