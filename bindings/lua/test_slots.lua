@@ -321,8 +321,9 @@ test("SLOTS_EBUSY and a dropped store", function()
     end
 end)
 
--- Needs the thread-safe core of libslots 1.1 (issue 10): an older library crashes here.
-if slots.version_number >= 10100 or os.getenv("SLOTS_THREAD_TESTS") == "1" then
+-- Needs the thread-safe core (issue 10): a library from before it crashes here (SLOTS_THREAD_TESTS=0
+-- skips the test).
+if os.getenv("SLOTS_THREAD_TESTS") ~= "0" then
 test("a validator that drops, clears or loads into the store being loaded gets SLOTS_EBUSY", function()
     local T = slots.define(uniq("Busy"), "id: i64 key, name: str")
     for _, action in ipairs{ "drop", "clear", "load" } do

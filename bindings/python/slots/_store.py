@@ -6,10 +6,13 @@ per-store int subclass (a _Borrowed handle) whose class keeps the store alive, s
 frees the record and a store lives while any of its proxies does. store.drop() frees every record
 at once: every proxy from the store then raises StaleRecordError.
 
-Lifetime under threads: the C store pointer lives in a _StoreRef, and every method takes that object
-into a local before it calls C. The C store is dropped by the _StoreRef's __del__, so it cannot be
-freed while any call into it runs (a call holds a reference), whether the Store is collected or
-dropped by another thread: no call ever passes a freed pointer.
+Lifetime under threads: the C store reference lives in a _StoreRef, and every method takes that
+object into a local before it calls C. A collected store is dropped by the _StoreRef's __del__,
+which runs only when no call holds it: the garbage collector never drops a store under a running
+call. An explicit drop() goes to the library at once: libslots waits for the calls running inside
+the store, refuses (SLOTS_EBUSY) a drop from inside the store's own load, and refuses every later
+use of the dropped reference (SLOTS_ESTALE: store references are (id, incarnation) pairs, never
+addresses), so a call that took the reference just before the drop gets StaleRecordError.
 """
 import array
 import collections
@@ -71,18 +74,20 @@ def _retry_drops(_drop=_fn.slots_store_drop):
 
 
 class _StoreRef(object):
-    """One C store pointer, dropped when the last reference goes: the Store holds one until it is
-    dropped or collected, and each call into the store holds one while it runs."""
+    """One C store reference, dropped when the last reference goes (unless Store.drop() dropped it
+    already): the Store holds one until it is dropped or collected, and each call into the store
+    holds one while it runs."""
 
-    __slots__ = ("p",)
+    __slots__ = ("p", "dropped")
 
     def __init__(self, p):
-        self.p = p
+        self.p, self.dropped = p, False
 
     def __del__(self, _drop=_fn.slots_store_drop, _busy=_EBUSY, _later=_undropped.append):
-        p, self.p = self.p, None
-        if p is not None and _drop(p) == _busy:
-            _later(p)  # never raise from a finalizer: retried later (see _undropped)
+        if not self.dropped:
+            self.dropped = True
+            if _drop(self.p) == _busy:
+                _later(self.p)  # never raise from a finalizer: retried later (see _undropped)
 
 
 class Store(object):
@@ -110,11 +115,10 @@ class Store(object):
 
     # ---- lifetime ---------------------------------------------------------------------------
     def drop(self):
-        """Frees all the store's records now and the store itself as soon as no call into it runs
-        (at once, unless another thread is inside one); every proxy from it then raises
-        StaleRecordError, and so does every method of the store. Dropping twice is harmless.
-        BusyError, and nothing changes, when the store is inside its own load (a validator drops
-        it) or another thread is dropping it at this moment."""
+        """Frees the store and all its records now (after the calls other threads are running in
+        it); every proxy from it then raises StaleRecordError, and so does every method of the
+        store. Dropping twice is harmless. BusyError, and nothing changes, when the store is inside
+        its own load (a validator drops it) or another thread is dropping it at this moment."""
         # One drop at a time, never waiting: a validator of a load that a concurrent drop waits
         # for must not block here (that would deadlock), so the second drop is refused instead.
         if not self._lock.acquire(False):
@@ -125,10 +129,10 @@ class Store(object):
             r = self._r
             if r is None:
                 return
-            # The records go now; the core waits for (or refuses, SLOTS_EBUSY) a running operation.
-            rc = _fn.slots_store_clear(r.p)
+            rc = _fn.slots_store_drop(r.p)
             if rc:
                 raise _error(rc)
+            r.dropped = True
             self._r = None
         finally:
             self._lock.release()

@@ -187,7 +187,8 @@ def drop_during_read():
 def drop_during_iteration():
     def iterate(store):
         for rec in store:
-            assert rec.name.startswith(LONG_A)
+            name = rec.name
+            assert name.startswith(LONG_A), (name, rec._h)
     drop_while(iterate, records=5000)
 
 
@@ -236,6 +237,26 @@ def validator_reentry():
         finally:
             V.clear_validator("name")
         assert len(store) == 4 and 7 not in store
+
+
+def stale_reference_after_drop():
+    """A call that took the store's reference just before another thread dropped it is refused
+    (SLOTS_ESTALE), never run on freed memory; so is every use of the store after the drop."""
+    store = Item.store()
+    store.load_jsonl(jsonl(1, 100))
+    held = store._live()  # what a method holds while it is inside C
+    store.drop()
+    rc, _n = slots._api._b.out("slots_store_len", held.p)
+    assert rc == slots._api.ESTALE, rc
+    for use in (lambda: len(store), lambda: store[0], lambda: store.get(1), store.clear,
+                lambda: store.load_jsonl(jsonl(200, 1))):
+        try:
+            use()
+            raise AssertionError("a dropped store answered")
+        except slots.StaleRecordError:
+            pass
+    del held  # its finalizer does not drop the store a second time
+    store.drop()
 
 
 if __name__ == "__main__":

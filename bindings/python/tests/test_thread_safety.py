@@ -5,8 +5,7 @@ holds it; concurrent drops; a finalizer that finds the store busy).
 
 The scenarios that exercise the C core run in a subprocess each (_thread_scenarios.py), so a crash
 fails that test and names the signal instead of killing the test run. They need the thread-safe
-core of libslots 1.1 (issue 10): against an older library they are skipped (they crash it), unless
-SLOTS_THREAD_TESTS=1 forces them; SLOTS_THREAD_TESTS=0 skips them everywhere."""
+core (issue 10); SLOTS_THREAD_TESTS=0 skips them (for a library from before it, which they crash)."""
 import gc
 import os
 import signal
@@ -19,17 +18,9 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _core_is_thread_safe(slots):
-    forced = os.environ.get("SLOTS_THREAD_TESTS")
-    if forced in ("0", "1"):
-        return forced == "1"
-    return slots._api._fn.slots_version_number() >= 10100
-
-
 def run_scenario(slots, name, rounds=None):
-    if not _core_is_thread_safe(slots):
-        pytest.skip("libslots %s predates the thread-safe core (issue 10); SLOTS_THREAD_TESTS=1 "
-                    "runs it anyway" % slots.library_version)
+    if os.environ.get("SLOTS_THREAD_TESTS") == "0":
+        pytest.skip("SLOTS_THREAD_TESTS=0")
     env = dict(os.environ, SLOTS_BACKEND=slots.backend, SLOTS_LIBRARY=slots.library_path,
                SLOTS_CFFI_MODE="abi" if slots.backend_mode == "abi" else "")
     if rounds:
@@ -68,6 +59,10 @@ def test_validator_acting_on_the_store_being_loaded_gets_busy(slots):
     run_scenario(slots, "validator_reentry")
 
 
+def test_a_reference_taken_before_a_drop_is_refused(slots):
+    run_scenario(slots, "stale_reference_after_drop")
+
+
 # ---- the binding's part (any core) ---------------------------------------------------------------
 
 @pytest.fixture
@@ -75,22 +70,19 @@ def Item(slots):
     return slots.define("TSItem", "id: i64 key, name: str")
 
 
-def test_a_call_in_flight_keeps_the_c_store(slots, Item):
-    """drop() frees the records at once but the C store only when no call holds it: a call that
-    took the store before the drop still passes a live pointer, never a freed one."""
+def test_a_call_in_flight_keeps_a_collected_store(slots, Item):
+    """The garbage collector never drops a store under a call: a call holds the _StoreRef, and the
+    store is dropped when the last holder lets go."""
     store = Item.store()
     for i in range(100):
         store.append(i, "name-%d-%s" % (i, "x" * 30))
     held = store._live()  # what a method holds while it is inside C
-    store.drop()
-    assert store.dropped
-    with pytest.raises(slots.StaleRecordError):
-        len(store)
-    with pytest.raises(slots.StaleRecordError):
-        store[0]
-    rc, n = slots._api._b.out("slots_store_len", held.p)  # still a store, now empty
-    assert (rc, n) == (0, 0)
+    del store
+    gc.collect()
+    rc, n = slots._api._b.out("slots_store_len", held.p)  # still the store, records and all
+    assert (rc, n) == (0, 100) and slots.live_records(Item) == 100
     del held
+    assert slots.live_records(Item) == 0
 
 
 def test_drop_frees_the_store_at_once_when_no_call_runs(slots, Item):
@@ -137,7 +129,7 @@ def test_a_finalizer_that_finds_the_store_busy_drops_it_later(slots, Item):
     assert rc == 0
     ref = _store._StoreRef(p)
     ref.__del__(_drop=lambda p: slots._api.EBUSY)  # as if the core said SLOTS_EBUSY: no exception
-    assert ref.p is None and p in _store._undropped
+    assert ref.dropped and p in _store._undropped
     Item.store()  # the next store made retries the drop
     assert p not in _store._undropped
 
