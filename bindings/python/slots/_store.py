@@ -3,16 +3,14 @@ bulk JSON Lines / CSV load and dump, numeric columns). Written once over either 
 
 Ownership: the store owns its records. A proxy from a store holds its handle as an instance of a
 per-store int subclass (a _Borrowed handle) whose class keeps the store alive, so its __del__ never
-frees the record and a store lives while any of its proxies does. store.drop() frees every record
-at once: every proxy from the store then raises StaleRecordError.
+frees the record and a store lives while any of its proxies does. store.drop() frees everything at
+once: every proxy from the store then raises StaleRecordError.
 
-Lifetime under threads: the C store reference lives in a _StoreRef, and every method takes that
-object into a local before it calls C. A collected store is dropped by the _StoreRef's __del__,
-which runs only when no call holds it: the garbage collector never drops a store under a running
-call. An explicit drop() goes to the library at once: libslots waits for the calls running inside
-the store, refuses (SLOTS_EBUSY) a drop from inside the store's own load, and refuses every later
-use of the dropped reference (SLOTS_ESTALE: store references are (id, incarnation) pairs, never
-addresses), so a call that took the reference just before the drop gets StaleRecordError.
+Lifetime under threads: a running call holds its Store (self, in its frame), so the collector never
+drops a store under a call. An explicit drop() goes to the library at once, which waits for the calls
+running inside the store, refuses a drop from inside the store's own load (SLOTS_EBUSY), and refuses
+the dropped reference from then on (SLOTS_ESTALE: store references are an id and an incarnation,
+never an address), so a call that read the reference just before the drop raises StaleRecordError.
 """
 import array
 import collections
@@ -57,7 +55,7 @@ def _raise_stale(rc=None):
     raise StaleRecordError("the store was dropped")
 
 
-# C stores whose drop found them busy (SLOTS_EBUSY) in a finalizer, which must not raise: dropped
+# C stores that a finalizer found busy (SLOTS_EBUSY): a finalizer must not raise, so they are dropped
 # again when the next store is made or dropped; whatever is left is freed by process exit.
 _undropped = []
 
@@ -65,29 +63,12 @@ _undropped = []
 def _retry_drops(_drop=_fn.slots_store_drop):
     while _undropped:
         try:
-            p = _undropped.pop()
+            s = _undropped.pop()
         except IndexError:  # another thread took the last one
             return
-        if _drop(p) == _EBUSY:
-            _undropped.append(p)
+        if _drop(s) == _EBUSY:
+            _undropped.append(s)
             return
-
-
-class _StoreRef(object):
-    """One C store reference, dropped when the last reference goes (unless Store.drop() dropped it
-    already): the Store holds one until it is dropped or collected, and each call into the store
-    holds one while it runs."""
-
-    __slots__ = ("p", "dropped")
-
-    def __init__(self, p):
-        self.p, self.dropped = p, False
-
-    def __del__(self, _drop=_fn.slots_store_drop, _busy=_EBUSY, _later=_undropped.append):
-        if not self.dropped:
-            self.dropped = True
-            if _drop(self.p) == _busy:
-                _later(self.p)  # never raise from a finalizer: retried later (see _undropped)
 
 
 class Store(object):
@@ -97,7 +78,7 @@ class Store(object):
     when the class has a key field (get, `in`), bulk JSON Lines and CSV load and dump in C, and
     numeric columns as array.array (buffer protocol: numpy.frombuffer takes them)."""
 
-    __slots__ = ("_r", "_lock", "_cls", "_info", "_hcls", "_key", "_intkey", "__weakref__")
+    __slots__ = ("_s", "_lock", "_cls", "_info", "_hcls", "_key", "_intkey", "__weakref__")
 
     def __init__(self, cls):
         info = _info(cls)
@@ -106,7 +87,7 @@ class Store(object):
         rc, s = _b.out("slots_store_new", info.t)
         if rc:
             raise _error(rc)
-        self._r, self._lock, self._cls, self._info = _StoreRef(s), threading.Lock(), cls, info
+        self._s, self._lock, self._cls, self._info = s, threading.Lock(), cls, info
         # Handles of this store's records: non-owning, and their class keeps this store alive.
         self._hcls = type("_StoreHandle", (_Borrowed,), {"__slots__": (), "store": self})
         keys = [F for F in info.fields if F.key]
@@ -115,10 +96,10 @@ class Store(object):
 
     # ---- lifetime ---------------------------------------------------------------------------
     def drop(self):
-        """Frees the store and all its records now (after the calls other threads are running in
-        it); every proxy from it then raises StaleRecordError, and so does every method of the
-        store. Dropping twice is harmless. BusyError, and nothing changes, when the store is inside
-        its own load (a validator drops it) or another thread is dropping it at this moment."""
+        """Frees the store and all its records now (once the calls other threads are running in
+        it have returned); every proxy from it then raises StaleRecordError, and so does every
+        method of the store. Dropping twice is harmless. BusyError, and nothing changes, when the
+        store is inside its own load (a validator drops it) or another thread is dropping it."""
         # One drop at a time, never waiting: a validator of a load that a concurrent drop waits
         # for must not block here (that would deadlock), so the second drop is refused instead.
         if not self._lock.acquire(False):
@@ -126,25 +107,30 @@ class Store(object):
             exc.status = _EBUSY
             raise exc
         try:
-            r = self._r
-            if r is None:
+            s = self._s
+            if s is None:
                 return
-            rc = _fn.slots_store_drop(r.p)
+            rc = _fn.slots_store_drop(s)
             if rc:
                 raise _error(rc)
-            r.dropped = True
-            self._r = None
+            self._s = None
         finally:
             self._lock.release()
         if _undropped:
             _retry_drops()
 
+    def __del__(self, _drop=_fn.slots_store_drop, _later=_undropped.append):
+        s = getattr(self, "_s", None)
+        if s is not None:
+            self._s = None
+            if _drop(s) == _EBUSY:
+                _later(s)  # never raise from a finalizer: dropped later (see _undropped)
+
     def _live(self):
-        """The _StoreRef: keep it in a local while calling C with its .p."""
-        r = self._r
-        if r is None:
+        s = self._s
+        if s is None:
             _raise_stale()
-        return r
+        return s
 
     @property
     def record_class(self):
@@ -152,10 +138,10 @@ class Store(object):
 
     @property
     def dropped(self):
-        return self._r is None
+        return self._s is None
 
     def __repr__(self):
-        if self._r is None:
+        if self._s is None:
             return "<slots.Store of %s (dropped)>" % self._cls.__name__
         try:
             return "<slots.Store of %s, %d records>" % (self._cls.__name__, len(self))
@@ -171,8 +157,8 @@ class Store(object):
     def append(self, *args, **kwargs):
         """Appends a record built from the constructor's arguments and returns its proxy. On any
         error the half-built record is removed again (nothing changes)."""
-        r = self._live()
-        rc, h = _store_append(r.p)
+        s = self._live()
+        rc, h = _store_append(s)
         if rc:
             raise _error(rc)
         obj = self._proxy(h)
@@ -182,20 +168,19 @@ class Store(object):
             else:
                 self._info.fill(obj, *args, **kwargs)
         except BaseException:
-            _fn.slots_store_remove(r.p, h)
+            _fn.slots_store_remove(s, h)
             raise
         return obj
 
     def __len__(self):
-        r = self._live()
-        rc, n = _store_len(r.p)
+        rc, n = _store_len(self._live())
         if rc:
             raise _error(rc)
         return n
 
     def __getitem__(self, i):
-        r = self._r
-        if r is None:
+        s = self._s
+        if s is None:
             _raise_stale()
         if i.__class__ is not int:
             if isinstance(i, slice):
@@ -207,7 +192,7 @@ class Store(object):
                 raise IndexError("store index out of range")
         elif i > _SIZE_MAX:
             raise _ranges.overflow(i, "size_t", "store index")
-        h = _store_at(r.p, i)
+        h = _store_at(s, i)
         if h < 0:
             if h == _EINDEX:
                 raise IndexError("store index out of range")
@@ -217,9 +202,9 @@ class Store(object):
         return obj
 
     def __iter__(self):
-        r = self._live()  # held by this generator: the C store outlives the iteration
+        s = self._live()
         cls, hcls, new, seth = self._cls, self._hcls, _new, _seth
-        for h in _b.iter_handles(r.p, _api._raise):
+        for h in _b.iter_handles(s, _api._raise):
             obj = new(cls)
             seth(obj, hcls(h))
             yield obj
@@ -231,31 +216,27 @@ class Store(object):
         """Removes (frees) a record of this store; its proxies then raise StaleRecordError."""
         if not isinstance(rec, Record):
             raise TypeError("remove() takes a record, not %s" % type(rec).__name__)
-        r = self._live()
-        rc = _fn.slots_store_remove(r.p, _geth(rec))
+        rc = _fn.slots_store_remove(self._live(), _geth(rec))
         if rc:
             raise _error(rc)
 
     def clear(self):
         """Frees every record (their proxies go stale) and keeps the memory for reuse."""
-        r = self._live()
-        rc = _fn.slots_store_clear(r.p)
+        rc = _fn.slots_store_clear(self._live())
         if rc:
             raise _error(rc)
 
     def reserve(self, n):
         """Makes room for n records in total, so appends up to n allocate nothing."""
         n = _ranges.check(n, "size_t", "reserve count")
-        r = self._live()
-        rc = _fn.slots_store_reserve(r.p, n)
+        rc = _fn.slots_store_reserve(self._live(), n)
         if rc:
             raise _error(rc)
 
     # ---- key index ---------------------------------------------------------------------------
     def _find(self, key):
         """The handle for a key, or a negative status; TypeError for a key of the wrong type."""
-        r = self._live()
-        s = r.p
+        s = self._live()
         F = self._key
         if F is None:
             raise TypeError("%s has no key field (declare one: `id: int = slots.key()`, or "
@@ -277,9 +258,9 @@ class Store(object):
     def get(self, key, *default):
         """The record whose key field equals `key`. KeyError when there is none, unless a default
         is given (store.get(key, None))."""
-        r = self._r
-        if key.__class__ is int and self._intkey and r is not None and _I64_MIN <= key <= _I64_MAX:
-            h = _find_i64(r.p, key)  # the common case, without _find's checks
+        s = self._s  # read once: another thread may drop the store meanwhile
+        if key.__class__ is int and self._intkey and s is not None and _I64_MIN <= key <= _I64_MAX:
+            h = _find_i64(s, key)  # the common case, without _find's checks
         else:
             h = self._find(key)
         if h < 0:
@@ -319,8 +300,7 @@ class Store(object):
         return self._load("csv", source, skip_bad, lambda t: False)
 
     def _load(self, fmt, source, skip_bad, looks_like_text):
-        r = self._live()  # held until C returns
-        s = r.p
+        s = self._live()
         flags = _SKIP_BAD if skip_bad else 0
         if hasattr(source, "read"):
             source = source.read()
@@ -353,8 +333,7 @@ class Store(object):
         return self._dump("csv", path)
 
     def _dump(self, fmt, path):
-        r = self._live()  # held until C returns
-        s = r.p
+        s = self._live()
         if path is not None:
             rc = getattr(_fn, "slots_store_dump_%s_file" % fmt)(s, os.fsencode(path))
             if rc:
@@ -377,8 +356,7 @@ class Store(object):
         C type (typecode: bool/u8 'B', i8 'b', i16 'h', u16 'H', i32 'i', u32 'I', i64 'q',
         u64 'Q', f32 'f', f64 'd'). Unset or null cells read 0 (NaN for floats). A copy:
         numpy.frombuffer(store.column("price"), dtype=float) shares the array's memory."""
-        r = self._live()  # held until C returns
-        s = r.p
+        s = self._live()
         F = self._field(name)
         tc = _TYPECODES.get(F.kind)
         if tc is None:
@@ -398,8 +376,7 @@ class Store(object):
         """Sets field `name` of every record from `values`: a buffer of the column's C type (e.g.
         what column() returns, or a numpy array of that dtype) or any iterable of numbers; exactly
         len(store) values. All or nothing (every value is checked first, validators included)."""
-        r = self._live()  # held until C returns
-        s = r.p
+        s = self._live()
         F = self._field(name)
         tc = _TYPECODES.get(F.kind)
         if tc is None:
@@ -431,8 +408,7 @@ class Store(object):
         """Aggregate(count, sum, min, max) over the set, non-null values of a numeric field,
         computed in C (sum/min/max as floats; min and max are NaN when count is 0)."""
         F = self._field(name)
-        r = self._live()
-        rc, count, total, lo, hi = _b.out("slots_store_aggregate", r.p, F.index)
+        rc, count, total, lo, hi = _b.out("slots_store_aggregate", self._live(), F.index)
         if rc:
             raise _error(rc)
         return Aggregate(count, total, lo, hi)
@@ -442,8 +418,7 @@ class Store(object):
         float."""
         F = self._field(name)
         if F.kind in _INT_KINDS:
-            r = self._live()
-            rc, total = _b.out("slots_store_sum_i64", r.p, F.index)
+            rc, total = _b.out("slots_store_sum_i64", self._live(), F.index)
             if rc:
                 raise _error(rc)
             return total
@@ -466,8 +441,7 @@ class Store(object):
 
     def memory_usage(self):
         """Bytes the store holds in C: slabs, key index, position table, out-of-line strings."""
-        r = self._live()
-        rc, n = _b.out("slots_store_memory", r.p)
+        rc, n = _b.out("slots_store_memory", self._live())
         if rc:
             raise _error(rc)
         return n

@@ -78,12 +78,12 @@ def test_raw_size_t_arguments_never_wrap(slots, store):
     """The backend itself refuses a size_t argument that does not fit (ctypes: a checked argtype,
     whose OverflowError ctypes wraps in its ArgumentError; cffi: its own conversion), so even a raw
     call cannot pass a wrapped count."""
-    r = store._live()
+    s = store._live()
     refused = (OverflowError, ctypes.ArgumentError)
     with pytest.raises(refused, match="OverflowError|too big|does not fit"):
-        slots._api._fn.slots_store_reserve(r.p, 2 ** 64 + 5)
+        slots._api._fn.slots_store_reserve(s, 2 ** 64 + 5)
     with pytest.raises(refused, match="OverflowError|negative|does not fit"):
-        slots._api._fn.slots_store_reserve(r.p, -1)
+        slots._api._fn.slots_store_reserve(s, -1)
     assert len(store) == 3
 
 
