@@ -1,7 +1,7 @@
 """Threads and lifetimes, on every backend: two writers of one str field, a reader against a
 writer, a store dropped while another thread loads, reads or iterates it, a validator acting on
-the store being loaded; and the binding's own part (a store's C pointer outlives every call that
-holds it; concurrent drops; a finalizer that finds the store busy).
+the store being loaded; and the binding's own part (the collector never drops a store under a
+call; concurrent drops; a finalizer that finds the store busy).
 
 The scenarios that exercise the C core run in a subprocess each (_thread_scenarios.py), so a crash
 fails that test and names the signal instead of killing the test run. They need the thread-safe
