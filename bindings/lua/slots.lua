@@ -111,6 +111,12 @@ function M.is_error(e, code)
     return getmetatable(e) == Error and (code == nil or e.code == code)
 end
 
+-- The error object the binding raises for `status` (a negative SLOTS_ code; SLOTS_EBUSY gives code
+-- "SLOTS_EBUSY"), with `message` or the status name: for code that calls M.C directly.
+function M.error_for(status, message)
+    return make_error(status, message or strerror(status))
+end
+
 -- ---- scratch out-parameters (a Lua state runs one thread at a time) ----------------------------
 
 local out_obj = ffi.new("slots_obj[1]")
@@ -135,6 +141,52 @@ local I64_MIN = ffi.new("int64_t", -9223372036854775807LL - 1)
 local i64_ct = ffi.typeof("int64_t")
 local u64_ct = ffi.typeof("uint64_t")
 
+-- Integer C arguments, checked here before the ffi converts them: a Lua number that does not fit
+-- an int64_t, uint64_t or size_t parameter is wrapped or undefined there (s:at(2^64 + 1) was
+-- s:at(1), set_i64 of 2^63 stored INT64_MIN), and a fraction is truncated. Every user integer
+-- bound for such a parameter goes through c_int. [lo, hi) as doubles, and whether an int64_t /
+-- uint64_t cdata fits.
+local SIZE_BITS = 8 * ffi.sizeof("size_t")
+local C_LIMITS = {
+    i64 = { lo = -TWO63, hi = TWO63, i64 = true, u64 = false },
+    u64 = { lo = 0, hi = TWO64, i64 = false, u64 = true },
+    size_t = { lo = 0, hi = 2 ^ SIZE_BITS, i64 = false, u64 = SIZE_BITS == 64 },
+}
+local I64_MAX_U = 0x7fffffffffffffffULL
+
+local function lua_type_name(v)
+    local t = type(v)
+    if t == "number" then return (v == math.floor(v) and v == v and v ~= math.huge and v ~= -math.huge) and "int" or "float" end
+    if t == "boolean" then return "bool" end
+    if t == "string" then return "str" end
+    if t == "cdata" then return tostring(ffi.typeof(v)) end
+    return t
+end
+
+-- `v` (an integral Lua number or int64_t/uint64_t cdata) when it fits C type `kind` ("i64", "u64",
+-- "size_t"); raises SLOTS_ETYPE for other values, SLOTS_ERANGE (naming `what`) when it does not fit.
+local function c_int(v, kind, what, level)
+    local lim = C_LIMITS[kind]
+    local fits
+    if type(v) == "number" then
+        if v ~= math.floor(v) or v - v ~= 0 then
+            error(make_error(C.SLOTS_ETYPE, what .. " must be an integer, not " .. lua_type_name(v)), level or 3)
+        end
+        fits = v >= lim.lo and v < lim.hi
+    elseif type(v) == "cdata" and ffi.istype(i64_ct, v) then
+        fits = lim.i64 or v >= 0
+    elseif type(v) == "cdata" and ffi.istype(u64_ct, v) then
+        fits = lim.u64 or (kind == "i64" and v <= I64_MAX_U)
+    else
+        error(make_error(C.SLOTS_ETYPE, what .. " must be an integer, not " .. lua_type_name(v)), level or 3)
+    end
+    if not fits then
+        error(make_error(C.SLOTS_ERANGE, string.format("%s %s does not fit in %s", what,
+            type(v) == "number" and string.format("%.17g", v) or tostring(v), kind)), level or 3)
+    end
+    return v
+end
+
 -- A 64-bit integer as a Lua number when exact, else as the cdata.
 local function int_value(v)
     local n = tonumber(v)
@@ -153,15 +205,6 @@ local function type_key(t) return tonumber(ffi.cast("uintptr_t", t)) end
 local function kind_name(kind)
     local s = C.slots_kind_name(kind)
     return s ~= nil and ffi.string(s) or tostring(kind)
-end
-
-local function lua_type_name(v)
-    local t = type(v)
-    if t == "number" then return (v == math.floor(v) and v == v and v ~= math.huge and v ~= -math.huge) and "int" or "float" end
-    if t == "boolean" then return "bool" end
-    if t == "string" then return "str" end
-    if t == "cdata" then return tostring(ffi.typeof(v)) end
-    return t
 end
 
 local wrap -- forward: handle -> record table
@@ -307,11 +350,13 @@ local function class_for(t)
     local key = type_key(t)
     local known = classes[key]
     if known then return known end
+    -- A string from the library is valid only until the next libslots call: copy it at once.
     local tname = C.slots_type_name(t)
     if tname == nil then fail(C.SLOTS_EINVAL) end
+    tname = ffi.string(tname)
     local n = check(C.slots_type_nfields(t))
     local cls = {
-        __slots = true, type = ffi.cast("slots_type *", t), name = ffi.string(tname),
+        __slots = true, type = ffi.cast("slots_type *", t), name = tname,
         flags = check(C.slots_type_flags(t)), names = {}, kinds = {}, field_flags = {}, index = {},
         getters = {},
     }
@@ -394,12 +439,13 @@ local function class_for(t)
             for i, name in ipairs(cls.names) do
                 local fl = cls.field_flags[i]
                 local d = C.slots_field_default(cls.type, i - 1)
+                d = d ~= nil and ffi.string(d) or nil -- copied before kind_name calls the library
                 list[i] = {
                     name = name, kind = kind_name(cls.kinds[i]),
                     optional = bit.band(fl, C.SLOTS_FIELD_OPTIONAL) ~= 0,
                     readonly = bit.band(fl, C.SLOTS_FIELD_READONLY) ~= 0,
                     key = bit.band(fl, C.SLOTS_FIELD_KEY) ~= 0,
-                    default = d ~= nil and ffi.string(d) or nil,
+                    default = d,
                 }
             end
             return list
@@ -467,8 +513,8 @@ function Record.get_f64(rec, n) return typed_get(rec, n, function(h, i) return C
 function Record.get_str(rec, n) return typed_get(rec, n, function(h, i) return C.slots_get_str(h, i, out_ptr, out_len) end, function() return ffi.string(out_ptr[0], out_len[0]) end) end
 function Record.get_bytes(rec, n) return typed_get(rec, n, function(h, i) return C.slots_get_bytes(h, i, out_vptr, out_len) end, function() return ffi.string(out_vptr[0], out_len[0]) end) end
 function Record.set_bool(rec, n, v) check(C.slots_set_bool(rec[1], field_index(cls_of(rec), n), v and 1 or 0)) end
-function Record.set_i64(rec, n, v) check(C.slots_set_i64(rec[1], field_index(cls_of(rec), n), v)) end
-function Record.set_u64(rec, n, v) check(C.slots_set_u64(rec[1], field_index(cls_of(rec), n), v)) end
+function Record.set_i64(rec, n, v) check(C.slots_set_i64(rec[1], field_index(cls_of(rec), n), c_int(v, "i64", "value"))) end
+function Record.set_u64(rec, n, v) check(C.slots_set_u64(rec[1], field_index(cls_of(rec), n), c_int(v, "u64", "value"))) end
 function Record.set_f64(rec, n, v) check(C.slots_set_f64(rec[1], field_index(cls_of(rec), n), v)) end
 function Record.set_str(rec, n, v) v = tostring(v); check(C.slots_set_str(rec[1], field_index(cls_of(rec), n), v, #v)) end
 function Record.set_bytes(rec, n, v) check(C.slots_set_bytes(rec[1], field_index(cls_of(rec), n), v, #v)) end
@@ -509,13 +555,36 @@ end
 local Store = {}
 Store.__index = Store
 
+-- A store's pointer is dropped by its finalizer (a running call holds the store table, so the GC
+-- never drops one under a call). A finalizer must not raise: if the library finds the store busy
+-- (SLOTS_EBUSY) the drop is retried when the next store is made or dropped; what is left is freed
+-- by process exit.
+local undropped = {}
+
+local function drop_later(p)
+    if C.slots_store_drop(p) == C.SLOTS_EBUSY then
+        undropped[#undropped + 1] = ffi.cast("slots_store *", p) -- a plain pointer: no finalizer
+    end
+end
+
+local function retry_drops()
+    while #undropped > 0 do
+        local p = table.remove(undropped)
+        if C.slots_store_drop(p) == C.SLOTS_EBUSY then
+            undropped[#undropped + 1] = p
+            return
+        end
+    end
+end
+
 -- An empty store of records of class `cls`; dropped by the GC or by s:drop().
 function M.Store(cls)
     if type(cls) ~= "table" or not cls.__slots then
         error(make_error(C.SLOTS_EINVAL, "Store needs a class from slots.define()"), 2)
     end
+    retry_drops()
     check(C.slots_store_new(cls.type, out_store))
-    local ptr = ffi.gc(out_store[0], C.slots_store_drop)
+    local ptr = ffi.gc(out_store[0], drop_later)
     return setmetatable({ ptr = ptr, cls = cls }, Store)
 end
 
@@ -531,14 +600,14 @@ end
 
 -- The record at position i, counting from 1 (negative counts from the end).
 function Store.at(s, i)
-    if type(i) ~= "number" or i ~= math.floor(i) then
+    if type(i) ~= "number" or i ~= math.floor(i) or i - i ~= 0 then
         error(make_error(C.SLOTS_ETYPE, "store index must be an integer, not " .. lua_type_name(i)), 2)
     end
     local pos = i > 0 and i - 1 or s:len() + i
     if i == 0 or pos < 0 then
         error(make_error(C.SLOTS_EINDEX, "store index " .. i .. " out of range"), 2)
     end
-    check(C.slots_store_at(sptr(s), pos, out_obj))
+    check(C.slots_store_at(sptr(s), c_int(pos, "size_t", "store index"), out_obj))
     return wrap(out_obj[0], s)
 end
 
@@ -657,12 +726,14 @@ end
 
 function Store.clear(s) check(C.slots_store_clear(sptr(s))) end
 
--- Frees the store and its records now (their tables then get SLOTS_ESTALE).
+-- Frees the store and its records now (their tables then get SLOTS_ESTALE). A SLOTS_EBUSY error,
+-- and nothing changes, when the store is busy (inside its own load).
 function Store.drop(s)
     local p = sptr(s)
     check(C.slots_store_drop(p))
     ffi.gc(p, nil)
     s.ptr = nil
+    retry_drops()
 end
 
 return M

@@ -59,10 +59,14 @@ if (Math.floor(VERSION_NUMBER / 10000) !== EXPECTED_MAJOR) {
 
 // ---- errors -------------------------------------------------------------------------------------
 
+// SLOTS_EBUSY (-15) is a plain Error with code 'SLOTS_EBUSY' (a cdef older than the status lacks it).
+if (C.SLOTS_EBUSY === undefined) C.SLOTS_EBUSY = -15;
+
 function errorClass(status) {
     switch (status) {
         case C.SLOTS_ETYPE: case C.SLOTS_ELAYOUT: return TypeError;
         case C.SLOTS_ERANGE: case C.SLOTS_EINDEX: return RangeError;
+        case C.SLOTS_EBUSY: return Error; // the store is busy (its own load, a drop): nothing changed
         default: return Error;
     }
 }
@@ -119,6 +123,26 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 const U64_MAX = (1n << 64n) - 1n;
+const SIZE_MAX = (1n << BigInt(8 * koffi.sizeof('size_t'))) - 1n;
+
+// Integer C arguments, checked here before koffi converts them: koffi wraps what does not fit
+// (s.at(2 ** 64) was s.at(0), slots_set_i64(h, i, 2n ** 63n) stored INT64_MIN). Every user integer
+// bound for an int64_t, uint64_t or size_t parameter goes through cInt.
+const C_LIMITS = { i64: [I64_MIN, I64_MAX], u64: [0n, U64_MAX], size_t: [0n, SIZE_MAX] };
+
+/** `v` (a Number, BigInt or integer string) as a BigInt that fits C type `kind` ('i64', 'u64',
+ * 'size_t'); TypeError for a non-integer, RangeError (code SLOTS_ERANGE) when it does not fit. */
+function cInt(v, kind, what) {
+    let b;
+    try {
+        b = BigInt(v);
+    } catch (e) {
+        throw new TypeError(`${what} must be an integer, not ${jsTypeName(v)}`);
+    }
+    const [lo, hi] = C_LIMITS[kind];
+    if (b < lo || b > hi) throw makeError(C.SLOTS_ERANGE, `${what} ${v} does not fit in ${kind} (${lo}..${hi})`);
+    return b;
+}
 
 // 64-bit integers read back as Numbers when exact, else as BigInts.
 function intValue(v) {
@@ -348,6 +372,15 @@ function findType(name) {
 
 // ---- records ------------------------------------------------------------------------------------
 
+// Typed access to field `name` through one C call (plain functions, not private methods: records
+// made by wrapHandle, such as a store's, are not constructed by the class and lack its brand).
+function typedGet(rec, name, call, value) {
+    const st = call(rec[H], fieldIndex(infoOf(rec), name));
+    return st === 0 ? value() : status(st);
+}
+
+function typedPut(rec, name, call) { check(call(rec[H], fieldIndex(infoOf(rec), name))); }
+
 class Record {
     /** A new record; `values` (an object) sets fields by name, then defaults fill the rest. */
     constructor(values) {
@@ -424,32 +457,26 @@ class Record {
     isSet(name) { const info = infoOf(this); return check(F.slots_is_set(this[H], fieldIndex(info, name))) === 1; }
 
     // Typed access: the setter of exactly one C kind family, whatever the JS value.
-    getBool(name) { return this.#typed(name, (h, i) => F.slots_get_bool(h, i, outI32), () => outI32[0] !== 0); }
-    getI64(name) { return this.#typed(name, (h, i) => F.slots_get_i64(h, i, outI64), () => outI64[0]); }
-    getU64(name) { return this.#typed(name, (h, i) => F.slots_get_u64(h, i, outU64), () => outU64[0]); }
-    getF64(name) { return this.#typed(name, (h, i) => F.slots_get_f64(h, i, outF64), () => outF64[0]); }
+    getBool(name) { return typedGet(this, name, (h, i) => F.slots_get_bool(h, i, outI32), () => outI32[0] !== 0); }
+    getI64(name) { return typedGet(this, name, (h, i) => F.slots_get_i64(h, i, outI64), () => outI64[0]); }
+    getU64(name) { return typedGet(this, name, (h, i) => F.slots_get_u64(h, i, outU64), () => outU64[0]); }
+    getF64(name) { return typedGet(this, name, (h, i) => F.slots_get_f64(h, i, outF64), () => outF64[0]); }
     getStr(name) {
-        return this.#typed(name, (h, i) => F.slots_get_str(h, i, outPtr, outLen),
+        return typedGet(this, name, (h, i) => F.slots_get_str(h, i, outPtr, outLen),
             () => utf8(outPtr[0], Number(outLen[0])));
     }
     getBytes(name) {
-        return this.#typed(name, (h, i) => F.slots_get_bytes(h, i, outPtr, outLen),
+        return typedGet(this, name, (h, i) => F.slots_get_bytes(h, i, outPtr, outLen),
             () => bytesCopy(outPtr[0], Number(outLen[0])));
     }
-    setBool(name, v) { this.#put(name, (h, i) => F.slots_set_bool(h, i, v ? 1 : 0)); }
-    setI64(name, v) { this.#put(name, (h, i) => F.slots_set_i64(h, i, toI64(v))); }
-    setU64(name, v) { this.#put(name, (h, i) => F.slots_set_u64(h, i, toU64(v))); }
-    setF64(name, v) { this.#put(name, (h, i) => F.slots_set_f64(h, i, Number(v))); }
-    setStr(name, v) { const b = Buffer.from(String(v), 'utf8'); this.#put(name, (h, i) => F.slots_set_str(h, i, b, b.length)); }
-    setBytes(name, v) { const b = Buffer.from(v); this.#put(name, (h, i) => F.slots_set_bytes(h, i, b, b.length)); }
-    setNull(name) { this.#put(name, (h, i) => F.slots_set_null(h, i)); }
+    setBool(name, v) { typedPut(this, name, (h, i) => F.slots_set_bool(h, i, v ? 1 : 0)); }
+    setI64(name, v) { typedPut(this, name, (h, i) => F.slots_set_i64(h, i, toI64(v))); }
+    setU64(name, v) { typedPut(this, name, (h, i) => F.slots_set_u64(h, i, toU64(v))); }
+    setF64(name, v) { typedPut(this, name, (h, i) => F.slots_set_f64(h, i, Number(v))); }
+    setStr(name, v) { const b = Buffer.from(String(v), 'utf8'); typedPut(this, name, (h, i) => F.slots_set_str(h, i, b, b.length)); }
+    setBytes(name, v) { const b = Buffer.from(v); typedPut(this, name, (h, i) => F.slots_set_bytes(h, i, b, b.length)); }
+    setNull(name) { typedPut(this, name, (h, i) => F.slots_set_null(h, i)); }
 
-    #typed(name, call, value) {
-        const st = call(this[H], fieldIndex(infoOf(this), name));
-        return st === 0 ? value() : status(st);
-    }
-
-    #put(name, call) { check(call(this[H], fieldIndex(infoOf(this), name))); }
 
     /** Frees the record now: every object naming it then gets SLOTS_ESTALE. */
     free() {
@@ -488,17 +515,8 @@ class Record {
     }
 }
 
-function toI64(v) {
-    const b = BigInt(v);
-    if (b < I64_MIN || b > I64_MAX) throw makeError(C.SLOTS_ERANGE, `value ${v} out of range for i64`);
-    return b;
-}
-
-function toU64(v) {
-    const b = BigInt(v);
-    if (b < 0n || b > U64_MAX) throw makeError(C.SLOTS_ERANGE, `value ${v} out of range for u64`);
-    return b;
-}
+const toI64 = (v) => cInt(v, 'i64', 'value');
+const toU64 = (v) => cInt(v, 'u64', 'value');
 
 // ---- unknown attributes and extras: the end of every record's prototype chain ---------------------
 
@@ -578,13 +596,31 @@ Object.setPrototypeOf(Record.prototype, unknownAttribute);
 
 // ---- stores -------------------------------------------------------------------------------------
 
-const dropOnGC = new FinalizationRegistry((cell) => { if (cell.ptr) F.slots_store_drop(cell.ptr); });
+// A collected store is dropped by the finalizer, which runs from the event loop, never inside a
+// call (a running call holds its Store). If the library still finds it busy (SLOTS_EBUSY) the drop
+// is retried when the next store is made or dropped; what is left is freed by process exit.
+const undropped = [];
+const dropOnGC = new FinalizationRegistry((cell) => {
+    if (cell.ptr && F.slots_store_drop(cell.ptr) === C.SLOTS_EBUSY) undropped.push(cell.ptr);
+    cell.ptr = null;
+});
+
+function retryDrops() {
+    while (undropped.length) {
+        const p = undropped.pop();
+        if (F.slots_store_drop(p) === C.SLOTS_EBUSY) {
+            undropped.push(p);
+            return;
+        }
+    }
+}
 
 class Store {
     /** An empty store of records of `RecordClass` (a class from defineType). */
     constructor(RecordClass) {
         const info = RecordClass && RecordClass.prototype && RecordClass.prototype[INFO];
         if (!info) throw new TypeError('Store needs a record class from slots.defineType()');
+        retryDrops();
         check(F.slots_store_new(info.type, outPtr));
         this.info = info;
         this.cell = { ptr: outPtr[0] }; // shared with the finalizer, cleared by drop()
@@ -604,13 +640,16 @@ class Store {
 
     len() { return this.length; }
 
-    /** The record at position i (negative counts from the end, as Array.prototype.at). */
+    /** The record at position i, a Number or BigInt (negative counts from the end, as
+     * Array.prototype.at); RangeError SLOTS_EINDEX past the end, SLOTS_ERANGE beyond size_t. */
     at(i) {
-        let pos = Number(i);
-        if (!Number.isInteger(pos)) throw new TypeError(`store index must be an integer, not ${jsTypeName(i)}`);
-        if (pos < 0) pos += this.length;
-        if (pos < 0) throw makeError(C.SLOTS_EINDEX, `store index ${i} out of range`);
-        check(F.slots_store_at(this.#ptr, BigInt(pos), outU64));
+        if (typeof i === 'number' ? !Number.isInteger(i) : typeof i !== 'bigint') {
+            throw new TypeError(`store index must be an integer, not ${jsTypeName(i)}`);
+        }
+        let pos = BigInt(i); // exact: Number(2n ** 64n + 1n) would round
+        if (pos < 0n) pos += BigInt(this.length);
+        if (pos < 0n) throw makeError(C.SLOTS_EINDEX, `store index ${i} out of range`);
+        check(F.slots_store_at(this.#ptr, cInt(pos, 'size_t', 'store index'), outU64));
         return wrapHandle(outU64[0], this);
     }
 
@@ -711,11 +750,13 @@ class Store {
 
     clear() { check(F.slots_store_clear(this.#ptr)); }
 
-    /** Frees the store and its records now (their objects then get SLOTS_ESTALE). */
+    /** Frees the store and its records now (their objects then get SLOTS_ESTALE). An Error with
+     * code SLOTS_EBUSY, and nothing changes, when the store is busy (inside its own load). */
     drop() {
         check(F.slots_store_drop(this.#ptr));
         this.cell.ptr = null;
         dropOnGC.unregister(this);
+        retryDrops();
     }
 
     * [Symbol.iterator]() {
@@ -740,6 +781,9 @@ module.exports = {
     libraryPath: LIBRARY,
     koffiVersion: koffi.version,
     constants: C,
+    /** The Error the binding throws for status `st` (a negative SLOTS_ code) with `message`: for
+     * code that calls the `raw` functions (errorFor(st, slots.raw.slots_errmsg())). */
+    errorFor: (st, message) => makeError(st, message === undefined ? F.slots_strerror(st) : message),
     /** The raw koffi functions, named as in slots.h (for benchmarks and advanced use). */
     raw: F,
 };

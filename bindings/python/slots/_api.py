@@ -119,6 +119,7 @@ EREADONLY, ESTALE, EINVAL, ELAYOUT = _C["SLOTS_EREADONLY"], _C["SLOTS_ESTALE"], 
 ENOMEM, EPARSE, EEXIST, ENOKEY = _C["SLOTS_ENOMEM"], _C["SLOTS_EPARSE"], _C["SLOTS_EEXIST"], _C["SLOTS_ENOKEY"]
 EINDEX, EIO = _C["SLOTS_EINDEX"], _C["SLOTS_EIO"]
 ECANCELED = _C["SLOTS_ECANCELED"]
+EBUSY = _C.get("SLOTS_EBUSY", -15)  # -15 in every libslots 1.x; a cdef older than the status lacks it
 _FROZEN, _DYNAMIC, _CLAYOUT = _C["SLOTS_FROZEN"], _C["SLOTS_DYNAMIC"], _C["SLOTS_CLAYOUT"]
 _F_OPTIONAL, _F_READONLY, _F_KEY, _F_HAS_DEFAULT = (
     _C["SLOTS_FIELD_OPTIONAL"], _C["SLOTS_FIELD_READONLY"], _C["SLOTS_FIELD_KEY"], _C["SLOTS_FIELD_HAS_DEFAULT"])
@@ -147,11 +148,16 @@ class CancelledError(Exception):
     stopped by Ctrl-C raises KeyboardInterrupt instead."""
 
 
+class BusyError(RuntimeError):
+    """The store is in use by an operation that cannot be interrupted (SLOTS_EBUSY): a drop, clear
+    or load of a store from inside its own load (a validator), for instance. Nothing changed."""
+
+
 _EXC = {
     ENOATTR: AttributeError, EUNSET: AttributeError, EREADONLY: ReadOnlyError, ETYPE: TypeError,
     ERANGE: OverflowError, ESTALE: StaleRecordError, EINVAL: ValueError, ELAYOUT: TypeError,
     ENOMEM: MemoryError, EPARSE: ValueError, EEXIST: KeyError, ENOKEY: KeyError, EINDEX: IndexError,
-    EIO: OSError, ECANCELED: CancelledError,
+    EIO: OSError, ECANCELED: CancelledError, EBUSY: BusyError,
 }
 
 
@@ -284,6 +290,7 @@ _keep = {}
 # Extras of dynamic records that C cannot hold (lists, dicts, records, ints beyond 64 bits, ...):
 # {handle: {name: object}}.
 _pyextras = {}
+_NO_EXTRAS = {}  # stays empty: what _pyextras.get(h, ...) reads for a record without Python extras
 _hslot = None  # set once Record exists: the `_h` slot descriptor
 _tl = threading.local()
 
@@ -975,9 +982,10 @@ class Record(metaclass=RecordMeta):
     def to_json(self):
         """The record as one JSON object (str)."""
         h = _geth(self)
-        if _pyextras.get(h):
+        py = _pyextras.get(h)  # one read: another thread may drop the entry between two
+        if py:
             raise TypeError("%s has extra attributes that only Python holds (%s); they cannot be "
-                            "written as JSON" % (type(self).__name__, ", ".join(sorted(_pyextras[h]))))
+                            "written as JSON" % (type(self).__name__, ", ".join(sorted(py))))
         rc, p, n = _b.out("slots_to_json", h)
         if rc:
             raise _error(rc)
@@ -994,8 +1002,9 @@ class Record(metaclass=RecordMeta):
             p = _keep.get((h, i))
             if p is not None:
                 _keep[(h2, i)] = p
-        if h in _pyextras:
-            _pyextras[h2] = dict(_pyextras[h])
+        py = _pyextras.get(h)
+        if py is not None:
+            _pyextras[h2] = dict(py)
         return new
 
     def __reduce__(self):
@@ -1201,9 +1210,9 @@ def _dyn_getattr(self, name):
     rc, v = _extra_get(h, name, name.encode())
     if rc == OK:
         return v
-    d = _pyextras.get(h)
-    if d is not None and name in d:
-        return d[name]
+    v = _pyextras.get(h, _NO_EXTRAS).get(name, MISSING)  # no check-then-get: another thread may delete
+    if v is not MISSING:
+        return v
     raise _error(rc)
 
 
@@ -1212,9 +1221,7 @@ def _dyn_delattr(self, name):
         object.__delattr__(self, name)
         return
     h = _geth(self)
-    d = _pyextras.get(h)
-    if d is not None and name in d:
-        del d[name]
+    if _pyextras.get(h, _NO_EXTRAS).pop(name, MISSING) is not MISSING:
         return
     rc = _fn.slots_extra_del(h, name.encode())
     if rc:

@@ -9,6 +9,7 @@ import threading
 import cffi
 
 NAME = "cffi"
+_fd_lock = threading.Lock()
 
 
 class _Fn(object):
@@ -217,10 +218,11 @@ class Backend(object):
         """The descriptor for one field: in API mode a C FieldDescr (get and the common sets in C),
         else a property over make_fget(). `fget` (if given) replaces the backend getter (refs)."""
         if self.mode == "api" and self._fd_type is None:
-            self._fd_type = _field_descr_type(self.ffi, self.lib)
-            self._hoff = _handle_offset(owner) if self._fd_type else None
-            if self._hoff is None:
-                self._fd_type = False
+            with _fd_lock:  # made once, by the first thread to define a record class
+                if self._fd_type is None:
+                    fd = _field_descr_type(self.ffi, self.lib)
+                    self._hoff = _handle_offset(owner) if fd else None
+                    self._fd_type = fd if self._hoff is not None else False
         fd = self._fd_type if self.mode == "api" else None
         if fd:
             code = self._FD_FAMILY[family] if fget is None else 6

@@ -25,6 +25,8 @@ Interface shared with _backend_cffi (what _api.py uses):
 import ctypes
 import threading
 
+from . import _ranges
+
 NAME = "ctypes"
 
 _SCALARS = {
@@ -93,7 +95,8 @@ class Backend(object):
             try:
                 # opaque pointer results stay addresses (const void * as an input is c_char_p)
                 f.restype = ctypes.c_void_p if ret in ("const slots_type *", "const void *") else _ctype(ret)
-                f.argtypes = [_ctype(p) for p in params]
+                # size_t (positions, counts, lengths) refuses what c_size_t would wrap
+                f.argtypes = [_ranges.CheckedSize if p == "size_t" else _ctype(p) for p in params]
             except TypeError:
                 self.missing.append(fname)  # a type this backend does not map (unused by slots)
                 continue

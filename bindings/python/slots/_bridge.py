@@ -9,7 +9,7 @@ import ctypes
 import re
 import threading
 
-from . import _api
+from . import _api, _ranges
 from ._api import _b, _fn, _C, _error, _geth, _borrow, _info, _info_of_class, _classes_by_tkey
 
 _callbacks = []  # every C callback handed to the library (never released: types are immortal)
@@ -29,10 +29,20 @@ _CTYPE = {"bool": ctypes.c_bool, "i8": ctypes.c_int8, "i16": ctypes.c_int16, "i3
           "ref": ctypes.c_uint64}
 
 
+_struct_lock = threading.Lock()  # c_struct is made once per class, whichever thread asks first
+
+
 def c_struct(cls):
     info = _info_of_class(cls)
     if info.struct is not None:
         return info.struct
+    with _struct_lock:
+        if info.struct is None:
+            info.struct = _make_struct(cls, info)
+    return info.struct
+
+
+def _make_struct(cls, info):
     if not info.c_layout:
         raise TypeError("%s is not a C-layout record class (use @slots.record(c_layout=True))" % cls.__name__)
     fields = [(F.name, _CTYPE[F.kind]) for F in info.fields]
@@ -45,7 +55,6 @@ def c_struct(cls):
     size = struct_size(cls)
     if ctypes.sizeof(S) != size:
         raise RuntimeError("ctypes sizes %s at %d bytes, libslots at %d" % (cls.__name__, ctypes.sizeof(S), size))
-    info.struct = S
     return S
 
 
@@ -180,7 +189,7 @@ def sync_methods(cls):
             continue
         sig = _fn.slots_method_signature(info.t, i)
         flags = _fn.slots_method_flags(info.t, i)
-        if name in info.methods and info.methods[name] == (sig, flags):
+        if info.methods.get(name) == (sig, flags):
             continue
         info.methods[name] = (sig, flags)
         doc = "%s%s: native %s %s" % (name, "" if flags & _PROPERTY else "(...)",
@@ -214,6 +223,7 @@ def _fnptr(cls, fn, signature):
     """A function pointer argument for slots_method_bind from a ctypes function, a cffi function,
     an address, or a Python callable (wrapped in a callback with the signature's C types)."""
     if isinstance(fn, int):
+        fn = _ranges.check(fn, "uintptr", "function address")
         return ctypes.c_void_p(fn).value if _b.name == "ctypes" else _b.ffi.cast("slots_native_fn", fn)
     if isinstance(fn, ctypes._CFuncPtr):
         addr = ctypes.cast(fn, ctypes.c_void_p).value
@@ -235,6 +245,7 @@ def _fnptr(cls, fn, signature):
 
 
 _RET_DEFAULT = {"void": None, "str": b"", "f32": 0.0, "f64": 0.0}
+_RESULT_KIND = {"ptr": "uintptr", "self": "u64"}  # integer results that are not field kinds
 
 
 def _python_method(cls, fn, ret, params):
@@ -266,7 +277,9 @@ def _python_method(cls, fn, ret, params):
                 return bool(r)
             if ret in ("f32", "f64"):
                 return float(r)
-            return int(r)
+            # an integer kind: ctypes would wrap what does not fit, cffi would only print it
+            return _ranges.check(int(r), _RESULT_KIND.get(ret, ret),
+                                 "result of native method %s" % getattr(fn, "__name__", "?"))
         except BaseException as exc:
             _tl.pending = exc
             return _RET_DEFAULT.get(ret, 0)

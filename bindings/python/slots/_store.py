@@ -5,6 +5,12 @@ Ownership: the store owns its records. A proxy from a store holds its handle as 
 per-store int subclass (a _Borrowed handle) whose class keeps the store alive, so its __del__ never
 frees the record and a store lives while any of its proxies does. store.drop() frees everything at
 once: every proxy from the store then raises StaleRecordError.
+
+Lifetime under threads: a running call holds its Store (self, in its frame), so the collector never
+drops a store under a call. An explicit drop() goes to the library at once, which waits for the calls
+running inside the store, refuses a drop from inside the store's own load (SLOTS_EBUSY), and refuses
+the dropped reference from then on (SLOTS_ESTALE: store references are an id and an incarnation,
+never an address), so a call that read the reference just before the drop raises StaleRecordError.
 """
 import array
 import collections
@@ -14,11 +20,12 @@ import re
 import signal
 import threading
 
-from . import _api
+from . import _api, _ranges
 from ._api import (_b, _fn, _C, _error, _geth, _hslot, _info, _Borrowed, StaleRecordError, Record)
 
 _SKIP_BAD = _C["SLOTS_LOAD_SKIP_BAD"]
 _ESTALE, _ENOKEY, _EINDEX = _C["SLOTS_ESTALE"], _C["SLOTS_ENOKEY"], _C["SLOTS_EINDEX"]
+_EBUSY, _SIZE_MAX = _api.EBUSY, _ranges.SIZE_MAX
 _I64_MIN, _I64_MAX, _U64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
 
 # array typecodes for each numeric kind (sizes as the C column: bool 1 byte, ...).
@@ -207,6 +214,22 @@ def _bitmap_to_mask(bits, n, nulls):
 _NULL_BYTES = [bytes(1 - ((b >> k) & 1) for k in range(8)) for b in range(256)]
 
 
+# C stores that a finalizer found busy (SLOTS_EBUSY): a finalizer must not raise, so they are dropped
+# again when the next store is made or dropped; whatever is left is freed by process exit.
+_undropped = []
+
+
+def _retry_drops(_drop=_fn.slots_store_drop):
+    while _undropped:
+        try:
+            s = _undropped.pop()
+        except IndexError:  # another thread took the last one
+            return
+        if _drop(s) == _EBUSY:
+            _undropped.append(s)
+            return
+
+
 class Store(object):
     """A libslots store of records of one record class: `store = Product.store()`.
 
@@ -214,14 +237,16 @@ class Store(object):
     when the class has a key field (get, `in`), bulk JSON Lines and CSV load and dump in C, and
     numeric columns as array.array (buffer protocol: numpy.frombuffer takes them)."""
 
-    __slots__ = ("_s", "_cls", "_info", "_hcls", "_key", "_intkey", "__weakref__")
+    __slots__ = ("_s", "_lock", "_cls", "_info", "_hcls", "_key", "_intkey", "__weakref__")
 
     def __init__(self, cls):
         info = _info(cls)
+        if _undropped:
+            _retry_drops()
         rc, s = _b.out("slots_store_new", info.t)
         if rc:
             raise _error(rc)
-        self._s, self._cls, self._info = s, cls, info
+        self._s, self._lock, self._cls, self._info = s, threading.Lock(), cls, info
         # Handles of this store's records: non-owning, and their class keeps this store alive.
         self._hcls = type("_StoreHandle", (_Borrowed,), {"__slots__": (), "store": self})
         keys = [F for F in info.fields if F.key]
@@ -230,19 +255,35 @@ class Store(object):
 
     # ---- lifetime ---------------------------------------------------------------------------
     def drop(self):
-        """Frees the store and all its records now; every proxy from it then raises
-        StaleRecordError, and so does every method of the store. Dropping twice is harmless."""
-        s, self._s = self._s, None
-        if s is not None:
+        """Frees the store and all its records now (once the calls other threads are running in
+        it have returned); every proxy from it then raises StaleRecordError, and so does every
+        method of the store. Dropping twice is harmless. BusyError, and nothing changes, when the
+        store is inside its own load (a validator drops it) or another thread is dropping it."""
+        # One drop at a time, never waiting: a validator of a load that a concurrent drop waits
+        # for must not block here (that would deadlock), so the second drop is refused instead.
+        if not self._lock.acquire(False):
+            exc = _api.BusyError("the store is being dropped by another thread")
+            exc.status = _EBUSY
+            raise exc
+        try:
+            s = self._s
+            if s is None:
+                return
             rc = _fn.slots_store_drop(s)
             if rc:
                 raise _error(rc)
+            self._s = None
+        finally:
+            self._lock.release()
+        if _undropped:
+            _retry_drops()
 
-    def __del__(self):
+    def __del__(self, _drop=_fn.slots_store_drop, _later=_undropped.append):
         s = getattr(self, "_s", None)
         if s is not None:
             self._s = None
-            _fn.slots_store_drop(s)
+            if _drop(s) == _EBUSY:
+                _later(s)  # never raise from a finalizer: dropped later (see _undropped)
 
     def _live(self):
         s = self._s
@@ -261,7 +302,10 @@ class Store(object):
     def __repr__(self):
         if self._s is None:
             return "<slots.Store of %s (dropped)>" % self._cls.__name__
-        return "<slots.Store of %s, %d records>" % (self._cls.__name__, len(self))
+        try:
+            return "<slots.Store of %s, %d records>" % (self._cls.__name__, len(self))
+        except StaleRecordError:  # dropped by another thread meanwhile
+            return "<slots.Store of %s (dropped)>" % self._cls.__name__
 
     # ---- records -----------------------------------------------------------------------------
     def _proxy(self, h):
@@ -305,6 +349,8 @@ class Store(object):
             i += len(self)
             if i < 0:
                 raise IndexError("store index out of range")
+        elif i > _SIZE_MAX:
+            raise _ranges.overflow(i, "size_t", "store index")
         h = _store_at(s, i)
         if h < 0:
             if h == _EINDEX:
@@ -341,6 +387,7 @@ class Store(object):
 
     def reserve(self, n):
         """Makes room for n records in total, so appends up to n allocate nothing."""
+        n = _ranges.check(n, "size_t", "reserve count")
         rc = _fn.slots_store_reserve(self._live(), n)
         if rc:
             raise _error(rc)
@@ -362,16 +409,17 @@ class Store(object):
             key = int(key)
             if _I64_MIN <= key <= _I64_MAX:
                 return _find_i64(s, key)
-            if key <= _U64_MAX:
+            if 0 <= key <= _U64_MAX:
                 return _find_u64(s, key)
-            return _ENOKEY
+            return _ENOKEY  # no 64-bit key can equal it
         raise TypeError("%s keys are int, not %s" % (self._cls.__name__, type(key).__name__))
 
     def get(self, key, *default):
         """The record whose key field equals `key`. KeyError when there is none, unless a default
         is given (store.get(key, None))."""
-        if key.__class__ is int and self._intkey and self._s is not None and _I64_MIN <= key <= _I64_MAX:
-            h = _find_i64(self._s, key)  # the common case, without _find's checks
+        s = self._s  # read once: another thread may drop the store meanwhile
+        if key.__class__ is int and self._intkey and s is not None and _I64_MIN <= key <= _I64_MAX:
+            h = _find_i64(s, key)  # the common case, without _find's checks
         else:
             h = self._find(key)
         if h < 0:
