@@ -71,42 +71,34 @@ static void turn_if_new_call(void) {
     ar.used = 0, ar.call = call;
 }
 
-const char *arena_copy(const char *p, size_t n) {
+/* n bytes at a multiple of `align` (1 or 16): in the small block if they fit, else a block of
+ * their own. NULL when out of memory. */
+static char *take(size_t n, size_t align) {
     turn_if_new_call();
-    if (n < SMALL_BYTES - ar.used) {
-        char *at = ar.small + ar.used;
-        if (n) memcpy(at, p, n);
-        at[n] = '\0';
-        ar.used += n + 1;
+    size_t pad = (align - ar.used % align) % align;
+    if (pad <= SMALL_BYTES - ar.used && n <= SMALL_BYTES - ar.used - pad) {
+        char *at = ar.small + ar.used + pad;
+        ar.used += pad + n;
         return at;
     }
     if (!exit_registered) register_exit();
-    size_t bytes = sizeof(big_block) + n + 1;
+    size_t bytes = sizeof(big_block) + n + align;
     big_block *b = bytes > n ? mem_alloc(bytes, NULL) : NULL;
     if (!b) return NULL;
     b->bytes = bytes, b->next = ar.big, ar.big = b;
-    char *at = (char *)(b + 1);
+    uintptr_t at = (uintptr_t)(b + 1);
+    return (char *)((at + align - 1) & ~(uintptr_t)(align - 1));
+}
+
+const char *arena_copy(const char *p, size_t n) {
+    char *at = n < SIZE_MAX ? take(n + 1, 1) : NULL;
+    if (!at) return NULL;
     if (n) memcpy(at, p, n);
     at[n] = '\0';
     return at;
 }
 
-void *arena_take(size_t n) {
-    turn_if_new_call();
-    size_t pad = (16 - ar.used % 16) % 16;
-    if (n < SMALL_BYTES - ar.used - pad && ar.used + pad <= SMALL_BYTES) {
-        void *at = ar.small + ar.used + pad;
-        ar.used += pad + n;
-        return at;
-    }
-    if (!exit_registered) register_exit();
-    size_t bytes = sizeof(big_block) + n + 16;
-    big_block *b = bytes > n ? mem_alloc(bytes, NULL) : NULL;
-    if (!b) return NULL;
-    b->bytes = bytes, b->next = ar.big, ar.big = b;
-    uintptr_t at = (uintptr_t)(b + 1);
-    return (void *)((at + 15) & ~(uintptr_t)15);
-}
+void *arena_take(size_t n) { return take(n, 16); }
 
 arena_mark arena_save(void) {
     turn_if_new_call();
