@@ -104,7 +104,7 @@ int slots_get_bool(slots_obj o, int i, int *out) {
 int slots_get_i64(slots_obj o, int i, int64_t *out) {
     GUARDED;
     const char *fast = out ? plain_value(o, i, SLOTS_I64) : NULL;
-    if (fast) return memcpy(out, fast, sizeof *out), SLOTS_OK;
+    if (fast) return scalar_load(fast, sizeof *out, out), SLOTS_OK; /* whole, though another thread may set it */
     value v;
     int rc = get_as(o, i, out, SLOTS_I64, &v);
     if (rc == SLOTS_OK) *out = v.as.i;
@@ -122,7 +122,7 @@ int slots_get_u64(slots_obj o, int i, uint64_t *out) {
 int slots_get_f64(slots_obj o, int i, double *out) {
     GUARDED;
     const char *fast = out ? plain_value(o, i, SLOTS_F64) : NULL;
-    if (fast) return memcpy(out, fast, sizeof *out), SLOTS_OK;
+    if (fast) return scalar_load(fast, sizeof *out, out), SLOTS_OK; /* whole, though another thread may set it */
     value v;
     int rc = get_as(o, i, out, SLOTS_F64, &v);
     if (rc == SLOTS_OK) *out = v.as.f;

@@ -32,14 +32,6 @@ static void slot_store(char *slot, uint32_t size, const void *in) {
     }
 }
 
-void scalar_load(const char *slot, uint32_t size, void *out) {
-    switch (size) {
-    case 1: { uint8_t v = __atomic_load_n((const uint8_t *)slot, __ATOMIC_RELAXED); memcpy(out, &v, 1); break; }
-    case 2: { uint16_t v = __atomic_load_n((const uint16_t *)(const void *)slot, __ATOMIC_RELAXED); memcpy(out, &v, 2); break; }
-    case 4: { uint32_t v = __atomic_load_n((const uint32_t *)(const void *)slot, __ATOMIC_RELAXED); memcpy(out, &v, 4); break; }
-    default: { uint64_t v = __atomic_load_n((const uint64_t *)(const void *)slot, __ATOMIC_RELAXED); memcpy(out, &v, 8); break; }
-    }
-}
 
 static size_t *strings_account(const slots_type *t) { return &((slots_type *)t)->mem_strings; }
 

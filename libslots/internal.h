@@ -419,7 +419,15 @@ int field_get(const recref *r, int i, value *out);
  * field that is not str or bytes: only text needs the type's string representation). */
 void read_slot(const slots_type *t, const field *f, const char *slot, value *out);
 /* Loads a scalar field's bytes (1, 2, 4 or 8) whole, though another thread may be storing them. */
-void scalar_load(const char *slot, uint32_t size, void *out);
+static inline void scalar_load(const char *slot, uint32_t size, void *out) {
+    switch (size) {
+    case 1: { uint8_t v = __atomic_load_n((const uint8_t *)slot, __ATOMIC_RELAXED); memcpy(out, &v, 1); break; }
+    case 2: { uint16_t v = __atomic_load_n((const uint16_t *)(const void *)slot, __ATOMIC_RELAXED); memcpy(out, &v, 2); break; }
+    case 4: { uint32_t v = __atomic_load_n((const uint32_t *)(const void *)slot, __ATOMIC_RELAXED); memcpy(out, &v, 4); break; }
+    default: { uint64_t v = __atomic_load_n((const uint64_t *)(const void *)slot, __ATOMIC_RELAXED); memcpy(out, &v, 8); break; }
+    }
+}
+
 /* Returns field `i` to unset, releasing what it owns. No checks. */
 void field_clear(const recref *r, int i);
 int field_check_index(const slots_type *t, int i);

@@ -87,9 +87,7 @@ static int build_positions(slots_store *s) {
 }
 
 static slots_obj handle_of(const slots_store *s, uint32_t slot) {
-    uint16_t gen;
-    memcpy(&gen, store_slot_address(s, slot) + s->type->gen_offset, sizeof gen);
-    return handle_make(s->sid, gen, slot);
+    return handle_make(s->sid, gen_load(s->type, store_slot_address(s, slot)), slot);
 }
 
 int slots_store_at(slots_store *ref, size_t i, slots_obj *out) {
