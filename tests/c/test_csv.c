@@ -3,7 +3,9 @@
  * quoting, CRLF, embedded newlines and the line numbers after them, the header (unknown, repeated
  * and extra columns), empty cells, every kind's conversion and its errors, key clashes,
  * all-or-nothing and skipping loads, files, exact dump text, dump -> load round trips, and that no
- * path leaks, allocation failures included.
+ * path leaks, allocation failures included. Python's csv details: BOM, LF/CRLF/lone CR, header
+ * names with blanks, int()/float() spellings and ValueError words, one-column empty rows, extras
+ * as columns, 20,000-column headers.
  */
 #include "harness.h"
 #include "internal.h"
@@ -768,6 +770,250 @@ static void test_round_trip_unset(void) {
     drop(&b);
 }
 
+/* ---- Python's csv details ------------------------------------------------------------------------ */
+static void load_flags_ok(fixture *fx, const char *text, unsigned flags, size_t want) {
+    size_t loaded = 999;
+    int rc = slots_store_load_csv(fx->s, text, strlen(text), flags, &loaded, NULL);
+    if (rc != SLOTS_OK) fprintf(stderr, "\n  load_csv: %d %s\n", rc, slots_errmsg());
+    CU_ASSERT_EQUAL_FATAL(rc, SLOTS_OK);
+    CU_ASSERT_EQUAL(loaded, want);
+}
+
+static void test_bom(void) {
+    fixture fx = def("Bom", "id: i64, name: str", 0);
+    load_ok(&fx, "\xef\xbb\xbfid,name\n1,a\n", 1); /* skipped before the header, as utf-8-sig does */
+    i64_is(at(fx.s, 0), 0, 1);
+    load_ok(&fx, "\xef\xbb\xbf", 0);
+    load_ok(&fx, "\xef\xbb\xbf\nname,id\r\nb,2\r\n", 1);
+    str_is(at(fx.s, 1), 1, "b", 1);
+    /* only at the very start: elsewhere it is text, and a name holding it is not a field's */
+    load_fails(&fx, "id,\xef\xbb\xbfname\n1,a\n", SLOTS_ENOATTR, "no attribute '\xef\xbb\xbfname'");
+    load_ok(&fx, "name,id\n\xef\xbb\xbfz,3\n", 1);
+    str_is(at(fx.s, 2), 1, "\xef\xbb\xbfz", 4);
+    drop(&fx);
+}
+
+static void test_header_blanks(void) {
+    fixture fx = def("Blank", "id: i64, name: str", SLOTS_DYNAMIC);
+    load_fails(&fx, "id, name\n1,a\n", SLOTS_EPARSE, "line 1: column name ' name' has blanks around it");
+    load_fails(&fx, "\"id\t\",name\n1,a\n", SLOTS_EPARSE, "column name 'id\\t' has blanks around it");
+    load_fails(&fx, "id,\"it's \"\n1,a\n", SLOTS_EPARSE, "column name \"it's \" has blanks");
+    /* even with SLOTS_LOAD_SKIP_BAD: the header is not a row that can be skipped */
+    size_t loaded = 7;
+    ASSERT_STATUS(slots_store_load_csv(fx.s, "id ,name\n1,a\n", 13, SLOTS_LOAD_SKIP_BAD, &loaded, NULL), SLOTS_EPARSE);
+    CU_ASSERT_EQUAL(loaded, 7);
+    CU_ASSERT_EQUAL(len_of(fx.s), 0);
+    /* SLOTS_LOAD_TRIM_HEADER trims them, fields and extras alike; cells stay as written */
+    load_flags_ok(&fx, " id ,\tname, colour \n1, a , red \n", SLOTS_LOAD_TRIM_HEADER, 1);
+    slots_obj o = at(fx.s, 0);
+    i64_is(o, 0, 1);
+    str_is(o, 1, " a ", 3);
+    const char *p;
+    size_t n;
+    ASSERT_OK(slots_extra_get_str(o, "colour", &p, &n));
+    CU_ASSERT_TRUE(n == 5 && memcmp(p, " red ", 5) == 0);
+    load_flags_ok(&fx, "id, name\n2,b\n", SLOTS_LOAD_TRIM_HEADER | SLOTS_LOAD_SKIP_BAD, 1);
+    /* a name that trims to nothing is empty; trimmed duplicates are duplicates */
+    ASSERT_STATUS(slots_store_load_csv(fx.s, "id,  \n", 6, SLOTS_LOAD_TRIM_HEADER, NULL, NULL), SLOTS_EPARSE);
+    ASSERT_MSG("line 1: header cell 2 is empty");
+    ASSERT_STATUS(slots_store_load_csv(fx.s, "id, id\n", 7, SLOTS_LOAD_TRIM_HEADER, NULL, NULL), SLOTS_EPARSE);
+    ASSERT_MSG("column 'id' appears twice in the header");
+    ASSERT_STATUS(slots_store_load_csv(fx.s, "x,id, x\n", 8, SLOTS_LOAD_TRIM_HEADER, NULL, NULL), SLOTS_EPARSE);
+    ASSERT_MSG("column 'x' appears twice in the header");
+    /* the flag is CSV's: a JSON Lines load refuses it */
+    ASSERT_STATUS(slots_store_load_jsonl(fx.s, "{}\n", 3, SLOTS_LOAD_TRIM_HEADER, NULL, NULL), SLOTS_EINVAL);
+    ASSERT_MSG("unknown load flags");
+    CU_ASSERT_EQUAL(len_of(fx.s), 2);
+    drop(&fx);
+}
+
+/* One column: every line after the header is a row, an empty one too, so an unset or null value
+ * makes the round trip; with two or more columns empty lines are still skipped. */
+static void test_one_column(void) {
+    fixture fx = def("One", "n: i64", 0);
+    slots_obj r = 0;
+    ASSERT_OK(slots_store_append(fx.s, &r));
+    ASSERT_OK(slots_set_i64(r, 0, 5));
+    ASSERT_OK(slots_store_append(fx.s, &r)); /* unset */
+    ASSERT_OK(slots_store_append(fx.s, &r));
+    ASSERT_OK(slots_set_i64(r, 0, 6));
+    ASSERT_OK(slots_store_append(fx.s, &r)); /* unset, last */
+    dump_is(fx.s, "n\n5\n\n6\n\n");
+    fixture b = def("One", "n: i64", 0);
+    load_ok(&b, dump_text(fx.s), 4);
+    i64_is(at(b.s, 0), 0, 5);
+    CU_ASSERT_EQUAL(slots_is_set(at(b.s, 1), 0), 0);
+    i64_is(at(b.s, 2), 0, 6);
+    CU_ASSERT_EQUAL(slots_is_set(at(b.s, 3), 0), 0);
+    CU_ASSERT_STRING_EQUAL(dump_text(b.s), "n\n5\n\n6\n\n");
+    /* a final line end ends the last row; CRLF and lone CR empty lines are rows as well; empty lines
+     * before the header are not rows */
+    load_ok(&b, "\n\nn\n1", 1);
+    load_ok(&b, "n\r\n\r\n7\r\n", 2);
+    load_ok(&b, "n\r\r8\r", 2);
+    CU_ASSERT_EQUAL(slots_is_set(at(b.s, 5), 0), 0);
+    i64_is(at(b.s, 6), 0, 7);
+    CU_ASSERT_EQUAL(slots_is_set(at(b.s, 7), 0), 0);
+    i64_is(at(b.s, 8), 0, 8);
+    /* an empty line in a one-column load is an empty cell: unset, so a missing default shows later */
+    load_fails(&b, "n\n\nx\n", SLOTS_EPARSE, "line 3: invalid literal for int()");
+    /* optional: null; str: an empty line is no value, "" the empty string */
+    fixture o = def("OneOpt", "s: str optional", 0);
+    ASSERT_OK(slots_store_append(o.s, &r));
+    ASSERT_OK(slots_set_null(r, 0));
+    ASSERT_OK(slots_store_append(o.s, &r));
+    ASSERT_OK(slots_set_str(r, 0, "", 0));
+    ASSERT_OK(slots_store_append(o.s, &r));
+    ASSERT_OK(slots_set_str(r, 0, "x", 1));
+    dump_is(o.s, "s\n\n\"\"\nx\n");
+    fixture o2 = def("OneOpt", "s: str optional", 0);
+    load_ok(&o2, dump_text(o.s), 3);
+    const char *p;
+    size_t n;
+    ASSERT_STATUS(slots_get_str(at(o2.s, 0), 0, &p, &n), SLOTS_NULL);
+    str_is(at(o2.s, 1), 0, "", 0);
+    str_is(at(o2.s, 2), 0, "x", 1);
+    /* two columns: empty lines skipped as before */
+    fixture two = def("Two", "a: i64, b: i64", 0);
+    load_ok(&two, "a,b\n\n1,2\n\n", 1);
+    drop(&fx), drop(&b), drop(&o), drop(&o2), drop(&two);
+}
+
+/* Extras of dynamic types are dumped as columns after the fields, the union of every record's
+ * names in the order first seen; they load back as str extras holding the same text. */
+static void test_extras_dump(void) {
+    fixture fx = def("DynDump", "id: i64", SLOTS_DYNAMIC);
+    slots_obj a = 0, b = 0, c = 0;
+    ASSERT_OK(slots_store_append(fx.s, &a));
+    ASSERT_OK(slots_set_i64(a, 0, 1));
+    ASSERT_OK(slots_extra_set_str(a, "note", "x,y", 3));
+    ASSERT_OK(slots_extra_set_i64(a, "n", -3));
+    ASSERT_OK(slots_store_append(fx.s, &b));
+    ASSERT_OK(slots_set_i64(b, 0, 2));
+    ASSERT_OK(slots_extra_set_bool(b, "ok", 1));
+    ASSERT_OK(slots_extra_set_f64(b, "w", NAN));
+    ASSERT_OK(slots_extra_set_u64(b, "n", UINT64_MAX));
+    ASSERT_OK(slots_extra_set_bytes(b, "raw", "hi", 2));
+    ASSERT_OK(slots_extra_set_null(b, "z"));
+    ASSERT_OK(slots_extra_set_str(b, "note", "", 0));
+    ASSERT_OK(slots_store_append(fx.s, &c)); /* no extras, id unset */
+    dump_is(fx.s, "id,note,n,ok,w,raw,z\n"
+                  "1,\"x,y\",-3,,,,\n"
+                  "2,\"\",18446744073709551615,true,nan,aGk=,\n"
+                  ",,,,,,\n");
+    fixture back = def("DynDump", "id: i64", SLOTS_DYNAMIC);
+    load_ok(&back, dump_text(fx.s), 3);
+    const char *p;
+    size_t n, count = 0;
+    slots_obj o = at(back.s, 1);
+    ASSERT_OK(slots_extra_get_str(o, "n", &p, &n));
+    CU_ASSERT_TRUE(n == 20 && memcmp(p, "18446744073709551615", 20) == 0);
+    ASSERT_OK(slots_extra_get_str(o, "w", &p, &n));
+    CU_ASSERT_TRUE(n == 3 && memcmp(p, "nan", 3) == 0);
+    ASSERT_OK(slots_extra_get_str(o, "note", &p, &n));
+    CU_ASSERT_EQUAL(n, 0);
+    ASSERT_STATUS(slots_extra_get_str(o, "z", &p, &n), SLOTS_ENOATTR); /* a null extra: no cell */
+    ASSERT_OK(slots_extra_count(o, &count));
+    CU_ASSERT_EQUAL(count, 5);
+    ASSERT_OK(slots_extra_count(at(back.s, 2), &count));
+    CU_ASSERT_EQUAL(count, 0);
+    /* the text of the reload dumps the same way, but for the null extra's column, now gone */
+    dump_is(back.s, "id,note,n,ok,w,raw\n"
+                    "1,\"x,y\",-3,,,\n"
+                    "2,\"\",18446744073709551615,true,nan,aGk=\n"
+                    ",,,,,\n");
+    /* a dynamic type without fields: extras alone; and one with neither has no CSV form */
+    fixture bare = def("Bare", "", SLOTS_DYNAMIC);
+    ASSERT_OK(slots_store_append(bare.s, &a));
+    ASSERT_OK(slots_extra_set_i64(a, "k", 4));
+    ASSERT_OK(slots_store_append(bare.s, &b));
+    dump_is(bare.s, "k\n4\n\n");
+    fixture bare2 = def("Bare", "", SLOTS_DYNAMIC);
+    load_ok(&bare2, dump_text(bare.s), 2); /* one column: the empty line is the record without it */
+    ASSERT_OK(slots_extra_del(a, "k"));
+    const char *out = NULL;
+    ASSERT_STATUS(slots_store_dump_csv(bare.s, &out, NULL), SLOTS_EINVAL);
+    ASSERT_MSG("records have no fields: a CSV row cannot hold them");
+    ASSERT_OK(slots_store_clear(bare.s));
+    dump_is(bare.s, "\n"); /* no records: nothing lost */
+    drop(&fx), drop(&back), drop(&bare), drop(&bare2);
+}
+
+/* A header of 20,000 columns on a dynamic type, and a dump of 2,000 distinct extras: names are
+ * hashed, so this is linear work (no timing is asserted; a scan per column would be 2e8 steps). */
+static void test_wide_header(void) {
+    enum { COLS = 20000 };
+    fixture fx = def("Wide", "id: i64", SLOTS_DYNAMIC);
+    strbuf t = {0};
+    sb_puts(&t, "id");
+    for (int i = 0; i < COLS; i++) sb_printf(&t, ",c%d", i);
+    sb_puts(&t, "\n1");
+    for (int i = 0; i < COLS; i++) sb_puts(&t, i % 5000 == 7 ? ",v" : ",");
+    sb_putc(&t, '\n');
+    CU_ASSERT_FALSE_FATAL(t.failed);
+    load_ok(&fx, t.p, 1);
+    size_t count = 0;
+    ASSERT_OK(slots_extra_count(at(fx.s, 0), &count));
+    CU_ASSERT_EQUAL(count, 4);
+    const char *p;
+    size_t n;
+    ASSERT_OK(slots_extra_get_str(at(fx.s, 0), "c15007", &p, &n));
+    CU_ASSERT_TRUE(n == 1 && p[0] == 'v');
+    /* a repeat at the very end is found */
+    t.len = 0;
+    sb_puts(&t, "id");
+    for (int i = 0; i < COLS; i++) sb_printf(&t, ",c%d", i);
+    sb_puts(&t, ",c19999\n");
+    load_fails(&fx, t.p, SLOTS_EPARSE, "line 1: column 'c19999' appears twice in the header");
+    t.len = 0;
+    sb_puts(&t, "id");
+    for (int i = 0; i < COLS; i++) sb_printf(&t, ",c%d", i);
+    sb_puts(&t, ",id\n");
+    load_fails(&fx, t.p, SLOTS_EPARSE, "line 1: column 'id' appears twice in the header");
+    sb_free(&t);
+    /* dump: 2,000 records, each with its own extra */
+    fixture d = def("WideDump", "id: i64", SLOTS_DYNAMIC);
+    for (int i = 0; i < 2000; i++) {
+        slots_obj o = 0;
+        char name[16];
+        snprintf(name, sizeof name, "x%d", i);
+        ASSERT_OK(slots_store_append(d.s, &o));
+        ASSERT_OK(slots_set_i64(o, 0, i));
+        ASSERT_OK(slots_extra_set_i64(o, name, i));
+    }
+    fixture d2 = def("WideDump", "id: i64", SLOTS_DYNAMIC);
+    load_ok(&d2, dump_text(d.s), 2000);
+    ASSERT_OK(slots_extra_get_str(at(d2.s, 1999), "x1999", &p, &n));
+    CU_ASSERT_TRUE(n == 4 && memcmp(p, "1999", 4) == 0);
+    ASSERT_OK(slots_extra_count(at(d2.s, 1234), &count));
+    CU_ASSERT_EQUAL(count, 1);
+    drop(&fx), drop(&d), drop(&d2);
+}
+
+/* Old Mac line ends in a text big enough to be decoded on several threads (it is cut at LF, which
+ * such a text lacks until the loader makes a copy with LF ends), a quoted CR cell included. */
+static void test_lone_cr_bulk(void) {
+    fixture fx = def("MacBulk", "id: i64 key, name: str", 0);
+    strbuf t = {0};
+    sb_puts(&t, "id,name\r");
+    enum { ROWS = 200000 };
+    for (int i = 0; i < ROWS; i++) sb_printf(&t, i == ROWS / 2 ? "%d,\"two\rlines\"\r" : "%d,name-%d\r", i, i);
+    CU_ASSERT_FALSE_FATAL(t.failed);
+    CU_ASSERT_TRUE(t.len > (2u << 20));
+    load_ok(&fx, t.p, ROWS);
+    i64_is(at(fx.s, ROWS - 1), 0, ROWS - 1);
+    str_is(at(fx.s, 1), 1, "name-1", 6);
+    str_is(at(fx.s, ROWS / 2), 1, "two\rlines", 9);
+    /* and an error's line counts lone CRs: the bad row is the last one */
+    sb_puts(&t, "oops,x\r");
+    fixture f2 = def("MacBulk", "id: i64 key, name: str", 0);
+    char want[64];
+    snprintf(want, sizeof want, "line %d: invalid literal for int()", ROWS + 2);
+    load_fails(&f2, t.p, SLOTS_EPARSE, want);
+    sb_free(&t);
+    drop(&fx), drop(&f2);
+}
+
 /* ---- allocation failures ------------------------------------------------------------------------- */
 /* Each allocation of a load fails in turn: every failure is SLOTS_ENOMEM (or a clean success once
  * past the last), leaves the store as it was, and leaks nothing (ASan checks the last part). */
@@ -831,6 +1077,12 @@ static CU_TestInfo tests[] = {
     {"round trip in memory", test_round_trip_memory},
     {"round trip through a file", test_round_trip_file},
     {"round trip of unset cells", test_round_trip_unset},
+    {"BOM", test_bom},
+    {"header names with blanks, SLOTS_LOAD_TRIM_HEADER", test_header_blanks},
+    {"one column: empty lines are rows", test_one_column},
+    {"extras dumped as columns", test_extras_dump},
+    {"20,000 columns", test_wide_header},
+    {"lone CR line ends on several threads", test_lone_cr_bulk},
     {"allocation failures", test_out_of_memory},
     CU_TEST_INFO_NULL,
 };
