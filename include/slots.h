@@ -402,9 +402,10 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
  * CSV (RFC 4180, read as Python's csv module reads it): a header row of field names, then one record
  * per row; "" quoting; LF, CRLF and lone CR line ends, mixed freely (a line end inside a quoted cell
  * is kept as written); a UTF-8 byte order mark before the header is skipped. Header names are
- * taken as written: a name with blanks (space, tab) around it is SLOTS_EPARSE showing the name in
- * repr form ("column name ' name' has blanks around it"), unless the load has
- * SLOTS_LOAD_TRIM_HEADER, which trims them. A header column that is not a field is an error naming
+ * never trimmed silently: an unquoted name with blanks (space, tab) around it is SLOTS_EPARSE
+ * showing the name in repr form ("column name ' name' has blanks around it"), a quoted one is
+ * taken exactly as written (" name" in quotes), and a load with SLOTS_LOAD_TRIM_HEADER trims
+ * every name. A header column that is not a field is an error naming
  * it, except on a SLOTS_DYNAMIC type, whose extra columns become str extras; an empty or repeated
  * column name is SLOTS_EPARSE even with SLOTS_LOAD_SKIP_BAD. Headers of any width are checked in
  * linear time (names are hashed).

@@ -221,14 +221,17 @@ static const char *repr_text(csv_load *c, const char *p, size_t n) {
     return c->tmp.failed ? NULL : c->tmp.p;
 }
 
-/* A header name with blanks around it: an error, unless the load trims header names. */
-static int header_blanks(csv_load *c, const char **name, size_t *len) {
+/* A header name with blanks around it: trimmed when the load asks for it; else an error when
+ * unquoted (`id, name` is a slip), and kept as written when quoted (`" name"` is meant so: the
+ * dump of an extra called " name" writes it so). */
+static int header_blanks(csv_load *c, const char **name, size_t *len, bool quoted) {
     const char *p = *name;
     size_t n = *len;
     while (n && blank(p[0])) p++, n--;
     while (n && blank(p[n - 1])) n--;
     if (n == *len) return SLOTS_OK;
     if (c->flags & SLOTS_LOAD_TRIM_HEADER) return *name = p, *len = n, SLOTS_OK;
+    if (quoted) return SLOTS_OK;
     const char *shown = repr_text(c, *name, *len);
     if (!shown) return err_nomem();
     return err_set(SLOTS_EPARSE, "column name %s has blanks around it (trim header names to accept it)", shown);
@@ -236,8 +239,10 @@ static int header_blanks(csv_load *c, const char **name, size_t *len) {
 
 /* The column a header cell names; SLOTS_ENOATTR for an unknown name on a type without extras.
  * Fields seen already are flagged in `seen`, extra names are kept in c->extras: both by hash. */
-static int add_column(csv_load *c, size_t k, const char *name, size_t len, bool *seen) {
-    int rc = header_blanks(c, &name, &len);
+static int add_column(csv_load *c, size_t k, const cell *h, bool *seen) {
+    const char *name = h->p;
+    size_t len = h->len;
+    int rc = header_blanks(c, &name, &len, h->quoted);
     if (rc != SLOTS_OK) return rc;
     if (!len) return err_set(SLOTS_EPARSE, "header cell %zu is empty", k + 1);
     int f = type_find_field(c->t, name, len);
@@ -255,7 +260,7 @@ static int add_columns(csv_load *c) {
     const scanner *sc = &c->sc;
     bool *seen = mem_calloc((size_t)c->t->nfields + 1, NULL);
     int rc = seen ? SLOTS_OK : err_nomem();
-    for (size_t k = 0; k < c->ncols && rc == SLOTS_OK; k++) rc = add_column(c, k, sc->cells[k].p, sc->cells[k].len, seen);
+    for (size_t k = 0; k < c->ncols && rc == SLOTS_OK; k++) rc = add_column(c, k, &sc->cells[k], seen);
     mem_free(seen, (size_t)c->t->nfields + 1, NULL);
     for (size_t k = 0; k < c->ncols && rc == SLOTS_OK; k++)
         if (c->cols[k].field < 0) c->cols[k].name = nameset_name(&c->extras, c->cols[k].len, &c->cols[k].len);
