@@ -126,6 +126,7 @@ slots_store_column_write slots_store_aggregate slots_store_sum_i64
 slots_type_ffi_type slots_record_ptr_unchecked slots_method_bind slots_method_bind_symbol slots_call
 slots_method_count slots_method_name slots_method_signature slots_method_flags
 slots_field_set_validator
+slots_to_json_flags slots_store_dump_jsonl_flags slots_store_dump_jsonl_file_flags
 """.split())
 
 

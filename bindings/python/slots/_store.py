@@ -15,6 +15,7 @@ from . import _api
 from ._api import (_b, _fn, _C, _error, _geth, _hslot, _info, _Borrowed, StaleRecordError, Record)
 
 _SKIP_BAD = _C["SLOTS_LOAD_SKIP_BAD"]
+_TRIM_HEADER, _ALLOW_NAN = _C["SLOTS_LOAD_TRIM_HEADER"], _C["SLOTS_DUMP_ALLOW_NAN"]
 _ESTALE, _ENOKEY, _EINDEX = _C["SLOTS_ESTALE"], _C["SLOTS_ENOKEY"], _C["SLOTS_EINDEX"]
 _I64_MIN, _I64_MAX, _U64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
 
@@ -245,14 +246,17 @@ class Store(object):
         returns LoadResult(loaded, skipped, errors)."""
         return self._load("jsonl", source, skip_bad, lambda t: t.lstrip()[:1] == "{")
 
-    def load_csv(self, source, skip_bad=False):
+    def load_csv(self, source, skip_bad=False, trim_header=False):
         """Loads CSV (RFC 4180: a header row of field names, "" quoting) like load_jsonl; a str is
-        taken as text when it holds a newline, else as a path."""
-        return self._load("csv", source, skip_bad, lambda t: False)
+        taken as text when it holds a newline, else as a path. Read as Python's csv module reads
+        it (LF, CRLF or CR line ends, a UTF-8 BOM skipped) and each cell as int() or float() reads
+        it (a bad cell raises ValueError). An unquoted header name with blanks around it raises
+        ValueError unless trim_header=True."""
+        return self._load("csv", source, skip_bad, lambda t: False, _TRIM_HEADER if trim_header else 0)
 
-    def _load(self, fmt, source, skip_bad, looks_like_text):
+    def _load(self, fmt, source, skip_bad, looks_like_text, flags=0):
         s = self._live()
-        flags = _SKIP_BAD if skip_bad else 0
+        flags |= _SKIP_BAD if skip_bad else 0
         if hasattr(source, "read"):
             source = source.read()
         if isinstance(source, str) and ("\n" in source or looks_like_text(source)):
@@ -273,24 +277,27 @@ class Store(object):
         errs = _fn.slots_store_load_errors(s) or ""
         return LoadResult(loaded, skipped, [e for e in errs.split("\n") if e])
 
-    def dump_jsonl(self, path=None):
+    def dump_jsonl(self, path=None, allow_nan=False):
         """Writes every record as one JSON object per line, to `path` (returns None), or returns
-        the text as bytes when no path is given."""
-        return self._dump("jsonl", path)
+        the text as bytes when no path is given. A NaN or infinite float raises ValueError naming
+        the record's position and the field, unless allow_nan=True (NaN, Infinity, -Infinity,
+        as json.dumps writes them)."""
+        return self._dump("jsonl", path, (_ALLOW_NAN if allow_nan else 0,), "_flags")
 
     def dump_csv(self, path=None):
-        """Writes a header of all fields and one row per record (unset and null cells empty,
-        bytes as base64), to `path`, or returns bytes."""
+        """Writes a header of all fields (then of every extra attribute, on dynamic classes) and
+        one row per record (unset and null cells empty, bytes as base64), to `path`, or returns
+        bytes. load_csv reads it back; extras come back as str."""
         return self._dump("csv", path)
 
-    def _dump(self, fmt, path):
+    def _dump(self, fmt, path, flags=(), suffix=""):
         s = self._live()
         if path is not None:
-            rc = getattr(_fn, "slots_store_dump_%s_file" % fmt)(s, os.fsencode(path))
+            rc = getattr(_fn, "slots_store_dump_%s_file%s" % (fmt, suffix))(s, os.fsencode(path), *flags)
             if rc:
                 raise _error(rc)
             return None
-        rc, p, n = _b.out("slots_store_dump_" + fmt, s)
+        rc, p, n = _b.out("slots_store_dump_%s%s" % (fmt, suffix), s, *flags)
         if rc:
             raise _error(rc)
         return _b.string(p, n)
