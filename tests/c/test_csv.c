@@ -424,20 +424,25 @@ static void test_kind_errors(void) {
     load_fails(&fx, "opt\n1._5\n", SLOTS_EPARSE, want);
     snprintf(want, sizeof want, "invalid literal for int() with base 10: '1__0' (%s.i64)", fx.name);
     load_fails(&fx, "i64\n1__0\n", SLOTS_EPARSE, want);
-    load_fails(&fx, "i64\n1.5\n", SLOTS_EPARSE, "invalid literal for int() with base 10: '1.5'"); /* as int('1.5') */
-    load_fails(&fx, "i64\n1e5\n", SLOTS_EPARSE, "invalid literal for int() with base 10: '1e5'");
-    load_fails(&fx, "i64\ninf\n", SLOTS_EPARSE, "invalid literal for int() with base 10: 'inf'");
-    load_fails(&fx, "i64\n\" \"\n", SLOTS_EPARSE, "invalid literal for int() with base 10: ' '");
-    load_fails(&fx, "i64\n_1\n", SLOTS_EPARSE, "invalid literal for int() with base 10: '_1'");
-    load_fails(&fx, "i64\n1_\n", SLOTS_EPARSE, "invalid literal for int() with base 10: '1_'");
-    load_fails(&fx, "i64\n+-1\n", SLOTS_EPARSE, "invalid literal for int() with base 10: '+-1'");
-    load_fails(&fx, "price\n.\n", SLOTS_EPARSE, "could not convert string to float: '.'");
-    load_fails(&fx, "price\n\"1 000\"\n", SLOTS_EPARSE, "could not convert string to float: '1 000'");
-    load_fails(&fx, "price\n\"tab\\there\"\n", SLOTS_EPARSE, "could not convert string to float: 'tab\\\\there'");
-    load_fails(&fx, "price\ne5\n", SLOTS_EPARSE, "could not convert string to float: 'e5'");
-    load_fails(&fx, "price\ninfinit\n", SLOTS_EPARSE, "could not convert string to float: 'infinit'");
-    /* the message shows the cell as Python's repr shows it: quotes and controls escaped */
-    load_fails(&fx, "price\n\"it's\tx\"\n", SLOTS_EPARSE, "could not convert string to float: \"it's\\tx\"");
+    static const struct {
+        const char *text, *msg;
+    } bad[] = {
+        {"i64\n1.5\n", "invalid literal for int() with base 10: '1.5'"},
+        {"i64\n1e5\n", "invalid literal for int() with base 10: '1e5'"},
+        {"i64\ninf\n", "invalid literal for int() with base 10: 'inf'"},
+        {"i64\n\" \"\n", "invalid literal for int() with base 10: ' '"},
+        {"i64\n_1\n", "invalid literal for int() with base 10: '_1'"},
+        {"i64\n1_\n", "invalid literal for int() with base 10: '1_'"},
+        {"i64\n+-1\n", "invalid literal for int() with base 10: '+-1'"},
+        {"price\n.\n", "could not convert string to float: '.'"},
+        {"price\n\"1 000\"\n", "could not convert string to float: '1 000'"},
+        {"price\n\"tab\\there\"\n", "could not convert string to float: 'tab\\\\there'"},
+        {"price\ne5\n", "could not convert string to float: 'e5'"},
+        {"price\ninfinit\n", "could not convert string to float: 'infinit'"},
+        /* the message shows the cell as Python's repr shows it: quotes and controls escaped */
+        {"price\n\"it's\tx\"\n", "could not convert string to float: \"it's\\tx\""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) load_fails(&fx, bad[i].text, SLOTS_EPARSE, bad[i].msg);
     load_fails(&fx, "i64\n99999999999999999999\n", SLOTS_ERANGE,
                "line 2: value 99999999999999999999 out of range for field 'i64' (i64)");
     load_fails(&fx, "u64\n-1\n", SLOTS_ERANGE, "value -1 out of range for field 'u64' (u64)");
