@@ -48,13 +48,16 @@ static size_t count_lines(const char *s, size_t from, size_t to) {
     return n;
 }
 
-/* The length of the line end at s[i]: LF, CRLF or a lone CR, as Python's csv reads them; else 0. */
-static size_t line_end(const scanner *sc, size_t i) {
-    if (i >= sc->len || (sc->s[i] != '\n' && sc->s[i] != '\r')) return 0;
+/* Whether a byte starts a line end: LF, CRLF or a lone CR, as Python's csv reads them. */
+static inline bool is_eol(char c) { return c == '\n' || c == '\r'; }
+
+static inline bool is_line_end(const scanner *sc, size_t i) { return i < sc->len && is_eol(sc->s[i]); }
+
+/* The length of the line end at s[i], or 0. */
+static inline size_t line_end(const scanner *sc, size_t i) {
+    if (!is_line_end(sc, i)) return 0;
     return sc->s[i] == '\r' && i + 1 < sc->len && sc->s[i + 1] == '\n' ? 2 : 1;
 }
-
-static bool is_line_end(const scanner *sc, size_t i) { return line_end(sc, i) > 0; }
 
 /* Moves past the line end at sc->pos, if there is one. */
 static void take_line_end(scanner *sc) {
@@ -106,8 +109,8 @@ static void quoted_cell(scanner *sc, cell *c) {
 
 /* After a closing quote only a comma or a line end may follow; anything else spoils the row, and
  * is skipped up to the next comma or line end so the scan goes on. */
-static bool ends_cell(const scanner *sc, size_t i) {
-    return i >= sc->len || sc->s[i] == ',' || is_line_end(sc, i);
+static inline bool ends_cell(const scanner *sc, size_t i) {
+    return i >= sc->len || sc->s[i] == ',' || is_eol(sc->s[i]);
 }
 
 static void after_quote(scanner *sc) {

@@ -28,12 +28,12 @@ static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* The end of the digits at p[i]: plain digits for JSON; for Python, single '_' between digits
  * too ("1_000", not "1__0", "_1" or "1_"). */
-static size_t digits(const char *p, size_t len, size_t i, int grammar) {
+static inline size_t digits(const char *p, size_t len, size_t i, int grammar) {
     for (;;) {
         while (i < len && is_digit(p[i])) i++;
-        bool joins = grammar != GRAMMAR_JSON && i > 0 && is_digit(p[i - 1]) && i + 1 < len && p[i] == '_' &&
-                     is_digit(p[i + 1]);
-        if (!joins) return i;
+        if (grammar == GRAMMAR_JSON || i + 1 >= len || p[i] != '_' || i == 0 || !is_digit(p[i - 1]) ||
+            !is_digit(p[i + 1]))
+            return i;
         i++;
     }
 }
@@ -67,7 +67,7 @@ static bool split(const char *p, size_t len, int grammar, numparts *n) {
         /* "1." is malformed JSON; float() takes it */
         if (n->frac_end == n->frac_start && grammar == GRAMMAR_JSON) return false;
     }
-    n->frac_digits = count_digits(p, n->frac_start, n->frac_end);
+    n->frac_digits = grammar == GRAMMAR_JSON ? n->frac_end - n->frac_start : count_digits(p, n->frac_start, n->frac_end);
     n->is_int = n->frac_start == n->frac_end && (i == n->int_end);
     if (i < len && (p[i] == 'e' || p[i] == 'E') && grammar != GRAMMAR_INT) {
         bool eneg = ++i < len && p[i] == '-';
@@ -108,7 +108,7 @@ static int parse_int(const char *p, const numparts *n, value *out) {
 }
 
 /* Adds the digits p[from..to) to a mantissa, leading zeros skipped; false past 15 digits. */
-static bool add_digits(const char *p, size_t from, size_t to, uint64_t *m, int *sig) {
+static inline bool add_digits(const char *p, size_t from, size_t to, uint64_t *m, int *sig) {
     for (size_t i = from; i < to; i++) {
         if ((*m == 0 && p[i] == '0') || p[i] == '_') continue;
         if (++*sig > 15) return false;
@@ -205,6 +205,13 @@ int number_parse_text(const char *p, size_t len, bool as_float, value *out) {
     if (!p) return SLOTS_EPARSE;
     while (len && is_space(p[0])) p++, len--; /* int(" 5 ") == 5 */
     while (len && is_space(p[len - 1])) len--;
-    if (as_float && special_float(p, len, out)) return SLOTS_OK;
-    return parse(p, len, as_float ? GRAMMAR_FLOAT : GRAMMAR_INT, as_float, out);
+    /* Most cells are JSON numbers, which both functions read alike: that grammar is the fast one.
+     * int() refuses a fraction or an exponent, which JSON reads as a float. */
+    value v;
+    int rc = parse(p, len, GRAMMAR_JSON, as_float, &v);
+    if (rc == SLOTS_OK && !as_float && v.kind == SLOTS_F64) return SLOTS_EPARSE;
+    if (rc == SLOTS_EPARSE) rc = parse(p, len, as_float ? GRAMMAR_FLOAT : GRAMMAR_INT, as_float, &v);
+    if (rc == SLOTS_EPARSE && as_float && special_float(p, len, &v)) rc = SLOTS_OK;
+    if (rc == SLOTS_OK) *out = v;
+    return rc;
 }
