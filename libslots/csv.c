@@ -16,6 +16,8 @@
 #include <inttypes.h>
 #include <math.h>
 
+#define BOM "\xef\xbb\xbf" /* U+FEFF in UTF-8 */
+
 /* ============================================================================================== */
 /* Scanning rows into cells                                                                       */
 /* ============================================================================================== */
@@ -448,9 +450,8 @@ static int lf_copy(const char *buf, size_t len, char **copy) {
 
 /* Reads the header and every row of buf[0, len). */
 static int load_text(loader *L, csv_load *c, const char *buf, size_t len) {
-    static const char bom[] = "\xef\xbb\xbf"; /* Python's utf-8-sig skips it too */
     c->sc.s = buf, c->sc.len = len, c->sc.line = 1;
-    if (len >= 3 && memcmp(buf, bom, 3) == 0) c->sc.pos = 3;
+    if (len >= 3 && memcmp(buf, BOM, 3) == 0) c->sc.pos = 3; /* as Python's utf-8-sig reads it */
     int rc = read_header(c);
     return rc == SLOTS_OK && c->cols ? loader_rows(L, buf, c->sc.pos, len, c->sc.line, &csv_rows, c) : rc;
 }
@@ -480,9 +481,10 @@ int slots_store_load_csv_file(slots_store *s, const char *path, unsigned flags, 
 /* Dumping                                                                                        */
 /* ============================================================================================== */
 /* Text, quoted only when a reader would misread it bare: a comma, quote, CR or LF inside, blanks
- * at either end, or nothing at all (an empty unquoted cell means unset). */
+ * at either end, nothing at all (an empty unquoted cell means unset), or a BOM first (one that
+ * opened the file would be skipped). */
 static void put_text(strbuf *b, const char *p, size_t n) {
-    bool quote = n == 0 || blank(p[0]) || blank(p[n - 1]);
+    bool quote = n == 0 || blank(p[0]) || blank(p[n - 1]) || (n >= 3 && memcmp(p, BOM, 3) == 0);
     for (size_t i = 0; i < n && !quote; i++) quote = p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n';
     if (!quote) {
         sb_put(b, p, n);
