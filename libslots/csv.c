@@ -180,7 +180,8 @@ static int scan_row(scanner *sc) {
 /* ============================================================================================== */
 typedef struct column {
     int field;        /* the field the column fills, or -1 for an extra attribute (dynamic types) */
-    const char *name; /* an extra's name (in csv_load.extras), NUL-terminated */
+    const char *name; /* an extra's name: len bytes in csv_load.extras (while the header is read,
+                         len holds its number there instead) */
     size_t len;
 } column;
 
