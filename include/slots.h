@@ -268,14 +268,24 @@ SLOTS_API int slots_hash(slots_obj o, uint64_t *out);
 SLOTS_API int slots_repr(slots_obj o, const char **out, size_t *len);
 /* The record as one JSON object: set fields in index order ({"id":1,"name":"Widget"}), null as null,
  * bytes as base64 text, refs as their handle number, then extras. Same buffer rules as slots_repr.
- * SLOTS_OK, SLOTS_ESTALE, SLOTS_EINVAL (a NaN or infinite float: not JSON), SLOTS_ENOMEM. */
+ * A NaN or infinite float (field or extra) is refused, as JSON has no such number: SLOTS_EINVAL
+ * "Out of range float values are not JSON compliant: nan (Product.price)". SLOTS_OK, SLOTS_ESTALE,
+ * SLOTS_EINVAL, SLOTS_ENOMEM. */
 SLOTS_API int slots_to_json(slots_obj o, const char **out, size_t *len);
+/* Dump flags (slots_to_json_flags, slots_store_dump_jsonl_flags, ..._file_flags). */
+#define SLOTS_DUMP_ALLOW_NAN 0x1u /* write NaN, Infinity and -Infinity as Python's json.dumps does by
+                                     default (allow_nan=True); every JSON reader here reads them back */
+/* slots_to_json() with dump flags (0 or SLOTS_DUMP_ALLOW_NAN); an unknown flag is SLOTS_EINVAL. */
+SLOTS_API int slots_to_json_flags(slots_obj o, unsigned flags, const char **out, size_t *len);
 /* Creates a record of `t` from one JSON object (RFC 8259) of `len` bytes. Keys are field names; a key
  * that is not a field is an error naming it (on a SLOTS_DYNAMIC type it becomes an extra); missing
  * fields take their defaults. Strict, as a constructor is: a missing field that has no default is
  * SLOTS_ETYPE ("missing field 'name'"; several: "missing 2 fields: 'a' and 'b'"), optional fields
  * included (as in a dataclass, Optional without a default is still required: give null).
- * Returns SLOTS_OK, SLOTS_EPARSE (malformed JSON, with the
+ * Numbers follow RFC 8259's grammar, plus the NaN, Infinity and -Infinity that Python's json reads
+ * and writes (a float; a float field or extra takes them, other fields refuse a float). Only
+ * whitespace (space, tab, CR, LF) may follow the object: any other byte, a NUL included, is "Extra
+ * data". Returns SLOTS_OK, SLOTS_EPARSE (malformed JSON, with the
  * byte offset), SLOTS_ENOATTR (unknown key), SLOTS_ETYPE, SLOTS_ERANGE, SLOTS_EINVAL (bad UTF-8,
  * NULL), SLOTS_EREADONLY (a key given twice for a readonly field), SLOTS_ESTALE (a ref field given a
  * number that is not a live record's handle), SLOTS_ENOMEM. Nothing is created
@@ -431,16 +441,32 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
 
 /* ---- Bulk load and dump ------------------------------------------------------------------------
  * JSON Lines: one JSON object per line (blank lines skipped), decoded straight into record fields
- * with the rules of slots_from_json(). CSV (RFC 4180): a header row of field names, then one record
- * per row; "" quoting, CRLF or LF line ends. A CSV cell is parsed by the field's kind: integers and
- * floats as numbers, bool as true/false/1/0 (any case), str as text, bytes as base64; an empty
- * unquoted cell leaves the field unset (so its default applies) or null if the field is optional;
- * a quoted empty cell "" is the empty string. Blanks around number, bool and ref cells are ignored
- * (str and bytes cells are taken as they are); float cells also take inf, -inf, infinity and nan in
- * any case; text after a closing quote is an error, while a quote inside an unquoted cell is text.
- * Only empty lines are skipped. A header column that is not a field is an error naming it, except
- * on a SLOTS_DYNAMIC type, whose extra columns become str extras; an empty or repeated column name
- * is SLOTS_EPARSE even with SLOTS_LOAD_SKIP_BAD.
+ * with the rules of slots_from_json() (NaN and Infinity included; text after the object other than
+ * blanks, a NUL byte included, is "Extra data").
+ * CSV (RFC 4180, read as Python's csv module reads it): a header row of field names, then one record
+ * per row; "" quoting; LF, CRLF and lone CR line ends, mixed freely (a line end inside a quoted cell
+ * is kept as written); a UTF-8 byte order mark before the header is skipped. Header names are
+ * never trimmed silently: an unquoted name with blanks (space, tab) around it is SLOTS_EPARSE
+ * showing the name in repr form ("column name ' name' has blanks around it"), a quoted one is
+ * taken exactly as written (" name" in quotes), and a load with SLOTS_LOAD_TRIM_HEADER trims
+ * every name. A header column that is not a field is an error naming
+ * it, except on a SLOTS_DYNAMIC type, whose extra columns become str extras; an empty or repeated
+ * column name is SLOTS_EPARSE even with SLOTS_LOAD_SKIP_BAD. Headers of any width are checked in
+ * linear time (names are hashed).
+ * A CSV cell is parsed by the field's kind: integer and ref cells as Python's int(text) reads them,
+ * float cells as float(text) reads them (blanks around; '+' or '-'; leading zeros; '_' between
+ * digits as in "1_000"; for floats also ".5", "5.", "1e5", and inf, infinity, nan in any case; ASCII
+ * digits only), bool as true/false/1/0 (any case, blanks around), str as text, bytes as base64
+ * (neither trimmed). A cell that is no such literal is SLOTS_EPARSE (Python: ValueError) in
+ * Python's words, the field after it: "line 3: invalid literal for int() with base 10: 'abc'
+ * (Product.id)", "could not convert string to float: 'x' (Product.price)"; a number beyond the
+ * field's range is SLOTS_ERANGE. An empty unquoted cell leaves the field unset (so its default
+ * applies) or null if the field is optional, and sets no extra; a quoted empty cell "" is the empty
+ * string. Text after a closing quote is an error, while a quote inside an unquoted cell is text.
+ * Empty lines are skipped, except in a one-column CSV (a header of one name), where every line
+ * after the header is a row and an empty one is a row with one empty cell (a final line end ends
+ * the last row, it does not start one): so a one-field record whose field is unset or null comes
+ * back from its dump.
  * Rows are strict, as a constructor is: a row without a field that has no default (absent from the
  * JSON object, absent from the CSV header, or an empty CSV cell of a field that is not optional)
  * is a bad row, SLOTS_ETYPE "line 3: missing field 'name'" (several: "missing 2 fields: 'a' and
@@ -468,6 +494,8 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
  * slots_errno() and a message in Python's words ("[Errno 2] No such file or directory: 'x.csv'"). */
 #define SLOTS_LOAD_SKIP_BAD 0x1u
 #define SLOTS_LOAD_LENIENT  0x2u /* missing fields without a default stay unset (not the key) */
+#define SLOTS_LOAD_TRIM_HEADER 0x10u /* CSV only: blanks around header names are trimmed, not an error
+                                        (a JSON Lines load refuses it as an unknown flag) */
 SLOTS_API int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned flags,
                                      size_t *loaded, size_t *skipped);
 SLOTS_API int slots_store_load_jsonl_file(slots_store *s, const char *path, unsigned flags,
@@ -545,10 +573,26 @@ SLOTS_API const char *slots_store_load_errors(const slots_store *s);
  * path naming a device or FIFO (/dev/stdout) is written in place, with no rename. The new file is
  * the caller's own (owner not carried over) and other hard links to the old one keep its text.
  * To memory: *out points to the text in the calling thread's scratch buffer, valid until the next
- * dump/repr/to_json call on this thread. SLOTS_OK, SLOTS_EINVAL (a non-finite float in JSON),
- * SLOTS_ESTALE, SLOTS_ENOMEM, SLOTS_EIO. */
+ * dump/repr/to_json call on this thread.
+
+ * JSON Lines refuses a NaN or infinite float (SLOTS_EINVAL naming the record by its position, then
+ * the type and field: "record at position 3: Out of range float values are not JSON compliant: nan
+ * (Product.price)") unless written with the _flags variants and SLOTS_DUMP_ALLOW_NAN.
+ * CSV: a header of every field, then, on a SLOTS_DYNAMIC type, of every extra's name (the union
+ * over all records, in the order first seen); then one row per record. Unset and null cells are
+ * empty (read back as unset, or null for an optional field); floats as Python's repr (nan, inf and
+ * -inf included, which the loader reads back); bytes as base64 ("" for empty bytes); bools as
+ * true/false; refs as handle numbers. Extras are written the same way, and an empty cell for a
+ * record without that extra or with a null one: a load gives them back as str extras holding that
+ * text (CSV has no types), and null extras not at all. A one-field type's unset or null value is an
+ * empty line, which a one-column load reads as a row (see above). Records of a type with no fields
+ * and no extras have no CSV form: SLOTS_EINVAL.
+ * SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE, SLOTS_ENOMEM, SLOTS_EIO. */
 SLOTS_API int slots_store_dump_jsonl(const slots_store *s, const char **out, size_t *len);
 SLOTS_API int slots_store_dump_jsonl_file(const slots_store *s, const char *path);
+/* The same with dump flags (0 or SLOTS_DUMP_ALLOW_NAN); an unknown flag is SLOTS_EINVAL. */
+SLOTS_API int slots_store_dump_jsonl_flags(const slots_store *s, unsigned flags, const char **out, size_t *len);
+SLOTS_API int slots_store_dump_jsonl_file_flags(const slots_store *s, const char *path, unsigned flags);
 SLOTS_API int slots_store_dump_csv(const slots_store *s, const char **out, size_t *len);
 SLOTS_API int slots_store_dump_csv_file(const slots_store *s, const char *path);
 

@@ -18,19 +18,23 @@ static int get_value(slots_obj o, int i, value *v, const field **f, const slots_
     recref r;
     int rc = record_resolve(o, &r);
     if (rc == SLOTS_OK) rc = field_get(&r, i, v);
-    if (rc == SLOTS_EUNSET && !record_resolve_quiet(o, &r)) rc = record_resolve(o, &r); /* freed meanwhile */
+    if (rc >= SLOTS_OK || rc == SLOTS_EUNSET) /* freed meanwhile? its bytes then say nothing */
+        rc = record_resolve_quiet(o, &r) ? rc : record_resolve(o, &r);
     if (rc >= SLOTS_OK) *f = &r.type->fields[i], *t = r.type;
     return rc;
 }
 
-/* The field's bytes when field i of a live record is of `kind` and holds a value: the fast path
- * of the hottest getters; anything else takes the general path with its checks and messages. */
-static const char *plain_value(slots_obj o, int i, int kind) {
+/* Field i of a live record, when it is of `kind` and holds a value, loaded whole into out: the fast
+ * path of the hottest getters (true). Anything else takes the general path with its checks and
+ * messages. The generation is read again after the load: a record freed meanwhile (its bytes may
+ * hold the free list's link by then) falls to the general path, which finds it stale. */
+static bool plain_load(slots_obj o, int i, int kind, void *out) {
     recref r;
-    if (!record_resolve_quiet(o, &r) || (unsigned)i >= (unsigned)r.type->nfields) return NULL;
+    if (!record_resolve_quiet(o, &r) || (unsigned)i >= (unsigned)r.type->nfields) return false;
     const field *f = &r.type->fields[i];
-    if (f->kind != kind || !rec_is_set(r.type, r.rec, i) || rec_is_null(r.type, r.rec, i)) return NULL;
-    return r.rec + f->offset;
+    if (f->kind != kind || !rec_is_set(r.type, r.rec, i) || rec_is_null(r.type, r.rec, i)) return false;
+    scalar_load(r.rec + f->offset, 8, out);
+    return gen_load(r.type, r.rec) == handle_gen(o);
 }
 
 static int wrong_getter(const slots_type *t, const field *f, const char *want) {
@@ -103,8 +107,7 @@ int slots_get_bool(slots_obj o, int i, int *out) {
 
 int slots_get_i64(slots_obj o, int i, int64_t *out) {
     GUARDED;
-    const char *fast = out ? plain_value(o, i, SLOTS_I64) : NULL;
-    if (fast) return scalar_load(fast, sizeof *out, out), SLOTS_OK; /* whole, though another thread may set it */
+    if (out && plain_load(o, i, SLOTS_I64, out)) return SLOTS_OK;
     value v;
     int rc = get_as(o, i, out, SLOTS_I64, &v);
     if (rc == SLOTS_OK) *out = v.as.i;
@@ -121,8 +124,7 @@ int slots_get_u64(slots_obj o, int i, uint64_t *out) {
 
 int slots_get_f64(slots_obj o, int i, double *out) {
     GUARDED;
-    const char *fast = out ? plain_value(o, i, SLOTS_F64) : NULL;
-    if (fast) return scalar_load(fast, sizeof *out, out), SLOTS_OK; /* whole, though another thread may set it */
+    if (out && plain_load(o, i, SLOTS_F64, out)) return SLOTS_OK;
     value v;
     int rc = get_as(o, i, out, SLOTS_F64, &v);
     if (rc == SLOTS_OK) *out = v.as.f;

@@ -2,16 +2,21 @@
  * csv.c — CSV (RFC 4180) into and out of a store. A header row names the columns; each later row is
  * decoded straight into a fresh record through load.c's frame, its cells parsed by their field's
  * kind and stored through field_set(), which owns every kind, range, readonly and key check.
- * Dumps write a header of every field, then one row per record.
+ * Dumps write a header of every field (then every extra's name, on dynamic types), then one row
+ * per record.
  *
- * Beyond RFC 4180, as Python's csv module reads it: LF alone ends a line as well as CRLF, a quote
- * inside an unquoted cell is an ordinary character, and empty lines are skipped. Text after a
- * closing quote ("ab"c) is refused, since it means the quoting is broken.
+ * Beyond RFC 4180, as Python's csv module reads it: LF and a lone CR end a line as well as CRLF, a
+ * quote inside an unquoted cell is an ordinary character, a UTF-8 BOM before the header is skipped,
+ * and empty lines are skipped — except in a one-column CSV, where an empty line is a row whose one
+ * cell is empty (so a one-field record with no value survives a round trip). Text after a closing
+ * quote ("ab"c) is refused, since it means the quoting is broken.
  */
 #include "internal.h"
 
 #include <inttypes.h>
 #include <math.h>
+
+#define BOM "\xef\xbb\xbf" /* U+FEFF in UTF-8 */
 
 /* ============================================================================================== */
 /* Scanning rows into cells                                                                       */
@@ -35,6 +40,8 @@ typedef struct scanner {
     size_t n;          /* cells in the row, counted past the limit too */
     int bad;           /* ROW_*: the first syntax error of the row */
     size_t bad_cell;   /* its cell, from 0 */
+    bool keep_empty;   /* an empty line is a row (one-column CSV), not skipped */
+    char *mark;        /* when set: a copy of s in which each lone CR that ends a line is made LF */
 } scanner;
 
 static size_t count_lines(const char *s, size_t from, size_t to) {
@@ -44,18 +51,29 @@ static size_t count_lines(const char *s, size_t from, size_t to) {
     return n;
 }
 
-/* Skips empty lines (LF, CRLF, or a CR that ends the input); false at the end of the input. */
+/* Whether a byte starts a line end: LF, CRLF or a lone CR, as Python's csv reads them. */
+static inline bool is_eol(char c) { return c == '\n' || c == '\r'; }
+
+static inline bool is_line_end(const scanner *sc, size_t i) { return i < sc->len && is_eol(sc->s[i]); }
+
+/* The length of the line end at s[i], or 0. */
+static inline size_t line_end(const scanner *sc, size_t i) {
+    if (!is_line_end(sc, i)) return 0;
+    return sc->s[i] == '\r' && i + 1 < sc->len && sc->s[i + 1] == '\n' ? 2 : 1;
+}
+
+/* Moves past the line end at sc->pos, if there is one. */
+static void take_line_end(scanner *sc) {
+    size_t n = line_end(sc, sc->pos);
+    if (!n) return;
+    if (sc->mark && sc->s[sc->pos] == '\r' && n == 1) sc->mark[sc->pos] = '\n';
+    sc->pos += n, sc->line++;
+}
+
+/* Skips empty lines (unless they are rows); false at the end of the input. */
 static bool next_row(scanner *sc) {
-    while (sc->pos < sc->len) {
-        const char *c = sc->s + sc->pos;
-        size_t left = sc->len - sc->pos;
-        if (c[0] == '\n') sc->pos += 1;
-        else if (c[0] == '\r' && left >= 2 && c[1] == '\n') sc->pos += 2;
-        else if (c[0] == '\r' && left == 1) return sc->pos += 1, false;
-        else return true;
-        sc->line++;
-    }
-    return false;
+    while (!sc->keep_empty && is_line_end(sc, sc->pos)) take_line_end(sc);
+    return sc->pos < sc->len;
 }
 
 static void row_error(scanner *sc, int what) {
@@ -94,22 +112,21 @@ static void quoted_cell(scanner *sc, cell *c) {
 
 /* After a closing quote only a comma or a line end may follow; anything else spoils the row, and
  * is skipped up to the next comma or line end so the scan goes on. */
-static void after_quote(scanner *sc) {
-    const char *s = sc->s;
-    if (sc->pos < sc->len && s[sc->pos] == '\r' && (sc->pos + 1 == sc->len || s[sc->pos + 1] == '\n')) sc->pos++;
-    if (sc->pos >= sc->len || s[sc->pos] == ',' || s[sc->pos] == '\n') return;
-    row_error(sc, ROW_AFTER_QUOTE);
-    while (sc->pos < sc->len && s[sc->pos] != ',' && s[sc->pos] != '\n') sc->pos++;
+static inline bool ends_cell(const scanner *sc, size_t i) {
+    return i >= sc->len || sc->s[i] == ',' || is_eol(sc->s[i]);
 }
 
-/* An unquoted cell at sc->pos, up to the next comma or line end (the CR of a CRLF excluded). */
+static void after_quote(scanner *sc) {
+    if (ends_cell(sc, sc->pos)) return;
+    row_error(sc, ROW_AFTER_QUOTE);
+    while (!ends_cell(sc, sc->pos)) sc->pos++;
+}
+
+/* An unquoted cell at sc->pos, up to the next comma or line end. */
 static void plain_cell(scanner *sc, cell *c) {
-    const char *s = sc->s;
     size_t i = sc->pos;
-    while (i < sc->len && s[i] != ',' && s[i] != '\n') i++;
-    size_t end = i;
-    if (end > sc->pos && s[end - 1] == '\r' && (end == sc->len || s[end] == '\n')) end--;
-    c->off = sc->pos, c->len = end - sc->pos;
+    while (!ends_cell(sc, i)) i++;
+    c->off = sc->pos, c->len = i - sc->pos;
     sc->pos = i;
 }
 
@@ -147,7 +164,7 @@ static int scan_row(scanner *sc) {
             sc->pos++;
             continue;
         }
-        if (sc->pos < sc->len) sc->pos++, sc->line++; /* the '\n' */
+        take_line_end(sc);
         break;
     }
     if (sc->text.failed) return err_nomem();
@@ -164,25 +181,27 @@ static int scan_row(scanner *sc) {
 /* ============================================================================================== */
 typedef struct column {
     int field;        /* the field the column fills, or -1 for an extra attribute (dynamic types) */
-    const char *name; /* the header's text, in the input or in csv_load.names */
+    const char *name; /* an extra's name: len bytes in csv_load.extras (while the header is read,
+                         len holds its number there instead) */
     size_t len;
 } column;
 
 typedef struct csv_load {
     const slots_type *t;
+    unsigned flags;
     scanner sc;
     column *cols;
     size_t ncols;
-    strbuf names; /* unescaped header names */
-    strbuf bin;   /* a bytes cell, decoded */
-    strbuf tmp;   /* scratch for messages and number retries */
+    nameset extras; /* the header's extra columns, found by hash */
+    strbuf bin;     /* a bytes cell, decoded */
+    strbuf tmp;     /* scratch for messages */
 } csv_load;
 
 static void csv_free(csv_load *c) {
     sb_free(&c->sc.text);
     mem_free(c->sc.cells, c->sc.cap * sizeof *c->sc.cells, NULL);
     mem_free(c->cols, c->ncols * sizeof *c->cols, NULL);
-    sb_free(&c->names);
+    nameset_free(&c->extras);
     sb_free(&c->bin);
     sb_free(&c->tmp);
 }
@@ -195,18 +214,68 @@ static int syntax_error(const scanner *sc) {
     return err_set(SLOTS_EPARSE, "text after the closing quote of cell %zu", sc->bad_cell + 1);
 }
 
-/* The column a header cell names; SLOTS_ENOATTR for an unknown name on a type without extras. */
-static int add_column(csv_load *c, size_t k, const char *name, size_t len) {
+static bool blank(char ch) { return ch == ' ' || ch == '\t'; }
+
+/* Python's repr of text, the first 40 bytes of it when longer (then followed by "..."), into the
+ * load's scratch buffer; NULL when out of memory. */
+static const char *repr_text(csv_load *c, const char *p, size_t n) {
+    size_t cut = n;
+    if (cut > 40) /* at a character's start, so a cut never splits UTF-8 */
+        for (cut = 40; cut > 0 && ((unsigned char)p[cut] & 0xc0) == 0x80; cut--) {}
+    value v = {.kind = SLOTS_STR};
+    v.as.s.p = p, v.as.s.len = cut;
+    c->tmp.len = 0;
+    format_value_repr(&c->tmp, &v, NULL);
+    if (cut < n) sb_puts(&c->tmp, "...");
+    return c->tmp.failed ? NULL : c->tmp.p;
+}
+
+/* A header name with blanks around it: trimmed when the load asks for it; else an error when
+ * unquoted (`id, name` is a slip), and kept as written when quoted (`" name"` is meant so: the
+ * dump of an extra called " name" writes it so). */
+static int header_blanks(csv_load *c, const char **name, size_t *len, bool quoted) {
+    const char *p = *name;
+    size_t n = *len;
+    while (n && blank(p[0])) p++, n--;
+    while (n && blank(p[n - 1])) n--;
+    if (n == *len) return SLOTS_OK;
+    if (c->flags & SLOTS_LOAD_TRIM_HEADER) return *name = p, *len = n, SLOTS_OK;
+    if (quoted) return SLOTS_OK;
+    const char *shown = repr_text(c, *name, *len);
+    if (!shown) return err_nomem();
+    return err_set(SLOTS_EPARSE, "column name %s has blanks around it (trim header names to accept it)", shown);
+}
+
+/* The column a header cell names; SLOTS_ENOATTR for an unknown name on a type without extras.
+ * Fields seen already are flagged in `seen`, extra names are kept in c->extras: both by hash. */
+static int add_column(csv_load *c, size_t k, const cell *h, bool *seen) {
+    const char *name = h->p;
+    size_t len = h->len;
+    int rc = header_blanks(c, &name, &len, h->quoted);
+    if (rc != SLOTS_OK) return rc;
     if (!len) return err_set(SLOTS_EPARSE, "header cell %zu is empty", k + 1);
     int f = type_find_field(c->t, name, len);
     if (f < 0 && !(c->t->flags & SLOTS_DYNAMIC)) return err_no_attr(c->t, name, len);
-    for (size_t j = 0; j < k; j++) {
-        const column *o = &c->cols[j];
-        bool same = f >= 0 ? o->field == f : o->field < 0 && o->len == len && memcmp(o->name, name, len) == 0;
-        if (same) return err_set(SLOTS_EPARSE, "column '%.*s' appears twice in the header", (int)len, name);
-    }
-    c->cols[k] = (column){f, name, len};
+    size_t extra = 0;
+    rc = f >= 0 ? (seen[f] ? SLOTS_EEXIST : SLOTS_OK) : nameset_add(&c->extras, name, len, &extra);
+    if (rc == SLOTS_EEXIST) return err_set(SLOTS_EPARSE, "column '%.*s' appears twice in the header", (int)len, name);
+    if (rc != SLOTS_OK) return rc;
+    if (f >= 0) seen[f] = true;
+    c->cols[k] = (column){f, NULL, extra}; /* an extra's name is found once the set stops growing */
     return SLOTS_OK;
+}
+
+/* Adds every header cell as a column; on a bad one, *bad is its index. */
+static int add_columns(csv_load *c, size_t *bad) {
+    const scanner *sc = &c->sc;
+    bool *seen = mem_calloc((size_t)c->t->nfields + 1, NULL);
+    int rc = seen ? SLOTS_OK : err_nomem();
+    for (size_t k = 0; k < c->ncols && rc == SLOTS_OK; k++)
+        if ((rc = add_column(c, k, &sc->cells[k], seen)) != SLOTS_OK) *bad = k;
+    mem_free(seen, (size_t)c->t->nfields + 1, NULL);
+    for (size_t k = 0; k < c->ncols && rc == SLOTS_OK; k++)
+        if (c->cols[k].field < 0) c->cols[k].name = nameset_name(&c->extras, c->cols[k].len, &c->cols[k].len);
+    return rc;
 }
 
 /* Reads the header row, if there is one (an input of empty lines has none and loads nothing). */
@@ -221,77 +290,61 @@ static int read_header(csv_load *c) {
         syntax_error(sc);
         return load_error_line(line);
     }
-    sb_put(&c->names, sc->text.p, sc->text.len); /* the row's text is reused by the rows after */
     c->cols = mem_alloc(sc->n * sizeof *c->cols, NULL);
     if (!c->cols) return err_nomem();
     c->ncols = sc->n;
-    if (c->names.failed) return err_nomem();
-    size_t k = 0;
-    for (; k < sc->n && rc == SLOTS_OK; k++) {
-        const cell *h = &sc->cells[k];
-        rc = add_column(c, k, h->copied ? c->names.p + h->off : h->p, h->len);
-        if (rc != SLOTS_OK) load_note_field(h->copied ? c->names.p + h->off : h->p, h->len);
-    }
+    size_t bad = 0;
+    rc = add_columns(c, &bad);
     sc->limit = c->ncols;
-    if (rc == SLOTS_OK) return rc;
-    load_note_place(sc->s + sc->cells[k - 1].start, k);
+    sc->keep_empty = c->ncols == 1;
+    if (rc == SLOTS_OK || rc == SLOTS_ENOMEM) return rc;
+    const cell *h = &sc->cells[bad];
+    load_note_field(h->p, h->len);
+    load_note_place(sc->s + h->start, bad + 1);
     return load_error_line(line);
 }
 
 /* ---- cells to values ------------------------------------------------------------------------- */
-/* A cell's text as messages show it: Python's repr, cut after 40 bytes. */
-/* The cell cannot be a value of f's kind; the message shows the cell as it was, blanks included. */
-static int not_a(csv_load *c, const field *f, const cell *cl) {
-    const char *p = cl->p;
-    size_t n = cl->len;
-    const char *want = f->kind == SLOTS_REF && f->ref_type ? f->ref_type : slots_kind_name(f->kind);
-    /* quoted as written (no escapes): a message must not need an allocation that could fail */
-    return err_set(SLOTS_ETYPE, "%s.%s must be %s%s, not '%.*s%s'", c->t->name, f->name, want,
-                   (f->flags & SLOTS_FIELD_OPTIONAL) ? " or None" : "", (int)(n > 40 ? 40 : n), p, n > 40 ? "..." : "");
+/* The cell is not a literal of f's kind: a ValueError in the words of Python's int() or float(),
+ * showing the cell as it was (blanks included), then the field. */
+static int bad_literal(csv_load *c, const field *f, const cell *cl) {
+    const char *shown = repr_text(c, cl->p, cl->len);
+    if (!shown) return err_nomem();
+    const char *what = kind_is_float(f->kind)    ? "could not convert string to float:"
+                       : f->kind == SLOTS_BOOL   ? "invalid literal for bool (true, false, 1 or 0):"
+                       : f->kind == SLOTS_REF    ? "invalid literal for a ref (a record handle, a non-negative int):"
+                                                 : "invalid literal for int() with base 10:";
+    return err_set(SLOTS_EPARSE, "%s %s (%s.%s)", what, shown, c->t->name, f->name);
 }
 
 static int out_of_range(const field *f, const char *p, size_t n) {
+    while (n && blank(p[0])) p++, n--;
+    while (n && blank(p[n - 1])) n--;
     return err_set(SLOTS_ERANGE, "value %.*s%s out of range for field '%s' (%s)", (int)(n > 40 ? 40 : n), p,
                    n > 40 ? "..." : "", f->name, slots_kind_name(f->kind));
 }
 
-/* Case-insensitive comparison of p[0..n) with a lower-case word. */
-static bool word_is(const char *p, size_t n, const char *word) {
-    if (strlen(word) != n) return false;
-    for (size_t i = 0; i < n; i++)
-        if ((p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]) != word[i]) return false;
-    return true;
-}
-
-/* The non-finite floats a dump writes ("inf", "-inf", "nan"), read in any case as Python's float()
- * reads them, so a float column always round-trips. */
-static bool special_float(const char *p, size_t n, value *v) {
-    bool neg = n && p[0] == '-';
-    if (n && (p[0] == '-' || p[0] == '+')) p++, n--;
-    if (word_is(p, n, "inf") || word_is(p, n, "infinity")) v->as.f = neg ? -HUGE_VAL : HUGE_VAL;
-    else if (word_is(p, n, "nan")) v->as.f = neg ? -NAN : NAN;
-    else return false;
-    v->kind = SLOTS_F64;
-    return true;
-}
-
-static int number_cell(csv_load *c, const field *f, const cell *cl, const char *p, size_t n, value *v) {
-    int rc = number_parse(p, n, kind_is_float(f->kind), v);
-    if (rc == SLOTS_EPARSE && kind_is_float(f->kind) && special_float(p, n, v)) rc = SLOTS_OK;
-    if (rc == SLOTS_ERANGE) return out_of_range(f, p, n);
-    if (rc == SLOTS_EPARSE) return not_a(c, f, cl);
+/* Numbers as int() reads them for integer and ref fields, as float() reads them for float fields. */
+static int number_cell(csv_load *c, const field *f, const cell *cl, value *v) {
+    int rc = number_parse_text(cl->p, cl->len, kind_is_float(f->kind), v);
+    if (rc == SLOTS_ERANGE) return out_of_range(f, cl->p, cl->len);
+    if (rc == SLOTS_EPARSE) return bad_literal(c, f, cl);
     if (rc == SLOTS_OK && f->kind == SLOTS_REF) { /* a handle: a non-negative integer */
         if (v->kind == SLOTS_U64) v->as.ref = v->as.u;
-        else if (v->kind == SLOTS_I64 && v->as.i >= 0) v->as.ref = (uint64_t)v->as.i;
-        else return not_a(c, f, cl);
+        else if (v->as.i >= 0) v->as.ref = (uint64_t)v->as.i;
+        else return bad_literal(c, f, cl);
         v->kind = SLOTS_REF;
     }
     return rc;
 }
 
-static int bool_cell(csv_load *c, const field *f, const cell *cl, const char *p, size_t n, value *v) {
-    bool yes = word_is(p, n, "true") || word_is(p, n, "1");
-    if (!yes && !word_is(p, n, "false") && !word_is(p, n, "0")) return not_a(c, f, cl);
+static int bool_cell(csv_load *c, const field *f, const cell *cl, value *v) {
+    const char *p = cl->p;
+    size_t n = cl->len;
+    while (n && blank(p[0])) p++, n--;
+    while (n && blank(p[n - 1])) n--;
+    bool yes = ascii_word_is(p, n, "true") || ascii_word_is(p, n, "1");
+    if (!yes && !ascii_word_is(p, n, "false") && !ascii_word_is(p, n, "0")) return bad_literal(c, f, cl);
     v->kind = SLOTS_BOOL;
     v->as.i = yes;
     return SLOTS_OK;
@@ -306,23 +359,17 @@ static int bytes_cell(csv_load *c, const field *f, const char *p, size_t n, valu
     return SLOTS_OK;
 }
 
-static bool blank(char ch) { return ch == ' ' || ch == '\t'; }
-
 /* The value of a (non-empty or quoted) cell for field f. Numbers, bools and refs may have blanks
  * around them, as Python's int() and float() allow; str and bytes are taken as they are. */
 static int cell_value(csv_load *c, const field *f, const cell *cl, value *v) {
-    const char *p = cl->p;
-    size_t n = cl->len;
     if (f->kind == SLOTS_STR) {
         v->kind = SLOTS_STR;
-        v->as.s.p = p;
-        v->as.s.len = n;
+        v->as.s.p = cl->p;
+        v->as.s.len = cl->len;
         return SLOTS_OK;
     }
-    if (f->kind == SLOTS_BYTES) return bytes_cell(c, f, p, n, v);
-    while (n && blank(p[0])) p++, n--;
-    while (n && blank(p[n - 1])) n--;
-    return f->kind == SLOTS_BOOL ? bool_cell(c, f, cl, p, n, v) : number_cell(c, f, cl, p, n, v);
+    if (f->kind == SLOTS_BYTES) return bytes_cell(c, f, cl->p, cl->len, v);
+    return f->kind == SLOTS_BOOL ? bool_cell(c, f, cl, v) : number_cell(c, f, cl, v);
 }
 
 static int set_cell(csv_load *c, const recref *r, const column *col, const cell *cl) {
@@ -351,7 +398,8 @@ static int decode_row(const recref *r, void *ctx) {
         int rc = set_cell(c, r, &c->cols[k], &sc->cells[k]);
         if (rc == SLOTS_OK) continue;
         const column *col = &c->cols[k];
-        load_note_field(col->name, col->len); /* the header's name: the field's, or the extra's */
+        if (col->field >= 0) load_note_field(c->t->fields[col->field].name, c->t->fields[col->field].name_len);
+        else load_note_field(col->name, col->len); /* the extra's name, from the header */
         load_note_place(sc->s + sc->cells[k].start, k + 1);
         return rc;
     }
@@ -365,6 +413,7 @@ static void *open_rows(const void *ctx, const char *buf, size_t from, size_t to,
     if (!c) return NULL;
     c->t = whole->t, c->cols = whole->cols, c->ncols = whole->ncols; /* borrowed, not freed */
     c->sc.s = buf, c->sc.pos = from, c->sc.len = to, c->sc.line = line, c->sc.limit = whole->ncols;
+    c->sc.keep_empty = whole->sc.keep_empty;
     return c;
 }
 
@@ -389,20 +438,55 @@ static void close_rows(void *reader) {
 
 static const row_format csv_rows = {open_rows, next_scanned_row, decode_row, ran_off, close_rows};
 
+/* Whether a lone CR (not followed by LF) is in the text: one may end a line there. */
+static bool has_lone_cr(const char *s, size_t len) {
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
+        if (p + 1 == end || p[1] != '\n') return true;
+    return false;
+}
+
+/* A copy of the text in which every lone CR that ends a line (not one inside a quoted cell) is LF,
+ * for *copy to free with mem_free(*copy, len + 1, NULL). The bulk loader cuts text and counts
+ * rows at LF; with this copy, old Mac line ends cost one scan more but need nothing of it. */
+static int lf_copy(const char *buf, size_t len, char **copy) {
+    char *m = mem_alloc(len + 1, NULL);
+    if (!m) return err_nomem();
+    memcpy(m, buf, len);
+    m[len] = '\0';
+    scanner sc = {.s = buf, .len = len, .line = 1, .mark = m};
+    int rc = SLOTS_OK;
+    while (rc == SLOTS_OK && next_row(&sc)) rc = scan_row(&sc);
+    sb_free(&sc.text);
+    mem_free(sc.cells, sc.cap * sizeof *sc.cells, NULL);
+    if (rc != SLOTS_OK) return mem_free(m, len + 1, NULL), rc;
+    *copy = m;
+    return SLOTS_OK;
+}
+
+/* Reads the header and every row of buf[0, len). */
+static int load_text(loader *L, csv_load *c, const char *buf, size_t len) {
+    c->sc.s = buf, c->sc.len = len, c->sc.line = 1;
+    if (len >= 3 && memcmp(buf, BOM, 3) == 0) c->sc.pos = 3; /* as Python's utf-8-sig reads it */
+    int rc = read_header(c);
+    return rc == SLOTS_OK && c->cols ? loader_rows(L, buf, c->sc.pos, len, c->sc.line, &csv_rows, c) : rc;
+}
+
 int slots_store_load_csv(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded, size_t *skipped) {
     GUARDED;
     loader L;
     csv_load c;
     memset(&c, 0, sizeof c);
-    int rc = loader_begin(&L, s, flags, buf, len);
+    char *copy = NULL;
+    int rc = loader_begin(&L, s, flags & ~SLOTS_LOAD_TRIM_HEADER, buf, len); /* the frame does not know CSV's flag */
     if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
+    if (rc == SLOTS_OK && len && has_lone_cr(buf, len)) rc = lf_copy(buf, len, &copy);
     if (rc == SLOTS_OK) {
-        c.t = L.store->type;
-        c.sc.s = buf, c.sc.len = len, c.sc.line = 1;
-        rc = read_header(&c);
+        c.t = L.store->type, c.flags = flags;
+        rc = load_text(&L, &c, copy ? copy : buf, len);
     }
-    if (rc == SLOTS_OK && c.cols) rc = loader_rows(&L, buf, c.sc.pos, len, c.sc.line, &csv_rows, &c);
     csv_free(&c);
+    if (copy) mem_free(copy, len + 1, NULL);
     return loader_end(&L, rc, loaded, skipped);
 }
 
@@ -415,9 +499,10 @@ int slots_store_load_csv_file(slots_store *s, const char *path, unsigned flags, 
 /* Dumping                                                                                        */
 /* ============================================================================================== */
 /* Text, quoted only when a reader would misread it bare: a comma, quote, CR or LF inside, blanks
- * at either end, or nothing at all (an empty unquoted cell means unset). */
+ * at either end, nothing at all (an empty unquoted cell means unset), or a BOM first (one that
+ * opened the file would be skipped). */
 static void put_text(strbuf *b, const char *p, size_t n) {
-    bool quote = n == 0 || blank(p[0]) || blank(p[n - 1]);
+    bool quote = n == 0 || blank(p[0]) || blank(p[n - 1]) || (n >= 3 && memcmp(p, BOM, 3) == 0);
     for (size_t i = 0; i < n && !quote; i++) quote = p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n';
     if (!quote) {
         sb_put(b, p, n);
@@ -434,48 +519,108 @@ static void put_text(strbuf *b, const char *p, size_t n) {
     sb_putc(b, '"');
 }
 
-/* One cell: empty for an unset or null field. */
-static void put_cell(strbuf *b, const recref *r, int i) {
-    const field *f = &r->type->fields[i];
-    value v;
-    if (!rec_is_set(r->type, r->rec, i) || field_get(r, i, &v) != SLOTS_OK) return;
-    switch (f->kind) {
-    case SLOTS_BOOL: sb_puts(b, v.as.i ? "true" : "false"); break;
-    case SLOTS_STR: put_text(b, v.as.s.p, v.as.s.len); break;
+/* One value as a cell: empty for null; floats as Python's repr, which reads back to the same float
+ * (nan and inf included); bytes as base64, with "" for empty bytes (an empty cell is no value). */
+static void put_value(strbuf *b, const value *v, const field *f) {
+    switch (v->kind) {
+    case VAL_NULL: break;
+    case SLOTS_BOOL: sb_puts(b, v->as.i ? "true" : "false"); break;
+    case SLOTS_STR: put_text(b, v->as.s.p, v->as.s.len); break;
     case SLOTS_BYTES:
-        if (v.as.s.len) base64_encode(b, (const unsigned char *)v.as.s.p, v.as.s.len);
-        else sb_puts(b, "\"\""); /* empty bytes, not unset */
+        if (v->as.s.len) base64_encode(b, (const unsigned char *)v->as.s.p, v->as.s.len);
+        else sb_puts(b, "\"\"");
         break;
-    case SLOTS_REF: sb_printf(b, "%" PRIu64, v.as.ref); break;
-    case SLOTS_F32:
-    case SLOTS_F64: format_value_repr(b, &v, f); break; /* Python's repr: reads back to the same float */
-    default:
-        if (v.kind == SLOTS_U64) sb_printf(b, "%" PRIu64, v.as.u);
-        else sb_printf(b, "%" PRId64, v.as.i);
-        break;
+    case SLOTS_REF: sb_printf(b, "%" PRIu64, v->as.ref); break;
+    case SLOTS_F64: format_value_repr(b, v, f); break;
+    case SLOTS_U64: sb_printf(b, "%" PRIu64, v->as.u); break;
+    default: sb_printf(b, "%" PRId64, v->as.i); break;
     }
+}
+
+/* A dump's state: the text, and on dynamic types the extras' names (columns after the fields, in
+ * the order first seen) and one record's extras by column. */
+typedef struct csv_dump {
+    strbuf *b;
+    nameset extras;
+    const value **row;
+} csv_dump;
+
+static int collect_extras(const recref *r, size_t pos, void *ctx) {
+    (void)pos;
+    csv_dump *d = ctx;
+    size_t n, k;
+    const extra_entry *ex;
+    int rc = extras_list(r, &ex, &n);
+    for (size_t i = 0; i < n && rc == SLOTS_OK; i++) {
+        rc = nameset_add(&d->extras, ex[i].name, strlen(ex[i].name), &k);
+        if (rc == SLOTS_EEXIST) rc = SLOTS_OK;
+    }
+    return rc;
+}
+
+/* The record's extras, each in its column of d->row (the others NULL: empty cells). */
+static int place_extras(csv_dump *d, const recref *r) {
+    size_t n;
+    const extra_entry *ex;
+    int rc = extras_list(r, &ex, &n); /* a copy in the arena, kept until this record is written */
+    if (rc != SLOTS_OK) return rc;
+    memset(d->row, 0, d->extras.n * sizeof *d->row);
+    for (size_t i = 0; i < n; i++) {
+        long k = nameset_find(&d->extras, ex[i].name, strlen(ex[i].name));
+        if (k < 0) return err_set(SLOTS_EINVAL, "an extra attribute was added during the CSV dump");
+        d->row[k] = &ex[i].v;
+    }
+    return SLOTS_OK;
 }
 
 static int dump_record(const recref *r, size_t pos, void *ctx) {
     (void)pos;
-    strbuf *b = ctx;
+    csv_dump *d = ctx;
+    strbuf *b = d->b;
     for (int i = 0; i < r->type->nfields; i++) {
+        value v;
         if (i) sb_putc(b, ',');
-        put_cell(b, r, i);
+        if (rec_is_set(r->type, r->rec, i) && field_get(r, i, &v) == SLOTS_OK) /* unset, null: empty */
+            put_value(b, &v, &r->type->fields[i]);
+    }
+    int rc = d->extras.n ? place_extras(d, r) : SLOTS_OK;
+    for (size_t k = 0; k < d->extras.n && rc == SLOTS_OK; k++) {
+        if (k || r->type->nfields) sb_putc(b, ',');
+        if (d->row[k]) put_value(b, d->row[k], NULL);
     }
     sb_putc(b, '\n');
-    return b->failed ? err_nomem() : SLOTS_OK;
+    return rc != SLOTS_OK ? rc : b->failed ? err_nomem() : SLOTS_OK;
+}
+
+/* The header: every field's name, then every extra's. */
+static int put_header(csv_dump *d, const slots_store *s) {
+    const slots_type *t = s->type;
+    int rc = t->flags & SLOTS_DYNAMIC ? store_each(s, collect_extras, d) : SLOTS_OK;
+    if (rc != SLOTS_OK) return rc;
+    if (!t->nfields && !d->extras.n && s->live)
+        return err_set(SLOTS_EINVAL, "'%s' records have no fields: a CSV row cannot hold them", t->name);
+    for (int i = 0; i < t->nfields; i++) {
+        if (i) sb_putc(d->b, ',');
+        put_text(d->b, t->fields[i].name, strlen(t->fields[i].name));
+    }
+    for (size_t k = 0; k < d->extras.n; k++) {
+        size_t n;
+        const char *name = nameset_name(&d->extras, k, &n);
+        if (k || t->nfields) sb_putc(d->b, ',');
+        put_text(d->b, name, n);
+    }
+    sb_putc(d->b, '\n');
+    d->row = d->extras.n ? mem_calloc(d->extras.n * sizeof *d->row, NULL) : NULL;
+    return d->extras.n && !d->row ? err_nomem() : SLOTS_OK;
 }
 
 /* Appends the header and every record of s as CSV to b. */
 static int dump(const slots_store *s, strbuf *b) {
-    const slots_type *t = s->type;
-    for (int i = 0; i < t->nfields; i++) {
-        if (i) sb_putc(b, ',');
-        put_text(b, t->fields[i].name, strlen(t->fields[i].name));
-    }
-    sb_putc(b, '\n');
-    int rc = store_each(s, dump_record, b);
+    csv_dump d = {.b = b};
+    int rc = put_header(&d, s);
+    if (rc == SLOTS_OK) rc = store_each(s, dump_record, &d);
+    if (d.row) mem_free(d.row, d.extras.n * sizeof *d.row, NULL);
+    nameset_free(&d.extras);
     return rc == SLOTS_OK && b->failed ? err_nomem() : rc;
 }
 

@@ -23,14 +23,6 @@ static void bit_put(const recref *r, uint32_t offset, int i, bool on) {
 
 /* A scalar's bytes are loaded and stored whole (fields are aligned to their size), so a reader
  * racing a writer gets the old or the new value, never a mix. */
-static void slot_store(char *slot, uint32_t size, const void *in) {
-    switch (size) {
-    case 1: { uint8_t v; memcpy(&v, in, 1); __atomic_store_n((uint8_t *)slot, v, __ATOMIC_RELAXED); break; }
-    case 2: { uint16_t v; memcpy(&v, in, 2); __atomic_store_n((uint16_t *)(void *)slot, v, __ATOMIC_RELAXED); break; }
-    case 4: { uint32_t v; memcpy(&v, in, 4); __atomic_store_n((uint32_t *)(void *)slot, v, __ATOMIC_RELAXED); break; }
-    default: { uint64_t v; memcpy(&v, in, 8); __atomic_store_n((uint64_t *)(void *)slot, v, __ATOMIC_RELAXED); break; }
-    }
-}
 
 
 static size_t *strings_account(const slots_type *t) { return &((slots_type *)t)->mem_strings; }
@@ -66,7 +58,7 @@ static void write_scalar(const field *f, char *slot, const value *v) {
     case SLOTS_REF: out.ref = v->as.ref; break;
     default: out.i64 = i; break;
     }
-    slot_store(slot, f->size, &out);
+    scalar_store(slot, f->size, &out);
 }
 
 static int write_value(const recref *r, int i, const value *v);
@@ -244,7 +236,7 @@ void field_copy_raw(const recref *from, const recref *to, int i) {
     const field *f = &t->fields[i];
     char bytes[8];
     scalar_load(from->rec + f->offset, f->size, bytes);
-    slot_store(to->rec + f->offset, f->size, bytes);
+    scalar_store(to->rec + f->offset, f->size, bytes);
     bit_put(to, t->set_offset, i, rec_is_set(t, from->rec, i));
     if (t->null_offset) bit_put(to, t->null_offset, i, rec_is_null(t, from->rec, i));
 }

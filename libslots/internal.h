@@ -418,6 +418,15 @@ int field_get(const recref *r, int i, value *out);
  * floats as F64. Also reads packed column cells, which have the same bytes (t may be NULL for a
  * field that is not str or bytes: only text needs the type's string representation). */
 void read_slot(const slots_type *t, const field *f, const char *slot, value *out);
+/* Stores a scalar field's bytes (1, 2, 4 or 8) whole, though another thread may be loading them. */
+static inline void scalar_store(char *slot, uint32_t size, const void *in) {
+    switch (size) {
+    case 1: { uint8_t v; memcpy(&v, in, 1); __atomic_store_n((uint8_t *)slot, v, __ATOMIC_RELAXED); break; }
+    case 2: { uint16_t v; memcpy(&v, in, 2); __atomic_store_n((uint16_t *)(void *)slot, v, __ATOMIC_RELAXED); break; }
+    case 4: { uint32_t v; memcpy(&v, in, 4); __atomic_store_n((uint32_t *)(void *)slot, v, __ATOMIC_RELAXED); break; }
+    default: { uint64_t v; memcpy(&v, in, 8); __atomic_store_n((uint64_t *)(void *)slot, v, __ATOMIC_RELAXED); break; }
+    }
+}
 /* Loads a scalar field's bytes (1, 2, 4 or 8) whole, though another thread may be storing them. */
 static inline void scalar_load(const char *slot, uint32_t size, void *out) {
     switch (size) {
@@ -496,16 +505,28 @@ void format_value_repr(strbuf *b, const value *v, const field *f);
  * *pos updated). Unknown keys go to extras on dynamic types. On failure the record may hold part of
  * the values: the caller frees it. */
 int json_decode_object(const recref *r, const char *text, size_t len, size_t *pos);
-/* Appends the record as a JSON object to b; SLOTS_EINVAL for a non-finite float. */
-int json_encode_record(strbuf *b, const recref *r);
+/* Checks that only whitespace follows a JSON value at text[pos] ("Extra data" otherwise, NUL
+ * included, as Python's json says). */
+int json_check_end(const char *text, size_t len, size_t pos);
+/* Appends the record as a JSON object to b; SLOTS_EINVAL for a non-finite float unless flags has
+ * SLOTS_DUMP_ALLOW_NAN (then NaN, Infinity, -Infinity as Python's json writes them). */
+int json_encode_record(strbuf *b, const recref *r, unsigned flags);
+int json_check_dump_flags(unsigned flags); /* SLOTS_EINVAL for an unknown dump flag */
 
-/* ---- number.c: numbers in text, JSON's grammar (RFC 8259), shared by JSON and CSV decoding ----- */
+/* ---- number.c: numbers in text, JSON's grammar (RFC 8259) and Python's int()/float() (CSV) ------ */
 /* Parses exactly p[0..len) as a JSON number: an integer literal gives SLOTS_I64 (or SLOTS_U64 above
  * INT64_MAX), anything with a fraction or exponent SLOTS_F64 (correctly rounded), and every number
  * SLOTS_F64 when `as_float` (for float fields: big integers round instead of overflowing).
  * SLOTS_EPARSE when malformed, SLOTS_ERANGE for an integer beyond int64/uint64 (no message is set:
  * callers word it). */
 int number_parse(const char *p, size_t len, bool as_float, value *out);
+/* Parses p[0..len) as Python's int(text) (as_float false) or float(text) reads it: blanks (ASCII
+ * whitespace) around, a '+' or '-', leading zeros and '_' between digits ("1_000"); float() also
+ * ".5", "5.", exponents and inf, infinity, nan in any case. ASCII digits only. Results and
+ * statuses as number_parse (F64 for as_float). */
+int number_parse_text(const char *p, size_t len, bool as_float, value *out);
+/* Whether p[0..n) is `word` (lower case) in any ASCII case. */
+bool ascii_word_is(const char *p, size_t n, const char *word);
 
 /* ---- base64.c: RFC 4648 base64 with padding, for bytes values in JSON and CSV ------------------ */
 void base64_encode(strbuf *b, const unsigned char *p, size_t n);
@@ -639,6 +660,22 @@ void index_added(key_index *x, size_t n);
 void index_prefetch(const key_index *x, uint64_t h);
 void index_remove(const slots_store *s, key_index *x, uint32_t slot);
 int index_err_exists(const slots_type *t, const value *key);
+
+/* ---- nameset.c: names numbered in the order added, found by hash (CSV headers and dumps) -------- */
+typedef struct nameset {
+    strbuf text;     /* the names, back to back (copies) */
+    size_t *ends;    /* name i is text[ends[i - 1] (0 for the first), ends[i]) */
+    size_t n, cap;
+    uint32_t *table; /* open addressing: name index + 1, 0 for empty; at most half full */
+    size_t mask;
+} nameset;                                                  /* zeroed: the empty set */
+long nameset_find(const nameset *s, const char *p, size_t len); /* its index, or -1 */
+/* Adds a copy of the name: SLOTS_OK (*index = its number), SLOTS_EEXIST (already there: *index
+ * = its number; no message), SLOTS_ENOMEM, SLOTS_ERANGE. */
+int nameset_add(nameset *s, const char *p, size_t len, size_t *index);
+/* Name i (valid until the next add); *len its length. */
+const char *nameset_name(const nameset *s, size_t i, size_t *len);
+void nameset_free(nameset *s);
 
 /* ---- map.c: open-addressing hash map from nonzero uint64 keys to pointers ---------------------- */
 typedef struct map map;

@@ -216,6 +216,15 @@ static bool literal(jdec *d, const char *word) {
     return true;
 }
 
+/* NaN, Infinity or -Infinity at d->pos: not RFC 8259, but what Python's json writes and reads. */
+static bool non_finite(jdec *d, value *v) {
+    bool nan = literal(d, "NaN"), inf = !nan && literal(d, "Infinity");
+    if (!nan && !inf && !literal(d, "-Infinity")) return false;
+    v->kind = SLOTS_F64;
+    v->as.f = nan ? NAN : inf ? HUGE_VAL : -HUGE_VAL;
+    return true;
+}
+
 static int nested_value(const field *f, const char *name, size_t nlen, char open) {
     const char *what = open == '{' ? "object" : "array";
     if (f)
@@ -257,6 +266,8 @@ static int parse_value(jdec *d, const field *f, const char *name, size_t nlen, v
     char c = d->s[d->pos];
     if (c == '"') return string_value(d, f, v);
     if (c == '{' || c == '[') return nested_value(f, name, nlen, c);
+    bool sign = c == '-' && d->pos + 1 < d->len && d->s[d->pos + 1] == 'I';
+    if ((c == 'N' || c == 'I' || sign) && non_finite(d, v)) return SLOTS_OK;
     if (c == '-' || is_digit(c)) {
         int rc = parse_number(d, f, name, nlen, v);
         if (rc == SLOTS_OK && f && f->kind == SLOTS_REF) number_to_ref(v);
@@ -368,6 +379,11 @@ int json_decode_object(const recref *r, const char *text, size_t len, size_t *po
     return rc;
 }
 
+int json_check_end(const char *text, size_t len, size_t pos) {
+    pos = skip_ws(text, len, pos);
+    return pos < len ? parse_error(text, len, pos, "Extra data") : SLOTS_OK;
+}
+
 int slots_from_json(const slots_type *t, const char *json, size_t len, slots_obj *out) {
     return slots_from_json_flags(t, json, len, 0, out);
 }
@@ -387,10 +403,7 @@ int slots_from_json_flags(const slots_type *t, const char *json, size_t len, uns
     if (rc != SLOTS_OK) return rc;
     size_t pos = 0;
     rc = json_decode_object(&r, json, len, &pos);
-    if (rc == SLOTS_OK) {
-        pos = skip_ws(json, len, pos);
-        if (pos < len) rc = parse_error(json, len, pos, "Extra data");
-    }
+    if (rc == SLOTS_OK) rc = json_check_end(json, len, pos);
     if (rc == SLOTS_OK) rc = fill_defaults(&r);
     if (rc == SLOTS_OK) rc = row_check_required(&r, flags); /* as a constructor: no field missing */
     if (rc != SLOTS_OK) {
@@ -428,7 +441,8 @@ static void put_json_string(strbuf *b, const char *p, size_t n) {
 }
 
 
-/* One value; f is the field it came from (NULL for an extra) so an f32 prints as a float. */
+/* One value; f is the field it came from (NULL for an extra) so an f32 prints as a float. A
+ * non-finite float is written as Python's json writes it (the caller has checked it may be). */
 static int put_json_value(strbuf *b, const value *v, const field *f) {
     switch (v->kind) {
     case VAL_NULL: sb_puts(b, "null"); break;
@@ -443,18 +457,22 @@ static int put_json_value(strbuf *b, const value *v, const field *f) {
         sb_putc(b, '"');
         break;
     case SLOTS_F64:
-        if (!isfinite(v->as.f))
-            return err_set(SLOTS_EINVAL, "Out of range float values are not JSON compliant: %s",
-                           isnan(v->as.f) ? "nan" : v->as.f < 0 ? "-inf" : "inf");
-        /* Python's float repr is valid JSON and keeps a float a float ("1.0", "1e+16"). */
-        format_value_repr(b, v, f);
+        if (isnan(v->as.f)) sb_puts(b, "NaN");
+        else if (isinf(v->as.f)) sb_puts(b, v->as.f < 0 ? "-Infinity" : "Infinity");
+        else format_value_repr(b, v, f); /* Python's float repr is valid JSON and keeps a float a float ("1.0", "1e+16") */
         break;
     default: return err_set(SLOTS_EINVAL, "a value of kind %d has no JSON form", v->kind);
     }
     return SLOTS_OK;
 }
 
-static int put_member(strbuf *b, bool *first, const char *name, const value *v, const field *f) {
+/* One "name": value member of a record of type t; a non-finite float only with SLOTS_DUMP_ALLOW_NAN,
+ * as Python's json.dumps(allow_nan=...). */
+static int put_member(strbuf *b, bool *first, const slots_type *t, const char *name, const value *v, const field *f,
+                      unsigned flags) {
+    if (v->kind == SLOTS_F64 && !isfinite(v->as.f) && !(flags & SLOTS_DUMP_ALLOW_NAN))
+        return err_set(SLOTS_EINVAL, "Out of range float values are not JSON compliant: %s (%s.%s)",
+                       isnan(v->as.f) ? "nan" : v->as.f < 0 ? "-inf" : "inf", t->name, name);
     if (!*first) sb_putc(b, ',');
     *first = false;
     put_json_string(b, name, strlen(name));
@@ -462,7 +480,7 @@ static int put_member(strbuf *b, bool *first, const char *name, const value *v, 
     return put_json_value(b, v, f);
 }
 
-int json_encode_record(strbuf *b, const recref *r) {
+int json_encode_record(strbuf *b, const recref *r, unsigned flags) {
     if (!b || !r) return err_set(SLOTS_EINVAL, "json_encode_record: arguments must not be NULL");
     const slots_type *t = r->type;
     bool first = true;
@@ -474,27 +492,34 @@ int json_encode_record(strbuf *b, const recref *r) {
         if (rc == SLOTS_EUNSET) continue;
         if (rc < 0) return rc;
         if (rc == SLOTS_NULL) v.kind = VAL_NULL;
-        rc = put_member(b, &first, t->fields[i].name, &v, &t->fields[i]);
+        rc = put_member(b, &first, t, t->fields[i].name, &v, &t->fields[i], flags);
         if (rc != SLOTS_OK) return rc;
     }
     size_t n = 0;
     const extra_entry *ex;
     int rc = extras_list(r, &ex, &n);
-    if (rc != SLOTS_OK) return rc;
-    for (size_t i = 0; i < n && rc == SLOTS_OK; i++) rc = put_member(b, &first, ex[i].name, &ex[i].v, NULL);
+    for (size_t i = 0; i < n && rc == SLOTS_OK; i++) rc = put_member(b, &first, t, ex[i].name, &ex[i].v, NULL, flags);
     if (rc != SLOTS_OK) return rc;
     sb_putc(b, '}');
     return b->failed ? err_nomem() : SLOTS_OK;
 }
 
-int slots_to_json(slots_obj o, const char **out, size_t *len) {
+int slots_to_json(slots_obj o, const char **out, size_t *len) { return slots_to_json_flags(o, 0, out, len); }
+
+int json_check_dump_flags(unsigned flags) {
+    return flags & ~SLOTS_DUMP_ALLOW_NAN ? err_set(SLOTS_EINVAL, "unknown dump flags 0x%x", flags) : SLOTS_OK;
+}
+
+int slots_to_json_flags(slots_obj o, unsigned flags, const char **out, size_t *len) {
     GUARDED;
     if (!out) return err_set(SLOTS_EINVAL, "slots_to_json: out must not be NULL");
+    int rc = json_check_dump_flags(flags);
+    if (rc != SLOTS_OK) return rc;
     recref r;
-    int rc = record_resolve(o, &r);
+    rc = record_resolve(o, &r);
     if (rc != SLOTS_OK) return rc;
     strbuf *b = sb_scratch();
-    rc = json_encode_record(b, &r);
+    rc = json_encode_record(b, &r, flags);
     if (rc != SLOTS_OK) return rc;
     *out = b->p;
     if (len) *len = b->len;

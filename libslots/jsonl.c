@@ -37,10 +37,7 @@ static int decode_line(const recref *r, void *reader) {
     const lines *l = reader;
     size_t pos = 0;
     int rc = json_decode_object(r, l->text, l->len, &pos);
-    while (rc == SLOTS_OK && pos < l->len && strchr(" \t\r", l->text[pos])) pos++;
-    if (rc == SLOTS_OK && pos < l->len)
-        rc = err_set(SLOTS_EPARSE, "Extra data: line 1 column %zu (char %zu)", pos + 1, pos);
-    return rc;
+    return rc == SLOTS_OK ? json_check_end(l->text, l->len, pos) : rc;
 }
 
 static void *open_lines(const void *ctx, const char *buf, size_t from, size_t to, size_t line) {
@@ -68,23 +65,48 @@ int slots_store_load_jsonl_file(slots_store *s, const char *path, unsigned flags
     return load_file(s, path, flags, loaded, skipped, slots_store_load_jsonl);
 }
 
+typedef struct jsonl_dump {
+    strbuf *b;
+    unsigned flags; /* SLOTS_DUMP_* */
+} jsonl_dump;
+
+/* One record's line; a record that cannot be written is named by its position. */
 static int dump_record(const recref *r, size_t pos, void *ctx) {
-    (void)pos;
-    strbuf *b = ctx;
-    int rc = json_encode_record(b, r);
-    sb_putc(b, '\n');
-    return rc != SLOTS_OK ? rc : b->failed ? err_nomem() : SLOTS_OK;
+    const jsonl_dump *d = ctx;
+    int rc = json_encode_record(d->b, r, d->flags);
+    sb_putc(d->b, '\n');
+    if (rc != SLOTS_OK) return rc == SLOTS_ENOMEM ? rc : err_prefix("record at position %zu: ", pos);
+    return d->b->failed ? err_nomem() : SLOTS_OK;
 }
 
 /* Appends every record of s as a JSON line to b. */
-static int dump(const slots_store *s, strbuf *b) { return store_each(s, dump_record, b); }
+static int dump_with(const slots_store *s, strbuf *b, unsigned flags) {
+    jsonl_dump d = {b, flags};
+    return store_each(s, dump_record, &d);
+}
+
+/* The dumps load.c runs, one per set of flags. */
+static int dump(const slots_store *s, strbuf *b) { return dump_with(s, b, 0); }
+static int dump_allow_nan(const slots_store *s, strbuf *b) { return dump_with(s, b, SLOTS_DUMP_ALLOW_NAN); }
+
+static store_dumper dumper(unsigned flags) { return flags & SLOTS_DUMP_ALLOW_NAN ? dump_allow_nan : dump; }
 
 int slots_store_dump_jsonl(const slots_store *s, const char **out, size_t *len) {
-    GUARDED;
-    return dump_to_scratch(s, dump, out, len);
+    return slots_store_dump_jsonl_flags(s, 0, out, len);
 }
 
 int slots_store_dump_jsonl_file(const slots_store *s, const char *path) {
+    return slots_store_dump_jsonl_file_flags(s, path, 0);
+}
+
+int slots_store_dump_jsonl_flags(const slots_store *s, unsigned flags, const char **out, size_t *len) {
     GUARDED;
-    return dump_to_file(s, dump, path);
+    int rc = json_check_dump_flags(flags);
+    return rc != SLOTS_OK ? rc : dump_to_scratch(s, dumper(flags), out, len);
+}
+
+int slots_store_dump_jsonl_file_flags(const slots_store *s, const char *path, unsigned flags) {
+    GUARDED;
+    int rc = json_check_dump_flags(flags);
+    return rc != SLOTS_OK ? rc : dump_to_file(s, dumper(flags), path);
 }

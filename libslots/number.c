@@ -1,51 +1,81 @@
 /*
- * number.c — numbers in text, by JSON's grammar (RFC 8259), for every decoder that reads them (JSON
- * and CSV): integers exactly as I64 or U64, everything else as a correctly rounded double.
- * A float literal beyond the double range reads as ±inf and one below it as ±0.0, as Python's
- * float() and json.loads() read them; only an *integer* literal can be out of range (SLOTS_ERANGE).
+ * number.c — numbers in text for every decoder that reads them: JSON's grammar (RFC 8259) for JSON,
+ * and the spellings Python's int() and float() accept for CSV cells. Integers come out exactly as
+ * I64 or U64, everything else as a correctly rounded double. A float literal beyond the double
+ * range reads as ±inf and one below it as ±0.0, as Python's float() and json.loads() read them;
+ * only an *integer* literal can be out of range (SLOTS_ERANGE).
  */
 #include "internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Where a literal's parts are, as the grammar splits it. */
+/* Where a literal's parts are, as the grammar splits it. Python's spellings may put '_' between
+ * digits: the ranges then hold those too, and every reader of them skips it. */
 typedef struct numparts {
     size_t int_start, int_end;   /* integer digits */
     size_t frac_start, frac_end; /* fraction digits (empty when none) */
+    size_t frac_digits;          /* digits among them ('_' not counted) */
     long long exp;               /* the exponent literal's value, saturated at +-1e9 */
     bool neg, is_int;
 } numparts;
 
+/* The grammars: JSON's number, or the text Python's int() or float() takes (base 10). */
+enum { GRAMMAR_JSON, GRAMMAR_INT, GRAMMAR_FLOAT };
+
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-static size_t digits(const char *p, size_t len, size_t i) {
-    while (i < len && is_digit(p[i])) i++;
-    return i;
+/* The end of the digits at p[i]: plain digits for JSON; for Python, single '_' between digits
+ * too ("1_000", not "1__0", "_1" or "1_"). */
+static inline size_t digits(const char *p, size_t len, size_t i, int grammar) {
+    for (;;) {
+        while (i < len && is_digit(p[i])) i++;
+        if (grammar == GRAMMAR_JSON || i + 1 >= len || p[i] != '_' || i == 0 || !is_digit(p[i - 1]) ||
+            !is_digit(p[i + 1]))
+            return i;
+        i++;
+    }
 }
 
-/* Splits p[0..len) into its parts; false unless all of it is one number. */
-static bool split(const char *p, size_t len, numparts *n) {
-    size_t i = 0;
-    memset(n, 0, sizeof *n);
-    n->neg = len > 0 && p[0] == '-';
-    i = n->neg;
-    if (i >= len || !is_digit(p[i])) return false;
+static size_t count_digits(const char *p, size_t from, size_t to) {
+    size_t n = 0;
+    for (size_t i = from; i < to; i++) n += is_digit(p[i]);
+    return n;
+}
+
+/* The integer part at p[i]: JSON wants at least one digit and no leading zero ("01" is
+ * malformed); Python takes leading zeros, and float() an empty part before a fraction (".5"). */
+static bool integer_part(const char *p, size_t len, size_t i, int grammar, numparts *n) {
     n->int_start = i;
-    i = p[i] == '0' ? i + 1 : digits(p, len, i); /* no leading zeros: "01" is malformed */
-    n->int_end = n->frac_start = n->frac_end = i;
-    if (i < len && p[i] == '.') {
+    if (grammar == GRAMMAR_JSON && i < len && p[i] == '0') n->int_end = i + 1;
+    else n->int_end = digits(p, len, i, grammar);
+    return n->int_end > i || (grammar == GRAMMAR_FLOAT && i + 1 < len && p[i] == '.' && is_digit(p[i + 1]));
+}
+
+/* Splits p[0..len) into its parts by the grammar; false unless all of it is one number. */
+static bool split(const char *p, size_t len, int grammar, numparts *n) {
+    memset(n, 0, sizeof *n);
+    size_t i = 0;
+    n->neg = len > 0 && p[0] == '-';
+    if (len > 0 && (p[0] == '-' || (p[0] == '+' && grammar != GRAMMAR_JSON))) i = 1;
+    if (!integer_part(p, len, i, grammar, n)) return false;
+    i = n->frac_start = n->frac_end = n->int_end;
+    if (i < len && p[i] == '.' && grammar != GRAMMAR_INT) {
         n->frac_start = ++i;
-        i = n->frac_end = digits(p, len, i);
-        if (n->frac_end == n->frac_start) return false; /* "1." */
+        i = n->frac_end = digits(p, len, i, grammar);
+        /* "1." is malformed JSON; float() takes it */
+        if (n->frac_end == n->frac_start && grammar == GRAMMAR_JSON) return false;
     }
-    n->is_int = n->frac_start == n->frac_end;
-    if (i < len && (p[i] == 'e' || p[i] == 'E')) {
+    n->frac_digits = grammar == GRAMMAR_JSON ? n->frac_end - n->frac_start : count_digits(p, n->frac_start, n->frac_end);
+    n->is_int = n->frac_start == n->frac_end && (i == n->int_end);
+    if (i < len && (p[i] == 'e' || p[i] == 'E') && grammar != GRAMMAR_INT) {
         bool eneg = ++i < len && p[i] == '-';
         if (i < len && (p[i] == '+' || p[i] == '-')) i++;
         if (i >= len || !is_digit(p[i])) return false; /* "1e", "1e+" */
-        for (; i < len && is_digit(p[i]); i++)
-            if (n->exp < 1000000000LL) n->exp = n->exp * 10 + (p[i] - '0');
+        size_t end = digits(p, len, i, grammar);
+        for (; i < end; i++)
+            if (is_digit(p[i]) && n->exp < 1000000000LL) n->exp = n->exp * 10 + (p[i] - '0');
         if (eneg) n->exp = -n->exp;
         n->is_int = false;
     }
@@ -57,6 +87,7 @@ static int parse_int(const char *p, const numparts *n, value *out) {
     uint64_t m = 0;
     bool may_overflow = n->int_end - n->int_start > 19; /* 19 digits always fit in 64 bits */
     for (size_t i = n->int_start; i < n->int_end; i++) {
+        if (p[i] == '_') continue;
         unsigned d = (unsigned)(p[i] - '0');
         if (may_overflow && m > (UINT64_MAX - d) / 10) return SLOTS_ERANGE;
         m = m * 10 + d;
@@ -77,9 +108,9 @@ static int parse_int(const char *p, const numparts *n, value *out) {
 }
 
 /* Adds the digits p[from..to) to a mantissa, leading zeros skipped; false past 15 digits. */
-static bool add_digits(const char *p, size_t from, size_t to, uint64_t *m, int *sig) {
+static inline bool add_digits(const char *p, size_t from, size_t to, uint64_t *m, int *sig) {
     for (size_t i = from; i < to; i++) {
-        if (*m == 0 && p[i] == '0') continue;
+        if ((*m == 0 && p[i] == '0') || p[i] == '_') continue;
         if (++*sig > 15) return false;
         *m = *m * 10 + (uint64_t)(p[i] - '0');
     }
@@ -95,7 +126,7 @@ static bool float_fast(const char *p, const numparts *n, double *out) {
     int sig = 0;
     if (!add_digits(p, n->int_start, n->int_end, &m, &sig)) return false;
     if (!add_digits(p, n->frac_start, n->frac_end, &m, &sig)) return false;
-    long long e = n->exp - (long long)(n->frac_end - n->frac_start);
+    long long e = n->exp - (long long)n->frac_digits;
     if (m != 0 && (m >= (1ull << 53) || e < -22 || e > 22)) return false;
     double x = (double)m; /* a zero mantissa is zero whatever the exponent */
     if (m != 0) x = e >= 0 ? x * pow10[e] : x / pow10[-e];
@@ -103,30 +134,38 @@ static bool float_fast(const char *p, const numparts *n, double *out) {
     return true;
 }
 
+/* Copies the digits of p[from..to) to buf, '_' left out; returns how many. */
+static size_t copy_digits(char *buf, const char *p, size_t from, size_t to) {
+    size_t k = 0;
+    for (size_t i = from; i < to; i++)
+        if (p[i] != '_') buf[k++] = p[i];
+    return k;
+}
+
 /* Every other float goes through strtod, on a NUL-terminated copy written as "DIGITSeEXP" without a
  * decimal point, so the C locale's idea of the point cannot change the result. */
 static int float_slow(const char *p, const numparts *n, double *out) {
     size_t ni = n->int_end - n->int_start, nf = n->frac_end - n->frac_start;
-    long long e = n->exp - (long long)(nf < 1000000000u ? nf : 1000000000u);
+    long long e = n->exp - (long long)(n->frac_digits < 1000000000u ? n->frac_digits : 1000000000u);
     char local[128];
     size_t need = ni + nf + 32; /* sign, 'e', the exponent and the NUL */
     char *buf = need <= sizeof local ? local : mem_alloc(need, NULL);
     if (!buf) return err_nomem();
     size_t k = 0;
     if (n->neg) buf[k++] = '-';
-    memcpy(buf + k, p + n->int_start, ni);
-    k += ni;
-    memcpy(buf + k, p + n->frac_start, nf);
-    k += nf;
+    k += copy_digits(buf + k, p, n->int_start, n->int_end);
+    if (k == (size_t)n->neg) buf[k++] = '0'; /* ".5": no integer digits */
+    k += copy_digits(buf + k, p, n->frac_start, n->frac_end);
     snprintf(buf + k, need - k, "e%lld", e);
     *out = strtod(buf, NULL); /* overflow gives HUGE_VAL (inf), underflow 0: both what Python gives */
     if (buf != local) mem_free(buf, need, NULL);
     return SLOTS_OK;
 }
 
-int number_parse(const char *p, size_t len, bool as_float, value *out) {
+/* p[0..len) by the grammar: an integer literal as I64/U64 unless as_float, else F64. */
+static int parse(const char *p, size_t len, int grammar, bool as_float, value *out) {
     numparts n;
-    if (!p || !split(p, len, &n)) return SLOTS_EPARSE;
+    if (!p || !split(p, len, grammar, &n)) return SLOTS_EPARSE;
     if (n.is_int && !as_float) return parse_int(p, &n, out);
     double d = 0;
     if (!float_fast(p, &n, &d)) {
@@ -136,4 +175,43 @@ int number_parse(const char *p, size_t len, bool as_float, value *out) {
     out->kind = SLOTS_F64;
     out->as.f = d;
     return SLOTS_OK;
+}
+
+int number_parse(const char *p, size_t len, bool as_float, value *out) {
+    return parse(p, len, GRAMMAR_JSON, as_float, out);
+}
+
+bool ascii_word_is(const char *p, size_t n, const char *word) {
+    if (strlen(word) != n) return false;
+    for (size_t i = 0; i < n; i++)
+        if ((p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]) != word[i]) return false;
+    return true;
+}
+
+/* The non-finite values float() reads: inf, infinity and nan in any case, with a sign or not. */
+static bool special_float(const char *p, size_t n, value *v) {
+    bool neg = n && p[0] == '-';
+    if (n && (p[0] == '-' || p[0] == '+')) p++, n--;
+    if (ascii_word_is(p, n, "inf") || ascii_word_is(p, n, "infinity")) v->as.f = neg ? -HUGE_VAL : HUGE_VAL;
+    else if (ascii_word_is(p, n, "nan")) v->as.f = neg ? -NAN : NAN;
+    else return false;
+    v->kind = SLOTS_F64;
+    return true;
+}
+
+static bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+int number_parse_text(const char *p, size_t len, bool as_float, value *out) {
+    if (!p) return SLOTS_EPARSE;
+    while (len && is_space(p[0])) p++, len--; /* int(" 5 ") == 5 */
+    while (len && is_space(p[len - 1])) len--;
+    /* Most cells are JSON numbers, which both functions read alike: that grammar is the fast one.
+     * int() refuses a fraction or an exponent, which JSON reads as a float. */
+    value v;
+    int rc = parse(p, len, GRAMMAR_JSON, as_float, &v);
+    if (rc == SLOTS_OK && !as_float && v.kind == SLOTS_F64) return SLOTS_EPARSE;
+    if (rc == SLOTS_EPARSE) rc = parse(p, len, as_float ? GRAMMAR_FLOAT : GRAMMAR_INT, as_float, &v);
+    if (rc == SLOTS_EPARSE && as_float && special_float(p, len, &v)) rc = SLOTS_OK;
+    if (rc == SLOTS_OK) *out = v;
+    return rc;
 }

@@ -293,16 +293,56 @@ static void forget_positions(slots_store *s) {
 
 /* Makes slot `index` a blank live record: zeroed, its generation moved on to the next odd number,
  * and never below the store's base, so handles from an earlier store with the same id stay stale. */
+/* Zeroes a slot that held a record. A call that resolved that record before it was freed may
+ * still be reading it (it then finds the handle stale): so the bytes are zeroed with atomic stores
+ * of each field's width, and text slots under their locks, and such a read races nothing. */
+static void zero_reused(const slots_type *t, char *rec) {
+    static const char zero[STR_SLOT];
+    for (int i = 0; i < t->nfields; i++) {
+        const field *f = &t->fields[i];
+        char *p = rec + f->offset;
+        if (f->kind != SLOTS_STR && f->kind != SLOTS_BYTES) {
+            scalar_store(p, f->size, zero);
+            continue;
+        }
+        text_lock(p); /* empty already (released), but the free list's link may sit in it */
+        memset(p, 0, (t->flags & SLOTS_CLAYOUT) ? sizeof(char *) : STR_SLOT);
+        text_unlock(p);
+    }
+    uint32_t bits = ((uint32_t)t->nfields + 7) / 8;
+    for (uint32_t k = 0; k < bits; k++) {
+        __atomic_store_n((unsigned char *)rec + t->set_offset + k, 0, __ATOMIC_RELAXED);
+        if (t->null_offset) __atomic_store_n((unsigned char *)rec + t->null_offset + k, 0, __ATOMIC_RELAXED);
+    }
+}
+
+/* The free list's link, kept in a free slot's bytes (4 bytes clear of the generation). */
+static uint32_t link_load(const slots_store *s, uint32_t index) {
+    return __atomic_load_n((const uint32_t *)(const void *)(store_slot_address(s, index) + link_offset(s->type)), __ATOMIC_RELAXED);
+}
+
+static void link_store(const slots_store *s, uint32_t index, uint32_t next) {
+    __atomic_store_n((uint32_t *)(void *)(store_slot_address(s, index) + link_offset(s->type)), next, __ATOMIC_RELAXED);
+}
+
+/* Makes slot `index` a blank live record: zeroed, its generation moved on to the next odd number,
+ * and never below the store's base, so handles from an earlier store with the same id stay stale. */
 void store_claim_slot(slots_store *s, uint32_t index, recref *out) {
     const slots_type *t = s->type;
     char *rec = store_slot_address(s, index);
     uint16_t gen = gen_load(t, rec); /* even: a free slot, or 0 for a fresh one */
-    /* Everything but the generation is zeroed, and written before anything is read: a first read
-     * would map a fresh page to the zero page, and the write after it would then cost a second
-     * fault and a TLB flush on every CPU the process runs on. (A fresh slot's generation is read
-     * first all the same, but it shares its page with the bytes just written.) */
-    memset(rec, 0, t->gen_offset);
-    memset(rec + t->gen_offset + sizeof(uint16_t), 0, t->stride - t->gen_offset - sizeof(uint16_t));
+    if (gen) {
+        zero_reused(t, rec);
+        link_store(s, index, 0); /* in padding, maybe */
+    } else {
+        /* A fresh slot nobody can be reading. Everything but the generation is zeroed, and
+         * written before anything is read: a first read would map a fresh page to the zero page,
+         * and the write after it would then cost a second fault and a TLB flush on every CPU the
+         * process runs on. (Its generation is read first all the same, but it shares its page
+         * with the bytes just written.) */
+        memset(rec, 0, t->gen_offset);
+        memset(rec + t->gen_offset + sizeof(uint16_t), 0, t->stride - t->gen_offset - sizeof(uint16_t));
+    }
     if (gen < s->gen_base) gen = s->gen_base;
     __atomic_store_n((uint16_t *)(void *)(rec + t->gen_offset), (uint16_t)(gen + 1), __ATOMIC_RELEASE);
     *out = (recref){s, t, rec, index, false};
@@ -314,7 +354,7 @@ int store_alloc_record(slots_store *s, recref *out, slots_obj *h) {
     uint32_t index = 0;
     if (s->free_head) {
         index = s->free_head - 1;
-        memcpy(&s->free_head, store_slot_address(s, index) + link_offset(s->type), sizeof s->free_head);
+        s->free_head = link_load(s, index);
     } else if (s->used > H_MAX_INDEX) {
         rc = full(s);
     } else if (s->used < s->capacity || (rc = grow(s)) == SLOTS_OK) {
@@ -347,7 +387,7 @@ void store_unclaim(slots_store *s, uint32_t first, uint32_t n) {
         return;
     }
     for (uint32_t i = first; i < first + n; i++) { /* blank lines inside the range: rare */
-        memcpy(store_slot_address(s, i) + link_offset(s->type), &s->free_head, sizeof s->free_head);
+        link_store(s, i, s->free_head);
         s->free_head = i + 1;
     }
 }
@@ -360,9 +400,11 @@ void store_commit_range(slots_store *s, uint32_t live) {
 
 /* Called with the store locked: moves a live record's slot to free (its handles go stale). */
 static void retire_record(slots_store *s, uint32_t index, char *rec) {
-    release_contents(s, index, rec);
-    uint16_t gen = __atomic_add_fetch((uint16_t *)(void *)(rec + s->type->gen_offset), 1, __ATOMIC_RELEASE);
+    /* Stale first, then emptied: a reader that finds a field gone re-checks the handle and sees
+     * it stale, so it never takes the emptied record for a live one with unset fields. */
+    uint16_t gen = __atomic_add_fetch((uint16_t *)(void *)(rec + s->type->gen_offset), 1, __ATOMIC_SEQ_CST);
     if (gen > s->gen_high || gen == 0) s->gen_high = gen ? gen : 0x10000u;
+    release_contents(s, index, rec);
 }
 
 void store_abandon_range(slots_store *s, uint32_t base, uint32_t n) {
@@ -379,7 +421,7 @@ static void free_slot(slots_store *s, const recref *r) {
     /* A slot whose generation wrapped is retired, never reused, so no old handle can come back
      * to life: one slot lost per 32768 reuses of the same slot. */
     if (gen_load(s->type, r->rec) != 0) {
-        memcpy(r->rec + link_offset(s->type), &s->free_head, sizeof s->free_head);
+        link_store(s, r->index, s->free_head);
         s->free_head = r->index + 1;
     }
     s->live--;

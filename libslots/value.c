@@ -61,7 +61,9 @@ static int check_int(const field *f, const value *v) {
 
 static int check_float(const field *f, const value *v) {
     if (f->kind != SLOTS_F32 || v->kind != SLOTS_F64) return SLOTS_OK;
-    if (!isfinite(v->as.f) || fabs(v->as.f) <= FLT_MAX) return SLOTS_OK;
+    /* As Python packs a float into 4 bytes: out of range only when it rounds to infinity, so the
+     * repr of FLT_MAX (3.4028235e+38, a hair above it) reads back as FLT_MAX. */
+    if (!isfinite(v->as.f) || !isinf((float)v->as.f)) return SLOTS_OK;
     char text[32];
     snprintf(text, sizeof text, "%.9g", v->as.f);
     return out_of_range(f, text);

@@ -301,7 +301,7 @@ static void test_csv_threads_match_one_thread(void) {
 
 static void test_csv_errors_match_one_thread(void) {
     text late = csv_products(CSV_ROWS, 3, CSV_ROWS - 5, "7,\"x\",not a number");
-    same_as_one_thread(&late, SLOTS_ETYPE, ": ");
+    same_as_one_thread(&late, SLOTS_EPARSE, "could not convert string to float: 'not a number'");
     text dup = csv_products(CSV_ROWS, 3, CSV_ROWS - 100, "12,\"again\",1");
     same_as_one_thread(&dup, SLOTS_EEXIST, "duplicate key 12 ");
     text cells = csv_products(CSV_ROWS, 0, CSV_ROWS / 2, "1,2");

@@ -12,6 +12,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+#define LIT(s) s, sizeof(s) - 1 /* a literal and its length, NULs included */
 
 /* The type under test, with its name copied (unique_name() reuses its buffers). */
 typedef struct fixture {
@@ -160,6 +163,9 @@ static void test_to_json_non_finite(void) {
     ASSERT_OK(slots_set_f64(o, 1, INFINITY));
     ASSERT_STATUS(slots_to_json(o, &s, NULL), SLOTS_EINVAL);
     ASSERT_MSG("Out of range float values are not JSON compliant: inf");
+    char want[128];
+    snprintf(want, sizeof want, "not JSON compliant: inf (%s.d)", fx.name); /* names the field */
+    ASSERT_MSG(want);
     CU_ASSERT_PTR_NULL(s);
     ASSERT_OK(slots_set_f64(o, 1, -INFINITY));
     ASSERT_STATUS(slots_to_json(o, &s, NULL), SLOTS_EINVAL);
@@ -168,7 +174,85 @@ static void test_to_json_non_finite(void) {
     ASSERT_STATUS(slots_to_json(o, &s, NULL), SLOTS_EINVAL);
     ASSERT_MSG("not JSON compliant: nan");
     CU_ASSERT_PTR_NULL(s);
+    ASSERT_STATUS(slots_to_json_flags(o, 0, &s, NULL), SLOTS_EINVAL);
+    ASSERT_STATUS(slots_to_json_flags(o, 0x2, &s, NULL), SLOTS_EINVAL);
+    ASSERT_MSG("unknown dump flags 0x2");
+    CU_ASSERT_PTR_NULL(s);
     ASSERT_OK(slots_free(o));
+}
+
+/* With SLOTS_DUMP_ALLOW_NAN they are written as Python's json writes them, and read back. */
+static void test_non_finite_allowed(void) {
+    fixture fx = def("NFA", "d: f64, f: f32, o: f64 optional", SLOTS_DYNAMIC);
+    slots_obj o = make(fx.t);
+    ASSERT_OK(slots_set_f64(o, 0, NAN));
+    ASSERT_OK(slots_set_f64(o, 1, INFINITY));
+    ASSERT_OK(slots_set_f64(o, 2, -INFINITY));
+    ASSERT_OK(slots_extra_set_f64(o, "x", -INFINITY));
+    const char *s = NULL;
+    size_t n = 0;
+    ASSERT_OK(slots_to_json_flags(o, SLOTS_DUMP_ALLOW_NAN, &s, &n));
+    CU_ASSERT_STRING_EQUAL(s, "{\"d\":NaN,\"f\":Infinity,\"o\":-Infinity,\"x\":-Infinity}");
+    CU_ASSERT_EQUAL(n, strlen(s));
+    slots_obj back = from_ok(fx.t, s);
+    double d = 0;
+    ASSERT_OK(slots_get_f64(back, 0, &d));
+    CU_ASSERT_TRUE(isnan(d));
+    ASSERT_OK(slots_get_f64(back, 1, &d));
+    CU_ASSERT_TRUE(d == HUGE_VAL);
+    ASSERT_OK(slots_get_f64(back, 2, &d));
+    CU_ASSERT_TRUE(d == -HUGE_VAL);
+    ASSERT_OK(slots_extra_get_f64(back, "x", &d));
+    CU_ASSERT_TRUE(d == -HUGE_VAL);
+    ASSERT_OK(slots_free(back));
+    /* with blanks around, in an optional field, and refused by an integer field */
+    back = from_ok(fx.t, "{ \"o\" : NaN , \"d\":-Infinity }");
+    ASSERT_OK(slots_get_f64(back, 2, &d));
+    CU_ASSERT_TRUE(isnan(d));
+    ASSERT_OK(slots_free(back));
+    ASSERT_OK(slots_free(o));
+    fixture ints = def("NFI", "i: i64", 0);
+    slots_obj bad = 0x77;
+    ASSERT_STATUS(slots_from_json(ints.t, "{\"i\":NaN}", 10, &bad), SLOTS_ETYPE);
+    CU_ASSERT_EQUAL(bad, 0x77);
+}
+
+/* JSON Lines: text after an object other than blanks is refused, a NUL byte included; dumps refuse
+ * non-finite floats naming the record's position and field, unless allowed. */
+static void test_jsonl_strict_and_nan(void) {
+    fixture fx = def("JL", "id: i64, d: f64", 0);
+    slots_store *st = NULL;
+    ASSERT_OK(slots_store_new(fx.t, &st));
+    size_t loaded = 9;
+    ASSERT_STATUS(slots_store_load_jsonl(st, LIT("{\"id\":1}\0\n"), 0, &loaded, NULL), SLOTS_EPARSE);
+    ASSERT_MSG("line 1: Extra data: line 1 column 9 (char 8)");
+    ASSERT_STATUS(slots_store_load_jsonl(st, LIT("{\"id\":1}\n{\"id\":2} \0 \n"), SLOTS_LOAD_LENIENT, &loaded, NULL), SLOTS_EPARSE);
+    ASSERT_MSG("line 2: Extra data: line 1 column 10 (char 9)");
+    CU_ASSERT_EQUAL(loaded, 9);
+    ASSERT_OK(slots_store_load_jsonl(st, LIT("{\"id\":1, \"d\": 2.5} \t\r\n{\"id\":2,\"d\":NaN}\n"), 0, &loaded, NULL));
+    CU_ASSERT_EQUAL(loaded, 2);
+    const char *out = NULL;
+    ASSERT_STATUS(slots_store_dump_jsonl(st, &out, NULL), SLOTS_EINVAL);
+    char want[192];
+    snprintf(want, sizeof want, "record at position 1: Out of range float values are not JSON compliant: nan (%s.d)",
+             fx.name);
+    ASSERT_MSG(want);
+    ASSERT_STATUS(slots_store_dump_jsonl_file(st, "/tmp/never-written.jsonl"), SLOTS_EINVAL);
+    ASSERT_STATUS(slots_store_dump_jsonl_flags(st, 0x4, &out, NULL), SLOTS_EINVAL);
+    ASSERT_MSG("unknown dump flags");
+    ASSERT_OK(slots_store_dump_jsonl_flags(st, SLOTS_DUMP_ALLOW_NAN, &out, NULL));
+    CU_ASSERT_STRING_EQUAL(out, "{\"id\":1,\"d\":2.5}\n{\"id\":2,\"d\":NaN}\n");
+    char path[] = "/tmp/slots-jsonl-nan-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    close(fd);
+    ASSERT_OK(slots_store_dump_jsonl_file_flags(st, path, SLOTS_DUMP_ALLOW_NAN));
+    ASSERT_OK(slots_store_clear(st));
+    ASSERT_OK(slots_store_load_jsonl_file(st, path, 0, &loaded, NULL));
+    CU_ASSERT_EQUAL(loaded, 2);
+    ASSERT_STATUS(slots_store_dump_jsonl_file_flags(st, path, 0x8), SLOTS_EINVAL);
+    unlink(path);
+    ASSERT_OK(slots_store_drop(st));
 }
 
 static void test_to_json_bytes_base64(void) {
@@ -228,8 +312,8 @@ static void test_to_json_errors(void) {
     ASSERT_STATUS(slots_to_json(o, &s, NULL), SLOTS_ESTALE);
     CU_ASSERT_PTR_NULL(s);
     strbuf b = {0};
-    ASSERT_STATUS(json_encode_record(&b, NULL), SLOTS_EINVAL);
-    ASSERT_STATUS(json_encode_record(NULL, NULL), SLOTS_EINVAL);
+    ASSERT_STATUS(json_encode_record(&b, NULL, 0), SLOTS_EINVAL);
+    ASSERT_STATUS(json_encode_record(NULL, NULL, 0), SLOTS_EINVAL);
 }
 
 /* ---- decoding ---------------------------------------------------------------------------------- */
@@ -427,8 +511,12 @@ static void test_from_json_malformed(void) {
         {"{\"d\":1e+}", "Expecting ',' delimiter: line 1 column 7 (char 6)"},
         {"{\"a\":-}", "Expecting value: line 1 column 6 (char 5)"},
         {"{\"a\":-x}", "Expecting value: line 1 column 6 (char 5)"},
-        {"{\"d\":NaN}", "Expecting value: line 1 column 6 (char 5)"},
-        {"{\"d\":Infinity}", "Expecting value: line 1 column 6 (char 5)"},
+        {"{\"d\":nan}", "Expecting value: line 1 column 6 (char 5)"}, /* Python's spellings only */
+        {"{\"d\":Infinit}", "Expecting value: line 1 column 6 (char 5)"},
+        {"{\"d\":-NaN}", "Expecting value: line 1 column 6 (char 5)"},
+        {"{\"d\":+Infinity}", "Expecting value: line 1 column 6 (char 5)"},
+        {"{\"d\":inf}", "Expecting value: line 1 column 6 (char 5)"},
+        {"{\"d\":NaNa}", "Expecting ',' delimiter: line 1 column 9 (char 8)"},
         {"{\"d\":0x10}", "Expecting ',' delimiter: line 1 column 7 (char 6)"},
         {"{\"a\":tru}", "Expecting value: line 1 column 6 (char 5)"},
         {"{\"a\":nul", "Expecting value: line 1 column 6 (char 5)"},
@@ -757,6 +845,8 @@ static CU_TestInfo tests[] = {
     {"to_json string escapes", test_to_json_strings},
     {"to_json floats", test_to_json_floats},
     {"to_json refuses non-finite floats", test_to_json_non_finite},
+    {"NaN and Infinity when allowed, read back", test_non_finite_allowed},
+    {"JSON Lines: extra data, NaN dumps", test_jsonl_strict_and_nan},
     {"to_json bytes as base64", test_to_json_bytes_base64},
     {"to_json refs and extras", test_to_json_refs_and_extras},
     {"to_json errors", test_to_json_errors},

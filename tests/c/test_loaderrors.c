@@ -301,7 +301,7 @@ static void test_csv_positions(void) {
     slots_type *t = def("id: i64 key, name: str, price: f64", 0);
     slots_store *s = store_of(t);
     const char *text = "id,name,price\n1,a,1\n2,\"b\nc\",oops\n";
-    fails(slots_store_load_csv, s, text, 0, SLOTS_ETYPE, NULL);
+    fails(slots_store_load_csv, s, text, 0, SLOTS_EPARSE, NULL);
     entry_is(s, 0, 3, 3, (size_t)(strstr(text, "oops") - text), "price", strchr(slots_errmsg(), ':') + 2);
     /* the header: its line, the column of the bad name */
     text = "\nid,colour\n1,red\n";

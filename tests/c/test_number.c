@@ -1,6 +1,6 @@
 /*
  * test_number.c — number_parse(): the RFC 8259 grammar edge by edge, integers to I64/U64 and their
- * range limits, floats correctly rounded on both the fast path and the strtod path (stack and heap
+ * range limits, Python's int()/float() spellings (number_parse_text), floats correctly rounded on both the fast path and the strtod path (stack and heap
  * copies), overflow to inf, that failures leave *out and the thread's message alone, and ENOMEM.
  */
 #include "harness.h"
@@ -219,7 +219,86 @@ static void test_as_float(void) {
     ASSERT_STATUS(number_parse("01", 2, true, &v), SLOTS_EPARSE);
 }
 
+/* number_parse_text: what Python's int() and float() accept (each case checked against CPython 3.11). */
+static void text_int_is(const char *text, int64_t want) {
+    value v = {0};
+    int rc = number_parse_text(text, strlen(text), false, &v);
+    if (rc != SLOTS_OK || v.kind != SLOTS_I64 || v.as.i != want) fprintf(stderr, "\n  int('%s'): rc %d\n", text, rc);
+    CU_ASSERT_TRUE(rc == SLOTS_OK && v.kind == SLOTS_I64 && v.as.i == want);
+}
+
+static void text_f64_is(const char *text, double want) {
+    value v = {0};
+    int rc = number_parse_text(text, strlen(text), true, &v);
+    bool same = rc == SLOTS_OK && v.kind == SLOTS_F64 &&
+                (memcmp(&v.as.f, &want, sizeof want) == 0 || (isnan(v.as.f) && isnan(want)));
+    if (!same) fprintf(stderr, "\n  float('%s'): rc %d got %.17g want %.17g\n", text, rc, v.as.f, want);
+    CU_ASSERT_TRUE(same);
+}
+
+static void text_fails(const char *text, bool as_float) {
+    value v = {.kind = 77};
+    int rc = number_parse_text(text, strlen(text), as_float, &v);
+    if (rc != SLOTS_EPARSE) fprintf(stderr, "\n  %s('%s'): rc %d\n", as_float ? "float" : "int", text, rc);
+    CU_ASSERT_EQUAL(rc, SLOTS_EPARSE);
+    CU_ASSERT_EQUAL(v.kind, 77);
+}
+
+static void test_python_int(void) {
+    text_int_is("+1", 1);
+    text_int_is(" 42\t", 42);
+    text_int_is("007", 7);
+    text_int_is("1_000", 1000);
+    text_int_is("-0", 0);
+    text_int_is("0_0", 0);
+    text_int_is("\v\f 5 \r\n", 5);
+    text_int_is("-9_223_372_036_854_775_808", INT64_MIN);
+    value v = {0};
+    ASSERT_OK(number_parse_text("18_446_744_073_709_551_615", 26, false, &v));
+    CU_ASSERT_TRUE(v.kind == SLOTS_U64 && v.as.u == UINT64_MAX);
+    ASSERT_STATUS(number_parse_text("18_446_744_073_709_551_616", 26, false, &v), SLOTS_ERANGE);
+    ASSERT_STATUS(number_parse_text("-9223372036854775809", 20, false, &v), SLOTS_ERANGE);
+    static const char *bad[] = {"", " ", "+", "-", "1.0", "1e5", "_1", "1_", "1__0", "0x10", "1 0", "+-1",
+                                "inf", "1_000_", "- 1", "\xd9\xa3" /* a non-ASCII digit: not taken */};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) text_fails(bad[i], false);
+    ASSERT_STATUS(number_parse_text("1\0", 2, false, &v), SLOTS_EPARSE); /* a NUL is no blank */
+    ASSERT_STATUS(number_parse_text(NULL, 0, false, &v), SLOTS_EPARSE);
+    ASSERT_OK(number_parse_text("12x", 2, false, &v)); /* exactly len bytes */
+    CU_ASSERT_EQUAL(v.as.i, 12);
+}
+
+static void test_python_float(void) {
+    text_f64_is(".5", 0.5);
+    text_f64_is("5.", 5.0);
+    text_f64_is("-.5e1", -5.0);
+    text_f64_is("+1e5", 1e5);
+    text_f64_is("1_000.000_1", 1000.0001);
+    text_f64_is("1e1_0", 1e10);
+    text_f64_is("INF", HUGE_VAL);
+    text_f64_is("-Infinity", -HUGE_VAL);
+    text_f64_is("+inf", HUGE_VAL);
+    text_f64_is("nAn", NAN);
+    text_f64_is("  1.5  ", 1.5);
+    text_f64_is("00.5", 0.5);
+    text_f64_is("1E-3", 1e-3);
+    text_f64_is("5.e3", 5e3);
+    text_f64_is("-0", -0.0);
+    text_f64_is("7", 7.0);
+    text_f64_is("1_2.3_4e-1_0", 1.234e-09);
+    text_f64_is("1e400", HUGE_VAL);
+    text_f64_is("-1e-400", -0.0);
+    /* the strtod path, underscores and a missing integer part included */
+    text_f64_is("0.1_2345678901234567890123", strtod("0.12345678901234567890123", NULL));
+    text_f64_is("-.12345678901234567890123e5", strtod("-.12345678901234567890123e5", NULL));
+    text_f64_is("9_007_199_254_740_993.0", 9007199254740992.0);
+    static const char *bad[] = {".",  "e5",   ".e5", "1._5", "1_.5", "1e",      "1e+",  "1e_5", "_1.0", "1.5_", "nan1",
+                                "in", "infinityy", "--1", "1..2", "0x1p3", "", "+-1", "1e5.0", "infinit", "- 1", "+ inf"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) text_fails(bad[i], true);
+}
+
 static CU_TestInfo tests[] = {
+    {"Python's int() spellings", test_python_int},
+    {"Python's float() spellings", test_python_float},
     {"integers to I64 and U64", test_integers},
     {"integers out of range", test_integer_range},
     {"floats", test_floats},

@@ -114,6 +114,7 @@ _C = _b.C
 library_version = _fn.slots_version()
 
 OK, NULL = _C["SLOTS_OK"], _C["SLOTS_NULL"]
+_ALLOW_NAN = _C["SLOTS_DUMP_ALLOW_NAN"]
 ENOATTR, EUNSET, ETYPE, ERANGE = _C["SLOTS_ENOATTR"], _C["SLOTS_EUNSET"], _C["SLOTS_ETYPE"], _C["SLOTS_ERANGE"]
 EREADONLY, ESTALE, EINVAL, ELAYOUT = _C["SLOTS_EREADONLY"], _C["SLOTS_ESTALE"], _C["SLOTS_EINVAL"], _C["SLOTS_ELAYOUT"]
 ENOMEM, EPARSE, EEXIST, ENOKEY = _C["SLOTS_ENOMEM"], _C["SLOTS_EPARSE"], _C["SLOTS_EEXIST"], _C["SLOTS_ENOKEY"]
@@ -979,14 +980,16 @@ class Record(metaclass=RecordMeta):
 
     __hash__ = None
 
-    def to_json(self):
-        """The record as one JSON object (str)."""
+    def to_json(self, allow_nan=False):
+        """The record as one JSON object (str). A NaN or infinite float raises ValueError naming
+        the field, unless allow_nan=True, which writes NaN, Infinity and -Infinity as
+        json.dumps does (from_json and load_jsonl read them back)."""
         h = _geth(self)
         py = _pyextras.get(h)  # one read: another thread may drop the entry between two
         if py:
             raise TypeError("%s has extra attributes that only Python holds (%s); they cannot be "
                             "written as JSON" % (type(self).__name__, ", ".join(sorted(py))))
-        rc, p, n = _b.out("slots_to_json", h)
+        rc, p, n = _b.out("slots_to_json_flags", h, _ALLOW_NAN if allow_nan else 0)
         if rc:
             raise _error(rc)
         return _b.string(p, n).decode()
@@ -1476,9 +1479,9 @@ def from_json(cls, text, lenient=False):
     return cls.from_json(text, lenient)
 
 
-def to_json(obj):
+def to_json(obj, allow_nan=False):
     _check_instance(obj, "to_json")
-    return Record.to_json(obj)
+    return Record.to_json(obj, allow_nan=allow_nan)
 
 
 def extras(obj):

@@ -128,6 +128,7 @@ slots_type_ffi_type slots_record_ptr_unchecked slots_method_bind slots_method_bi
 slots_method_count slots_method_name slots_method_signature slots_method_flags
 slots_field_set_validator
 slots_from_json_flags slots_store_load_error_list slots_store_load_error_get slots_store_set_load_error_limit
+slots_to_json_flags slots_store_dump_jsonl_flags slots_store_dump_jsonl_file_flags
 """.split())
 
 

@@ -24,6 +24,7 @@ from . import _api, _ranges
 from ._api import (_b, _fn, _C, _error, _geth, _hslot, _info, _Borrowed, StaleRecordError, Record)
 
 _SKIP_BAD = _C["SLOTS_LOAD_SKIP_BAD"]
+_TRIM_HEADER, _ALLOW_NAN = _C["SLOTS_LOAD_TRIM_HEADER"], _C["SLOTS_DUMP_ALLOW_NAN"]
 _ESTALE, _ENOKEY, _EINDEX = _C["SLOTS_ESTALE"], _C["SLOTS_ENOKEY"], _C["SLOTS_EINDEX"]
 _EBUSY, _SIZE_MAX = _api.EBUSY, _ranges.SIZE_MAX
 _I64_MIN, _I64_MAX, _U64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
@@ -460,11 +461,15 @@ class Store(object):
         lines instead and returns LoadResult(loaded, skipped, errors)."""
         return self._load("jsonl", source, skip_bad, text, lenient)
 
-    def load_csv(self, source=None, skip_bad=False, lenient=False, *, text=None):
+    def load_csv(self, source=None, skip_bad=False, lenient=False, trim_header=False, *, text=None):
         """Loads CSV (RFC 4180: a header row of field names, "" quoting) from the same sources as
-        load_jsonl: bytes-like data, a path (str or os.PathLike), a file object, or text=str. An
-        empty cell of a field that is not optional is a missing field."""
-        return self._load("csv", source, skip_bad, text, lenient)
+        load_jsonl: bytes-like data, a path (str or os.PathLike), a file object, or text=str. Read
+        as Python's csv module reads it (LF, CRLF or CR line ends, a UTF-8 BOM skipped) and each
+        cell as int() or float() reads it (a bad cell raises ValueError). An empty cell of a field
+        that is not optional is a missing field. An unquoted header name with blanks around it
+        raises ValueError unless trim_header=True."""
+        return self._load("csv", source, skip_bad, text, lenient, _TRIM_HEADER if trim_header else 0)
+
     @property
     def load_errors(self):
         """The errors of the store's last load, as LoadError tuples: with skip_bad, the first
@@ -490,9 +495,9 @@ class Store(object):
                                 "How many skipped rows a skip_bad load keeps in load_errors (default 10; "
                                 "write-only).")
 
-    def _load(self, fmt, source, skip_bad, text, lenient=False):
+    def _load(self, fmt, source, skip_bad, text, lenient=False, flags=0):
         s = self._live()
-        flags = (_SKIP_BAD if skip_bad else 0) | (_LENIENT if lenient else 0)
+        flags |= (_SKIP_BAD if skip_bad else 0) | (_LENIENT if lenient else 0)
         path = None
         if text is not None:
             if source is not None:
@@ -529,26 +534,29 @@ class Store(object):
         thread. Ctrl-C stops a load on the main thread by itself (KeyboardInterrupt)."""
         return _fn.slots_store_cancel_load(self._live()) > 0
 
-    def dump_jsonl(self, path=None):
+    def dump_jsonl(self, path=None, allow_nan=False):
         """Writes every record as one JSON object per line, to `path` (returns None), or returns
         the text as bytes when no path is given. A file is replaced atomically: the text goes to a
         temporary file beside it, reaches the disk, then takes the file's place, so a failure (a
-        full disk: OSError with errno ENOSPC) leaves the old file as it was."""
-        return self._dump("jsonl", path)
+        full disk: OSError with errno ENOSPC) leaves the old file as it was. A NaN or infinite
+        float raises ValueError naming the record's position and the field, unless allow_nan=True
+        (NaN, Infinity, -Infinity, as json.dumps writes them)."""
+        return self._dump("jsonl", path, (_ALLOW_NAN if allow_nan else 0,), "_flags")
 
     def dump_csv(self, path=None):
-        """Writes a header of all fields and one row per record (unset and null cells empty,
-        bytes as base64), to `path` (atomically, as dump_jsonl), or returns bytes."""
+        """Writes a header of all fields (then of every extra attribute, on dynamic classes) and
+        one row per record (unset and null cells empty, bytes as base64), to `path` (atomically, as
+        dump_jsonl), or returns bytes. load_csv reads it back; extras come back as str."""
         return self._dump("csv", path)
 
-    def _dump(self, fmt, path):
+    def _dump(self, fmt, path, flags=(), suffix=""):
         s = self._live()
         if path is not None:
-            rc = getattr(_fn, "slots_store_dump_%s_file" % fmt)(s, _c_path(path))
+            rc = getattr(_fn, "slots_store_dump_%s_file%s" % (fmt, suffix))(s, _c_path(path), *flags)
             if rc:
                 raise _error(rc, os.fspath(path))
             return None
-        rc, p, n = _b.out("slots_store_dump_" + fmt, s)
+        rc, p, n = _b.out("slots_store_dump_%s%s" % (fmt, suffix), s, *flags)
         if rc:
             raise _error(rc)
         return _b.string(p, n)

@@ -103,7 +103,7 @@ def test_json_positions(slots, Item):
 def test_csv_positions(Item):
     s = Item.store()
     text = b'id,name,tag,price\n1,a,,1\n2,"b\nc",,oops\n'
-    with pytest.raises(TypeError) as info:
+    with pytest.raises(ValueError) as info:
         s.load_csv(text)
     e = info.value
     assert (e.line, e.column, e.offset, e.field) == (3, 4, text.index(b"oops"), "price")
