@@ -68,9 +68,11 @@ check-limits: $(B)/hardening/long_limits
 	@tests/run-suites.sh "hard limits" $<
 
 # ---- memcheck ----
-# The safety suite is left out: its threads race on purpose, which valgrind's one-at-a-time
-# scheduler makes slow and rare, and ASan and TSan already run it.
-VALGRIND_TESTS := $(filter-out %/test_safety,$(TESTS))
+# Left out: the safety suite, whose threads race on purpose (valgrind's one-at-a-time scheduler
+# makes that slow and rare; ASan and TSan run it), and the bulk suite, megabytes of text decoded on
+# four threads, which took four of make check's minutes under valgrind and is run by ASan+LSan,
+# TSan (check-tsan's loads) and the fuzzers' thread-vs-one comparisons.
+VALGRIND_TESTS := $(filter-out %/test_safety %/test_bulk,$(TESTS))
 check-valgrind: $(VALGRIND_TESTS)
 	@tests/hardening/run-valgrind.sh $(VALGRIND_TESTS)
 
