@@ -93,6 +93,10 @@ static void fail(chunk *c, int rc, size_t line) {
 /* Decodes the reader's current row into the chunk's next slot; false on a bad row (kept). */
 static bool decode_row_into(chunk *c, void *reader, size_t line) {
     recref r;
+    if (c->rows >= c->lines) { /* a reader that finds more rows than lines: never past the claim */
+        fail(c, err_set(SLOTS_EPARSE, "more rows than lines in a chunk (a line end the count missed)"), line);
+        return false;
+    }
     store_claim_slot(c->store, c->base + c->rows, &r);
     int rc = row_fill(&r, c->fmt->decode, reader, c->flags);
     if (rc != SLOTS_OK) { /* r is freed with the range */
