@@ -25,9 +25,15 @@ LIB_CFLAGS := $(BASE_CFLAGS) $(OPT) -fPIC -fvisibility=hidden -DSLOTS_BUILDING $
 LDLIBS := $(FFI_LIBS) -ldl -lpthread
 
 B := build
-SRC := $(sort $(wildcard libslots/*.c ffi/*.c))
-HDR := include/slots.h libslots/internal.h ffi/bridge.h
+# Two layers: the core (libslots/, needs only libc) and the ffi bridge above it (ffi/, libffi). The
+# core never calls up: check-layers links its objects alone with -z defs and without libffi.
+CORE_SRC := $(sort $(wildcard libslots/*.c))
+FFI_SRC := $(sort $(wildcard ffi/*.c))
+SRC := $(CORE_SRC) $(FFI_SRC)
+CORE_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(CORE_SRC)))
 OBJ := $(patsubst %.c,$(B)/obj/%.o,$(notdir $(SRC)))
+# Objects depend on the headers they include, as the compiler lists them (-MMD).
+DEPFLAGS = -MMD -MP
 vpath %.c libslots ffi
 SHARED := $(B)/libslots.so.$(VERSION)
 STATIC := $(B)/libslots.a
@@ -42,7 +48,7 @@ TESTS := $(TEST_SRC:tests/c/%.c=$(B)/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/c/%.c=$(B)/asan/tests/%)
 CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 
-.PHONY: all lib check check-c check-asan check-install check-dlopen check-cdef check-python bench demo \
+.PHONY: all lib check check-layers check-c check-asan check-install check-dlopen check-cdef check-python bench demo \
         install uninstall deps clean
 
 all: lib
@@ -52,9 +58,9 @@ lib: $(SHARED) $(B)/$(SONAME) $(B)/libslots.so $(STATIC) ffi/slots.cdef
 ffi/slots.cdef: include/slots.h ffi/gen_cdef.py
 	$(PYTHON) ffi/gen_cdef.py include/slots.h -o $@
 
-$(B)/obj/%.o: %.c $(HDR)
+$(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LIB_CFLAGS) -c $< -o $@
+	$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(SHARED): $(OBJ) ffi/libslots.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=ffi/libslots.map -Wl,-z,defs \
@@ -77,9 +83,9 @@ $(B)/tests/harness.o: tests/c/harness.c tests/c/harness.h
 $(B)/tests/test_%: tests/c/test_%.c $(B)/tests/harness.o $(STATIC) tests/c/harness.h
 	$(CC) $(BASE_CFLAGS) $(OPT) -Itests/c $< $(B)/tests/harness.o $(STATIC) $(CUNIT_LIBS) $(LDLIBS) -o $@
 
-$(B)/asan/obj/%.o: %.c $(HDR)
+$(B)/asan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LIB_CFLAGS) $(SAN) -c $< -o $@
+	$(CC) $(LIB_CFLAGS) $(SAN) $(DEPFLAGS) -c $< -o $@
 
 $(SAN_STATIC): $(SAN_OBJ)
 	rm -f $@
@@ -97,8 +103,15 @@ $(B)/asan/tests/test_%: tests/c/test_%.c $(B)/asan/tests/harness.o $(SAN_STATIC)
 EXTRA_CHECKS :=
 -include $(sort $(wildcard tests/*/*.mk ffi/*.mk bindings/*/*.mk))
 
-check: check-c check-asan check-install check-dlopen check-cdef check-python $(EXTRA_CHECKS)
+-include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d)
+
+check: check-layers check-c check-asan check-install check-dlopen check-cdef check-python $(EXTRA_CHECKS)
 	@echo "make check: all passed"
+
+# The core links on its own: no undefined symbol (-z defs), no libffi.
+check-layers: $(CORE_OBJ)
+	@$(CC) -shared -Wl,-z,defs -o $(B)/core-only.so $(CORE_OBJ) -ldl -lpthread && \
+	    echo "layers: 1 passed, 0 failed (libslots/ links alone: $(words $(CORE_OBJ)) objects, no libffi)"
 
 check-c: $(TESTS)
 	@tests/run-suites.sh "C suites" $(TESTS)
@@ -141,15 +154,7 @@ uninstall:
 	    $(DESTDIR)$(INCLUDEDIR)/slots.h $(DESTDIR)$(PKGCONFIGDIR)/libslots.pc
 
 # ---- benchmarks ----------------------------------------------------------------------------------
-$(B)/bench/bench_core: tests/bench/bench_core.c $(STATIC)
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -O2 $< $(STATIC) $(LDLIBS) -o $@
-
-$(B)/bench/bench_store: tests/bench/bench_store.c $(STATIC)
-	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -O2 $< $(STATIC) $(LDLIBS) -o $@
-
-$(B)/bench/bench_ffi: tests/bench/bench_ffi.c $(STATIC)
+$(B)/bench/%: tests/bench/%.c $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O2 $< $(STATIC) $(LDLIBS) -o $@
 

@@ -26,19 +26,6 @@ typedef struct method {
 
 /* ---- values across the bridge ------------------------------------------------------------ */
 
-void value_to_arg(const value *v, slots_arg *a) {
-    memset(a, 0, sizeof *a);
-    a->kind = v->kind == SLOTS_BYTES ? SLOTS_STR : v->kind;
-    switch (v->kind) {
-    case SLOTS_BOOL: case SLOTS_I64: a->i = v->as.i; break;
-    case SLOTS_U64: a->u = v->as.u; break;
-    case SLOTS_REF: a->u = v->as.ref; break;
-    case SLOTS_F64: a->f = v->as.f; break;
-    case SLOTS_STR: case SLOTS_BYTES: a->s = v->as.s.p, a->len = v->as.s.len; break;
-    default: break;
-    }
-}
-
 static int arg_to_value(const slots_arg *a, value *v) {
     memset(v, 0, sizeof *v);
     v->kind = a->kind;
@@ -305,12 +292,4 @@ const char *slots_method_signature(const slots_type *t, int i) {
 int slots_method_flags(const slots_type *t, int i) {
     const method *m = method_at(t, i);
     return m ? (int)m->flags : SLOTS_EINVAL;
-}
-
-int slots_field_set_validator(slots_type *t, int i, slots_validator fn, void *ctx) {
-    int rc = registry_check_type(t);
-    if (rc == SLOTS_OK) rc = field_check_index(t, i);
-    if (rc != SLOTS_OK) return rc;
-    t->fields[i].validator = fn, t->fields[i].validator_ctx = fn ? ctx : NULL;
-    return SLOTS_OK;
 }

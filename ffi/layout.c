@@ -1,7 +1,7 @@
 /*
- * layout.c — SLOTS_CLAYOUT types: fields in declared order at the offsets the platform's C ABI
- * gives the equivalent struct, as libffi computes them (ffi_get_struct_offsets), so records can be
- * handed to C functions that take `struct X *`. The type keeps the ffi_type for callers' ffi_call.
+ * layout.c — the libffi side of SLOTS_CLAYOUT types: the ffi_type of the struct the core laid out
+ * (libslots/clayout.c), for callers' ffi_call, checked against libffi's own offsets. And the
+ * unchecked record address such callers pass.
  */
 #include "bridge.h"
 
@@ -33,41 +33,42 @@ static ffi_type *struct_type(slots_type *t) {
     return st;
 }
 
-int clayout_compute(slots_type *t) {
-    if (t->nfields == 0) return err_set(SLOTS_ELAYOUT, "C-layout type '%s' needs at least one field", t->name);
-    for (int i = 0; i < t->nfields; i++)
-        if (!kind_ffi_type(t->fields[i].kind))
-            return err_set(SLOTS_ELAYOUT, "C-layout type '%s' cannot hold %s field '%s'", t->name,
-                           slots_kind_name(t->fields[i].kind), t->fields[i].name);
-    ffi_type *st = struct_type(t);
-    size_t *offsets = st ? mem_alloc((size_t)t->nfields * sizeof *offsets, NULL) : NULL;
-    if (!offsets) {
-        if (st) mem_free(st, sizeof *st + ((size_t)t->nfields + 1) * sizeof(ffi_type *), &t->self_bytes);
-        return err_nomem();
-    }
-    t->ffi_struct = st; /* from here on clayout_release() frees it */
-    int rc = ffi_get_struct_offsets(FFI_DEFAULT_ABI, st, offsets) == FFI_OK
-                 ? SLOTS_OK
-                 : err_set(SLOTS_ELAYOUT, "libffi could not lay out C-layout type '%s'", t->name);
-    for (int i = 0; rc == SLOTS_OK && i < t->nfields; i++) {
-        t->fields[i].offset = (uint32_t)offsets[i];
-        t->fields[i].size = (uint32_t)st->elements[i]->size;
-    }
-    mem_free(offsets, (size_t)t->nfields * sizeof *offsets, NULL);
-    if (rc == SLOTS_OK) lay_out_tail(t, (uint32_t)st->size, st->alignment);
-    return rc;
+static void struct_type_free(slots_type *t, ffi_type *st) {
+    mem_free(st, sizeof *st + ((size_t)t->nfields + 1) * sizeof(ffi_type *), &t->self_bytes);
 }
 
-void clayout_release(slots_type *t) {
-    if (!t->ffi_struct) return;
-    mem_free(t->ffi_struct, sizeof(ffi_type) + ((size_t)t->nfields + 1) * sizeof(ffi_type *), &t->self_bytes);
-    t->ffi_struct = NULL;
+/* Whether libffi lays the struct out as the core did (clayout.c): it must, or a C function called
+ * through libffi would read the record's fields at the wrong places. */
+static int check_offsets(slots_type *t, ffi_type *st) {
+    size_t *offsets = mem_alloc((size_t)t->nfields * sizeof *offsets, NULL);
+    if (!offsets) return err_nomem();
+    bool same = ffi_get_struct_offsets(FFI_DEFAULT_ABI, st, offsets) == FFI_OK && st->size == t->c_size &&
+                st->alignment == t->c_align;
+    for (int i = 0; same && i < t->nfields; i++) same = offsets[i] == t->fields[i].offset;
+    mem_free(offsets, (size_t)t->nfields * sizeof *offsets, NULL);
+    return same ? SLOTS_OK : err_set(SLOTS_ELAYOUT, "libffi lays out C-layout type '%s' differently", t->name);
+}
+
+/* The type's libffi struct type, made on first request and kept (types are immortal); two
+ * threads asking at once may both build one: the first published wins. */
+static ffi_type *ffi_struct_of(slots_type *t) {
+    ffi_type *st = __atomic_load_n((ffi_type **)&t->ffi_struct, __ATOMIC_ACQUIRE), *expected = NULL;
+    if (st) return st;
+    if (!(st = struct_type(t))) return err_nomem(), NULL;
+    if (check_offsets(t, st) != SLOTS_OK) return struct_type_free(t, st), NULL;
+    if (__atomic_compare_exchange_n((ffi_type **)&t->ffi_struct, &expected, st, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return st;
+    struct_type_free(t, st);
+    return expected;
 }
 
 const void *slots_type_ffi_type(const slots_type *t) {
     if (registry_check_type(t) != SLOTS_OK) return NULL;
-    if (!t->ffi_struct) err_set(SLOTS_EINVAL, "type '%s' is not a C-layout type (SLOTS_CLAYOUT)", t->name);
-    return t->ffi_struct;
+    if (!(t->flags & SLOTS_CLAYOUT)) {
+        err_set(SLOTS_EINVAL, "type '%s' is not a C-layout type (SLOTS_CLAYOUT)", t->name);
+        return NULL;
+    }
+    return ffi_struct_of((slots_type *)t);
 }
 
 int slots_record_ptr_unchecked(slots_obj o, void **out) {

@@ -633,9 +633,34 @@ SLOTS_API int slots_store_aggregate(const slots_store *s, int field, size_t *cou
 SLOTS_API int slots_store_sum_i64(const slots_store *s, int field, int64_t *sum);
 
 /* ============================================================================================== */
-/* The ffi bridge: C-compatible layouts, native methods, properties and validators (libffi)       */
+/* Validators: a caller's rule on a field, run by the core on every path into it                  */
+/* ============================================================================================== */
+/* A value handed to a validator or a native method: `kind` says which member holds it. */
+typedef struct slots_arg {
+    int kind;        /* SLOTS_BOOL, SLOTS_I64, SLOTS_U64, SLOTS_F64, SLOTS_STR, SLOTS_REF, or 0 (null/void) */
+    int64_t i;       /* SLOTS_BOOL (0/1) and SLOTS_I64 */
+    uint64_t u;      /* SLOTS_U64 and SLOTS_REF (a handle) */
+    double f;        /* SLOTS_F64 */
+    const char *s;   /* SLOTS_STR: UTF-8, `len` bytes */
+    size_t len;
+} slots_arg;
+
+/* A validator runs on every set of its field (typed setters, JSON, CSV, bulk loads, columns) after
+ * the kind and range checks and before anything changes. It returns 0 to accept, or nonzero to
+ * refuse, writing a reason into msg (msgcap bytes, NUL-terminated); the set then fails with
+ * SLOTS_EINVAL and the message "Product.price: <reason>". `self` is the record being set (read its
+ * other fields if needed; do not set fields of it), `value` the new value (kind 0 for null). */
+typedef int (*slots_validator)(slots_obj self, int field, const slots_arg *value, char *msg, size_t msgcap, void *ctx);
+/* Binds a validator (NULL removes it) to field `field` of `t`; ctx is passed back unchanged.
+ * Applies to records of `t` only (a subtype made later copies its base's validators). SLOTS_OK,
+ * SLOTS_EINVAL. Bind before other threads use the type. */
+SLOTS_API int slots_field_set_validator(slots_type *t, int field, slots_validator fn, void *ctx);
+
+/* ============================================================================================== */
+/* The ffi bridge: C-compatible layouts, native methods and properties (libffi)                  */
 /* A type defined with SLOTS_CLAYOUT lays its fields out in declared order exactly as the platform's
- * C ABI lays out the equivalent struct (base fields first, flattened), as computed by libffi; a str
+ * C ABI lays out the equivalent struct (base fields first, flattened; computed from the C types'
+ * sizes and alignments, and checked against libffi's layout by slots_type_ffi_type()); a str
  * field is then a `char *` to a NUL-terminated copy owned by the record (NULL while unset or null)
  * and cannot hold a NUL byte; bytes fields are not allowed. Presence bits and the generation follow
  * the struct; slots_type_ffi_type() describes exactly the struct part (its size and alignment are
@@ -651,15 +676,6 @@ SLOTS_API int slots_store_sum_i64(const slots_store *s, int field, int64_t *sum)
 /* ============================================================================================== */
 #define SLOTS_CLAYOUT 0x04u /* type flag: C struct layout (see above) */
 
-/* A value crossing the bridge: `kind` says which member holds it. */
-typedef struct slots_arg {
-    int kind;        /* SLOTS_BOOL, SLOTS_I64, SLOTS_U64, SLOTS_F64, SLOTS_STR, SLOTS_REF, or 0 (null/void) */
-    int64_t i;       /* SLOTS_BOOL (0/1) and SLOTS_I64 */
-    uint64_t u;      /* SLOTS_U64 and SLOTS_REF (a handle) */
-    double f;        /* SLOTS_F64 */
-    const char *s;   /* SLOTS_STR: UTF-8, `len` bytes */
-    size_t len;
-} slots_arg;
 
 /* A native function to bind as a method; called through libffi with the bound signature's types. */
 typedef void (*slots_native_fn)(void);
@@ -667,8 +683,10 @@ typedef void (*slots_native_fn)(void);
 /* Method flags. */
 #define SLOTS_METHOD_PROPERTY 0x01u /* a computed read-only attribute: signature RET(self) or RET(ptr) */
 
-/* The libffi `ffi_type *` describing the C struct of a SLOTS_CLAYOUT type (cast it to ffi_type *).
- * Owned by the type (immortal). NULL with SLOTS_EINVAL for a type without SLOTS_CLAYOUT. */
+/* The libffi `ffi_type *` describing the C struct of a SLOTS_CLAYOUT type (cast it to ffi_type *),
+ * made on the first request. Owned by the type (immortal). NULL with SLOTS_EINVAL for a type
+ * without SLOTS_CLAYOUT, SLOTS_ENOMEM, or SLOTS_ELAYOUT if libffi would lay the struct out
+ * otherwise than the C compiler's rules the type was laid out by. Thread-safe. */
 SLOTS_API const void *slots_type_ffi_type(const slots_type *t);
 /* UNCHECKED ACCESS. *out = the address of the record's bytes, after validating the handle once.
  * The address stays valid until the record is freed or its store dropped; nothing checks uses of
@@ -702,16 +720,6 @@ SLOTS_API const char *slots_method_name(const slots_type *t, int i);
 SLOTS_API const char *slots_method_signature(const slots_type *t, int i);
 SLOTS_API int slots_method_flags(const slots_type *t, int i);
 
-/* A validator runs on every set of its field (typed setters, JSON, CSV, bulk loads, columns) after
- * the kind and range checks and before anything changes. It returns 0 to accept, or nonzero to
- * refuse, writing a reason into msg (msgcap bytes, NUL-terminated); the set then fails with
- * SLOTS_EINVAL and the message "Product.price: <reason>". `self` is the record being set (read its
- * other fields if needed; do not set fields of it), `value` the new value (kind 0 for null). */
-typedef int (*slots_validator)(slots_obj self, int field, const slots_arg *value, char *msg, size_t msgcap, void *ctx);
-/* Binds a validator (NULL removes it) to field `field` of `t`; ctx is passed back unchanged.
- * Applies to records of `t` only (a subtype made later copies its base's validators). SLOTS_OK,
- * SLOTS_EINVAL. Bind before other threads use the type. */
-SLOTS_API int slots_field_set_validator(slots_type *t, int field, slots_validator fn, void *ctx);
 
 /* ============================================================================================== */
 /* Memory accounting                                                                               */

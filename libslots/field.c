@@ -63,17 +63,6 @@ static void write_scalar(const field *f, char *slot, const value *v) {
 
 static int write_value(const recref *r, int i, const value *v);
 
-/* Asks field i's validator about v; a refusal becomes SLOTS_EINVAL with its reason. */
-static int run_validator(const recref *r, int i, const value *v) {
-    const field *f = &r->type->fields[i];
-    slots_arg a;
-    char reason[256] = "";
-    value_to_arg(v, &a);
-    if (f->validator(recref_handle(r), i, &a, reason, sizeof reason, f->validator_ctx) == 0) return SLOTS_OK;
-    reason[sizeof reason - 1] = '\0';
-    return err_set(SLOTS_EINVAL, "%s.%s: %s", r->type->name, f->name, reason[0] ? reason : "invalid value");
-}
-
 static bool is_indexed_key(const recref *r, int i) {
     return i == r->type->key_field && r->store->index && !r->defer_key;
 }
@@ -108,7 +97,7 @@ int field_set(const recref *r, int i, const value *v) {
     if ((f->flags & SLOTS_FIELD_READONLY) && rec_is_set(t, r->rec, i))
         return err_set(SLOTS_EREADONLY, "cannot assign to field '%s'", f->name);
     if ((rc = value_check(t, f, v)) != SLOTS_OK) return rc;
-    if (f->validator && (rc = run_validator(r, i, v)) != SLOTS_OK) return rc;
+    if (f->validator && (rc = validator_run(r, i, v)) != SLOTS_OK) return rc;
     return is_indexed_key(r, i) ? key_write(r, i, v) : write_value(r, i, v);
 }
 

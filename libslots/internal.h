@@ -167,7 +167,8 @@ struct slots_type {
     uint32_t name_mask;
     struct slots_store *default_store; /* for slots_new's records; made with the type */
     size_t self_bytes;    /* bytes of this struct and what it owns */
-    void *ffi_struct;     /* SLOTS_CLAYOUT: the libffi struct type (ffi/layout.c) */
+    uint32_t c_size, c_align; /* SLOTS_CLAYOUT: the C struct's size and alignment (clayout.c) */
+    void *ffi_struct;     /* SLOTS_CLAYOUT: the libffi struct type, made on first request (ffi/layout.c) */
     struct method **methods; /* bound native methods (ffi/call.c), each allocated on its own */
     int nmethods, methods_cap;
     size_t mem_records, mem_strings, mem_extras, live; /* atomic counters */
@@ -203,13 +204,6 @@ void value_int_text(const value *v, char text[24]); /* an I64 or U64 value in de
 int registry_bind(slots_type *t);
 const slots_type *registry_find(const char *name);       /* the type bound to name, or NULL; no message */                      /* adds t and binds its name; SLOTS_ENOMEM */
 int registry_check_type(const slots_type *t);          /* SLOTS_OK or SLOTS_EINVAL with a message */
-
-/* ---- ffi/layout.c, ffi/call.c ------------------------------------------------------------------ */
-/* Lays a SLOTS_CLAYOUT type out as the C ABI would (libffi); SLOTS_ELAYOUT, SLOTS_ENOMEM. */
-int clayout_compute(slots_type *t);
-void clayout_release(slots_type *t);
-/* A value as the bridge's public slots_arg (text not copied), for validators. */
-void value_to_arg(const value *v, slots_arg *a);
 
 /* ---- loaderror.c: a store's load errors, and where a failing decoder was ---------------------- */
 #define NOTE_FIELD_MAX 128
@@ -399,6 +393,17 @@ void store_unlock(const slots_store *s);
 /* The type's default store, made on first use so that types do not take store ids: SLOTS_OK,
  * SLOTS_ENOMEM, SLOTS_ERANGE (no store id left). */
 int type_default_store(const slots_type *t, slots_store **out);
+
+/* ---- validator.c: field validators, run by field_set before any change ---------------------- */
+/* Asks field i's validator about v; a refusal becomes SLOTS_EINVAL with its reason. */
+int validator_run(const recref *r, int i, const value *v);
+/* A value as the public slots_arg (text not copied), for validators and the ffi bridge. */
+void value_to_arg(const value *v, slots_arg *a);
+
+/* ---- clayout.c: SLOTS_CLAYOUT types laid out as the C compiler lays out the equivalent struct -- */
+/* Fields in declared order at their C offsets; the struct's size and alignment in
+ * t->c_size / t->c_align. SLOTS_ELAYOUT for a field C cannot hold. */
+int clayout_lay_out(slots_type *t);
 
 /* ---- records (record.c) ---------------------------------------------------------------------- */
 static inline bool rec_bit(const char *rec, uint32_t offset, int i) {

@@ -32,7 +32,6 @@ static void type_destroy(slots_type *t) {
     size_t *acct = &t->self_bytes;
     for (int i = nbase; t->fields && i < t->nfields; i++) field_release(&t->fields[i], acct);
     mem_free(t->fields, (size_t)t->fields_cap * sizeof *t->fields, acct);
-    clayout_release(t);
     mem_free(t->name_slots, ((size_t)t->name_mask + 1) * sizeof *t->name_slots, acct);
     if (t->name) mem_free(t->name, strlen(t->name) + 1, acct);
     mem_free(t, sizeof *t, NULL);
@@ -182,7 +181,7 @@ int slots_type_define_specs(const char *name, const slots_field_spec *specs, siz
     slots_type *t = NULL;
     rc = type_start(name, nspecs, base, flags, &t);
     for (size_t i = 0; rc == SLOTS_OK && i < nspecs; i++) rc = add_field(t, &specs[i]);
-    if (rc == SLOTS_OK && (t->flags & SLOTS_CLAYOUT)) rc = clayout_compute(t);
+    if (rc == SLOTS_OK && (t->flags & SLOTS_CLAYOUT)) rc = clayout_lay_out(t);
     else if (rc == SLOTS_OK) lay_out(t);
     if (rc == SLOTS_OK) rc = registry_bind(t);
     if (rc != SLOTS_OK) {

@@ -34,9 +34,10 @@ $(B)/hardening/stress_threads: tests/hardening/stress_threads.c $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(OPT) $< $(STATIC) $(LDLIBS) -o $@
 
-$(B)/tsan/obj/%.o: %.c $(HDR)
+$(B)/tsan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(TSAN_CC) $(LIB_CFLAGS) -fsanitize=thread -O1 -g -c $< -o $@
+	$(TSAN_CC) $(LIB_CFLAGS) -fsanitize=thread -O1 -g $(DEPFLAGS) -c $< -o $@
+-include $(TSAN_OBJ:.o=.d)
 
 $(B)/tsan/stress_threads: tests/hardening/stress_threads.c $(TSAN_OBJ)
 	@mkdir -p $(dir $@)
