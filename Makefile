@@ -108,10 +108,12 @@ EXTRA_CHECKS :=
 check: check-layers check-c check-asan check-install check-dlopen check-cdef check-python $(EXTRA_CHECKS)
 	@echo "make check: all passed"
 
-# The core links on its own: no undefined symbol (-z defs), no libffi.
+# The core links on its own (no undefined symbol, no libffi), and its layer headers stack in one
+# order: base.h <- schema.h <- records.h <- io.h, each including only the one below.
 check-layers: $(CORE_OBJ)
-	@$(CC) -shared -Wl,-z,defs -o $(B)/core-only.so $(CORE_OBJ) -ldl -lpthread && \
-	    echo "layers: 1 passed, 0 failed (libslots/ links alone: $(words $(CORE_OBJ)) objects, no libffi)"
+	@$(CC) -shared -Wl,-z,defs -o $(B)/core-only.so $(CORE_OBJ) -ldl -lpthread
+	@tests/layers/check-layers.sh
+	@echo "layers: 2 passed, 0 failed (libslots/ links alone: $(words $(CORE_OBJ)) objects, no libffi; headers stack)"
 
 check-c: $(TESTS)
 	@tests/run-suites.sh "C suites" $(TESTS)

@@ -6,7 +6,7 @@
 
 #include <ffi.h>
 
-#include "internal.h"
+#include "records.h"
 
 /* The libffi type a field kind has in a C struct or a call (str: a pointer, ref: uint64_t), or
  * NULL for bytes, which has no C counterpart here. */

@@ -2,7 +2,7 @@
  * access.c — the public typed accessors: each resolves the handle, wraps or unwraps a value and
  * leaves every check to field_set()/field_get(), so all kinds share one set of rules.
  */
-#include "internal.h"
+#include "records.h"
 
 #include <inttypes.h>
 

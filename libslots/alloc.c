@@ -2,7 +2,7 @@
  * alloc.c — the only allocator. Every byte libslots holds is requested here, so the library can count
  * it exactly (globally and per type) and tests can make the k-th allocation fail on purpose.
  */
-#include "internal.h"
+#include "base.h"
 
 #include <stdlib.h>
 

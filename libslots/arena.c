@@ -14,7 +14,7 @@
  * Short strings (the common case) are copied into a fixed per-thread block; only what does not
  * fit there is allocated, one block per string, and freed at the rewind.
  */
-#include "internal.h"
+#include "base.h"
 
 #define SMALL_BYTES 4096
 

@@ -3,7 +3,7 @@
  * JSON and CSV. Decoding is strict: it accepts exactly what base64_encode produces (no whitespace,
  * no missing padding, no stray bits in the last character), so text and bytes map one to one.
  */
-#include "internal.h"
+#include "base.h"
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

@@ -6,7 +6,7 @@
  * duplicate is reported at the same line as a row-by-row load would report it, and the first bad
  * line of the whole text is the one reported. A failed load gives every slot back.
  */
-#include "internal.h"
+#include "io.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -13,7 +13,7 @@
  * canceller reads the state, then the key, and sets STOP only if the state is still the ACTIVE
  * one it read. Had that load ended in between, the count moved and the exchange fails.
  */
-#include "internal.h"
+#include "io.h"
 
 #define MAX_LOADS 1024 /* loads running at once in the process */
 #define STOP 1u        /* in a state: stop asked for */

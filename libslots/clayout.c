@@ -7,7 +7,7 @@
  * largest member alignment. The ffi bridge builds the matching libffi type from this layout when a
  * caller asks for it (slots_type_ffi_type) and checks that libffi agrees.
  */
-#include "internal.h"
+#include "schema.h"
 
 #include <stddef.h>
 

@@ -2,7 +2,7 @@
  * column.c — one numeric field of every record of a store, as a packed C array in and out, and
  * aggregates over it in C, so a binding never loops per record to get numbers.
  */
-#include "internal.h"
+#include "records.h"
 
 #include <math.h>
 

@@ -11,7 +11,7 @@
  * cell is empty (so a one-field record with no value survives a round trip). Text after a closing
  * quote ("ab"c) is refused, since it means the quoting is broken.
  */
-#include "internal.h"
+#include "io.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -2,7 +2,7 @@
  * error.c — status codes and the thread-local message that explains the last failure, worded the
  * way Python would word it.
  */
-#include "internal.h"
+#include "base.h"
 
 #include <stdio.h>
 

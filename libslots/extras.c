@@ -6,7 +6,7 @@
  * under the lock. A record with many extras (a wide CSV row of a dynamic type) gets a hash index
  * of its names, so setting n extras costs O(n), not O(n^2).
  */
-#include "internal.h"
+#include "records.h"
 
 #include <inttypes.h>
 

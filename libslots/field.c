@@ -3,7 +3,7 @@
  * readonly rule, and the conversion between a value and the field's unboxed bytes. Every path into a
  * field (typed setters, defaults, copies, JSON, CSV) comes through field_set().
  */
-#include "internal.h"
+#include "records.h"
 
 /* Presence and null bits of several fields share a byte, and other threads may be setting those
  * fields: an atomic or/and, so no bit is lost. A record a load is still building has one writer,

@@ -2,7 +2,7 @@
  * fieldindex.c — field name → index: each type keeps an open-addressing table of its field indices
  * (base fields included), so slots_field_index() and decoders find a field without a scan.
  */
-#include "internal.h"
+#include "schema.h"
 
 int name_table_init(slots_type *t, size_t nfields) {
     size_t cap = 8;

@@ -3,7 +3,7 @@
  * slots_field_spec array that slots_type_define_specs() takes, so both ways in share one type
  * builder; and default literals turned into values.
  */
-#include "internal.h"
+#include "schema.h"
 
 #include <ctype.h>
 #include <errno.h>

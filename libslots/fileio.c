@@ -4,7 +4,7 @@
  * the new text goes to a temporary beside the target, reaches the disk, then replaces the target
  * in one rename, so a full disk or an I/O error midway leaves the old file as it was.
  */
-#include "internal.h"
+#include "io.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
  * taken (waiting for loads and other store operations to finish), after it the parent releases
  * them and the child makes them anew.
  */
-#include "internal.h"
+#include "base.h"
 
 /* Outermost first: store locks can be held while the registry is used, never the other way. */
 static void prepare(void) {

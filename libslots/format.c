@@ -3,7 +3,7 @@
  * and slots_repr(), which joins them into "Type(a=1, b='x')".
  * Floats print as the shortest decimal that reads back to the same value, so a repr is exact.
  */
-#include "internal.h"
+#include "records.h"
 
 #include <inttypes.h>
 #include <math.h>

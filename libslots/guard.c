@@ -12,7 +12,7 @@
  * through membarrier(2), which makes every running thread of the process execute one. Where the
  * kernel lacks it, both sides use a sequentially consistent fence instead.
  */
-#include "internal.h"
+#include "base.h"
 
 #include <linux/membarrier.h>
 #include <sched.h>

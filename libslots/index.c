@@ -3,7 +3,7 @@
  * at most half full, so 8-16 bytes per record). The key itself is not copied: a probe reads it from
  * the record, which keeps the index small and never stale. Callers hold the store's lock.
  */
-#include "internal.h"
+#include "records.h"
 
 #include <inttypes.h>
 

@@ -2,7 +2,7 @@
  * introspect.c — what a program may ask of a type: its name, flags, base, fields and their layout,
  * and how much memory its records hold. Every answer comes from the immortal type itself.
  */
-#include "internal.h"
+#include "records.h"
 
 /* The field, or NULL with SLOTS_EINVAL set. */
 static const field *field_at(const slots_type *t, int i) {

@@ -4,7 +4,7 @@
  * which owns every kind, range and readonly check; there is no tree in between. Syntax errors are
  * worded as Python's json module words them, with line, column and byte offset.
  */
-#include "internal.h"
+#include "io.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -3,7 +3,7 @@
  * fresh record by json.c's schema-directed decoder (all-or-nothing loads through bulk.c, on every
  * core; skipping loads row by row); dumps write one slots_to_json object per line.
  */
-#include "internal.h"
+#include "io.h"
 
 /* A reader of the non-blank lines of buf[pos, end): the rows of JSON Lines. */
 typedef struct lines {

@@ -1,7 +1,7 @@
 /*
  * kind.c — the field kinds: their names in field lists and messages, and their sizes in a record.
  */
-#include "internal.h"
+#include "schema.h"
 
 static const struct {
     const char *name;

@@ -5,7 +5,7 @@
  * required field missing) unless SLOTS_LOAD_LENIENT; dumps to memory or a file (the file itself is
  * fileio.c's).
  */
-#include "internal.h"
+#include "io.h"
 
 #include <stdio.h>
 

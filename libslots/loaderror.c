@@ -8,7 +8,7 @@
  * the store when it succeeds; a failed load leaves its one error in storage the store already has,
  * so a failure allocates nothing and frees nothing (the list it replaces is freed by the next load).
  */
-#include "internal.h"
+#include "io.h"
 
 #include <stdio.h>
 
@@ -91,13 +91,6 @@ static size_t store_limit(const slots_store *s) {
     return s->errors.limit_set ? s->errors.limit : DEFAULT_LIMIT;
 }
 
-static void list_free(slots_load_error *items, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        mem_free((char *)items[i].field, strlen(items[i].field) + 1, NULL);
-        mem_free((char *)items[i].message, strlen(items[i].message) + 1, NULL);
-    }
-    mem_free(items, n * sizeof *items, NULL);
-}
 
 int loader_keep_fault(loader *L) {
     if (L->nkept >= store_limit(L->store)) return SLOTS_OK;
@@ -120,7 +113,7 @@ int loader_keep_fault(loader *L) {
 }
 
 void loader_drop_kept(loader *L) {
-    list_free(L->kept, L->nkept);
+    load_error_list_free(L->kept, L->nkept);
     L->kept = NULL, L->nkept = 0;
 }
 
@@ -161,12 +154,6 @@ void loader_publish_fault(loader *L) {
     E->failed = true;
 }
 
-void load_errors_release(load_errors *E) {
-    list_free(E->items, E->n);
-    if (E->text) mem_free(E->text, E->text_len + 1, NULL);
-    E->items = NULL, E->n = 0, E->text = NULL, E->text_len = 0;
-    E->failed = false;
-}
 
 /* ---- the public calls ------------------------------------------------------------------------ */
 /* The store's current list: the failed load's one error, or the last successful load's. */

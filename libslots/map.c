@@ -2,7 +2,7 @@
  * map.c — an open-addressing hash map from nonzero 64-bit keys to pointers (linear probing,
  * backward-shift deletion), for the registry's pointer sets and stores' per-record extras.
  */
-#include "internal.h"
+#include "base.h"
 
 struct map {
     uint64_t *keys; /* 0 = empty */

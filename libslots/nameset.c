@@ -4,7 +4,7 @@
  * names costs time in proportion to them, not to their square. The set keeps its own copy of every
  * name, back to back in one buffer.
  */
-#include "internal.h"
+#include "base.h"
 
 #define NAMESET_SEED 0x6e616d6573ull /* "names" */
 

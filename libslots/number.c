@@ -5,7 +5,7 @@
  * range reads as ±inf and one below it as ±0.0, as Python's float() and json.loads() read them;
  * only an *integer* literal can be out of range (SLOTS_ERANGE).
  */
-#include "internal.h"
+#include "base.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * record.c — a record's life and its comparisons: create (with or without defaults), free, type
  * queries, deep copy, equality, ordering and hashing, all with dataclass semantics.
  */
-#include "internal.h"
+#include "records.h"
 
 #include <math.h>
 

@@ -3,7 +3,7 @@
  * by name), and the set of live type pointers, so a pointer handed back by a caller is checked
  * before use. (Stores are checked by their references: store.c.)
  */
-#include "internal.h"
+#include "schema.h"
 
 #include <stdint.h>
 

@@ -3,7 +3,7 @@
  * move, hands out slots (reusing freed ones, whose generation moves on) and resolves handles.
  * A handle check is a table load, a bounds check and a generation compare, all on mapped memory.
  */
-#include "internal.h"
+#include "records.h"
 
 #include <inttypes.h>
 #include <sched.h>
@@ -224,6 +224,22 @@ static void release_all(slots_store *s) {
             str_slot_release(rec + t->fields[text[k]].offset, (t->flags & SLOTS_CLAYOUT) != 0, strings);
         if (s->extras) extras_release(&(recref){s, t, rec, slot, false});
     }
+}
+
+/* ---- the store's load-error list (loaderror.c fills it; freed with the store) -------------------- */
+void load_error_list_free(slots_load_error *items, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        mem_free((char *)items[i].field, strlen(items[i].field) + 1, NULL);
+        mem_free((char *)items[i].message, strlen(items[i].message) + 1, NULL);
+    }
+    mem_free(items, n * sizeof *items, NULL);
+}
+
+void load_errors_release(load_errors *E) {
+    load_error_list_free(E->items, E->n);
+    if (E->text) mem_free(E->text, E->text_len + 1, NULL);
+    E->items = NULL, E->n = 0, E->text = NULL, E->text_len = 0;
+    E->failed = false;
 }
 
 /* Frees a store nobody can reach any more: unlinked, and every call that had found it returned. */

@@ -2,7 +2,7 @@
  * store_api.c — the public store calls: create and drop, append and remove, positions and
  * iteration, clear and reserve, key lookup and memory. The slab and handle machinery is store.c's.
  */
-#include "internal.h"
+#include "records.h"
 
 #include <inttypes.h>
 

@@ -4,7 +4,7 @@
  * hold the common short values of API records (names, codes, ISO dates, slugs) with no allocation.
  * C-layout types (SLOTS_CLAYOUT) use a plain `char *` slot instead, as their C struct has it.
  */
-#include "internal.h"
+#include "records.h"
 
 #include <sched.h>
 

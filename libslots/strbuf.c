@@ -4,7 +4,7 @@
  * A buffer whose allocation failed stops growing and keeps `failed` set, so writers never check
  * each append; the one who hands the result out checks once.
  */
-#include "internal.h"
+#include "base.h"
 
 #include <stdio.h>
 

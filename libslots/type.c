@@ -3,7 +3,7 @@
  * base's fields, and laying the record out (fields by falling alignment, then the generation and the
  * presence and null bits) so that padding is at most the record's final rounding.
  */
-#include "internal.h"
+#include "schema.h"
 
 #include <ctype.h>
 

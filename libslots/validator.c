@@ -4,7 +4,7 @@
  * field (typed setters, defaults, JSON, CSV, bulk loads, column writes), after the kind and range
  * checks and before anything changes.
  */
-#include "internal.h"
+#include "records.h"
 
 void value_to_arg(const value *v, slots_arg *a) {
     memset(a, 0, sizeof *a);

@@ -2,7 +2,7 @@
  * value.c — whether a value may go into a field: kind, range, UTF-8, null and ref target checks,
  * with the messages a Python user expects. Setters, defaults, JSON and CSV all pass through here.
  */
-#include "internal.h"
+#include "records.h"
 
 #include <float.h>
 #include <inttypes.h>

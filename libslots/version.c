@@ -2,7 +2,7 @@
  * version.c — the version of the library actually loaded, for bindings to compare with the header
  * they were written against.
  */
-#include "internal.h"
+#include "base.h"
 
 #define STR2(x) #x
 #define STR(x) STR2(x)

@@ -8,7 +8,7 @@
  * as columns, 20,000-column headers.
  */
 #include "harness.h"
-#include "internal.h"
+#include "schema.h"
 
 #include <math.h>
 #include <stdio.h>

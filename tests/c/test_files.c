@@ -7,7 +7,7 @@
  * The tmpfs cases mount a filesystem and need root: elsewhere they are skipped with a message.
  */
 #include "harness.h"
-#include "internal.h"
+#include "base.h"
 
 #include <dirent.h>
 #include <errno.h>

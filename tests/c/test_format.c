@@ -4,7 +4,7 @@
  * its argument, stale-handle and out-of-memory paths; also the growable buffer underneath (strbuf.c).
  */
 #include "harness.h"
-#include "internal.h"
+#include "schema.h"
 
 #include <float.h>
 #include <math.h>

@@ -6,7 +6,7 @@
  * creates nothing and leaks nothing, out-of-memory included.
  */
 #include "harness.h"
-#include "internal.h"
+#include "io.h"
 
 #include <float.h>
 #include <math.h>

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The allocator's test hook (libslots/internal.h): the k-th allocation from now fails; 0 disarms.
+/* The allocator's test hook (libslots/base.h): the k-th allocation from now fails; 0 disarms.
  * Weak, so the suite still links (and skips those tests) against a library without it. */
 extern void mem_fail_at(long k) __attribute__((weak));
 

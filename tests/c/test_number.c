@@ -4,7 +4,7 @@
  * copies), overflow to inf, that failures leave *out and the thread's message alone, and ENOMEM.
  */
 #include "harness.h"
-#include "internal.h"
+#include "base.h"
 
 #include <float.h>
 #include <math.h>

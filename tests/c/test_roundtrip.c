@@ -12,7 +12,7 @@
  * A seeded generator makes every run the same; a failure prints the seed, the record and the field.
  */
 #include "harness.h"
-#include "internal.h"
+#include "records.h"
 
 #include <float.h>
 #include <inttypes.h>

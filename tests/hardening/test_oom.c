@@ -7,7 +7,7 @@
  * block lost outside the library's accounting. Prints how many allocation sites each scenario hit.
  */
 #include "harness.h"
-#include "internal.h"
+#include "records.h"
 
 #include <stdio.h>
 #include <stdlib.h>

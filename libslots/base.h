@@ -1,0 +1,190 @@
+/*
+ * base.h — the core's first layer, which knows nothing of types or records: the counting allocator, the
+ * thread's error, the call guard and read arena, fork handling, the value every field write carries,
+ * text buffers and hash maps. Every other layer builds on it.
+ */
+#ifndef SLOTS_BASE_H
+#define SLOTS_BASE_H
+
+#include "slots.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
+/* ---- alloc.c: the only allocator. Counts requested bytes globally and into an optional account
+ * (a per-type counter); fails on purpose when a test armed mem_fail_at(). ---------------------- */
+void *mem_alloc(size_t n, size_t *account);
+void *mem_calloc(size_t n, size_t *account);
+void *mem_realloc(void *p, size_t old_n, size_t new_n, size_t *account);
+void mem_free(void *p, size_t n, size_t *account);
+char *mem_strdup(const char *s, size_t n, size_t *account); /* n bytes + NUL */
+void counter_add(size_t *c, size_t n);
+void counter_sub(size_t *c, size_t n);
+size_t counter_get(const size_t *c);
+/* Test hooks: make the k-th allocation from now fail (k >= 1), or 0 to stop; count allocations. */
+void mem_fail_at(long k);
+long mem_alloc_calls(void);
+
+/* ---- error.c ------------------------------------------------------------------------------- */
+/* Sets the thread's error code and message; returns `code` so callers can `return err_set(...)`. */
+int err_set(int code, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Puts text in front of the current message ("line 3: " + message); returns the current code. */
+int err_prefix(const char *fmt, ...) PRINTF_LIKE(1, 2);
+int err_nomem(void);
+/* A failed OS call on `path`: SLOTS_EIO with errnum kept for slots_errno() and Python's words
+ * ("[Errno 2] No such file or directory: 'x.csv'"). Returns SLOTS_EIO. */
+int err_os(int errnum, const char *path);
+
+/* ---- guard.c: epoch-based reclamation. Every public call that resolves a handle or a store runs
+ * inside a guard (GUARDED); memory such a call may be reading (a dropped store, its slabs) is freed
+ * only after guard_synchronize() has waited for every thread that was inside a guard to leave it.
+ * The outermost guard of a call also empties the thread's read arena (arena.c). ---------------- */
+typedef struct guard_thread {
+    uint64_t epoch; /* the global epoch seen on entry; 0 = outside any guard */
+    unsigned depth; /* nesting: a validator or method calling back into the library */
+    uint64_t calls; /* outermost calls entered so far (the read arena turns over with them) */
+    struct guard_thread *next;
+} guard_thread;
+extern uint64_t guard_global_epoch;
+extern bool guard_asymmetric;
+/* The calling thread's record. (Not initial-exec TLS: a library dlopen'ed into a process whose
+ * static TLS surplus is spent, as Python's can be, would then fail to load.) */
+extern __thread guard_thread *guard_me;
+int guard_enter_slow(void); /* the thread's first call (or no memory for its record) */
+void guard_leave_slow(void);
+
+static inline int guard_enter(void) {
+    guard_thread *g = guard_me;
+    if (__builtin_expect(!g, 0)) return guard_enter_slow();
+    if (g->depth++ == 0) {
+        g->calls++;
+        __atomic_store_n(&g->epoch, __atomic_load_n(&guard_global_epoch, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+        /* the epoch is visible before anything this call reads: membarrier(2) on the dropping
+         * side makes a compiler barrier enough here */
+        if (guard_asymmetric) __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        else __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    }
+    return 0;
+}
+
+static inline void guard_leave(int *unused) {
+    (void)unused;
+    guard_thread *g = guard_me;
+    if (__builtin_expect(!g, 0)) guard_leave_slow();
+    else if (--g->depth == 0) __atomic_store_n(&g->epoch, 0, __ATOMIC_RELEASE);
+}
+
+/* Which outermost call the thread is in (0 outside any, or without a record). */
+static inline uint64_t guard_call_id(void) { return guard_me ? guard_me->calls : 0; }
+#define GUARDED int guard_scope_ __attribute__((cleanup(guard_leave), unused)) = guard_enter()
+/* Whether the calling thread is inside a call made from inside another (a validator, a method). */
+bool guard_nested(void);
+/* Waits until every other thread that was inside a guard when this was called has left it. */
+void guard_synchronize(void);
+
+/* ---- arena.c: the calling thread's copies of text read out of records, valid until the end of its
+ * next outermost call (two arenas by turns, switched by the first copy of a call). Loops rewind to a
+ * mark after each record. ------------------------------------------------------------------------ */
+typedef struct arena_mark {
+    size_t used;
+    struct big_block *big;
+} arena_mark;
+const char *arena_copy(const char *p, size_t n); /* a NUL-terminated copy, or NULL when out of memory */
+void *arena_take(size_t n);                      /* n bytes aligned for any struct, or NULL */
+arena_mark arena_save(void);
+void arena_rewind(arena_mark m);
+
+/* ---- fork.c: every lock of the library is taken before fork() and released (parent) or made anew
+ * (child) after it; each module with locks takes part through its *_atfork(phase). ------------ */
+enum { FORK_PREPARE, FORK_PARENT, FORK_CHILD };
+void fork_handlers_install(void);
+void guard_atfork(int phase);
+void text_atfork(int phase);
+void registry_atfork(int phase);
+void stores_atfork(int phase);
+
+/* ---- value: one representation for every value that goes into or out of a field or extra ----- */
+#define VAL_NULL 0 /* kind of a null value; otherwise a SLOTS_* kind among BOOL I64 U64 F64 STR BYTES REF */
+typedef struct value {
+    int kind;
+    union {
+        int64_t i;    /* SLOTS_BOOL (0/1), SLOTS_I64 */
+        uint64_t u;   /* SLOTS_U64 */
+        double f;     /* SLOTS_F64 */
+        slots_obj ref;
+        struct {
+            const char *p;
+            size_t len;
+        } s; /* SLOTS_STR, SLOTS_BYTES */
+    } as;
+} value;
+
+/* ---- growable text buffer (strbuf.c) ----------------------------------------------------------- */
+typedef struct strbuf {
+    char *p;
+    size_t len, cap;
+    bool failed; /* an allocation failed: the content is incomplete */
+} strbuf;
+void sb_put(strbuf *b, const char *s, size_t n);
+void sb_puts(strbuf *b, const char *s);
+void sb_putc(strbuf *b, char c);
+void sb_printf(strbuf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void sb_free(strbuf *b);
+/* The calling thread's scratch buffer for results handed out as "valid until the next call",
+ * emptied. Freed when the thread exits. */
+strbuf *sb_scratch(void);
+
+/* ---- map.c: open-addressing hash map from nonzero uint64 keys to pointers ---------------------- */
+typedef struct map map;
+map *map_new(size_t *account);
+void map_free(map *m);
+void *map_get(const map *m, uint64_t key);
+int map_put(map *m, uint64_t key, void *val); /* SLOTS_ENOMEM; replaces an existing value */
+void *map_remove(map *m, uint64_t key);       /* returns the removed value or NULL */
+size_t map_count(const map *m);
+
+uint64_t hash_bytes(const void *p, size_t n, uint64_t seed);
+
+/* ---- nameset.c: names numbered in the order added, found by hash (CSV headers and dumps) -------- */
+typedef struct nameset {
+    strbuf text;     /* the names, back to back (copies) */
+    size_t *ends;    /* name i is text[ends[i - 1] (0 for the first), ends[i]) */
+    size_t n, cap;
+    uint32_t *table; /* open addressing: name index + 1, 0 for empty; at most half full */
+    size_t mask;
+} nameset;                                                  /* zeroed: the empty set */
+long nameset_find(const nameset *s, const char *p, size_t len); /* its index, or -1 */
+/* Adds a copy of the name: SLOTS_OK (*index = its number), SLOTS_EEXIST (already there: *index
+ * = its number; no message), SLOTS_ENOMEM, SLOTS_ERANGE. */
+int nameset_add(nameset *s, const char *p, size_t len, size_t *index);
+/* Name i (valid until the next add); *len its length. */
+const char *nameset_name(const nameset *s, size_t i, size_t *len);
+void nameset_free(nameset *s);
+
+/* ---- number.c: numbers in text, JSON's grammar (RFC 8259) and Python's int()/float() (CSV) ------ */
+/* Parses exactly p[0..len) as a JSON number: an integer literal gives SLOTS_I64 (or SLOTS_U64 above
+ * INT64_MAX), anything with a fraction or exponent SLOTS_F64 (correctly rounded), and every number
+ * SLOTS_F64 when `as_float` (for float fields: big integers round instead of overflowing).
+ * SLOTS_EPARSE when malformed, SLOTS_ERANGE for an integer beyond int64/uint64 (no message is set:
+ * callers word it). */
+int number_parse(const char *p, size_t len, bool as_float, value *out);
+/* Parses p[0..len) as Python's int(text) (as_float false) or float(text) reads it: blanks (ASCII
+ * whitespace) around, a '+' or '-', leading zeros and '_' between digits ("1_000"); float() also
+ * ".5", "5.", exponents and inf, infinity, nan in any case. ASCII digits only. Results and
+ * statuses as number_parse (F64 for as_float). */
+int number_parse_text(const char *p, size_t len, bool as_float, value *out);
+/* Whether p[0..n) is `word` (lower case) in any ASCII case. */
+bool ascii_word_is(const char *p, size_t n, const char *word);
+
+/* ---- base64.c: RFC 4648 base64 with padding, for bytes values in JSON and CSV ------------------ */
+void base64_encode(strbuf *b, const unsigned char *p, size_t n);
+bool base64_decode(const char *p, size_t n, strbuf *out); /* false on bad input */
+
+#endif

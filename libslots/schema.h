@@ -1,0 +1,107 @@
+/*
+ * schema.h — the second layer: record types (fields, their kinds and layout, defaults, names), the field-list
+ * parser and the registry of type names. Knows no store and no record.
+ */
+#ifndef SLOTS_SCHEMA_H
+#define SLOTS_SCHEMA_H
+
+#include "base.h"
+/* ---- types (type.c, fieldspec.c, registry.c) ------------------------------------------------ */
+#define TYPE_MAGIC 0x534c5459u  /* "SLTY" */
+#define STORE_MAGIC 0x534c5354u /* "SLST" */
+#define MAX_FIELDS 4096
+/* A str/bytes field's slot: 24 bytes, up to 23 inline (records.h, str.c, say how). */
+#define STR_SLOT 24
+#define STR_INLINE_MAX 23
+#define STR_HEAP 0xffu
+
+typedef struct field {
+    char *name;
+    size_t name_len;
+    slots_validator validator; /* run by field_set before any change, or NULL */
+    void *validator_ctx;
+    int kind;
+    unsigned flags;     /* SLOTS_FIELD_* including HAS_DEFAULT */
+    uint32_t offset;    /* byte offset of the value in a record */
+    uint32_t size;      /* bytes of the value */
+    value def;          /* the default (strings owned by the type) when HAS_DEFAULT */
+    char *def_text;     /* canonical text of the default, or NULL */
+    char *ref_type;     /* declared target type name of a ref field, or NULL */
+    const struct slots_type *ref_target; /* that name's type when the field was defined (itself for a
+                                            self-reference); NULL for a name defined later */
+} field;
+
+struct slots_store;
+
+struct slots_type {
+    uint32_t magic;
+    unsigned flags;
+    char *name;
+    const struct slots_type *base;
+    int nfields;
+    int fields_cap;       /* fields allocated */
+    field *fields;
+    uint32_t stride;      /* bytes per record */
+    uint32_t set_offset;  /* presence bits: bit i set = field i has a value (null included) */
+    uint32_t null_offset; /* null bits, one per field, present only when some field is optional */
+    uint32_t gen_offset;  /* the record's uint16_t generation: odd = live */
+    int key_field;        /* index of the key field, or -1 */
+    uint32_t *name_slots; /* open-addressing table of field index + 1, by name hash */
+    uint32_t name_mask;
+    struct slots_store *default_store; /* for slots_new's records; made with the type */
+    size_t self_bytes;    /* bytes of this struct and what it owns */
+    uint32_t c_size, c_align; /* SLOTS_CLAYOUT: the C struct's size and alignment (clayout.c) */
+    void *ffi_struct;     /* SLOTS_CLAYOUT: the libffi struct type, made on first request (ffi/layout.c) */
+    struct method **methods; /* bound native methods (ffi/call.c), each allocated on its own */
+    int nmethods, methods_cap;
+    size_t mem_records, mem_strings, mem_extras, live; /* atomic counters */
+};
+
+/* fieldspec.c: parses a field-list text into specs. On success *specs is an array of *n specs whose
+ * strings live in one block; free both with fieldspec_free(). Statuses: SLOTS_EPARSE, SLOTS_ENOMEM. */
+int fieldspec_parse(const char *text, slots_field_spec **specs, size_t *n);
+void fieldspec_free(slots_field_spec *specs, size_t n);
+/* Parses one default literal into a value of the given field kind's family (strings into a fresh
+ * allocation owned by the caller through *owned). Statuses: SLOTS_EPARSE, SLOTS_ENOMEM. */
+int literal_parse(const char *text, int kind, value *out, char **owned, size_t *owned_len);
+
+/* type.c */
+/* Places the presence and null bits and the generation after byte `pos`; sets the stride. */
+void lay_out_tail(slots_type *t, uint32_t pos, uint32_t max_align);
+int kind_from_name(const char *s, size_t n); /* a SLOTS_* kind, or 0 */
+bool type_is_subtype(const slots_type *t, const slots_type *base); /* introspect.c; t or a base of t is `base` */
+size_t kind_size(int kind);
+static inline bool kind_is_int(int kind) { return kind >= SLOTS_I8 && kind <= SLOTS_U64; }
+static inline bool kind_is_float(int kind) { return kind == SLOTS_F32 || kind == SLOTS_F64; }
+/* Checks that `v` may go into field `f` of type `t` (kind, range, UTF-8, optional) with a message
+ * naming the field; `v` is not changed. */
+int value_check(const slots_type *t, const field *f, const value *v);
+/* Whether a value read from a field or extra can be handed out by the getter for `want` (SLOTS_BOOL,
+ * I64, U64, F64, STR, BYTES, REF): SLOTS_OK, SLOTS_ERANGE (an integer the other signedness cannot
+ * hold) or SLOTS_ETYPE. No message: the caller names the field or attribute. */
+int value_as(const value *v, int want);
+const char *getter_name(int want);                 /* "an integer", "a float", "str", ... */
+void value_int_text(const value *v, char text[24]); /* an I64 or U64 value in decimal */
+
+/* fieldindex.c: a type's field names, hashed. type_find_field: the index of field `name` (len
+ * bytes) or -1, no message; err_no_attr: the AttributeError for a name that is not a field. */
+int name_table_init(slots_type *t, size_t nfields); /* SLOTS_ENOMEM */
+int name_table_add(slots_type *t, int i);
+int type_find_field(const slots_type *t, const char *name, size_t len);
+int err_no_attr(const slots_type *t, const char *name, size_t len);
+
+/* registry.c: names → types, the set of live type and store pointers, and the lock around them. */
+int registry_bind(slots_type *t);
+const slots_type *registry_find(const char *name);       /* the type bound to name, or NULL; no message */                      /* adds t and binds its name; SLOTS_ENOMEM */
+int registry_check_type(const slots_type *t);          /* SLOTS_OK or SLOTS_EINVAL with a message */
+
+/* ---- clayout.c: SLOTS_CLAYOUT types laid out as the C compiler lays out the equivalent struct -- */
+/* Fields in declared order at their C offsets; the struct's size and alignment in
+ * t->c_size / t->c_align. SLOTS_ELAYOUT for a field C cannot hold. */
+int clayout_lay_out(slots_type *t);
+
+/* ---- format.c: Python-style text of values (type defaults keep theirs as text) ---------------- */
+void format_double(strbuf *b, double d);                 /* Python repr(float) */
+void format_value_repr(strbuf *b, const value *v, const field *f);
+
+#endif
