@@ -14,6 +14,12 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DESTDIR ?=
 
 CC ?= cc
+# Quiet builds: one short line per file built; `make V=1 ...` shows the whole commands.
+ifeq ($(V),1)
+say =
+else
+say = @printf '  %-5s %s\n' $(1) $@;
+endif
 PYTHON ?= /usr/bin/python3
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 FFI_CFLAGS := $(shell pkg-config --cflags libffi 2>/dev/null)
@@ -56,47 +62,47 @@ lib: $(SHARED) $(B)/$(SONAME) $(B)/libslots.so $(STATIC) ffi/slots.cdef
 
 # The one ABI description every FFI reads (cffi, LuaJIT, koffi), generated from the header.
 ffi/slots.cdef: include/slots.h ffi/gen_cdef.py
-	$(PYTHON) ffi/gen_cdef.py include/slots.h -o $@
+	$(call say,GEN)$(PYTHON) ffi/gen_cdef.py include/slots.h -o $@
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(call say,CC)$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(SHARED): $(OBJ) ffi/libslots.map
-	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=ffi/libslots.map -Wl,-z,defs \
+	$(call say,CC)$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=ffi/libslots.map -Wl,-z,defs \
 	    -o $@ $(OBJ) $(LDLIBS)
 
 $(B)/$(SONAME): $(SHARED)
-	ln -sf libslots.so.$(VERSION) $@
+	$(call say,LN)ln -sf libslots.so.$(VERSION) $@
 $(B)/libslots.so: $(B)/$(SONAME)
-	ln -sf $(SONAME) $@
+	$(call say,LN)ln -sf $(SONAME) $@
 
 $(STATIC): $(OBJ)
-	rm -f $@
-	ar rcs $@ $(OBJ)
+	@rm -f $@
+	$(call say,AR)ar rcs $@ $(OBJ)
 
 # ---- tests ---------------------------------------------------------------------------------------
 $(B)/tests/harness.o: tests/c/harness.c tests/c/harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(OPT) -Itests/c -c $< -o $@
+	$(call say,CC)$(CC) $(BASE_CFLAGS) $(OPT) -Itests/c -c $< -o $@
 
 $(B)/tests/test_%: tests/c/test_%.c $(B)/tests/harness.o $(STATIC) tests/c/harness.h
-	$(CC) $(BASE_CFLAGS) $(OPT) -Itests/c $< $(B)/tests/harness.o $(STATIC) $(CUNIT_LIBS) $(LDLIBS) -o $@
+	$(call say,CC)$(CC) $(BASE_CFLAGS) $(OPT) -Itests/c $< $(B)/tests/harness.o $(STATIC) $(CUNIT_LIBS) $(LDLIBS) -o $@
 
 $(B)/asan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LIB_CFLAGS) $(SAN) $(DEPFLAGS) -c $< -o $@
+	$(call say,CC)$(CC) $(LIB_CFLAGS) $(SAN) $(DEPFLAGS) -c $< -o $@
 
 $(SAN_STATIC): $(SAN_OBJ)
-	rm -f $@
-	ar rcs $@ $(SAN_OBJ)
+	@rm -f $@
+	$(call say,AR)ar rcs $@ $(SAN_OBJ)
 
 $(B)/asan/tests/harness.o: tests/c/harness.c tests/c/harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(OPT) $(SAN) -Itests/c -c $< -o $@
+	$(call say,CC)$(CC) $(BASE_CFLAGS) $(OPT) $(SAN) -Itests/c -c $< -o $@
 
 $(B)/asan/tests/test_%: tests/c/test_%.c $(B)/asan/tests/harness.o $(SAN_STATIC) tests/c/harness.h
-	$(CC) $(BASE_CFLAGS) $(OPT) $(SAN) -Itests/c $< $(B)/asan/tests/harness.o $(SAN_STATIC) \
+	$(call say,CC)$(CC) $(BASE_CFLAGS) $(OPT) $(SAN) -Itests/c $< $(B)/asan/tests/harness.o $(SAN_STATIC) \
 	    $(CUNIT_LIBS) $(LDLIBS) -o $@
 
 # Fragments add their own targets and append to EXTRA_CHECKS (run by `make check`).
@@ -127,7 +133,7 @@ check-install: lib
 
 check-dlopen: lib
 	@mkdir -p $(B)/tests
-	$(CC) $(BASE_CFLAGS) $(OPT) tests/dlopen/dlopen_test.c -ldl -o $(B)/tests/dlopen_test
+	$(call say,CC)$(CC) $(BASE_CFLAGS) $(OPT) tests/dlopen/dlopen_test.c -ldl -o $(B)/tests/dlopen_test
 	$(B)/tests/dlopen_test $(abspath $(B)/$(SONAME))
 
 check-cdef: lib
@@ -158,7 +164,7 @@ uninstall:
 # ---- benchmarks ----------------------------------------------------------------------------------
 $(B)/bench/%: tests/bench/%.c $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -O2 $< $(STATIC) $(LDLIBS) -o $@
+	$(call say,CC)$(CC) $(BASE_CFLAGS) -O2 $< $(STATIC) $(LDLIBS) -o $@
 
 bench: lib $(B)/bench/bench_core $(B)/bench/bench_store $(B)/bench/bench_ffi
 	$(B)/bench/bench_core

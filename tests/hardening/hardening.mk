@@ -22,7 +22,7 @@ vpath %.c libslots ffi
 # ---- allocation failures ----
 $(B)/asan/tests/test_oom: tests/hardening/test_oom.c $(B)/asan/tests/harness.o $(SAN_STATIC) tests/c/harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(OPT) $(SAN) -Itests/c $< $(B)/asan/tests/harness.o $(SAN_STATIC) \
+	$(call say,CC)$(CC) $(BASE_CFLAGS) $(OPT) $(SAN) -Itests/c $< $(B)/asan/tests/harness.o $(SAN_STATIC) \
 	    $(CUNIT_LIBS) $(LDLIBS) -o $@
 
 check-oom: $(B)/asan/tests/test_oom
@@ -32,16 +32,16 @@ check-oom: $(B)/asan/tests/test_oom
 # ---- threads ----
 $(B)/hardening/stress_threads: tests/hardening/stress_threads.c $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(OPT) $< $(STATIC) $(LDLIBS) -o $@
+	$(call say,CC)$(CC) $(BASE_CFLAGS) $(OPT) $< $(STATIC) $(LDLIBS) -o $@
 
 $(B)/tsan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(TSAN_CC) $(LIB_CFLAGS) -fsanitize=thread -O1 -g $(DEPFLAGS) -c $< -o $@
+	$(call say,CC)$(TSAN_CC) $(LIB_CFLAGS) -fsanitize=thread -O1 -g $(DEPFLAGS) -c $< -o $@
 -include $(TSAN_OBJ:.o=.d)
 
 $(B)/tsan/stress_threads: tests/hardening/stress_threads.c $(TSAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(TSAN_CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread $< $(TSAN_OBJ) $(LDLIBS) -o $@
+	$(call say,CC)$(TSAN_CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread $< $(TSAN_OBJ) $(LDLIBS) -o $@
 
 check-stress: $(B)/hardening/stress_threads
 	$< $(STRESS_THREADS) $(STRESS_OPS)
@@ -50,7 +50,7 @@ check-stress: $(B)/hardening/stress_threads
 # but not always; running with ASLR off (setarch -R) makes it deterministic.
 $(B)/tsan/test_safety: tests/c/test_safety.c tests/c/harness.c tests/c/harness.h $(TSAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(TSAN_CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread -Itests/c $< tests/c/harness.c $(TSAN_OBJ) \
+	$(call say,CC)$(TSAN_CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread -Itests/c $< tests/c/harness.c $(TSAN_OBJ) \
 	    $(CUNIT_LIBS) $(LDLIBS) -o $@
 
 TSAN_RUN = TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" \
@@ -63,7 +63,7 @@ check-tsan: $(B)/tsan/stress_threads $(B)/tsan/test_safety check-stress
 # ---- hard limits, reached for real (gigabytes and seconds: plain build) ----
 $(B)/hardening/long_limits: tests/hardening/long_limits.c $(B)/tests/harness.o $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(OPT) -Itests/c $< $(B)/tests/harness.o $(STATIC) $(CUNIT_LIBS) $(LDLIBS) -o $@
+	$(call say,CC)$(CC) $(BASE_CFLAGS) $(OPT) -Itests/c $< $(B)/tests/harness.o $(STATIC) $(CUNIT_LIBS) $(LDLIBS) -o $@
 
 check-limits: $(B)/hardening/long_limits
 	@tests/run-suites.sh "hard limits" $<
