@@ -111,8 +111,9 @@ EXTRA_CHECKS :=
 
 -include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d)
 
-check: check-layers check-c check-asan check-install check-dlopen check-cdef check-python $(EXTRA_CHECKS)
-	@echo "make check: all passed"
+CHECK_STAGES = check-layers check-c check-asan check-install check-dlopen check-cdef check-python $(EXTRA_CHECKS)
+check: lib
+	@tests/run-check.sh "$(MAKE)" $(CHECK_STAGES)
 
 # The core links on its own (no undefined symbol, no libffi), and its layer headers stack in one
 # order: base.h <- schema.h <- records.h <- io.h, each including only the one below.
