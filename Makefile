@@ -11,6 +11,7 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DATADIR ?= $(PREFIX)/share
 DESTDIR ?=
 
 CC ?= cc
@@ -147,7 +148,7 @@ check-python: lib
 # ---- install -------------------------------------------------------------------------------------
 # The .pc file is written at install time: its paths are this install's PREFIX and LIBDIR.
 install: lib
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DATADIR)/libslots
 	install -m 0755 $(SHARED) $(DESTDIR)$(LIBDIR)/
 	ln -sf libslots.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libslots.so
@@ -156,11 +157,16 @@ install: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    pkgconfig/libslots.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libslots.pc
 	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/libslots.pc
+	install -m 0644 ffi/slots.cdef $(DESTDIR)$(DATADIR)/libslots/  # the ABI description FFIs read
+	@# A real install (no DESTDIR) as root refreshes the loader's cache, as system libraries do, so
+	@# programs find libslots.so.1 with no rpath or LD_LIBRARY_PATH (when LIBDIR is a system one).
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libslots.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	    $(DESTDIR)$(LIBDIR)/libslots.so $(DESTDIR)$(LIBDIR)/libslots.a \
-	    $(DESTDIR)$(INCLUDEDIR)/slots.h $(DESTDIR)$(PKGCONFIGDIR)/libslots.pc
+	    $(DESTDIR)$(INCLUDEDIR)/slots.h $(DESTDIR)$(PKGCONFIGDIR)/libslots.pc $(DESTDIR)$(DATADIR)/libslots/slots.cdef
+	-rmdir $(DESTDIR)$(DATADIR)/libslots 2>/dev/null
 
 # ---- benchmarks ----------------------------------------------------------------------------------
 $(B)/bench/%: tests/bench/%.c $(STATIC)

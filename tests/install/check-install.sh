@@ -28,6 +28,7 @@ check "lib/libslots.a" test -f "$lib/libslots.a"
 check "include/slots.h" test -f "$prefix/include/slots.h"
 check "include/slots.h is the source header" cmp -s include/slots.h "$prefix/include/slots.h"
 check "lib/pkgconfig/libslots.pc" test -f "$lib/pkgconfig/libslots.pc"
+check "share/libslots/slots.cdef, the ABI description FFIs read" cmp -s ffi/slots.cdef "$prefix/share/libslots/slots.cdef"
 pcprefix=$(sed -n 's/^prefix=//p' "$lib/pkgconfig/libslots.pc" 2>/dev/null)
 check "installed libslots.pc says prefix=$prefix (got '$pcprefix')" test "$pcprefix" = "$prefix"
 
