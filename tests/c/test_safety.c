@@ -47,6 +47,17 @@ static int is_written_value(const char *p, size_t n) {
     return 0;
 }
 
+/* Runs `nreaders` readers until `writer` has finished (readers start first), then stops them. */
+static void race(void *(*read)(void *), void **readers, int nreaders, void *(*write)(void *), void *writer_arg,
+                 atomic_int *stop) {
+    pthread_t th[4], w;
+    for (int i = 0; i < nreaders; i++) pthread_create(&th[i], NULL, read, readers[i]);
+    pthread_create(&w, NULL, write, writer_arg);
+    pthread_join(w, NULL);
+    atomic_store(stop, 1);
+    for (int i = 0; i < nreaders; i++) pthread_join(th[i], NULL);
+}
+
 /* ---- 1 and 2: writers and readers of one str field ------------------------------------------ */
 
 typedef struct {
@@ -109,13 +120,7 @@ static void test_readers_see_whole_values(void) {
     ASSERT_OK(slots_set_str(o, 0, VALUES[1], strlen(VALUES[1])));
     atomic_int stop = 0;
     racer rd[2] = {{o, 0, &stop, 0, 0}, {o, 0, &stop, 0, 0}}, wr = {o, 1, &stop, 0, 0};
-    pthread_t th[3];
-    for (int i = 0; i < 2; i++) pthread_create(&th[i], NULL, reader, &rd[i]);
-    while (!atomic_load(&rd[0].reads) || !atomic_load(&rd[1].reads)) sched_yield(); /* both reading */
-    pthread_create(&th[2], NULL, writer, &wr);
-    pthread_join(th[2], NULL);
-    atomic_store(&stop, 1);
-    for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+    race(reader, (void *[]){&rd[0], &rd[1]}, 2, writer, &wr, &stop);
     CU_ASSERT_EQUAL(rd[0].bad + rd[1].bad + wr.bad, 0);
     ASSERT_OK(slots_free(o));
 }
@@ -147,12 +152,7 @@ static void test_delete_races_read(void) {
     CU_ASSERT_EQUAL_FATAL(slots_new(t, &o), SLOTS_OK);
     atomic_int stop = 0;
     racer rd = {o, 0, &stop, 0, 0}, wr = {o, 0, &stop, 0, 0};
-    pthread_t th[2];
-    pthread_create(&th[0], NULL, reader_or_unset, &rd);
-    pthread_create(&th[1], NULL, deleter, &wr);
-    pthread_join(th[1], NULL);
-    atomic_store(&stop, 1);
-    pthread_join(th[0], NULL);
+    race(reader_or_unset, (void *[]){&rd}, 1, deleter, &wr, &stop);
     CU_ASSERT_EQUAL(rd.bad, 0);
     ASSERT_OK(slots_free(o));
 }
@@ -197,13 +197,7 @@ static void test_extras_race(void) {
     CU_ASSERT_EQUAL_FATAL(slots_new(t, &o), SLOTS_OK);
     atomic_int stop = 0;
     racer rd = {o, 0, &stop, 0, 0}, wr = {o, 0, &stop, 0, 0};
-    pthread_t th[2];
-    pthread_create(&th[0], NULL, extras_reader, &rd);
-    while (!atomic_load(&rd.reads)) sched_yield();
-    pthread_create(&th[1], NULL, extras_writer, &wr);
-    pthread_join(th[1], NULL);
-    atomic_store(&stop, 1);
-    pthread_join(th[0], NULL);
+    race(extras_reader, (void *[]){&rd}, 1, extras_writer, &wr, &stop);
     CU_ASSERT_EQUAL(rd.bad + wr.bad, 0);
     ASSERT_OK(slots_free(o));
 }
@@ -250,12 +244,7 @@ static void test_free_races_read(void) {
     churn c = {0};
     c.stop = &stop;
     CU_ASSERT_EQUAL_FATAL(slots_store_new(t, &c.s), SLOTS_OK);
-    pthread_t th[2];
-    pthread_create(&th[0], NULL, churn_reader, &c);
-    pthread_create(&th[1], NULL, churner, &c);
-    pthread_join(th[1], NULL);
-    atomic_store(&stop, 1);
-    pthread_join(th[0], NULL);
+    race(churn_reader, (void *[]){&c}, 1, churner, &c, &stop);
     CU_ASSERT_EQUAL(c.bad, 0);
     ASSERT_OK(slots_store_drop(c.s));
 }
