@@ -209,7 +209,10 @@ static int cancelled_load(slots_store *s, const char *text, size_t len) {
     __atomic_store_n(&cancel_stop, 1, __ATOMIC_RELEASE);
     pthread_join(tid, NULL);
     slots_store_len(s, &after);
-    return check(rc == SLOTS_ECANCELED && after == before, "cancelled load changes nothing");
+    /* The cancel may come too late (the load already committing, on a busy machine): then the load
+     * stands whole. Either way, all or nothing. */
+    return check((rc == SLOTS_ECANCELED && after == before) || (rc == SLOTS_OK && after == before + loaded),
+                 "a cancelled load changes nothing (or, cancelled too late, loads every row)");
 }
 
 /* A load decoded on four threads (long names: allocations on every thread), then one that fails
