@@ -523,7 +523,7 @@ function Record.set_null(rec, n) check(C.slots_set_null(rec[1], field_index(cls_
 -- Frees the record now: every table naming it then gets SLOTS_ESTALE.
 function Record.free(rec)
     check(C.slots_free(rec[1]))
-    if type(rec[2]) == "cdata" then ffi.gc(rec[2], nil) end
+    if type(rec[2]) == "cdata" and not M.is_store(rec[2]) then ffi.gc(rec[2], nil) end -- its own finalizer
     rec[2] = false
 end
 
@@ -552,18 +552,24 @@ end
 
 -- ---- stores -----------------------------------------------------------------------------------
 
-local Store = {}
-Store.__index = Store
+local Store = {} -- the methods of a store (s:len(), s:find(k), ...)
 
--- A store's pointer is dropped by its finalizer (a running call holds the store table, so the GC
--- never drops one under a call). A finalizer must not raise: if the library finds the store busy
+-- A store is a cdata, not a table: LuaJIT (without its 5.2 extensions) ignores __len and __ipairs
+-- on tables, so only a cdata can give `#s` and `ipairs(s)`. It holds the library's pointer (NULL
+-- once dropped); its class lives in `store_class`, keyed by the store (weak: gone with it).
+ffi.cdef("typedef struct slots_lua_store { slots_store *ptr; } slots_lua_store;")
+local store_class = setmetatable({}, { __mode = "k" })
+
+-- A store's pointer is dropped by its finalizer (a running call holds the store, so the GC never
+-- drops one under a call). A finalizer must not raise: if the library finds the store busy
 -- (SLOTS_EBUSY) the drop is retried when the next store is made or dropped; what is left is freed
 -- by process exit.
 local undropped = {}
 
-local function drop_later(p)
-    if C.slots_store_drop(p) == C.SLOTS_EBUSY then
-        undropped[#undropped + 1] = ffi.cast("slots_store *", p) -- a plain pointer: no finalizer
+local function drop_later(s)
+    local p = s.ptr
+    if p ~= nil and C.slots_store_drop(p) == C.SLOTS_EBUSY then
+        undropped[#undropped + 1] = p
     end
 end
 
@@ -577,15 +583,51 @@ local function retry_drops()
     end
 end
 
--- An empty store of records of class `cls`; dropped by the GC or by s:drop().
+-- The record at 1-based position i, or nil outside 1..#s: s[i] reads a store as a Lua sequence.
+local function store_item(s, i)
+    if i ~= math.floor(i) or i < 1 or i > s:len() then return nil end
+    return s:at(i)
+end
+
+-- ipairs(s): (i, record) for i = 1..#s, in position order.
+local function store_ipairs_step(s, i)
+    local rec = store_item(s, i + 1)
+    if rec ~= nil then return i + 1, rec end
+end
+
+local StoreType = ffi.metatype("slots_lua_store", {
+    __index = function(s, k)
+        if type(k) == "number" then return store_item(s, k) end
+        if k == "cls" then return store_class[s] end
+        return Store[k]
+    end,
+    __newindex = function(_, k)
+        error(make_error(C.SLOTS_ETYPE, "a store's records cannot be assigned (" .. tostring(k)
+            .. "): use s:append() or s:remove()"), 2)
+    end,
+    __len = function(s) return s:len() end,
+    __ipairs = function(s) return store_ipairs_step, s, 0 end,
+    __tostring = function(s)
+        local cls = store_class[s]
+        if s.ptr == nil then return "<slots.Store of " .. cls.name .. ", dropped>" end
+        return string.format("<slots.Store of %s, %d records>", cls.name, s:len())
+    end,
+})
+
+-- True if `v` is a store from slots.Store().
+function M.is_store(v) return type(v) == "cdata" and ffi.istype(StoreType, v) end
+
+-- An empty store of records of class `cls`; dropped by the GC or by s:drop(). It reads as a
+-- sequence of its records: #s, s[i] (1-based; nil outside 1..#s), ipairs(s).
 function M.Store(cls)
     if type(cls) ~= "table" or not cls.__slots then
         error(make_error(C.SLOTS_EINVAL, "Store needs a class from slots.define()"), 2)
     end
     retry_drops()
     check(C.slots_store_new(cls.type, out_store))
-    local ptr = ffi.gc(out_store[0], drop_later)
-    return setmetatable({ ptr = ptr, cls = cls }, Store)
+    local s = StoreType(out_store[0])
+    store_class[s] = cls
+    return ffi.gc(s, drop_later)
 end
 
 local function sptr(s)
@@ -598,16 +640,19 @@ function Store.len(s)
     return tonumber(out_len[0])
 end
 
--- The record at position i, counting from 1 (negative counts from the end).
+-- The record at position i, counting from 1 (negative counts from the end). Positions in its
+-- errors count from 1 too (the library counts from 0).
 function Store.at(s, i)
     if type(i) ~= "number" or i ~= math.floor(i) or i - i ~= 0 then
         error(make_error(C.SLOTS_ETYPE, "store index must be an integer, not " .. lua_type_name(i)), 2)
     end
-    local pos = i > 0 and i - 1 or s:len() + i
-    if i == 0 or pos < 0 then
-        error(make_error(C.SLOTS_EINDEX, "store index " .. i .. " out of range"), 2)
+    if i > 0 then c_int(i, "size_t", "store index") end
+    local n = s:len()
+    local pos = i > 0 and i - 1 or n + i
+    if i == 0 or pos < 0 or pos >= n then
+        error(make_error(C.SLOTS_EINDEX, string.format("store index %.17g out of range (%d records)", i, n)), 2)
     end
-    check(C.slots_store_at(sptr(s), c_int(pos, "size_t", "store index"), out_obj))
+    check(C.slots_store_at(sptr(s), pos, out_obj))
     return wrap(out_obj[0], s)
 end
 
@@ -696,8 +741,17 @@ end
 function Store.load_jsonl(s, text, opts) return load(s, C.slots_store_load_jsonl, text, opts) end
 function Store.load_csv(s, text, opts) return load(s, C.slots_store_load_csv, text, opts) end
 
+-- Raises the error of a failed dump, the record it names counted from 1 as in s[i].
+local function dump_failure(status)
+    local m = C.slots_errmsg()
+    local msg = m ~= nil and ffi.string(m) or strerror(status)
+    msg = msg:gsub("^record at position (%d+):", function(pos) return "record at position " .. (pos + 1) .. ":" end)
+    error(make_error(status, msg), 3)
+end
+
 function Store.dump_jsonl(s)
-    check(C.slots_store_dump_jsonl(sptr(s), out_ptr, out_len))
+    local st = C.slots_store_dump_jsonl(sptr(s), out_ptr, out_len)
+    if st < 0 then dump_failure(st) end
     return ffi.string(out_ptr[0], out_len[0])
 end
 
@@ -731,8 +785,7 @@ function Store.clear(s) check(C.slots_store_clear(sptr(s))) end
 function Store.drop(s)
     local p = sptr(s)
     check(C.slots_store_drop(p))
-    ffi.gc(p, nil)
-    s.ptr = nil
+    s.ptr = nil -- the finalizer then has nothing to drop
     retry_drops()
 end
 

@@ -286,6 +286,40 @@ test("stores", function()
     raises(function() c:find(1) end, "SLOTS_ETYPE", nil, "find on a type without a key")
 end)
 
+test("a store reads as a Lua sequence", function()
+    local T = slots.define(uniq("Seq"), "id: i64 key, name: str, x: f64 = 0")
+    local s = slots.Store(T)
+    check(#s == 0 and s[1] == nil, "an empty store: #s is 0, s[1] is nil")
+    s:load_jsonl('{"id": 10, "name": "a"}\n{"id": 20, "name": "b"}\n{"id": 30, "name": "c"}\n')
+    check(#s == 3 and #s == s:len(), "#s is the record count")
+    check(s[1].id == 10 and s[2].name == "b" and s[3].id == 30, "s[i] is the i-th record, from 1")
+    check(s[0] == nil and s[4] == nil and s[-1] == nil and s[1.5] == nil, "s[i] outside 1..#s is nil, as in a table")
+    check(s[1] == s:at(1) and s:find(20) == s[2], "s[i] is the record at() and find() give")
+    local ids, positions = {}, {}
+    for i, rec in ipairs(s) do positions[#positions + 1] = i; ids[#ids + 1] = rec.id end
+    check(table.concat(positions, ",") == "1,2,3" and table.concat(ids, ",") == "10,20,30",
+        "ipairs(s) gives (i, record) in order: " .. table.concat(ids, ","))
+    check(s.cls == T and s:len() == 3 and s:sum("id") == 60, "method names and s.cls still work beside positions")
+    check(slots.is_store(s) and not slots.is_store({}), "is_store")
+    check(tostring(s) == "<slots.Store of " .. T.name .. ", 3 records>", "tostring: " .. tostring(s))
+    raises(function() s[1] = T{ id = 1, name = "x" } end, "SLOTS_ETYPE", nil, "assigning s[i] is refused")
+    s:remove(s[2])
+    check(#s == 2 and s[2].id == 30, "positions follow a remove")
+    raises(function() s:at(3) end, "SLOTS_EINDEX", "store index 3 out of range (2 records)", "at(): the position as given, from 1")
+    raises(function() s:at(-3) end, "SLOTS_EINDEX", "store index -3 out of range (2 records)", "at(): a negative position as given")
+    s:append{ id = 40, name = "d", x = 0 / 0 }
+    local at = 0
+    for i, rec in ipairs(s) do if rec.id == 40 then at = i end end
+    raises(function() s:dump_jsonl() end, "SLOTS_EINVAL", "~^record at position " .. at .. ": ",
+        "a dump error names the record from 1, as s[" .. at .. "]")
+    local n = 0
+    for _ in ipairs(slots.Store(T)) do n = n + 1 end
+    check(n == 0, "ipairs over an empty store")
+    s:drop()
+    raises(function() return #s end, "SLOTS_ESTALE", nil, "#s of a dropped store")
+    raises(function() return s[1] end, "SLOTS_ESTALE", nil, "s[1] of a dropped store")
+end)
+
 test("garbage collection frees owned records", function()
     local T = slots.define(uniq("Gc"), "v: f64 = 0")
     local live = {}
