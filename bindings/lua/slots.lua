@@ -396,19 +396,29 @@ local function class_for(t)
     cls.__eq = function(a, b) return a:equals(b) end
 
     classes[key] = cls
-    -- Calling the class makes a record: Product{ id = 1 }.
-    return setmetatable(cls, { __call = function(c, values) return c.new(values) end, __tostring = function()
+    -- Calling the class makes a record: Product{ id = 1 } by name, Product(1, "a") by position.
+    return setmetatable(cls, { __call = function(c, ...) return c.new(...) end, __tostring = function()
         return "<slots class " .. cls.name .. ">"
     end, __index = {
-        -- A new record: `values` sets fields by name, then defaults fill the rest. Freed by the GC
-        -- (or now, with rec:free()).
-        new = function(values)
+        -- A new record, then defaults fill the fields not given. One plain table argument sets
+        -- fields by name (new{ id = 1 }); otherwise the arguments are the fields in order, as in
+        -- Python (new(1, "a"); a nil sets null). Freed by the GC (or now, with rec:free()).
+        new = function(...)
+            local n, values = select("#", ...), ...
+            local by_name = n == 1 and type(values) == "table" and not getmetatable(values)
+            if not by_name and n > #cls.names then
+                error(make_error(C.SLOTS_ETYPE, string.format("%s() takes %d positional arguments but %d were given",
+                    cls.name, #cls.names, n)), 2)
+            end
+            local args = { ... }
             check(C.slots_new_blank(cls.type, out_obj))
             local h = out_obj[0]
             local rec = setmetatable({ h, false }, cls)
             local ok, err = pcall(function()
-                if values then
+                if by_name then
                     for k, v in pairs(values) do rec:set(k, v) end
+                else
+                    for i = 1, n do rec:set(cls.names[i], args[i]) end
                 end
                 check(C.slots_fill_defaults(h))
             end)

@@ -286,6 +286,23 @@ test("stores", function()
     raises(function() c:find(1) end, "SLOTS_ETYPE", nil, "find on a type without a key")
 end)
 
+test("positional constructor", function()
+    local P = slots.define(uniq("Pos"), "id: i64 key, name: str, price: f64 = 0, note: str optional")
+    local p = P(1, "a")
+    check(p.id == 1 and p.name == "a" and p.price == 0, "P(1, 'a'): fields in order, defaults for the rest")
+    check(P(2, "b", 2.5, nil).note == nil and P(2, "b", 2.5, nil):is_set("note"), "a positional nil sets null")
+    local made = {}
+    for k, v in pairs{ x = 1, y = 2 } do made[#made + 1] = P(v, k).name end
+    table.sort(made)
+    check(table.concat(made, ",") == "x,y", "P(v, k) inside a pairs loop")
+    local ref = slots.define(uniq("Holder"), "item: ref")
+    check(ref(p).item == p, "a record as the one positional argument is a value, not named values")
+    raises(function() P(1, "a", 1, "n", 5) end, "SLOTS_ETYPE", P.name .. "() takes 4 positional arguments but 5 were given",
+        "too many positional arguments")
+    raises(function() P("x", "a") end, "SLOTS_ETYPE", nil, "a positional value of the wrong kind")
+    check(P{ id = 3, name = "c" }.id == 3 and P.new(4, "d").id == 4, "by name in a table, and new() takes both")
+end)
+
 test("a store reads as a Lua sequence", function()
     local T = slots.define(uniq("Seq"), "id: i64 key, name: str, x: f64 = 0")
     local s = slots.Store(T)
