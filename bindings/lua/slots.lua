@@ -736,10 +736,12 @@ local function load_failure(s, status)
     error(e, 3)
 end
 
-local function load(s, fn, text, opts)
+-- Runs one load: `call(p, flags)` is the library's load on store pointer p; returns loaded,
+-- skipped and (when rows were skipped) the errors text.
+local function load(s, call, opts)
     local flags = bit.bor((opts and opts.skip_bad) and C.SLOTS_LOAD_SKIP_BAD or 0,
                           (opts and opts.lenient) and C.SLOTS_LOAD_LENIENT or 0)
-    local status = fn(sptr(s), text, #text, flags, out_len, out_len2)
+    local status = call(sptr(s), flags)
     if status < 0 then load_failure(s, status) end
     local loaded, skipped = tonumber(out_len[0]), tonumber(out_len2[0])
     local errors
@@ -747,9 +749,32 @@ local function load(s, fn, text, opts)
     return loaded, skipped, errors
 end
 
--- Loads JSON Lines text; all or nothing unless opts.skip_bad. Returns loaded, skipped, errors.
-function Store.load_jsonl(s, text, opts) return load(s, C.slots_store_load_jsonl, text, opts) end
-function Store.load_csv(s, text, opts) return load(s, C.slots_store_load_csv, text, opts) end
+-- The source of a load must be a string; what it is (text or a path) is the method's name, never
+-- guessed from its contents.
+local function source_string(v, what)
+    if type(v) ~= "string" then
+        error(make_error(C.SLOTS_ETYPE, what .. " must be a string, not " .. lua_type_name(v)), 3)
+    end
+    return v
+end
+
+local function load_text(s, fn, text, opts)
+    source_string(text, "text")
+    return load(s, function(p, flags) return fn(p, text, #text, flags, out_len, out_len2) end, opts)
+end
+
+local function load_file(s, fn, path, opts)
+    source_string(path, "path")
+    return load(s, function(p, flags) return fn(p, path, flags, out_len, out_len2) end, opts)
+end
+
+-- Loads JSON Lines / CSV; all or nothing unless opts.skip_bad; opts.lenient leaves fields without a
+-- default unset. Returns loaded, skipped, errors. load_jsonl/load_csv take the text itself;
+-- load_jsonl_file/load_csv_file take a path (a file the library reads to its end).
+function Store.load_jsonl(s, text, opts) return load_text(s, C.slots_store_load_jsonl, text, opts) end
+function Store.load_csv(s, text, opts) return load_text(s, C.slots_store_load_csv, text, opts) end
+function Store.load_jsonl_file(s, path, opts) return load_file(s, C.slots_store_load_jsonl_file, path, opts) end
+function Store.load_csv_file(s, path, opts) return load_file(s, C.slots_store_load_csv_file, path, opts) end
 
 -- Raises the error of a failed dump, the record it names counted from 1 as in s[i].
 local function dump_failure(status)
@@ -759,11 +784,23 @@ local function dump_failure(status)
     error(make_error(status, msg), 3)
 end
 
-function Store.dump_jsonl(s)
-    local st = C.slots_store_dump_jsonl(sptr(s), out_ptr, out_len)
+local function dump_text(s, fn)
+    local st = fn(sptr(s), out_ptr, out_len)
     if st < 0 then dump_failure(st) end
     return ffi.string(out_ptr[0], out_len[0])
 end
+
+local function dump_file(s, fn, path)
+    source_string(path, "path")
+    local st = fn(sptr(s), path)
+    if st < 0 then dump_failure(st) end
+end
+
+-- The records as JSON Lines / CSV text; the _file forms write it to a path instead.
+function Store.dump_jsonl(s) return dump_text(s, C.slots_store_dump_jsonl) end
+function Store.dump_csv(s) return dump_text(s, C.slots_store_dump_csv) end
+function Store.dump_jsonl_file(s, path) dump_file(s, C.slots_store_dump_jsonl_file, path) end
+function Store.dump_csv_file(s, path) dump_file(s, C.slots_store_dump_csv_file, path) end
 
 -- The sum of a numeric field's set values (exact for integer fields).
 function Store.sum(s, field)
