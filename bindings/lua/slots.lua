@@ -48,9 +48,29 @@ local function first_existing(...)
     return nil
 end
 
+-- Where the ABI description (slots.cdef) and the library are looked for, first found wins:
+--   1. SLOTS_CDEF / SLOTS_LIBRARY (environment);
+--   2. slots.cdef next to this file (a vendored copy);
+--   3. the repository this file is in (development): ffi/slots.cdef, build/libslots.so.1;
+--   4. the install this file is part of ($PREFIX/share/lua/5.1/slots.lua -> $PREFIX/share/libslots/),
+--      then /usr/local/share/libslots/ and /usr/share/libslots/ (`make install`, the -dev package);
+--      the library by its soname, libslots.so.1, through the system's loader (ldconfig,
+--      LD_LIBRARY_PATH).
 local here = script_dir()
-local cdef_path = first_existing(os.getenv("SLOTS_CDEF"), here .. "/slots.cdef", here .. "/../../ffi/slots.cdef")
-if not cdef_path then error("slots: ffi/slots.cdef not found (set SLOTS_CDEF)", 2) end
+local cdef_places = {
+    os.getenv("SLOTS_CDEF") or false, here .. "/slots.cdef", here .. "/../../ffi/slots.cdef",
+    here .. "/../../libslots/slots.cdef", "/usr/local/share/libslots/slots.cdef", "/usr/share/libslots/slots.cdef",
+}
+local cdef_path = nil
+for _, place in ipairs(cdef_places) do
+    if place and exists(place) then cdef_path = place break end
+end
+if not cdef_path then
+    local tried = {}
+    for _, place in ipairs(cdef_places) do if place then tried[#tried + 1] = place end end
+    error("slots: the ABI description slots.cdef was not found (install libslots with `make install`, "
+        .. "or set SLOTS_CDEF); looked in: " .. table.concat(tried, ", "), 2)
+end
 do
     local f = assert(io.open(cdef_path, "rb"))
     local text = f:read("*a")
@@ -61,7 +81,12 @@ end
 local library_path = os.getenv("SLOTS_LIBRARY")
     or first_existing(here .. "/../../build/libslots.so.1")
     or "libslots.so.1"
-local C = ffi.load(library_path)
+local loaded_ok, C = pcall(ffi.load, library_path)
+if not loaded_ok then
+    error("slots: cannot load the library " .. library_path .. " (" .. tostring(C) .. "): install libslots "
+        .. "(`make install`; a prefix outside the loader's paths also needs LD_LIBRARY_PATH) or set SLOTS_LIBRARY", 2)
+end
+M.cdef_path = cdef_path
 
 local version_number = C.slots_version_number()
 if math.floor(version_number / 10000) ~= EXPECTED_MAJOR then
