@@ -2,16 +2,19 @@
 --
 --   local slots = require("slots")
 --   local Product = slots.define("Product", "id: i64 key, name: str, price: f64 = 0")
---   local p = Product{ id = 1, name = "Widget" }
+--   local p = Product{ id = 1, name = "Widget" }   -- or Product(1, "Widget"), fields in order
 --   p.price = 9.99                -- typed and range-checked, in C
 --   local _ = p.age               -- error: 'Product' object has no attribute 'age'
 --   local s = slots.Store(Product)
---   s:load_jsonl('{"id": 1, "name": "a"}\n')  ; s:find(1).name ; s:sum("price") ; s:len()
+--   s:load_jsonl('{"id": 1, "name": "a"}\n')  ; s:load_jsonl_file("items.jsonl")
+--   #s ; s[1].name ; for i, rec in ipairs(s) do ... end ; s:find(1) ; s:sum("price")
 --
--- Declarations come from ffi/slots.cdef (generated from include/slots.h), passed whole to ffi.cdef.
+-- Declarations come from slots.cdef (generated from include/slots.h; where it is looked for: see
+-- "loading" below), passed whole to ffi.cdef.
 -- A record is a table holding its handle at [1] and its owner at [2] (field names are identifiers,
--- so they never collide: a store, a finalizer cdata, or false) with its class as metatable: reads and writes of fields go through __index/__newindex closures,
--- one C call each. Values: booleans, numbers (64-bit integers beyond 2^53 come back as int64_t /
+-- so they never collide: a store, a finalizer cdata, or false) with its class as metatable: reads
+-- and writes of fields go through __index/__newindex closures, one C call each. A store is a cdata
+-- (see Store below). Values: booleans, numbers (64-bit integers beyond 2^53 come back as int64_t /
 -- uint64_t cdata, and such cdata are accepted), strings (str and bytes fields), records (refs), and
 -- nil for null: reading a null field gives nil, assigning nil sets null (slots.del unsets a field).
 -- Failures raise an error object with .message (the library's words), .code ("SLOTS_ENOATTR") and
@@ -621,7 +624,8 @@ end
 -- The record at 1-based position i, or nil outside 1..#s: s[i] reads a store as a Lua sequence.
 local function store_item(s, i)
     if i ~= math.floor(i) or i < 1 or i > s:len() then return nil end
-    return s:at(i)
+    check(C.slots_store_at(s.ptr, i - 1, out_obj))
+    return wrap(out_obj[0], s)
 end
 
 -- ipairs(s): (i, record) for i = 1..#s, in position order.
