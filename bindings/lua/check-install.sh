@@ -4,8 +4,9 @@
 # module finds slots.cdef through the install it is part of ($PREFIX/share/libslots/) and loads
 # libslots.so.1 by soname. A temporary prefix is not on the loader's path, so LD_LIBRARY_PATH names
 # its lib/ (a real /usr/local or /usr install needs neither LD_LIBRARY_PATH nor LUA_PATH: make install
-# runs ldconfig, and LuaJIT's default path has $PREFIX/share/lua/5.1). With luarocks installed, also
-# lints the rockspec and installs it into a tree. Closing line "lua install: N passed, N failed".
+# runs ldconfig, and LuaJIT's default path has $PREFIX/share/lua/5.1: checked too, as root, in a
+# private mount namespace). With luarocks installed, also lints the rockspec and installs it into a
+# tree. Closing line "lua install: N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 repo=$PWD
@@ -55,18 +56,22 @@ say(loaded == 2 and #s == 3 and s[1].price == 1.5 and s:find(3).name == "c" and 
     "loads JSON Lines (a file and text): " .. table.concat(names, ","))
 LUA
 
-run_app() { # $1: LUA_PATH; prints the app's lines, counts them
-    local out
-    out=$(cd "$app" && env -u SLOTS_LIBRARY -u SLOTS_CDEF LUA_PATH="$1" LD_LIBRARY_PATH="$prefix/lib" \
-          "$LUAJIT" use.lua "$prefix" 2>&1)
+# Counts the PASS/FAIL lines of use.lua's output ($2), each labelled with $1.
+count_lines() {
+    local label=$1 out=$2 line
     while IFS= read -r line; do
         case $line in
-            PASS\ *) ok "${line#PASS }" ;;
-            FAIL\ *) bad "${line#FAIL }" ;;
-            *) bad "unexpected output: $line" ;;
+            PASS\ *) ok "$label${line#PASS }" ;;
+            FAIL\ *) bad "$label${line#FAIL }" ;;
+            *) bad "${label}unexpected output: $line" ;;
         esac
     done <<<"$out"
-    grep -q '^PASS' <<<"$out" || bad "the script ran (no checks printed)"
+    grep -q '^PASS' <<<"$out" || bad "${label}the script ran (no checks printed)"
+}
+
+run_app() { # $1: LUA_PATH
+    count_lines "" "$(cd "$app" && env -u SLOTS_LIBRARY -u SLOTS_CDEF LUA_PATH="$1" LD_LIBRARY_PATH="$prefix/lib" \
+                      "$LUAJIT" use.lua "$prefix" 2>&1)"
 }
 echo "lua install: luajit use.lua from $app, LUA_PATH=$luadir/?.lua;; LD_LIBRARY_PATH=$prefix/lib"
 run_app "$luadir/?.lua;;"
@@ -81,6 +86,22 @@ else
     check "no slots.cdef anywhere: the error says so and what to do" grep -q "slots.cdef was not found (install libslots" <<<"$out"
 fi
 mv "$tmp/moved" "$prefix/share/libslots"
+
+# The documented system path, with no LUA_PATH and no LD_LIBRARY_PATH: a real `make install
+# install-lua` into /usr/local (which runs ldconfig), seen only by a private mount namespace in which
+# /usr/local is an empty tmpfs and /etc an overlay (the machine's own /usr/local and loader cache are
+# untouched). Needs root and unshare; skipped otherwise.
+sys_probe() { unshare -m --propagation private sh -c "mount -t tmpfs tmpfs /usr/local && mkdir -p $tmp/up $tmp/work && mount -t overlay overlay -o lowerdir=/etc,upperdir=$tmp/up,workdir=$tmp/work /etc"; }
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 && sys_probe >/dev/null 2>&1; then
+    rm -rf "$tmp/up" "$tmp/work"; mkdir -p "$tmp/up" "$tmp/work"
+    out=$(unshare -m --propagation private sh -c "
+        mount -t tmpfs tmpfs /usr/local && mount -t overlay overlay -o lowerdir=/etc,upperdir=$tmp/up,workdir=$tmp/work /etc &&
+        make -s install install-lua >/dev/null && cd '$app' &&
+        env -u SLOTS_LIBRARY -u SLOTS_CDEF -u LUA_PATH -u LD_LIBRARY_PATH '$LUAJIT' use.lua /usr/local" 2>&1)
+    count_lines "/usr/local, no LUA_PATH or LD_LIBRARY_PATH: " "$out"
+else
+    echo "  skip /usr/local without LUA_PATH: needs root and a private mount namespace (unshare -m)"
+fi
 
 stage=$tmp/stage
 make -s install-lua DESTDIR="$stage" PREFIX=/usr >/dev/null 2>&1
