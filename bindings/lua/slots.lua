@@ -2,16 +2,19 @@
 --
 --   local slots = require("slots")
 --   local Product = slots.define("Product", "id: i64 key, name: str, price: f64 = 0")
---   local p = Product{ id = 1, name = "Widget" }
+--   local p = Product{ id = 1, name = "Widget" }   -- or Product(1, "Widget"), fields in order
 --   p.price = 9.99                -- typed and range-checked, in C
 --   local _ = p.age               -- error: 'Product' object has no attribute 'age'
 --   local s = slots.Store(Product)
---   s:load_jsonl('{"id": 1, "name": "a"}\n')  ; s:find(1).name ; s:sum("price") ; s:len()
+--   s:load_jsonl('{"id": 1, "name": "a"}\n')  ; s:load_jsonl_file("items.jsonl")
+--   #s ; s[1].name ; for i, rec in ipairs(s) do ... end ; s:find(1) ; s:sum("price")
 --
--- Declarations come from ffi/slots.cdef (generated from include/slots.h), passed whole to ffi.cdef.
+-- Declarations come from slots.cdef (generated from include/slots.h; where it is looked for: see
+-- "loading" below), passed whole to ffi.cdef.
 -- A record is a table holding its handle at [1] and its owner at [2] (field names are identifiers,
--- so they never collide: a store, a finalizer cdata, or false) with its class as metatable: reads and writes of fields go through __index/__newindex closures,
--- one C call each. Values: booleans, numbers (64-bit integers beyond 2^53 come back as int64_t /
+-- so they never collide: a store, a finalizer cdata, or false) with its class as metatable: reads
+-- and writes of fields go through __index/__newindex closures, one C call each. A store is a cdata
+-- (see Store below). Values: booleans, numbers (64-bit integers beyond 2^53 come back as int64_t /
 -- uint64_t cdata, and such cdata are accepted), strings (str and bytes fields), records (refs), and
 -- nil for null: reading a null field gives nil, assigning nil sets null (slots.del unsets a field).
 -- Failures raise an error object with .message (the library's words), .code ("SLOTS_ENOATTR") and
@@ -48,9 +51,29 @@ local function first_existing(...)
     return nil
 end
 
+-- Where the ABI description (slots.cdef) and the library are looked for, first found wins:
+--   1. SLOTS_CDEF / SLOTS_LIBRARY (environment);
+--   2. slots.cdef next to this file (a vendored copy);
+--   3. the repository this file is in (development): ffi/slots.cdef, build/libslots.so.1;
+--   4. the install this file is part of ($PREFIX/share/lua/5.1/slots.lua -> $PREFIX/share/libslots/),
+--      then /usr/local/share/libslots/ and /usr/share/libslots/ (`make install`, the -dev package);
+--      the library by its soname, libslots.so.1, through the system's loader (ldconfig,
+--      LD_LIBRARY_PATH).
 local here = script_dir()
-local cdef_path = first_existing(os.getenv("SLOTS_CDEF"), here .. "/slots.cdef", here .. "/../../ffi/slots.cdef")
-if not cdef_path then error("slots: ffi/slots.cdef not found (set SLOTS_CDEF)", 2) end
+local cdef_places = {
+    os.getenv("SLOTS_CDEF") or false, here .. "/slots.cdef", here .. "/../../ffi/slots.cdef",
+    here .. "/../../libslots/slots.cdef", "/usr/local/share/libslots/slots.cdef", "/usr/share/libslots/slots.cdef",
+}
+local cdef_path = nil
+for _, place in ipairs(cdef_places) do
+    if place and exists(place) then cdef_path = place break end
+end
+if not cdef_path then
+    local tried = {}
+    for _, place in ipairs(cdef_places) do if place then tried[#tried + 1] = place end end
+    error("slots: the ABI description slots.cdef was not found (install libslots with `make install`, "
+        .. "or set SLOTS_CDEF); looked in: " .. table.concat(tried, ", "), 2)
+end
 do
     local f = assert(io.open(cdef_path, "rb"))
     local text = f:read("*a")
@@ -61,7 +84,12 @@ end
 local library_path = os.getenv("SLOTS_LIBRARY")
     or first_existing(here .. "/../../build/libslots.so.1")
     or "libslots.so.1"
-local C = ffi.load(library_path)
+local loaded_ok, C = pcall(ffi.load, library_path)
+if not loaded_ok then
+    error("slots: cannot load the library " .. library_path .. " (" .. tostring(C) .. "): install libslots "
+        .. "(`make install`; a prefix outside the loader's paths also needs LD_LIBRARY_PATH) or set SLOTS_LIBRARY", 2)
+end
+M.cdef_path = cdef_path
 
 local version_number = C.slots_version_number()
 if math.floor(version_number / 10000) ~= EXPECTED_MAJOR then
@@ -396,19 +424,29 @@ local function class_for(t)
     cls.__eq = function(a, b) return a:equals(b) end
 
     classes[key] = cls
-    -- Calling the class makes a record: Product{ id = 1 }.
-    return setmetatable(cls, { __call = function(c, values) return c.new(values) end, __tostring = function()
+    -- Calling the class makes a record: Product{ id = 1 } by name, Product(1, "a") by position.
+    return setmetatable(cls, { __call = function(c, ...) return c.new(...) end, __tostring = function()
         return "<slots class " .. cls.name .. ">"
     end, __index = {
-        -- A new record: `values` sets fields by name, then defaults fill the rest. Freed by the GC
-        -- (or now, with rec:free()).
-        new = function(values)
+        -- A new record, then defaults fill the fields not given. One plain table argument sets
+        -- fields by name (new{ id = 1 }); otherwise the arguments are the fields in order, as in
+        -- Python (new(1, "a"); a nil sets null). Freed by the GC (or now, with rec:free()).
+        new = function(...)
+            local n, values = select("#", ...), ...
+            local by_name = n == 1 and type(values) == "table" and not getmetatable(values)
+            if not by_name and n > #cls.names then
+                error(make_error(C.SLOTS_ETYPE, string.format("%s() takes %d positional arguments but %d were given",
+                    cls.name, #cls.names, n)), 2)
+            end
+            local args = { ... }
             check(C.slots_new_blank(cls.type, out_obj))
             local h = out_obj[0]
             local rec = setmetatable({ h, false }, cls)
             local ok, err = pcall(function()
-                if values then
+                if by_name then
                     for k, v in pairs(values) do rec:set(k, v) end
+                else
+                    for i = 1, n do rec:set(cls.names[i], args[i]) end
                 end
                 check(C.slots_fill_defaults(h))
             end)
@@ -523,7 +561,7 @@ function Record.set_null(rec, n) check(C.slots_set_null(rec[1], field_index(cls_
 -- Frees the record now: every table naming it then gets SLOTS_ESTALE.
 function Record.free(rec)
     check(C.slots_free(rec[1]))
-    if type(rec[2]) == "cdata" then ffi.gc(rec[2], nil) end
+    if type(rec[2]) == "cdata" and not M.is_store(rec[2]) then ffi.gc(rec[2], nil) end -- its own finalizer
     rec[2] = false
 end
 
@@ -552,18 +590,24 @@ end
 
 -- ---- stores -----------------------------------------------------------------------------------
 
-local Store = {}
-Store.__index = Store
+local Store = {} -- the methods of a store (s:len(), s:find(k), ...)
 
--- A store's pointer is dropped by its finalizer (a running call holds the store table, so the GC
--- never drops one under a call). A finalizer must not raise: if the library finds the store busy
+-- A store is a cdata, not a table: LuaJIT (without its 5.2 extensions) ignores __len and __ipairs
+-- on tables, so only a cdata can give `#s` and `ipairs(s)`. It holds the library's pointer (NULL
+-- once dropped); its class lives in `store_class`, keyed by the store (weak: gone with it).
+ffi.cdef("typedef struct slots_lua_store { slots_store *ptr; } slots_lua_store;")
+local store_class = setmetatable({}, { __mode = "k" })
+
+-- A store's pointer is dropped by its finalizer (a running call holds the store, so the GC never
+-- drops one under a call). A finalizer must not raise: if the library finds the store busy
 -- (SLOTS_EBUSY) the drop is retried when the next store is made or dropped; what is left is freed
 -- by process exit.
 local undropped = {}
 
-local function drop_later(p)
-    if C.slots_store_drop(p) == C.SLOTS_EBUSY then
-        undropped[#undropped + 1] = ffi.cast("slots_store *", p) -- a plain pointer: no finalizer
+local function drop_later(s)
+    local p = s.ptr
+    if p ~= nil and C.slots_store_drop(p) == C.SLOTS_EBUSY then
+        undropped[#undropped + 1] = p
     end
 end
 
@@ -577,15 +621,52 @@ local function retry_drops()
     end
 end
 
--- An empty store of records of class `cls`; dropped by the GC or by s:drop().
+-- The record at 1-based position i, or nil outside 1..#s: s[i] reads a store as a Lua sequence.
+local function store_item(s, i)
+    if i ~= math.floor(i) or i < 1 or i > s:len() then return nil end
+    check(C.slots_store_at(s.ptr, i - 1, out_obj))
+    return wrap(out_obj[0], s)
+end
+
+-- ipairs(s): (i, record) for i = 1..#s, in position order.
+local function store_ipairs_step(s, i)
+    local rec = store_item(s, i + 1)
+    if rec ~= nil then return i + 1, rec end
+end
+
+local StoreType = ffi.metatype("slots_lua_store", {
+    __index = function(s, k)
+        if type(k) == "number" then return store_item(s, k) end
+        if k == "cls" then return store_class[s] end
+        return Store[k]
+    end,
+    __newindex = function(_, k)
+        error(make_error(C.SLOTS_ETYPE, "a store's records cannot be assigned (" .. tostring(k)
+            .. "): use s:append() or s:remove()"), 2)
+    end,
+    __len = function(s) return s:len() end,
+    __ipairs = function(s) return store_ipairs_step, s, 0 end,
+    __tostring = function(s)
+        local cls = store_class[s]
+        if s.ptr == nil then return "<slots.Store of " .. cls.name .. ", dropped>" end
+        return string.format("<slots.Store of %s, %d records>", cls.name, s:len())
+    end,
+})
+
+-- True if `v` is a store from slots.Store().
+function M.is_store(v) return type(v) == "cdata" and ffi.istype(StoreType, v) end
+
+-- An empty store of records of class `cls`; dropped by the GC or by s:drop(). It reads as a
+-- sequence of its records: #s, s[i] (1-based; nil outside 1..#s), ipairs(s).
 function M.Store(cls)
     if type(cls) ~= "table" or not cls.__slots then
         error(make_error(C.SLOTS_EINVAL, "Store needs a class from slots.define()"), 2)
     end
     retry_drops()
     check(C.slots_store_new(cls.type, out_store))
-    local ptr = ffi.gc(out_store[0], drop_later)
-    return setmetatable({ ptr = ptr, cls = cls }, Store)
+    local s = StoreType(out_store[0])
+    store_class[s] = cls
+    return ffi.gc(s, drop_later)
 end
 
 local function sptr(s)
@@ -598,16 +679,19 @@ function Store.len(s)
     return tonumber(out_len[0])
 end
 
--- The record at position i, counting from 1 (negative counts from the end).
+-- The record at position i, counting from 1 (negative counts from the end). Positions in its
+-- errors count from 1 too (the library counts from 0).
 function Store.at(s, i)
     if type(i) ~= "number" or i ~= math.floor(i) or i - i ~= 0 then
         error(make_error(C.SLOTS_ETYPE, "store index must be an integer, not " .. lua_type_name(i)), 2)
     end
-    local pos = i > 0 and i - 1 or s:len() + i
-    if i == 0 or pos < 0 then
-        error(make_error(C.SLOTS_EINDEX, "store index " .. i .. " out of range"), 2)
+    if i > 0 then c_int(i, "size_t", "store index") end
+    local n = s:len()
+    local pos = i > 0 and i - 1 or n + i
+    if i == 0 or pos < 0 or pos >= n then
+        error(make_error(C.SLOTS_EINDEX, string.format("store index %.17g out of range (%d records)", i, n)), 2)
     end
-    check(C.slots_store_at(sptr(s), c_int(pos, "size_t", "store index"), out_obj))
+    check(C.slots_store_at(sptr(s), pos, out_obj))
     return wrap(out_obj[0], s)
 end
 
@@ -681,10 +765,12 @@ local function load_failure(s, status)
     error(e, 3)
 end
 
-local function load(s, fn, text, opts)
+-- Runs one load: `call(p, flags)` is the library's load on store pointer p; returns loaded,
+-- skipped and (when rows were skipped) the errors text.
+local function load(s, call, opts)
     local flags = bit.bor((opts and opts.skip_bad) and C.SLOTS_LOAD_SKIP_BAD or 0,
                           (opts and opts.lenient) and C.SLOTS_LOAD_LENIENT or 0)
-    local status = fn(sptr(s), text, #text, flags, out_len, out_len2)
+    local status = call(sptr(s), flags)
     if status < 0 then load_failure(s, status) end
     local loaded, skipped = tonumber(out_len[0]), tonumber(out_len2[0])
     local errors
@@ -692,14 +778,58 @@ local function load(s, fn, text, opts)
     return loaded, skipped, errors
 end
 
--- Loads JSON Lines text; all or nothing unless opts.skip_bad. Returns loaded, skipped, errors.
-function Store.load_jsonl(s, text, opts) return load(s, C.slots_store_load_jsonl, text, opts) end
-function Store.load_csv(s, text, opts) return load(s, C.slots_store_load_csv, text, opts) end
+-- The source of a load must be a string; what it is (text or a path) is the method's name, never
+-- guessed from its contents.
+local function source_string(v, what)
+    if type(v) ~= "string" then
+        error(make_error(C.SLOTS_ETYPE, what .. " must be a string, not " .. lua_type_name(v)), 3)
+    end
+    return v
+end
 
-function Store.dump_jsonl(s)
-    check(C.slots_store_dump_jsonl(sptr(s), out_ptr, out_len))
+local function load_text(s, fn, text, opts)
+    source_string(text, "text")
+    return load(s, function(p, flags) return fn(p, text, #text, flags, out_len, out_len2) end, opts)
+end
+
+local function load_file(s, fn, path, opts)
+    source_string(path, "path")
+    return load(s, function(p, flags) return fn(p, path, flags, out_len, out_len2) end, opts)
+end
+
+-- Loads JSON Lines / CSV; all or nothing unless opts.skip_bad; opts.lenient leaves fields without a
+-- default unset. Returns loaded, skipped, errors. load_jsonl/load_csv take the text itself;
+-- load_jsonl_file/load_csv_file take a path (a file the library reads to its end).
+function Store.load_jsonl(s, text, opts) return load_text(s, C.slots_store_load_jsonl, text, opts) end
+function Store.load_csv(s, text, opts) return load_text(s, C.slots_store_load_csv, text, opts) end
+function Store.load_jsonl_file(s, path, opts) return load_file(s, C.slots_store_load_jsonl_file, path, opts) end
+function Store.load_csv_file(s, path, opts) return load_file(s, C.slots_store_load_csv_file, path, opts) end
+
+-- Raises the error of a failed dump, the record it names counted from 1 as in s[i].
+local function dump_failure(status)
+    local m = C.slots_errmsg()
+    local msg = m ~= nil and ffi.string(m) or strerror(status)
+    msg = msg:gsub("^record at position (%d+):", function(pos) return "record at position " .. (pos + 1) .. ":" end)
+    error(make_error(status, msg), 3)
+end
+
+local function dump_text(s, fn)
+    local st = fn(sptr(s), out_ptr, out_len)
+    if st < 0 then dump_failure(st) end
     return ffi.string(out_ptr[0], out_len[0])
 end
+
+local function dump_file(s, fn, path)
+    source_string(path, "path")
+    local st = fn(sptr(s), path)
+    if st < 0 then dump_failure(st) end
+end
+
+-- The records as JSON Lines / CSV text; the _file forms write it to a path instead.
+function Store.dump_jsonl(s) return dump_text(s, C.slots_store_dump_jsonl) end
+function Store.dump_csv(s) return dump_text(s, C.slots_store_dump_csv) end
+function Store.dump_jsonl_file(s, path) dump_file(s, C.slots_store_dump_jsonl_file, path) end
+function Store.dump_csv_file(s, path) dump_file(s, C.slots_store_dump_csv_file, path) end
 
 -- The sum of a numeric field's set values (exact for integer fields).
 function Store.sum(s, field)
@@ -731,8 +861,7 @@ function Store.clear(s) check(C.slots_store_clear(sptr(s))) end
 function Store.drop(s)
     local p = sptr(s)
     check(C.slots_store_drop(p))
-    ffi.gc(p, nil)
-    s.ptr = nil
+    s.ptr = nil -- the finalizer then has nothing to drop
     retry_drops()
 end
 

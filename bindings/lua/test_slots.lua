@@ -286,6 +286,87 @@ test("stores", function()
     raises(function() c:find(1) end, "SLOTS_ETYPE", nil, "find on a type without a key")
 end)
 
+test("positional constructor", function()
+    local P = slots.define(uniq("Pos"), "id: i64 key, name: str, price: f64 = 0, note: str optional")
+    local p = P(1, "a")
+    check(p.id == 1 and p.name == "a" and p.price == 0, "P(1, 'a'): fields in order, defaults for the rest")
+    check(P(2, "b", 2.5, nil).note == nil and P(2, "b", 2.5, nil):is_set("note"), "a positional nil sets null")
+    local made = {}
+    for k, v in pairs{ x = 1, y = 2 } do made[#made + 1] = P(v, k).name end
+    table.sort(made)
+    check(table.concat(made, ",") == "x,y", "P(v, k) inside a pairs loop")
+    local ref = slots.define(uniq("Holder"), "item: ref")
+    check(ref(p).item == p, "a record as the one positional argument is a value, not named values")
+    raises(function() P(1, "a", 1, "n", 5) end, "SLOTS_ETYPE", P.name .. "() takes 4 positional arguments but 5 were given",
+        "too many positional arguments")
+    raises(function() P("x", "a") end, "SLOTS_ETYPE", nil, "a positional value of the wrong kind")
+    check(P{ id = 3, name = "c" }.id == 3 and P.new(4, "d").id == 4, "by name in a table, and new() takes both")
+end)
+
+test("a store reads as a Lua sequence", function()
+    local T = slots.define(uniq("Seq"), "id: i64 key, name: str, x: f64 = 0")
+    local s = slots.Store(T)
+    check(#s == 0 and s[1] == nil, "an empty store: #s is 0, s[1] is nil")
+    s:load_jsonl('{"id": 10, "name": "a"}\n{"id": 20, "name": "b"}\n{"id": 30, "name": "c"}\n')
+    check(#s == 3 and #s == s:len(), "#s is the record count")
+    check(s[1].id == 10 and s[2].name == "b" and s[3].id == 30, "s[i] is the i-th record, from 1")
+    check(s[0] == nil and s[4] == nil and s[-1] == nil and s[1.5] == nil, "s[i] outside 1..#s is nil, as in a table")
+    check(s[1] == s:at(1) and s:find(20) == s[2], "s[i] is the record at() and find() give")
+    local ids, positions = {}, {}
+    for i, rec in ipairs(s) do positions[#positions + 1] = i; ids[#ids + 1] = rec.id end
+    check(table.concat(positions, ",") == "1,2,3" and table.concat(ids, ",") == "10,20,30",
+        "ipairs(s) gives (i, record) in order: " .. table.concat(ids, ","))
+    check(s.cls == T and s:len() == 3 and s:sum("id") == 60, "method names and s.cls still work beside positions")
+    check(slots.is_store(s) and not slots.is_store({}), "is_store")
+    check(tostring(s) == "<slots.Store of " .. T.name .. ", 3 records>", "tostring: " .. tostring(s))
+    raises(function() s[1] = T{ id = 1, name = "x" } end, "SLOTS_ETYPE", nil, "assigning s[i] is refused")
+    s:remove(s[2])
+    check(#s == 2 and s[2].id == 30, "positions follow a remove")
+    raises(function() s:at(3) end, "SLOTS_EINDEX", "store index 3 out of range (2 records)", "at(): the position as given, from 1")
+    raises(function() s:at(-3) end, "SLOTS_EINDEX", "store index -3 out of range (2 records)", "at(): a negative position as given")
+    s:append{ id = 40, name = "d", x = 0 / 0 }
+    local at = 0
+    for i, rec in ipairs(s) do if rec.id == 40 then at = i end end
+    raises(function() s:dump_jsonl() end, "SLOTS_EINVAL", "~^record at position " .. at .. ": ",
+        "a dump error names the record from 1, as s[" .. at .. "]")
+    local n = 0
+    for _ in ipairs(slots.Store(T)) do n = n + 1 end
+    check(n == 0, "ipairs over an empty store")
+    s:drop()
+    raises(function() return #s end, "SLOTS_ESTALE", nil, "#s of a dropped store")
+    raises(function() return s[1] end, "SLOTS_ESTALE", nil, "s[1] of a dropped store")
+end)
+
+test("loads and dumps name their source: text or a file", function()
+    local T = slots.define(uniq("Src"), "id: i64 key, name: str")
+    local dir = os.tmpname()
+    os.remove(dir)
+    local jsonl, csv, out = dir .. ".jsonl", dir .. ".csv", dir .. ".out"
+    local f = assert(io.open(jsonl, "wb")); f:write('{"id": 1, "name": "a"}\n{"id": 2, "name": "b"}\n'); f:close()
+    f = assert(io.open(csv, "wb")); f:write("id,name\n3,c\n"); f:close()
+    local s = slots.Store(T)
+    check(s:load_jsonl_file(jsonl) == 2 and s:load_csv_file(csv) == 1 and #s == 3 and s:find(3).name == "c",
+        "load_jsonl_file and load_csv_file read the files")
+    raises(function() s:load_jsonl(jsonl) end, "SLOTS_EPARSE", "~^line 1", "load_jsonl takes text: a path is parsed as JSON, never opened")
+    raises(function() s:load_jsonl_file(dir .. ".missing") end, "SLOTS_EIO", "~No such file.*%.missing", "a missing file is SLOTS_EIO, naming its path")
+    check(#s == 3, "failed loads add nothing")
+    raises(function() s:load_jsonl_file('{"id": 9, "name": "z"}\n') end, "SLOTS_EIO", nil, "load_jsonl_file takes a path: text is not loaded")
+    raises(function() s:load_jsonl(nil) end, "SLOTS_ETYPE", "text must be a string, not nil", "load_jsonl(nil)")
+    raises(function() s:load_csv_file({ path = csv }) end, "SLOTS_ETYPE", "path must be a string, not table", "load_csv_file of a table")
+    local l, k = s:load_jsonl_file(jsonl, { skip_bad = true })
+    check(l == 0 and k == 2, "options reach a file load (skip_bad: the 2 duplicate keys skipped)")
+    s:dump_jsonl_file(out)
+    f = assert(io.open(out, "rb")); local text = f:read("*a"); f:close()
+    check(text == s:dump_jsonl() and select(2, text:gsub("\n", "")) == 3, "dump_jsonl_file writes what dump_jsonl returns")
+    s:dump_csv_file(out)
+    f = assert(io.open(out, "rb")); text = f:read("*a"); f:close()
+    check(text == s:dump_csv() and text:find("^id,name\n") ~= nil, "dump_csv_file writes what dump_csv returns")
+    local back = slots.Store(T)
+    back:load_csv(s:dump_csv())
+    check(#back == 3 and back:find(2).name == "b", "dump_csv round-trips")
+    os.remove(jsonl); os.remove(csv); os.remove(out)
+end)
+
 test("garbage collection frees owned records", function()
     local T = slots.define(uniq("Gc"), "v: f64 = 0")
     local live = {}
