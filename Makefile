@@ -187,7 +187,7 @@ demo: lib
 
 # ---- dependencies --------------------------------------------------------------------------------
 DEB_PKGS := gcc make libffi-dev libcunit1-dev pkg-config python3 python3-pytest python3-cffi python3-setuptools python3-pip \
-            python3-dev clang libclang-rt-14-dev valgrind abigail-tools luajit lintian
+            python3-dev clang libclang-rt-14-dev valgrind abigail-tools luajit luarocks lintian
 # Node.js may come from elsewhere than Debian (a newer build): install Debian's only if none is there.
 NODE_PKGS := $(if $(shell command -v node 2>/dev/null),,nodejs)$(if $(shell command -v npm 2>/dev/null),, npm)
 
