@@ -31,9 +31,9 @@ def _setup(cls, frozen, order, dynamic, readonly, c_layout=None, text=None):
 
 
 class _ClassBuilder(object):
-    """One build of one record class. The steps run in build()'s order: each reads what the ones
-    before it set on self, and nothing is installed on the class before the C type exists, so a
-    refused class statement (bad annotation, bad default, ...) leaves no half-built class state."""
+    """One build of one record class. The steps run in build()'s order, each reading what the ones
+    before it set on self. Nothing is set on the class before the C type is defined, so a class
+    statement refused for its annotations, defaults or options changes nothing."""
 
     def __init__(self, cls, frozen, order, dynamic, readonly, c_layout, text):
         self.cls, self.text = cls, text
@@ -128,8 +128,8 @@ class _ClassBuilder(object):
         return spec
 
     def default_spec(self, fname, kind, default):
-        """" = <literal>" for a default C can hold; "" for one only Python keeps (a NaN or
-        infinity). Either way the Python value is what fields() and the constructor use."""
+        """The " = <literal>" part of a field-list entry; empty for a default only Python keeps (a
+        NaN or an infinity). Either way the Python value is what fields() and __init__ use."""
         cls_name = self.cls.__name__
         if kind == "ref" and default is not None:
             raise TypeError("field '%s' of %s: a ref field's default can only be None" % (fname, cls_name))
