@@ -11,6 +11,7 @@ import typing
 from . import _handles
 from ._kinds import Kind, _KINDS, _PYKINDS
 
+
 class _Self(object):
     """Stands for the class being built in its own annotations (it has no name to look up yet)."""
 

@@ -19,6 +19,7 @@ from ._record import _blank, _DefinedRef  # noqa: F401
 
 _geth = _handles._geth  # bound by _record, imported above
 
+
 def is_record(obj):
     """True for a record class or a record."""
     cls = obj if isinstance(obj, type) else type(obj)

@@ -8,6 +8,7 @@ import os
 from ._lib import (_fn, NULL, ENOATTR, EUNSET, ETYPE, ERANGE, EREADONLY, ESTALE, EINVAL, ELAYOUT, ENOMEM,
                    EPARSE, EEXIST, ENOKEY, EINDEX, EIO, ECANCELED, EBUSY)
 
+
 class FrozenInstanceError(dataclasses.FrozenInstanceError):
     """Assignment to or deletion of an attribute of a frozen record (an AttributeError; also caught
     by `except dataclasses.FrozenInstanceError`)."""

@@ -9,6 +9,7 @@ from ._handles import _NO_EXTRAS, _info_of_instance, _pyextras
 from ._kinds import MISSING, _I64_MAX, _I64_MIN, _U64_MAX
 from ._lib import NULL, OK, _C, _b, _fn
 
+
 def _extra_get(h, name, nb):
     rc, kind = _b.out("slots_extra_kind", h, nb)
     if rc:

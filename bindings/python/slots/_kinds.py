@@ -10,6 +10,7 @@ import math
 # the package was split into modules; _api re-exports them, so old and new pickles load alike.
 _PICKLE_MODULE = "slots._api"
 
+
 class Kind(object):
     """An explicit field kind for annotations: `tags: slots.u8 = 0`. Calling one checks a value
     (`slots.u8(300)` raises OverflowError) and returns it."""

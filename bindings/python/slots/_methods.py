@@ -9,6 +9,7 @@ from ._errors import FrozenInstanceError, _error
 from ._handles import _info_of_class, _keep, _pyextras
 from ._lib import _b, _fn
 
+
 def _new_with_defaults(cls, *args, **kwargs):
     """__new__ of a class whose body defines __init__: the record exists, defaults filled, before
     that __init__ runs, so it can assign fields as usual."""

@@ -22,6 +22,7 @@ from ._store import Store
 # into modules (_api re-exports them), so pickles written before and after the split load alike.
 _PICKLE_MODULE = "slots._api"
 
+
 def _check_bases(name, bases):
     """C types have one base: record bases with fields must lie on one line of descent."""
     infos = []

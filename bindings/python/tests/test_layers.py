@@ -109,7 +109,7 @@ def test_imports_only_go_down():
         for target, _names, _lazy in imports:
             if target in COMPILED:
                 continue
-            assert LAYERS.index(target) < LAYERS.index(mod), "%s imports %s, which is not below it" % (mod, target)
+            assert LAYERS.index(target) < LAYERS.index(mod), "%s imports %s, not below it" % (mod, target)
 
 
 def test_no_import_inside_a_function_but_the_optional_ones():
@@ -127,7 +127,8 @@ def test_late_bound_root_is_read_at_call_time():
     for mod, imports in _package().items():
         for target, names, _lazy in imports:
             if target == "_handles":
-                assert not LATE_BOUND & set(names), "%s copies %s from _handles" % (mod, LATE_BOUND & set(names))
+                copied = LATE_BOUND & set(names)
+                assert not copied, "%s copies %s from _handles" % (mod, copied)
 
 
 def test_the_checks_see_what_they_refuse():
