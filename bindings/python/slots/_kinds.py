@@ -6,8 +6,9 @@ Imports nothing from the package (see README, Package layout).
 import ast
 import math
 
-# Pickles name kinds and MISSING as slots._api.<name> (their class's __module__), as they did before
-# the package was split into modules; _api re-exports them, so old and new pickles load alike.
+# Pickles name kinds and MISSING (and _record's _blank and _DefinedRef) as slots._api.<name>, as they
+# did before the package was split into modules; _api re-exports them, so pickles written before and
+# after the split load alike.
 _PICKLE_MODULE = "slots._api"
 
 

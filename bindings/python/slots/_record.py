@@ -15,12 +15,10 @@ from ._errors import _error
 from ._extras import _extra_set, _extras_dict
 from ._handles import (_adopt, _info, _keep, _pyextras, _record_base_info, _record_base_info_or_self,
                        _tl)
+from ._kinds import _PICKLE_MODULE  # _blank and _DefinedRef are named in pickles as kinds are
 from ._lib import _ALLOW_NAN, _C, _b, _fn
 from ._store import Store
 
-# Pickles name _blank and _DefinedRef as slots._api.<name>, as they did before the package was split
-# into modules (_api re-exports them), so pickles written before and after the split load alike.
-_PICKLE_MODULE = "slots._api"
 
 
 def _check_bases(name, bases):
