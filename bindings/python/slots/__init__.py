@@ -11,14 +11,18 @@
 Records live in C; a Python record is a small proxy (a handle). `slots.backend` names the FFI in use
 ("cffi" or "ctypes"; force one with SLOTS_BACKEND). See README.md.
 """
-from ._api import (  # noqa: F401
-    BusyError, MISSING, CancelledError, Field, FrozenInstanceError, Kind, ReadOnlyError, Record, RecordMeta,
-    StaleRecordError,
-    asdict, astuple, backend, backend_fallback_reason, backend_mode, define, extras, f32, f64, field, fields,
-    from_json, i8, i16, i32, i64, is_record, library_path, library_version, live_records,
-    memory_usage, record, replace, to_json, u8, u16, u32, u64, key,
+from ._lib import backend, backend_fallback_reason, backend_mode, library_path, library_version  # noqa: F401
+from ._errors import (  # noqa: F401
+    BusyError, CancelledError, FrozenInstanceError, ReadOnlyError, StaleRecordError,
 )
-from ._store import Store, LoadResult, LoadError, Aggregate  # noqa: F401,E402
+from ._kinds import (  # noqa: F401
+    MISSING, Field, Kind, f32, f64, field, i8, i16, i32, i64, key, u8, u16, u32, u64,
+)
+from ._record import Record, RecordMeta, define, record  # noqa: F401
+from ._store import Store, LoadResult, LoadError, Aggregate  # noqa: F401
+from ._api import (  # noqa: F401
+    asdict, astuple, extras, fields, from_json, is_record, live_records, memory_usage, replace, to_json,
+)
 
 __version__ = "1.0.0"
 

@@ -1,12 +1,14 @@
 """The cffi backend (ABI mode): libslots through cffi, declarations from the generated slots.cdef.
 
 Same interface as _backend_ctypes (see its docstring). Importing this module raises ImportError when
-cffi is not installed; _api.py then falls back to ctypes unless SLOTS_BACKEND=cffi forces this one.
+cffi is not installed; _lib.py then falls back to ctypes unless SLOTS_BACKEND=cffi forces this one.
 """
 import os
 import threading
 
 import cffi
+
+from . import _cdef
 
 NAME = "cffi"
 _fd_lock = threading.Lock()
@@ -20,8 +22,6 @@ class Backend(object):
     name = NAME
 
     def __init__(self, path, cdef_text):
-        from . import _cdef
-
         self.path = path
         self.mode, self.abi_reason = "abi", None
         self._fd_type = None
@@ -48,7 +48,7 @@ class Backend(object):
             try:
                 f = getattr(lib, fname)
             except AttributeError:
-                self.missing.append(fname)  # _api.py refuses the library if it needs this one
+                self.missing.append(fname)  # _lib.py refuses the library if it needs this one
                 continue
             outs = [i for i, p in enumerate(params) if _is_out(p)]
             if outs:
@@ -389,13 +389,11 @@ def _load_api_module(path, cdef_text):
     import ctypes
     import hashlib
 
-    from . import _cdef
-
-
     try:
         # Make the chosen library's symbols global first: the extension is not linked against
         # libslots and binds to whichever library this import selected.
         ctypes.CDLL(path, mode=getattr(os, "RTLD_GLOBAL", ctypes.RTLD_GLOBAL))
+        # Imported here: the compiled extension is optional (tests/test_layers.py allows this).
         from . import _slots_cffi as api
     except ImportError as exc:
         return None, "no API-mode extension (%s)" % exc

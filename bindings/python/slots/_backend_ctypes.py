@@ -2,7 +2,7 @@
 
 Signatures are not written here: they are read from the generated slots.cdef (see _cdef.py) and
 turned into argtypes/restype, so this module and the cffi backend share one ABI description.
-Interface shared with _backend_cffi (what _api.py uses):
+Interface shared with _backend_cffi (what the package uses):
     Backend(path, cdef_text)      loads the library; OSError if it cannot be loaded
     .name, .path, .C              backend name, library path, {constant: int}
     .fn.<slots_function>          raw C callables for functions without out-parameters
@@ -25,7 +25,7 @@ Interface shared with _backend_cffi (what _api.py uses):
 import ctypes
 import threading
 
-from . import _ranges
+from . import _cdef, _ranges
 
 NAME = "ctypes"
 
@@ -78,8 +78,6 @@ class Backend(object):
     null = None
 
     def __init__(self, path, cdef_text):
-        from . import _cdef
-
         self.path = path
         self.lib = ctypes.CDLL(path)
         self.C = _cdef.constants(cdef_text)
@@ -90,7 +88,7 @@ class Backend(object):
             try:
                 f = getattr(self.lib, fname)
             except AttributeError:
-                self.missing.append(fname)  # _api.py refuses the library if it needs this one
+                self.missing.append(fname)  # _lib.py refuses the library if it needs this one
                 continue
             try:
                 # opaque pointer results stay addresses (const void * as an input is c_char_p)

@@ -9,8 +9,10 @@ import ctypes
 import re
 import threading
 
-from . import _api, _ranges
-from ._api import _b, _fn, _C, _error, _geth, _borrow, _info, _info_of_class, _classes_by_tkey
+from . import _handles, _ranges
+from ._errors import _error
+from ._handles import _INSTALLED, _borrow, _classes_by_tkey, _info, _info_of_class, _install
+from ._lib import _b, _C, _fn
 
 _callbacks = []  # every C callback handed to the library (never released: types are immortal)
 _tl = threading.local()  # .pending: an exception a Python method raised inside a C callback
@@ -68,7 +70,7 @@ def struct_size(cls):
 
 def c_view(rec):
     S = c_struct(type(rec))
-    rc, p = _b.out("slots_record_ptr_unchecked", _geth(rec))
+    rc, p = _b.out("slots_record_ptr_unchecked", _handles._geth(rec))
     if rc:
         raise _error(rc)
     v = S.from_address(_b.addr(p))
@@ -97,8 +99,8 @@ def to_arg(v):
         return (_K["str"], 0, 0, 0.0, v.encode())
     if isinstance(v, (bytes, bytearray, memoryview)):
         return (_K["str"], 0, 0, 0.0, bytes(v))
-    if isinstance(v, _api.Record):
-        return (_K["ref"], 0, int(_geth(v)), 0.0, None)
+    if isinstance(v, _handles.Record):
+        return (_K["ref"], 0, int(_handles._geth(v)), 0.0, None)
     raise TypeError("cannot pass %s to a native method" % type(v).__name__)
 
 
@@ -159,14 +161,14 @@ def _make_method(name, is_property, doc):
 
     def method(self, *args):
         _tl.pending = None
-        rc, res = _b.call(_geth(self), nb, [to_arg(a) for a in args])
+        rc, res = _b.call(_handles._geth(self), nb, [to_arg(a) for a in args])
         pending, _tl.pending = getattr(_tl, "pending", None), None
         if pending is not None:
             raise pending
         if rc:
             raise _error(rc)
         r = from_arg(*res)
-        if res[0] == _K["ref"] and r is not None and int(_geth(self)) == res[2]:
+        if res[0] == _K["ref"] and r is not None and int(_handles._geth(self)) == res[2]:
             return self
         return r
     method.__name__ = name
@@ -185,7 +187,7 @@ def sync_methods(cls):
         raise _error(n)
     for i in range(n):
         name = _fn.slots_method_name(info.t, i)
-        if name in cls.__dict__ and name not in cls.__dict__.get(_api._INSTALLED, ()):
+        if name in cls.__dict__ and name not in cls.__dict__.get(_INSTALLED, ()):
             continue
         sig = _fn.slots_method_signature(info.t, i)
         flags = _fn.slots_method_flags(info.t, i)
@@ -194,7 +196,7 @@ def sync_methods(cls):
         info.methods[name] = (sig, flags)
         doc = "%s%s: native %s %s" % (name, "" if flags & _PROPERTY else "(...)",
                                       "property" if flags & _PROPERTY else "method", sig)
-        _api._install(cls, name, _make_method(name, flags & _PROPERTY, doc))
+        _install(cls, name, _make_method(name, flags & _PROPERTY, doc))
 
 
 def bind_method(cls, name, signature, fn, library, symbol, is_property):
@@ -272,7 +274,7 @@ def _python_method(cls, fn, ret, params):
             if ret == "str":
                 return ("" if r is None else str(r)).encode()
             if ret == "ref":
-                return int(_geth(r)) if r is not None else 0
+                return int(_handles._geth(r)) if r is not None else 0
             if ret == "bool":
                 return bool(r)
             if ret in ("f32", "f64"):

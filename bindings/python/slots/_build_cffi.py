@@ -69,7 +69,7 @@ static slots_obj slots_py_get_ref(slots_obj o, int field) {
  * of `owner` (the record root class, whose instances hold the `_h` slot at byte offset `hoff`, which
  * _backend_cffi.py verifies before use); anything else is a TypeError, so the descriptor never reads
  * a foreign object. Values and statuses the fast paths do not take go to the Python callables
- * (written once in _api.py). */
+ * (written once in _convert.py). */
 #include <structmember.h>
 /* Both exist in every CPython 3.x; the limited-API headers cffi selects declare them only for
  * newer limited-API versions. */

@@ -20,14 +20,16 @@ import re
 import signal
 import threading
 
-from . import _api, _ranges
-from ._api import (_b, _fn, _C, _error, _geth, _hslot, _info, _Borrowed, StaleRecordError, Record)
+from . import _handles, _ranges
+from ._errors import BusyError, StaleRecordError, _error, _raise
+from ._handles import _Borrowed, _info
+from ._kinds import _I64_MAX, _I64_MIN, _U64_MAX
+from ._lib import EBUSY, _b, _C, _fn
 
 _SKIP_BAD = _C["SLOTS_LOAD_SKIP_BAD"]
 _TRIM_HEADER, _ALLOW_NAN = _C["SLOTS_LOAD_TRIM_HEADER"], _C["SLOTS_DUMP_ALLOW_NAN"]
 _ESTALE, _ENOKEY, _EINDEX = _C["SLOTS_ESTALE"], _C["SLOTS_ENOKEY"], _C["SLOTS_EINDEX"]
-_EBUSY, _SIZE_MAX = _api.EBUSY, _ranges.SIZE_MAX
-_I64_MIN, _I64_MAX, _U64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
+_EBUSY, _SIZE_MAX = EBUSY, _ranges.SIZE_MAX
 
 # array typecodes for each numeric kind (sizes as the C column: bool 1 byte, ...).
 _TYPECODES = {"bool": "B", "i8": "b", "u8": "B", "i16": "h", "u16": "H", "f32": "f", "f64": "d",
@@ -58,7 +60,6 @@ _find_str = _b.make_lookup("slots_store_find_str")
 _store_len = _b.make_out1("slots_store_len", "size_t")
 _store_append = _b.make_out1("slots_store_append", "slots_obj")
 _new = object.__new__
-_seth = _hslot.__set__
 
 
 def _c_path(path):
@@ -263,7 +264,7 @@ class Store(object):
         # One drop at a time, never waiting: a validator of a load that a concurrent drop waits
         # for must not block here (that would deadlock), so the second drop is refused instead.
         if not self._lock.acquire(False):
-            exc = _api.BusyError("the store is being dropped by another thread")
+            exc = BusyError("the store is being dropped by another thread")
             exc.status = _EBUSY
             raise exc
         try:
@@ -311,7 +312,7 @@ class Store(object):
     # ---- records -----------------------------------------------------------------------------
     def _proxy(self, h):
         obj = _new(self._cls)
-        _seth(obj, self._hcls(h))
+        _handles._seth(obj, self._hcls(h))
         return obj
 
     def append(self, *args, **kwargs):
@@ -358,13 +359,13 @@ class Store(object):
                 raise IndexError("store index out of range")
             raise _error(h)
         obj = _new(self._cls)
-        _seth(obj, self._hcls(h))
+        _handles._seth(obj, self._hcls(h))
         return obj
 
     def __iter__(self):
         s = self._live()
-        cls, hcls, new, seth = self._cls, self._hcls, _new, _seth
-        for h in _b.iter_handles(s, _api._raise):
+        cls, hcls, new, seth = self._cls, self._hcls, _new, _handles._seth
+        for h in _b.iter_handles(s, _raise):
             obj = new(cls)
             seth(obj, hcls(h))
             yield obj
@@ -374,9 +375,9 @@ class Store(object):
 
     def remove(self, rec):
         """Removes (frees) a record of this store; its proxies then raise StaleRecordError."""
-        if not isinstance(rec, Record):
+        if not isinstance(rec, _handles.Record):
             raise TypeError("remove() takes a record, not %s" % type(rec).__name__)
-        rc = _fn.slots_store_remove(self._live(), _geth(rec))
+        rc = _fn.slots_store_remove(self._live(), _handles._geth(rec))
         if rc:
             raise _error(rc)
 
@@ -430,7 +431,7 @@ class Store(object):
                 raise KeyError(key)
             raise _error(h)
         obj = _new(self._cls)
-        _seth(obj, self._hcls(h))
+        _handles._seth(obj, self._hcls(h))
         return obj
 
     def __contains__(self, key):

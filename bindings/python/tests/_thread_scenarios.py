@@ -246,8 +246,8 @@ def stale_reference_after_drop():
     store.load_jsonl(jsonl(1, 100))
     held = store._live()  # the reference a method reads before it calls C
     store.drop()
-    rc, _n = slots._api._b.out("slots_store_len", held)
-    assert rc == slots._api.ESTALE, rc
+    rc, _n = slots._lib._b.out("slots_store_len", held)
+    assert rc == slots._lib.ESTALE, rc
     for use in (lambda: len(store), lambda: store[0], lambda: store.get(1), store.clear,
                 lambda: store.load_jsonl(jsonl(200, 1))):
         try:

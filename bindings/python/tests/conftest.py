@@ -75,7 +75,7 @@ def _import(variant):
             _cache[variant] = exc
             return exc
         if mode and mod.backend_mode != mode:
-            exc = pytest.skip.Exception("cffi %s mode unavailable: %s" % (mode, mod._api._b.abi_reason))
+            exc = pytest.skip.Exception("cffi %s mode unavailable: %s" % (mode, mod._lib._b.abi_reason))
             _cache[variant] = exc
             return exc
         snapshot = {k: sys.modules[k] for k in _names()}

@@ -36,7 +36,7 @@ def test_c_struct_matches_the_c_compiler(slots, CProduct):
     for (name, _t) in Expected._fields_:
         assert getattr(S, name).offset == getattr(Expected, name).offset
         idx = [f.name for f in slots.fields(CProduct)].index(name)
-        assert slots._api._fn.slots_field_offset(slots._api._info(CProduct).t, idx) == getattr(S, name).offset
+        assert slots._lib._fn.slots_field_offset(slots._handles._info(CProduct).t, idx) == getattr(S, name).offset
     assert ctypes.sizeof(S) == ctypes.sizeof(Expected) == 40
 
 

@@ -118,7 +118,7 @@ def test_cancel_load_from_another_thread(slots, texts, threads_env):
         pass
     t.join()
     assert isinstance(got[0], slots.CancelledError) and str(got[0]) == "load cancelled"
-    assert got[0].status == slots._api.ECANCELED
+    assert got[0].status == slots._lib.ECANCELED
     assert len(s) == 1
     s.clear()
     assert s.load_csv(texts["csv"]) == ROWS

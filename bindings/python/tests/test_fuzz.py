@@ -82,7 +82,7 @@ def test_freed_and_forged_handles(slots):
     p = P(1, "a")
     q = P(2, "b")
     dead = p._h
-    slots._api._fn.slots_free(dead)  # free the record behind the proxy's back
+    slots._lib._fn.slots_free(dead)  # free the record behind the proxy's back
     calls = [lambda: p.id, lambda: p.name, lambda: p.x, lambda: p.b, lambda: p.by, lambda: repr(p),
              lambda: setattr(p, "id", 5), lambda: setattr(p, "name", "z"), lambda: delattr(p, "x"),
              lambda: p == q, lambda: p.to_json(), lambda: slots.asdict(p), lambda: __import__("copy").copy(p)]

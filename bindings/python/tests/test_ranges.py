@@ -81,9 +81,9 @@ def test_raw_size_t_arguments_never_wrap(slots, store):
     s = store._live()
     refused = (OverflowError, ctypes.ArgumentError)
     with pytest.raises(refused, match="OverflowError|too big|does not fit"):
-        slots._api._fn.slots_store_reserve(s, 2 ** 64 + 5)
+        slots._lib._fn.slots_store_reserve(s, 2 ** 64 + 5)
     with pytest.raises(refused, match="OverflowError|negative|does not fit"):
-        slots._api._fn.slots_store_reserve(s, -1)
+        slots._lib._fn.slots_store_reserve(s, -1)
     assert len(store) == 3
 
 
@@ -106,8 +106,8 @@ def test_function_address_out_of_range(slots, Product):
 
 def test_busy_status_maps_to_busy_error(slots):
     assert slots.BusyError.__mro__[1] is RuntimeError and "BusyError" in slots.__all__
-    assert slots._api.EBUSY == -15
-    exc = slots._api._error(slots._api.EBUSY)
+    assert slots._lib.EBUSY == -15
+    exc = slots._errors._error(slots._lib.EBUSY)
     assert type(exc) is slots.BusyError and exc.status == -15
     assert isinstance(exc, RuntimeError) and not isinstance(exc, slots.StaleRecordError)
-    assert slots._api._fn.slots_strerror(-15) == "SLOTS_EBUSY"
+    assert slots._lib._fn.slots_strerror(-15) == "SLOTS_EBUSY"

@@ -794,8 +794,8 @@ def test_dynamic_from_json_keeps_unknown_keys(models):
     ("SLOTS_EPARSE", ValueError), ("SLOTS_EEXIST", KeyError), ("SLOTS_ENOKEY", KeyError),
     ("SLOTS_EINDEX", IndexError), ("SLOTS_EIO", OSError)])
 def test_status_to_exception(slots, name, exc):
-    code = slots._api._C[name]
-    err = slots._api._error(code)
+    code = slots._lib._C[name]
+    err = slots._errors._error(code)
     assert isinstance(err, exc) and err.status == code
 
 

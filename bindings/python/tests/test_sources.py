@@ -200,7 +200,7 @@ def test_os_errors_match_python(slots, Product, tmp_path):
         s.load_jsonl(missing)
     except FileNotFoundError as exc:  # the case: this never matched
         assert_like_python(exc, missing, errno.ENOENT)
-        assert exc.status == slots._api.EIO and exc.line is None
+        assert exc.status == slots._lib.EIO and exc.line is None
     else:
         raise AssertionError("no FileNotFoundError")
     with pytest.raises(IsADirectoryError) as ei:

@@ -118,7 +118,7 @@ def test_concurrent_drops(slots, Item):
                     store.drop()
                     return
                 except slots.BusyError as exc:  # another thread is dropping it right now
-                    assert exc.status == slots._api.EBUSY
+                    assert exc.status == slots._lib.EBUSY
                 except BaseException as exc:
                     errors.append(exc)
                     return
@@ -135,7 +135,7 @@ def test_a_finalizer_that_finds_the_store_busy_drops_it_later(slots, Item):
     store = Item.store()
     store.append(1, "a")
     p = store._live()
-    store.__del__(_drop=lambda s: slots._api.EBUSY)  # as if the core said SLOTS_EBUSY: no exception
+    store.__del__(_drop=lambda s: slots._lib.EBUSY)  # as if the core said SLOTS_EBUSY: no exception
     assert store.dropped and p in _store._undropped and slots.live_records(Item) == 1
     Item.store()  # the next store made retries the drop
     assert p not in _store._undropped and slots.live_records(Item) == 0

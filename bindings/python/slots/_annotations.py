@@ -1,0 +1,70 @@
+"""Annotations into kinds: which field-list kind, optionality and ref target a class body's
+annotation means (int, Optional[str], slots.u8, a record class, a string forward reference).
+
+Below: _kinds, _handles (see README, Package layout).
+"""
+import inspect
+import sys
+import types
+import typing
+
+from . import _handles
+from ._kinds import Kind, _KINDS, _PYKINDS
+
+
+class _Self(object):
+    """Stands for the class being built in its own annotations (it has no name to look up yet)."""
+
+
+def _eval_annotation(ann, cls_name, module_globals):
+    """A string or forward-reference annotation evaluated in the class's module, with the kinds and
+    `slots` in scope."""
+    if isinstance(ann, typing.ForwardRef):
+        ann = ann.__forward_arg__
+    if isinstance(ann, str):
+        if ann.strip() == cls_name:
+            return _Self
+        localns = {cls_name: _Self, "slots": sys.modules[__name__.rpartition(".")[0]]}
+        localns.update(_KINDS)
+        try:
+            return eval(ann, dict(module_globals), localns)
+        except Exception as exc:
+            raise TypeError("cannot resolve annotation %r of record %s: %s" % (ann, cls_name, exc))
+    return ann
+
+
+def _kind_of(ann, cls_name, module_globals, fname):
+    """(kind name, optional, ref target class or _Self or None, python type for fields())."""
+    ann = _eval_annotation(ann, cls_name, module_globals)
+    optional = False
+    origin = typing.get_origin(ann)
+    if origin is typing.Union or (hasattr(types, "UnionType") and origin is getattr(types, "UnionType")):
+        args = [a for a in typing.get_args(ann) if a is not type(None)]
+        if len(args) != 1 or len(typing.get_args(ann)) != 2:
+            raise TypeError("field '%s' of %s: only Optional[X] unions are supported, got %r"
+                            % (fname, cls_name, ann))
+        optional = True
+        ann = _eval_annotation(args[0], cls_name, module_globals)
+    if isinstance(ann, Kind):
+        return ann.name, optional, None, ann
+    if ann in _PYKINDS:
+        return _PYKINDS[ann], optional, None, ann
+    if ann is _Self or isinstance(ann, _handles.RecordMeta):
+        return "ref", optional, ann, ann
+    raise TypeError("field '%s' of %s: unsupported annotation %r (use int, float, str, bytes, bool, "
+                    "Optional[...], a record class or a slots kind such as slots.u8)"
+                    % (fname, cls_name, ann))
+
+
+def _own_annotations(cls):
+    """The annotations of the class body itself (not its bases')."""
+    if hasattr(inspect, "get_annotations"):
+        return dict(inspect.get_annotations(cls))
+    return dict(cls.__dict__.get("__annotations__", {}))
+
+
+def _is_classvar(ann):
+    """True for ClassVar[...] (a class attribute, not a field), written as a string or not."""
+    if isinstance(ann, str):
+        return ann.startswith(("ClassVar", "typing.ClassVar"))
+    return ann is typing.ClassVar or typing.get_origin(ann) is typing.ClassVar
