@@ -381,19 +381,53 @@ function typedGet(rec, name, call, value) {
 
 function typedPut(rec, name, call) { check(call(rec[H], fieldIndex(infoOf(rec), name))); }
 
+// A plain object ({...} or Object.create(null)): the named values of a constructor call. No field
+// kind takes one as its value, so it never stands for a positional argument.
+function isPlainObject(v) {
+    if (v === null || typeof v !== 'object') return false;
+    const proto = Object.getPrototypeOf(v);
+    return proto === Object.prototype || proto === null;
+}
+
+// The constructor's arguments as [field name, value] pairs, as Python binds Product(1, 'a',
+// price=2): positional values in field order, then at most one plain object of values by name. Too
+// many positional values, or a field given twice, is a TypeError in Python's words.
+function constructorValues(info, args) {
+    let named = null;
+    let n = args.length === 1 && args[0] === undefined ? 0 : args.length; // new T(undefined): new T()
+    if (n > 0 && isPlainObject(args[n - 1])) named = args[--n];
+    if (n > info.names.length) {
+        throw new TypeError(`${info.name}() takes at most ${info.names.length} positional arguments but ` +
+            `${n} were given`);
+    }
+    const pairs = [];
+    for (let i = 0; i < n; i++) pairs.push([info.names[i], args[i]]);
+    if (named) {
+        for (const key of Object.keys(named)) {
+            const i = info.index.get(key);
+            if (i !== undefined && i < n) {
+                throw new TypeError(`${info.name}() got multiple values for argument '${key}'`);
+            }
+            pairs.push([key, named[key]]);
+        }
+    }
+    return pairs;
+}
+
 class Record {
-    /** A new record; `values` (an object) sets fields by name, then defaults fill the rest. */
-    constructor(values) {
+    /** A new record: positional values in field order (`new Product(1, 'a')`), then optionally one
+     * plain object of values by name (`new Product(1, { price: 2 })`, `new Product({ id: 1 })`);
+     * defaults fill the fields not given, the rest stay unset. */
+    constructor(...args) {
         const info = new.target.prototype[INFO];
         if (!info) throw new TypeError('Record is abstract: use slots.defineType()');
+        const values = constructorValues(info, args); // refuses bad arguments before anything is made
         check(F.slots_new_blank(info.type, outU64));
         const h = outU64[0];
         this[H] = h;
         this[OWNER] = null;
         try {
-            if (values !== undefined && values !== null) {
-                for (const key of Object.keys(values)) this.set(key, values[key]);
-            }
+            for (const [key, v] of values) this.set(key, v);
             check(F.slots_fill_defaults(h));
         } catch (e) {
             F.slots_free(h);
@@ -673,17 +707,17 @@ class Store {
         return wrapHandle(outU64[0], this);
     }
 
-    /** A new record with its defaults (and `values`, if given) appended. */
-    append(values) {
+    /** A new record appended, its values given as to the record class's constructor (positional,
+     * then an object by name); defaults fill the rest. A refused value appends nothing. */
+    append(...args) {
+        const values = constructorValues(this.info, args);
         check(F.slots_store_append(this.#ptr, outU64));
         const rec = wrapHandle(outU64[0], this);
-        if (values) {
-            try {
-                for (const k of Object.keys(values)) rec.set(k, values[k]);
-            } catch (e) {
-                F.slots_store_remove(this.#ptr, rec[H]);
-                throw e;
-            }
+        try {
+            for (const [k, v] of values) rec.set(k, v);
+        } catch (e) {
+            F.slots_store_remove(this.#ptr, rec[H]);
+            throw e;
         }
         return rec;
     }
