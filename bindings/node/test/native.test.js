@@ -187,3 +187,36 @@ test('file loads by path; their errors carry .line', () => {
         fs.rmSync(dir, { recursive: true, force: true });
     }
 });
+
+test('i64/u64 rule: a Number when |v| <= 2^53 - 1, a BigInt beyond; typed getters and columns always BigInt', () => {
+    const T = slots.defineType(uniq('Wide'), 'i: i64 = 0, u: u64 = 0, n: i32 = 0', { dynamic: true });
+    const r = new T();
+    const MAX = Number.MAX_SAFE_INTEGER; // 2^53 - 1
+    const cases = [
+        ['i', MAX, MAX], ['i', 2n ** 53n - 1n, MAX], ['i', 2n ** 53n, 2n ** 53n], ['i', -MAX, -MAX],
+        ['i', -(2n ** 53n), -(2n ** 53n)], ['i', 2n ** 63n - 1n, 2n ** 63n - 1n], ['i', -(2n ** 63n), -(2n ** 63n)],
+        ['i', 0, 0], ['u', MAX, MAX], ['u', 2n ** 53n, 2n ** 53n], ['u', 2n ** 64n - 1n, 2n ** 64n - 1n],
+        ['u', 2 ** 60, 2n ** 60n], // an exact integral Number beyond 2^53 is accepted, read back as BigInt
+    ];
+    for (const [field, input, expected] of cases) {
+        r[field] = input;
+        assert.equal(typeof r[field], typeof expected, `${field} = ${input}`);
+        assert.equal(r[field], expected, `${field} = ${input}`);
+        assert.equal(r.get(field), expected);
+        r.extra = input; // a dynamic type's extra attribute follows the same rule
+        assert.equal(r.extra, expected, `extra = ${input}`);
+    }
+    r.i = 5;
+    assert.equal(r.getI64('i'), 5n); // typed getters: always BigInt
+    r.u = 5;
+    assert.equal(r.getU64('u'), 5n);
+    r.n = -2147483648;
+    assert.equal(typeof r.n, 'number'); // narrower kinds: always Number
+    // Store sums follow the rule too; columns of 64-bit kinds are BigInt arrays.
+    const s = new slots.Store(T);
+    s.append({ i: MAX });
+    assert.equal(s.sum('i'), MAX);
+    s.append({ i: 1 });
+    assert.equal(s.sum('i'), 2n ** 53n);
+    assert.ok(s.column('i') instanceof BigInt64Array);
+});
