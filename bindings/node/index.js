@@ -24,27 +24,66 @@ const cdef = require('./lib/cdef');
 const EXPECTED_MAJOR = 1;
 
 // ---- loading ------------------------------------------------------------------------------------
+//
+// The library: SLOTS_LIBRARY, else (inside the libslots repository) its build/libslots.so.1, else
+// libslots.so.1 through the system loader (ldconfig's cache, LD_LIBRARY_PATH).
+// The ABI description (slots.cdef): SLOTS_CDEF, else the repository's ffi/slots.cdef, else the one
+// installed with the library that was loaded (<prefix>/share/libslots/ next to <prefix>/lib/), else
+// /usr/local/share/libslots/ or /usr/share/libslots/, else the copy shipped in this package (made by
+// `npm pack`; a library installed without its cdef, as a runtime-only system package, still loads).
 
-function libraryPath() {
+// The repository root when this is bindings/node of a libslots checkout (development), else null.
+function repoRoot() {
+    const root = path.resolve(__dirname, '..', '..');
+    const inRepo = path.join(root, 'bindings', 'node') === __dirname &&
+        fs.existsSync(path.join(root, 'ffi', 'slots.cdef')) && fs.existsSync(path.join(root, 'include', 'slots.h'));
+    return inRepo ? root : null;
+}
+
+function libraryPath(root) {
     if (process.env.SLOTS_LIBRARY) return process.env.SLOTS_LIBRARY;
-    const inTree = path.resolve(__dirname, '..', '..', 'build', 'libslots.so.1');
-    if (fs.existsSync(inTree)) return inTree;
+    const inTree = root && path.join(root, 'build', 'libslots.so.1');
+    if (inTree && fs.existsSync(inTree)) return inTree;
     return 'libslots.so.1';
 }
 
-function cdefPath() {
-    const candidates = [
-        process.env.SLOTS_CDEF,
-        path.join(__dirname, 'slots.cdef'), // a copy shipped with a packed module
-        path.resolve(__dirname, '..', '..', 'ffi', 'slots.cdef'),
-    ];
-    for (const p of candidates) if (p && fs.existsSync(p)) return p;
-    throw new Error('libslots: ffi/slots.cdef not found (set SLOTS_CDEF)');
+// The file the loader mapped for libslots (where a soname was found), or null where /proc is absent.
+function loadedFile() {
+    try {
+        const maps = fs.readFileSync('/proc/self/maps', 'utf8');
+        const m = /\s(\/\S*\/libslots\.so[.\d]*)$/m.exec(maps);
+        return m ? m[1] : null;
+    } catch (e) {
+        return null;
+    }
 }
 
-const LIBRARY = libraryPath();
-const lib = koffi.load(LIBRARY);
-const { constants: C, prototypes } = cdef.parse(fs.readFileSync(cdefPath(), 'utf8'));
+function cdefPath(root, libFile) {
+    const candidates = [
+        process.env.SLOTS_CDEF,
+        root && path.join(root, 'ffi', 'slots.cdef'),
+        libFile && path.resolve(path.dirname(libFile), '..', 'share', 'libslots', 'slots.cdef'),
+        '/usr/local/share/libslots/slots.cdef',
+        '/usr/share/libslots/slots.cdef',
+        path.join(__dirname, 'slots.cdef'),
+    ];
+    for (const p of candidates) if (p && fs.existsSync(p)) return p;
+    throw new Error(`libslots: slots.cdef not found (looked in ${candidates.filter(Boolean).join(', ')}; ` +
+        'set SLOTS_CDEF)');
+}
+
+const ROOT = repoRoot();
+const LIBRARY = libraryPath(ROOT);
+let lib;
+try {
+    lib = koffi.load(LIBRARY);
+} catch (e) {
+    throw new Error(`libslots: cannot load ${LIBRARY} (${e.message}); install libslots (make install, ` +
+        'or the libslots1 package) or set SLOTS_LIBRARY to the library file');
+}
+const LIBRARY_FILE = loadedFile();
+const CDEF = cdefPath(ROOT, LIBRARY_FILE);
+const { constants: C, prototypes } = cdef.parse(fs.readFileSync(CDEF, 'utf8'));
 const { fns: F, unbound } = cdef.bind(lib, prototypes);
 
 for (const name of ['slots_version_number', 'slots_errmsg', 'slots_strerror', 'slots_type_define',
@@ -939,7 +978,11 @@ module.exports = {
     Store,
     version: F.slots_version(),
     versionNumber: VERSION_NUMBER,
+    /** What was loaded: the library as asked for (a path or the soname), the file the loader mapped
+     * (null without /proc), and the ABI description read. */
     libraryPath: LIBRARY,
+    libraryFile: LIBRARY_FILE,
+    cdefPath: CDEF,
     koffiVersion: koffi.version,
     constants: C,
     /** The Error the binding throws for status `st` (a negative SLOTS_ code) with `message`: for
