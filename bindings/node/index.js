@@ -3,14 +3,14 @@
 //
 //   const slots = require('libslots');
 //   const Product = slots.defineType('Product', 'id: i64 key, name: str, price: f64 = 0');
-//   const p = new Product({ id: 1, name: 'Widget' });
+//   const p = new Product(1, 'Widget');   // or new Product({ id: 1, name: 'Widget' })
 //   p.price = 9.99;                       // typed, range-checked, in C
 //   p.age;                                // Error: 'Product' object has no attribute 'age'
 //   const s = new slots.Store(Product);
-//   s.loadJsonl('{"id": 1, "name": "a"}\n');  s.find(1).name;  s.sum('price');
+//   s.loadJsonl('{"id": 1, "name": "a"}\n');  s.get(1).name;  s[0];  s.sum('price');
 //
-// A record object holds only its handle (a BigInt); each field is an accessor on the class's
-// prototype making one C call. Unknown attributes reach a Proxy at the end of the prototype chain,
+// A record object holds only its handle (a BigInt); each field is an own enumerable accessor (the
+// class's shared getter/setter, also on its prototype) making one C call. Unknown attributes reach a Proxy at the end of the prototype chain,
 // which raises the library's own message (and serves extra attributes of dynamic types).
 // Failures are JS errors carrying the library's message, `code` (the status name, "SLOTS_ERANGE")
 // and `status` (its number): TypeError for ETYPE/ELAYOUT, RangeError for ERANGE/EINDEX, Error else.
