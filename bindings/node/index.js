@@ -3,14 +3,14 @@
 //
 //   const slots = require('libslots');
 //   const Product = slots.defineType('Product', 'id: i64 key, name: str, price: f64 = 0');
-//   const p = new Product({ id: 1, name: 'Widget' });
+//   const p = new Product(1, 'Widget');   // or new Product({ id: 1, name: 'Widget' })
 //   p.price = 9.99;                       // typed, range-checked, in C
 //   p.age;                                // Error: 'Product' object has no attribute 'age'
 //   const s = new slots.Store(Product);
-//   s.loadJsonl('{"id": 1, "name": "a"}\n');  s.find(1).name;  s.sum('price');
+//   s.loadJsonl('{"id": 1, "name": "a"}\n');  s.get(1).name;  s[0];  s.sum('price');
 //
-// A record object holds only its handle (a BigInt); each field is an accessor on the class's
-// prototype making one C call. Unknown attributes reach a Proxy at the end of the prototype chain,
+// A record object holds only its handle (a BigInt); each field is an own enumerable accessor (the
+// class's shared getter/setter, also on its prototype) making one C call. Unknown attributes reach a Proxy at the end of the prototype chain,
 // which raises the library's own message (and serves extra attributes of dynamic types).
 // Failures are JS errors carrying the library's message, `code` (the status name, "SLOTS_ERANGE")
 // and `status` (its number): TypeError for ETYPE/ELAYOUT, RangeError for ERANGE/EINDEX, Error else.
@@ -24,27 +24,66 @@ const cdef = require('./lib/cdef');
 const EXPECTED_MAJOR = 1;
 
 // ---- loading ------------------------------------------------------------------------------------
+//
+// The library: SLOTS_LIBRARY, else (inside the libslots repository) its build/libslots.so.1, else
+// libslots.so.1 through the system loader (ldconfig's cache, LD_LIBRARY_PATH).
+// The ABI description (slots.cdef): SLOTS_CDEF, else the repository's ffi/slots.cdef, else the one
+// installed with the library that was loaded (<prefix>/share/libslots/ next to <prefix>/lib/), else
+// /usr/local/share/libslots/ or /usr/share/libslots/, else the copy shipped in this package (made by
+// `npm pack`; a library installed without its cdef, as a runtime-only system package, still loads).
 
-function libraryPath() {
+// The repository root when this is bindings/node of a libslots checkout (development), else null.
+function repoRoot() {
+    const root = path.resolve(__dirname, '..', '..');
+    const inRepo = path.join(root, 'bindings', 'node') === __dirname &&
+        fs.existsSync(path.join(root, 'ffi', 'slots.cdef')) && fs.existsSync(path.join(root, 'include', 'slots.h'));
+    return inRepo ? root : null;
+}
+
+function libraryPath(root) {
     if (process.env.SLOTS_LIBRARY) return process.env.SLOTS_LIBRARY;
-    const inTree = path.resolve(__dirname, '..', '..', 'build', 'libslots.so.1');
-    if (fs.existsSync(inTree)) return inTree;
+    const inTree = root && path.join(root, 'build', 'libslots.so.1');
+    if (inTree && fs.existsSync(inTree)) return inTree;
     return 'libslots.so.1';
 }
 
-function cdefPath() {
-    const candidates = [
-        process.env.SLOTS_CDEF,
-        path.join(__dirname, 'slots.cdef'), // a copy shipped with a packed module
-        path.resolve(__dirname, '..', '..', 'ffi', 'slots.cdef'),
-    ];
-    for (const p of candidates) if (p && fs.existsSync(p)) return p;
-    throw new Error('libslots: ffi/slots.cdef not found (set SLOTS_CDEF)');
+// The file the loader mapped for libslots (where a soname was found), or null where /proc is absent.
+function loadedFile() {
+    try {
+        const maps = fs.readFileSync('/proc/self/maps', 'utf8');
+        const m = /\s(\/\S*\/libslots\.so[.\d]*)$/m.exec(maps);
+        return m ? m[1] : null;
+    } catch (e) {
+        return null;
+    }
 }
 
-const LIBRARY = libraryPath();
-const lib = koffi.load(LIBRARY);
-const { constants: C, prototypes } = cdef.parse(fs.readFileSync(cdefPath(), 'utf8'));
+function cdefPath(root, libFile) {
+    const candidates = [
+        process.env.SLOTS_CDEF,
+        root && path.join(root, 'ffi', 'slots.cdef'),
+        libFile && path.resolve(path.dirname(libFile), '..', 'share', 'libslots', 'slots.cdef'),
+        '/usr/local/share/libslots/slots.cdef',
+        '/usr/share/libslots/slots.cdef',
+        path.join(__dirname, 'slots.cdef'),
+    ];
+    for (const p of candidates) if (p && fs.existsSync(p)) return p;
+    throw new Error(`libslots: slots.cdef not found (looked in ${candidates.filter(Boolean).join(', ')}; ` +
+        'set SLOTS_CDEF)');
+}
+
+const ROOT = repoRoot();
+const LIBRARY = libraryPath(ROOT);
+let lib;
+try {
+    lib = koffi.load(LIBRARY);
+} catch (e) {
+    throw new Error(`libslots: cannot load ${LIBRARY} (${e.message}); install libslots (make install, ` +
+        'or the libslots1 package) or set SLOTS_LIBRARY to the library file');
+}
+const LIBRARY_FILE = loadedFile();
+const CDEF = cdefPath(ROOT, LIBRARY_FILE);
+const { constants: C, prototypes } = cdef.parse(fs.readFileSync(CDEF, 'utf8'));
 const { fns: F, unbound } = cdef.bind(lib, prototypes);
 
 for (const name of ['slots_version_number', 'slots_errmsg', 'slots_strerror', 'slots_type_define',
@@ -264,9 +303,12 @@ function fetch(info, h, idx) {
     }
 }
 
-// A getter's non-zero status: null for SLOTS_NULL, else the error.
+// A getter's non-zero status: null for SLOTS_NULL (an optional field holding null), undefined for
+// SLOTS_EUNSET (a field with no value reads as an absent property does, so that spread and
+// structuredClone of a record with unset fields work), else the error.
 function status(st) {
     if (st === C.SLOTS_NULL) return null;
+    if (st === C.SLOTS_EUNSET) return undefined;
     throw failure(st);
 }
 
@@ -298,7 +340,7 @@ function makeAccessor(info, idx) {
 // A ref does not own its target; the JS object that set it keeps the target's JS object (and so a
 // record it owns) alive.
 function keep(rec, idx, target) {
-    if (!rec[KEEP]) rec[KEEP] = new Map();
+    if (!rec[KEEP]) Object.defineProperty(rec, KEEP, { value: new Map() });
     if (target === null) rec[KEEP].delete(idx);
     else rec[KEEP].set(idx, target);
 }
@@ -325,16 +367,32 @@ function classFor(tptr) {
     // A class named as the type, without evaluating text.
     const cls = { [name]: class extends Base {} }[name];
     Object.defineProperty(cls.prototype, INFO, { value: info });
-    for (let i = 0; i < n; i++) Object.defineProperty(cls.prototype, info.names[i], makeAccessor(info, i));
+    // Each field is an own, enumerable accessor of every record (see ownFields), so Object.keys,
+    // spread, for...in and structuredClone see the fields; the prototype has the same ones for
+    // objects made without them.
+    info.descriptors = info.names.map((field, i) => [field, makeAccessor(info, i)]);
+    for (const [field, d] of info.descriptors) Object.defineProperty(cls.prototype, field, d);
     classes.set(tptr, cls);
     return cls;
 }
 
+// Gives a new record object its fields as own accessors (the shared getter/setter functions of its
+// class, defined in one order, so records of a type share one hidden class). This is most of the cost
+// of a record object (about 0.2 us a field; a loop of defineProperty is twice as fast as
+// defineProperties): bulk numeric reads should use Store#column.
+// The handle and owner are not enumerable, so a spread copies the fields and nothing else.
+function ownFields(rec, info, h, owner) {
+    const d = info.descriptors;
+    for (let i = 0; i < d.length; i++) Object.defineProperty(rec, d[i][0], d[i][1]);
+    Object.defineProperty(rec, H, { value: h, writable: true });
+    Object.defineProperty(rec, OWNER, { value: owner, writable: true });
+}
+
 function wrapHandle(h, owner) {
     check(F.slots_type_of(h, outPtr));
-    const rec = Object.create(classFor(outPtr[0]).prototype);
-    rec[H] = h;
-    rec[OWNER] = owner;
+    const cls = classFor(outPtr[0]);
+    const rec = Object.create(cls.prototype);
+    ownFields(rec, cls.prototype[INFO], h, owner);
     return rec;
 }
 
@@ -381,19 +439,52 @@ function typedGet(rec, name, call, value) {
 
 function typedPut(rec, name, call) { check(call(rec[H], fieldIndex(infoOf(rec), name))); }
 
+// A plain object ({...} or Object.create(null)): the named values of a constructor call. No field
+// kind takes one as its value, so it never stands for a positional argument.
+function isPlainObject(v) {
+    if (v === null || typeof v !== 'object') return false;
+    const proto = Object.getPrototypeOf(v);
+    return proto === Object.prototype || proto === null;
+}
+
+// The constructor's arguments as [field name, value] pairs, as Python binds Product(1, 'a',
+// price=2): positional values in field order, then at most one plain object of values by name. Too
+// many positional values, or a field given twice, is a TypeError in Python's words.
+function constructorValues(info, args) {
+    let named = null;
+    let n = args.length === 1 && args[0] === undefined ? 0 : args.length; // new T(undefined): new T()
+    if (n > 0 && isPlainObject(args[n - 1])) named = args[--n];
+    if (n > info.names.length) {
+        throw new TypeError(`${info.name}() takes at most ${info.names.length} positional arguments but ` +
+            `${n} were given`);
+    }
+    const pairs = [];
+    for (let i = 0; i < n; i++) pairs.push([info.names[i], args[i]]);
+    if (named) {
+        for (const key of Object.keys(named)) {
+            const i = info.index.get(key);
+            if (i !== undefined && i < n) {
+                throw new TypeError(`${info.name}() got multiple values for argument '${key}'`);
+            }
+            pairs.push([key, named[key]]);
+        }
+    }
+    return pairs;
+}
+
 class Record {
-    /** A new record; `values` (an object) sets fields by name, then defaults fill the rest. */
-    constructor(values) {
+    /** A new record: positional values in field order (`new Product(1, 'a')`), then optionally one
+     * plain object of values by name (`new Product(1, { price: 2 })`, `new Product({ id: 1 })`);
+     * defaults fill the fields not given, the rest stay unset. */
+    constructor(...args) {
         const info = new.target.prototype[INFO];
         if (!info) throw new TypeError('Record is abstract: use slots.defineType()');
+        const values = constructorValues(info, args); // refuses bad arguments before anything is made
         check(F.slots_new_blank(info.type, outU64));
         const h = outU64[0];
-        this[H] = h;
-        this[OWNER] = null;
+        ownFields(this, info, h, null);
         try {
-            if (values !== undefined && values !== null) {
-                for (const key of Object.keys(values)) this.set(key, values[key]);
-            }
+            for (const [key, v] of values) this.set(key, v);
             check(F.slots_fill_defaults(h));
         } catch (e) {
             F.slots_free(h);
@@ -615,6 +706,13 @@ function retryDrops() {
     }
 }
 
+// The TypedArray of each numeric kind's column (its C type, as slots_store_column_read writes it).
+const COLUMN_ARRAYS = new Map([
+    [K.BOOL, Uint8Array], [K.I8, Int8Array], [K.U8, Uint8Array], [K.I16, Int16Array], [K.U16, Uint16Array],
+    [K.I32, Int32Array], [K.U32, Uint32Array], [K.I64, BigInt64Array], [K.U64, BigUint64Array],
+    [K.F32, Float32Array], [K.F64, Float64Array],
+]);
+
 class Store {
     /** An empty store of records of `RecordClass` (a class from defineType). */
     constructor(RecordClass) {
@@ -653,8 +751,49 @@ class Store {
         return wrapHandle(outU64[0], this);
     }
 
-    /** The record whose key field equals `key` (a number, BigInt or string). */
+    /** The record whose key field equals `key` (a number, BigInt or string); an Error with code
+     * SLOTS_ENOKEY when there is none. */
     find(key) {
+        check(this.#lookup(key));
+        return wrapHandle(outU64[0], this);
+    }
+
+    /** The record whose key field equals `key`, or undefined when there is none (as Map#get). A key
+     * of the wrong kind (a string for an integer key) is still a TypeError. */
+    get(key) {
+        const st = this.#lookupOrAbsent(key);
+        if (st === C.SLOTS_ENOKEY) return undefined;
+        check(st);
+        return wrapHandle(outU64[0], this);
+    }
+
+    /** Whether a record's key field equals `key` (false for a key of the wrong kind, as Python's
+     * `key in store`). */
+    has(key) {
+        let st;
+        try {
+            st = this.#lookupOrAbsent(key);
+        } catch (e) {
+            if (e instanceof TypeError) return false;
+            throw e;
+        }
+        if (st === C.SLOTS_ENOKEY || st === C.SLOTS_ETYPE) return false;
+        check(st);
+        return true;
+    }
+
+    // #lookup, where an integer key no 64-bit key can equal is simply absent (SLOTS_ENOKEY).
+    #lookupOrAbsent(key) {
+        try {
+            return this.#lookup(key);
+        } catch (e) {
+            if (e.code === 'SLOTS_ERANGE') return C.SLOTS_ENOKEY;
+            throw e;
+        }
+    }
+
+    // The status of finding `key`, the handle in outU64[0].
+    #lookup(key) {
         let st;
         if (typeof key === 'string') {
             const b = Buffer.from(key, 'utf8');
@@ -669,21 +808,20 @@ class Store {
         } else {
             throw new TypeError(`store key must be an integer or a string, not ${jsTypeName(key)}`);
         }
-        check(st);
-        return wrapHandle(outU64[0], this);
+        return st;
     }
 
-    /** A new record with its defaults (and `values`, if given) appended. */
-    append(values) {
+    /** A new record appended, its values given as to the record class's constructor (positional,
+     * then an object by name); defaults fill the rest. A refused value appends nothing. */
+    append(...args) {
+        const values = constructorValues(this.info, args);
         check(F.slots_store_append(this.#ptr, outU64));
         const rec = wrapHandle(outU64[0], this);
-        if (values) {
-            try {
-                for (const k of Object.keys(values)) rec.set(k, values[k]);
-            } catch (e) {
-                F.slots_store_remove(this.#ptr, rec[H]);
-                throw e;
-            }
+        try {
+            for (const [k, v] of values) rec.set(k, v);
+        } catch (e) {
+            F.slots_store_remove(this.#ptr, rec[H]);
+            throw e;
         }
         return rec;
     }
@@ -695,6 +833,20 @@ class Store {
 
     /** Loads CSV with a header row (a string or Buffer). */
     loadCsv(data, options = {}) { return this.#load(F.slots_store_load_csv, data, options); }
+
+    /** Loads a JSON Lines file by path (the library reads it), with loadJsonl's options and errors. */
+    loadJsonlFile(file, options = {}) { return this.#loadFile(F.slots_store_load_jsonl_file, file, options); }
+
+    /** Loads a CSV file (header row first) by path. */
+    loadCsvFile(file, options = {}) { return this.#loadFile(F.slots_store_load_csv_file, file, options); }
+
+    #loadFile(fn, file, options) {
+        if (typeof file !== 'string' && !(file instanceof URL)) {
+            throw new TypeError(`path must be a string or URL, not ${jsTypeName(file)}`);
+        }
+        const p = file instanceof URL ? require('url').fileURLToPath(file) : file;
+        return this.#load((ptr, b, len, ...rest) => fn(ptr, p, ...rest), Buffer.alloc(0), options);
+    }
 
     #load(fn, data, options) {
         const b = Buffer.isBuffer(data) ? data : Buffer.from(String(data), 'utf8');
@@ -748,6 +900,31 @@ class Store {
         return { count: Number(out[0][0]), sum: out[1][0], min: out[2][0], max: out[3][0] };
     }
 
+    /** A numeric or bool field of every record, in position order, as a TypedArray of the field's
+     * C type (bool/u8 Uint8Array, i8 Int8Array, i16/u16/i32/u32 Int16Array..Uint32Array, f32
+     * Float32Array, f64 Float64Array, i64 BigInt64Array, u64 BigUint64Array: exact, so BigInts). A
+     * copy, read in one C call. Unset or null cells read 0 (NaN for floats); with { nulls: true } the
+     * result is { values, nulls }, nulls a Uint8Array with 1 where the field is null or unset. */
+    column(field, options = {}) {
+        const idx = fieldIndex(this.info, field);
+        const Arr = COLUMN_ARRAYS.get(this.info.kinds[idx]);
+        if (!Arr) {
+            throw makeError(C.SLOTS_ETYPE, `field '${field}' of '${this.info.name}' is ` +
+                `${F.slots_kind_name(this.info.kinds[idx])}, not numeric or bool`);
+        }
+        const n = this.length;
+        const values = new Arr(n);
+        const bits = options.nulls ? new Uint8Array((n + 7) >> 3) : null;
+        check(F.slots_store_column_read_validity(this.#ptr, idx, n ? values : null, values.byteLength,
+            bits && n ? bits : null, bits ? bits.length : 0, outLen, null));
+        const count = Number(outLen[0]);
+        const out = count === n ? values : values.subarray(0, count);
+        if (!bits) return out;
+        const nulls = new Uint8Array(count);
+        for (let k = 0; k < count; k++) nulls[k] = (bits[k >> 3] >> (k & 7)) & 1 ? 0 : 1;
+        return { values: out, nulls };
+    }
+
     clear() { check(F.slots_store_clear(this.#ptr)); }
 
     /** Frees the store and its records now (their objects then get SLOTS_ESTALE). An Error with
@@ -771,6 +948,29 @@ class Store {
     }
 }
 
+// store[i]: the record at position i, as an Array element (undefined past the end; at(i) throws
+// there and takes negative positions). A Proxy at the end of Store's prototype chain answers only
+// names that nothing before it has, so methods and `at` never pass through it.
+const POSITION = /^(?:0|[1-9][0-9]*)$/;
+Object.setPrototypeOf(Store.prototype, new Proxy(Object.prototype, {
+    get(target, prop, receiver) {
+        if (typeof prop !== 'string' || !POSITION.test(prop) || !(receiver instanceof Store)) {
+            return Reflect.get(target, prop, receiver);
+        }
+        const i = BigInt(prop);
+        return i < BigInt(receiver.length) ? receiver.at(i) : undefined;
+    },
+    has(target, prop) {
+        return Reflect.has(target, prop); // `0 in store` is not a position test: the receiver is unknown here
+    },
+    set(target, prop, value, receiver) {
+        if (typeof prop === 'string' && POSITION.test(prop) && receiver instanceof Store) {
+            throw new TypeError(`store positions are read-only: set the fields of store[${prop}], or use append()`);
+        }
+        return Reflect.set(target, prop, value, receiver);
+    },
+}));
+
 module.exports = {
     defineType,
     findType,
@@ -778,7 +978,11 @@ module.exports = {
     Store,
     version: F.slots_version(),
     versionNumber: VERSION_NUMBER,
+    /** What was loaded: the library as asked for (a path or the soname), the file the loader mapped
+     * (null without /proc), and the ABI description read. */
     libraryPath: LIBRARY,
+    libraryFile: LIBRARY_FILE,
+    cdefPath: CDEF,
     koffiVersion: koffi.version,
     constants: C,
     /** The Error the binding throws for status `st` (a negative SLOTS_ code) with `message`: for
