@@ -59,22 +59,47 @@ def _interrupt_when_loading():
     return t
 
 
+def _interrupted_load(s, fmt, source):
+    """Loads while another thread sends SIGINT once the load runs. Returns whether the load was
+    stopped (KeyboardInterrupt raised by the load call) or the signal came after it had ended (on a
+    busy machine the sender may run late; KeyboardInterrupt then comes from the next bytecodes)."""
+    timer = _interrupt_when_loading()
+    stopped = False
+    try:
+        try:
+            _load(s, fmt, source)
+        except KeyboardInterrupt:
+            stopped = True
+        timer.join()
+        for _ in range(100):  # a late signal's KeyboardInterrupt arrives here
+            threading.Event().wait(0.001)
+    except KeyboardInterrupt:
+        pass
+    timer.join()
+    return stopped
+
+
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 @pytest.mark.parametrize("threads", ["1", "4"])
 def test_ctrl_c_cancels_a_big_load(slots, texts, sigint, threads_env, fmt, threads, tmp_path):
     os.environ["SLOTS_LOAD_THREADS"] = threads
-    T, s = _seeded(slots, "CtrlC")
+    T = slots.define("CtrlC", "id: i64 key, name: str, price: f64")
     path = tmp_path / ("big." + fmt)
     path.write_bytes(texts[fmt])
-    for source in (texts[fmt], str(path)):
-        timer = _interrupt_when_loading()
-        with pytest.raises(KeyboardInterrupt):
-            _load(s, fmt, source)
-        timer.join()
-        assert len(s) == 1 and 1 in s and 5 not in s
-    s.clear()
-    assert _load(s, fmt, texts[fmt]) == ROWS  # nothing of the cancelled loads is in the way
-    assert len(s) == ROWS and (ROWS - 1) in s
+    stops = 0
+    for source in (texts[fmt], str(path), texts[fmt]):
+        s = T.store()
+        s.load_jsonl(b'{"id": -1, "name": "x", "price": 1}\n')
+        raised = _interrupted_load(s, fmt, source)
+        # All or nothing: stopped (nothing of it stays), or the signal came as it committed or after
+        # it had ended (all of it stays; KeyboardInterrupt all the same): never part of it.
+        assert len(s) in (1, ROWS + 1) and -1 in s
+        if len(s) == 1:
+            assert raised and 5 not in s
+            stops += 1
+        s.clear()
+        assert _load(s, fmt, texts[fmt]) == ROWS  # nothing of a cancelled load is in the way
+    assert stops >= 1  # of three loads of a good part of a second each, Ctrl-C stopped one at least
 
 
 def test_ctrl_c_from_a_validator_row(slots, texts, sigint):
