@@ -61,7 +61,9 @@ int loader_row(loader *L, size_t line, row_decoder decode, void *ctx);
  * caller knows the key is set, else NULL. On failure r is the caller's to free. */
 int row_fill(recref *r, row_decoder decode, void *ctx, unsigned flags);
 int row_index_key(const recref *r, const uint64_t *hash, bool *keyed);
+/* lines.c: '\n' bytes in buf; and an estimate of the lines of a big text (three windows sampled). */
 size_t count_newlines(const char *buf, size_t len);
+size_t estimate_lines(const char *buf, size_t len);
 /* How bulk_load reads a format's rows: one reader per chunk of whole lines, on the chunk's thread. */
 typedef struct row_format {
     /* A reader of the rows in buf[from, to), whose first line is number `line`; `ctx` is the
