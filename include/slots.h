@@ -11,8 +11,9 @@
  *    failure. On failure a thread-local message explains it (slots_errmsg()), out-parameters are left
  *    untouched and nothing in the library has changed: no type, record, field value, extra or key.
  *    (A failed load does replace its store's load-error list with the error that stopped it: that
- *    list is diagnostics, like the message; see slots_store_load_error_list.) Only capacity a call reserved before failing (a store's slabs, a key index's
- *    table) may stay for later use, as with a vector's reserve, so slots_memory_used() can be higher.
+ *    list is diagnostics, like the message; see slots_store_load_error_list.) Only capacity a call
+ *    reserved before failing (a store's slabs, a key index's table, a type's default store) may stay
+ *    for later use, as with a vector's reserve, so slots_memory_used() can be higher.
  *  - Only plain C types cross the boundary (int, int64_t, uint64_t, double, size_t, pointers), so any
  *    FFI can call every function without a compiler. Strings go in as pointer + length and need not be
  *    NUL-terminated unless a parameter says so.
@@ -28,7 +29,7 @@
  *    SLOTS_ESTALE (or finish first), never crash.
  *  - Lifetimes of what the library hands out, stated once:
  *      text read out of a record (get_str/get_bytes, slots_extra_get_str/_bytes, slots_extra_name,
- *        slots_store_load_errors): a copy owned by the library in the calling thread's storage,
+ *        slots_store_load_errors, slots_store_load_error_get): a copy owned by the library in the calling thread's storage,
  *        valid until the thread's next libslots call has returned (so it may be passed to that
  *        call) — copy it to keep it;
  *      results built in the thread's scratch buffer (slots_repr, slots_to_json, the dumps to memory,
