@@ -225,6 +225,11 @@ class Record(metaclass=RecordMeta):
         if h.__class__ is int:  # not _Borrowed: a store (or nobody) owns those
             _free(h)
 
+    def __sizeof__(self):
+        # sys.getsizeof(record): the proxy plus the record's bytes in C (its type's record size;
+        # out-of-line str/bytes values and extras are not counted: see type(r).memory_usage()).
+        return object.__sizeof__(self) + _fn.slots_type_record_size(_info(type(self)).t)
+
     def c_view(self):
         """UNCHECKED. A ctypes.Structure (type(self).c_struct()) over this record's bytes, for a
         c_layout=True record: reads and writes go straight to memory, bypassing kinds, ranges,

@@ -666,6 +666,11 @@ class Store(object):
         v = a[pos]
         return int(v) if self._field(name).kind in _INT_KINDS else v
 
+    def __sizeof__(self):
+        # sys.getsizeof(store) tells the truth: this object plus what the store holds in C (0 once
+        # dropped, so getsizeof never raises).
+        return object.__sizeof__(self) + (0 if self._s is None else self.memory_usage())
+
     def memory_usage(self):
         """Bytes the store holds in C: slabs, key index, position table, out-of-line strings."""
         rc, n = _b.out("slots_store_memory", self._live())
