@@ -32,5 +32,18 @@ extra=$(printf '%s\n' "$out" | grep ': error:' | grep -v '^tests/typing/errors\.
 if [ -z "$extra" ]; then ok "errors.py: no error on an unmarked line, none in the stub"
 else printf '%s\n' "$extra"; bad "errors.py: unexpected errors"; fi
 
+# The installed package is typed too: py.typed and __init__.pyi are package data (pyproject.toml).
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/slots-typing.XXXXXX")
+if PIP_NO_INDEX=1 SLOTS_BUILD_CFFI_EXT=0 SLOTS_BUNDLE_LIBRARY=0 "${PYTHON:-python3}" -m pip install \
+        --no-build-isolation --no-deps --quiet --target "$tmp/site" "$pkg" >"$tmp/pip.log" 2>&1 \
+    && [ -f "$tmp/site/slots/py.typed" ] && [ -f "$tmp/site/slots/__init__.pyi" ] \
+    && out=$(cd "$tmp" && MYPYPATH="$tmp/site" "$MYPY" --strict --cache-dir "$tmp/cache" \
+                 --no-error-summary "$here/example.py" 2>&1) && [ -z "$out" ]; then
+    ok "pip-installed package: py.typed and __init__.pyi shipped, example.py checks against it"
+else
+    cat "$tmp/pip.log"; printf '%s\n' "${out:-}"; bad "pip-installed package is typed"
+fi
+rm -rf "$tmp"
+
 echo "typing: $pass passed, $fail failed ($("$MYPY" --version))"
 [ $fail -eq 0 ]
