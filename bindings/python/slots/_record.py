@@ -16,8 +16,15 @@ from ._extras import _extra_set, _extras_dict
 from ._handles import (_adopt, _info, _keep, _pyextras, _record_base_info, _record_base_info_or_self,
                        _tl)
 from ._kinds import _PICKLE_MODULE  # _blank and _DefinedRef are named in pickles as kinds are
+from ._kinds import field, key
 from ._lib import _ALLOW_NAN, _C, _b, _fn
 from ._store import Store
+
+try:
+    from typing import dataclass_transform  # 3.11+
+except ImportError:  # older Pythons: the type checkers read __init__.pyi, the runtime needs nothing
+    def dataclass_transform(**kwargs):
+        return lambda obj: obj
 
 
 
@@ -39,6 +46,9 @@ def _check_bases(name, bases):
         raise TypeError("multiple bases have instance lay-out conflict")
 
 
+# Records are dataclass-like to type checkers (PEP 681): at run time this only sets
+# __dataclass_transform__; the types themselves are in __init__.pyi.
+@dataclass_transform(field_specifiers=(field, key))
 class RecordMeta(type):
     """Metaclass of record classes: a subclass of a record class is built as a record once, with no
     rebuild, so zero-argument super() and __init_subclass__ behave as in any class."""
@@ -225,6 +235,11 @@ class Record(metaclass=RecordMeta):
         if h.__class__ is int:  # not _Borrowed: a store (or nobody) owns those
             _free(h)
 
+    def __sizeof__(self):
+        # sys.getsizeof(record): the proxy plus the record's bytes in C (its type's record size;
+        # out-of-line str/bytes values and extras are not counted: see type(r).memory_usage()).
+        return object.__sizeof__(self) + _fn.slots_type_record_size(_info(type(self)).t)
+
     def c_view(self):
         """UNCHECKED. A ctypes.Structure (type(self).c_struct()) over this record's bytes, for a
         c_layout=True record: reads and writes go straight to memory, bypassing kinds, ranges,
@@ -249,6 +264,7 @@ def _blank(ref):
 _blank.__module__ = _PICKLE_MODULE
 
 
+@dataclass_transform(field_specifiers=(field, key))
 def record(cls=None, *, frozen=False, order=False, dynamic=False, readonly=(), c_layout=False):
     """Class decorator: makes `cls` a record class (like @dataclass(slots=True)). c_layout=True lays
     the fields out as the platform's C struct (SLOTS_CLAYOUT; no bytes fields): see c_struct()."""

@@ -19,6 +19,7 @@ import os
 import re
 import signal
 import threading
+import types
 
 from . import _handles, _ranges
 from ._errors import BusyError, StaleRecordError, _error, _raise
@@ -240,6 +241,10 @@ class Store(object):
     numeric columns as array.array (buffer protocol: numpy.frombuffer takes them)."""
 
     __slots__ = ("_s", "_lock", "_cls", "_info", "_hcls", "_key", "_intkey", "__weakref__")
+
+    # Store[Product] in annotations evaluated at run time (the type checkers' Store is generic in
+    # __init__.pyi).
+    __class_getitem__ = classmethod(types.GenericAlias)
 
     def __init__(self, cls):
         info = _info(cls)
@@ -665,6 +670,11 @@ class Store(object):
             raise ValueError("%s() of field '%s': no values" % (what, name))
         v = a[pos]
         return int(v) if self._field(name).kind in _INT_KINDS else v
+
+    def __sizeof__(self):
+        # sys.getsizeof(store) tells the truth: this object plus what the store holds in C (0 once
+        # dropped, so getsizeof never raises).
+        return object.__sizeof__(self) + (0 if self._s is None else self.memory_usage())
 
     def memory_usage(self):
         """Bytes the store holds in C: slabs, key index, position table, out-of-line strings."""

@@ -1,0 +1,35 @@
+"""Known type errors: mypy MUST report each line marked `# E:` (make check-typing counts them), so the
+check proves that mypy sees the records' types and does not just see Any."""
+from typing import Optional
+
+import slots
+
+
+@slots.record
+class Product:
+    id: int = slots.key()
+    name: str = ""
+    note: Optional[str] = None
+
+
+@slots.record(frozen=True)
+class Point:
+    x: float
+    y: float
+
+
+class City(slots.Record):
+    code: str = slots.key()
+
+
+Product("one", "apple")  # E: wrong constructor argument type
+Product(1, "apple", size=3)  # E: unknown constructor argument
+Product(1).colour  # E: unknown attribute
+Point(1.0)  # E: missing argument
+Point(1.0, 2.0).x = 3.0  # E: frozen
+n: int = Product(1).note  # E: Optional[str] is not int
+store = slots.Store(Product)
+s: str = store.get(1)  # E: a Product, not a str
+store[0].price  # E: unknown attribute through the store
+for c in City.store():
+    c.population  # E: unknown attribute through Store[City]

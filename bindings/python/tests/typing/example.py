@@ -1,0 +1,63 @@
+"""Typed use of slots that mypy --strict must accept with zero errors (make check-typing). Records
+type-check like dataclasses: constructor from the annotations, slots.key()/slots.field() as field
+specifiers, Optional fields, frozen/order; Store[Product] is generic."""
+from typing import Iterator, List, Optional
+
+import slots
+
+
+@slots.record
+class Product:
+    id: int = slots.key()
+    name: str = ""
+    price: float = 0.0
+    tags: slots.u8 = 0
+    note: Optional[str] = None
+
+
+@slots.record(frozen=True, order=True)
+class Version:
+    major: int
+    minor: int = slots.field(default=0, readonly=True)
+
+
+class City(slots.Record):
+    code: str = slots.key()
+    population: int = 0
+    mayor: Optional[str] = None
+
+
+def cheapest(store: slots.Store[Product]) -> Optional[Product]:
+    best: Optional[Product] = None
+    for p in store:
+        if best is None or p.price < best.price:
+            best = p
+    return best
+
+
+def names(it: Iterator[Product]) -> List[str]:
+    return [p.name.upper() for p in it]
+
+
+def main() -> None:
+    p = Product(1, "apple", 0.5)
+    q = Product(id=2, name="pear", price=1.25, tags=3, note="ripe")
+    price: float = p.price + q.price
+    note: Optional[str] = q.note
+    products: slots.Store[Product] = slots.Store(Product)
+    first: Product = products.append(3, "plum")
+    got: Product = products.get(3)
+    maybe: Optional[Product] = products.get(4, None)
+    n: int = len(products) + first.id + got.tags
+    print(price, note, maybe, n, names(iter(products)), cheapest(products), products[0].name)
+    assert Version(1) < Version(1, 2)
+    cities = City.store()  # Store[City]
+    c: City = cities.append("OSL", 700000)
+    for city in cities:
+        mayor: Optional[str] = city.mayor
+        print(city.code.lower(), city.population + 1, mayor, c.to_json())
+    print(slots.asdict(p), slots.replace(p, price=2.0).price, slots.fields(Product)[0].name)
+
+
+if __name__ == "__main__":
+    main()
