@@ -523,6 +523,18 @@ SLOTS_API int slots_store_load_csv_file(slots_store *s, const char *path, unsign
  * `s` (it compares the pointer with those of the loads in progress), so a signal handler may call
  * it at any moment, even with a store that another thread is dropping. */
 SLOTS_API int slots_store_cancel_load(slots_store *s);
+/* A long load's progress: fn(rows, ctx) is called on the loading thread with the number of rows
+ * decoded since its previous call (so a progress bar's update(n) fits it as it is), about every
+ * `every_rows` rows (0: 65536), while the rows decode (a load on several threads reports all of
+ * them, every 10 ms or so once the loading thread's own part is done), and once more at the end
+ * with the rest. Rows decoded and then undone (a failed load) were reported all the same; a
+ * skipped row counts. fn returns 0 to go on, or nonzero to stop the load as
+ * slots_store_cancel_load() does (SLOTS_ECANCELED, the store unchanged); the last call comes
+ * when every row is in and cannot stop it. fn may read the store, not change it (SLOTS_EBUSY).
+ * Applies to the store's later loads; NULL removes it. SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE,
+ * SLOTS_EBUSY (from the store's own load). Thread-safe. */
+typedef int (*slots_progress_fn)(uint64_t rows, void *ctx);
+SLOTS_API int slots_store_set_load_progress(slots_store *s, slots_progress_fn fn, void *ctx, size_t every_rows);
 /* The errors of the store's last load: with SLOTS_LOAD_SKIP_BAD, the first N rows it skipped (N is
  * 10 unless slots_store_set_load_error_limit says otherwise); for a load that failed, the one error
  * that stopped it. A load replaces the list as soon as it has checked its store and flags, failed

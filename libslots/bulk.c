@@ -8,6 +8,8 @@
  */
 #include "io.h"
 
+#include <time.h>
+
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +37,11 @@ typedef struct chunk {
     uint32_t rows;     /* whole records decoded into base, base + 1, ... (a bad row's is next) */
     uint64_t *hashes;  /* each row's key hash, taken while the record is in cache */
     unsigned flags;    /* the load's (SLOTS_LOAD_LENIENT) */
+    uint32_t done;     /* rows decoded so far, published every CANCEL_EVERY rows for progress */
+    int finished;      /* the chunk's decoding has ended (atomic) */
+    loader *L;         /* chunk 0 only, when the load reports progress: the caller's loader */
+    struct chunk *all; /* chunk 0 only: every chunk, and how many, for the rows done in all */
+    int nall;
     int rc;            /* the first bad row: status, line, message and where in the row */
     size_t bad_line;
     bool ran_off;      /* ... which ran into the chunk's end: a boundary inside a row */
@@ -112,17 +119,41 @@ static bool decode_row_into(chunk *c, void *reader, size_t line) {
     return true;
 }
 
+/* Chunk 0 (the caller's): tells the load's progress function the rows every chunk has decoded; a
+ * function that asks to stop cancels the load, which every chunk sees at its next check. */
+static void report_progress(chunk *c0) {
+    size_t rows = 0;
+    for (int k = 0; k < c0->nall; k++) rows += __atomic_load_n(&c0->all[k].done, __ATOMIC_RELAXED);
+    loader_progress(c0->L, rows, false);
+}
+
 static void *decode_chunk(void *arg) {
     chunk *c = arg;
     void *reader = c->fmt->open(c->ctx, c->buf, c->from, c->to, c->first_line);
     if (!reader) return fail(c, err_nomem(), c->first_line), NULL;
     size_t line = c->first_line;
     int more;
-    while ((more = c->fmt->next(reader, &line)) > 0 && decode_row_into(c, reader, line))
-        if (c->rows % CANCEL_EVERY == 0 && cancel_requested(c->watch)) break; /* the caller reports it */
+    while ((more = c->fmt->next(reader, &line)) > 0 && decode_row_into(c, reader, line)) {
+        if (c->rows % CANCEL_EVERY) continue;
+        __atomic_store_n(&c->done, c->rows, __ATOMIC_RELAXED);
+        if (c->L) report_progress(c); /* chunk 0, on the caller's thread */
+        if (cancel_requested(c->watch)) break; /* the caller reports it */
+    }
     if (more < 0) fail(c, more, line);
     c->fmt->close(reader);
+    __atomic_store_n(&c->done, c->rows, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->finished, 1, __ATOMIC_RELEASE);
     return NULL;
+}
+
+/* While the other chunks decode, the caller's thread tells the progress function how far they are,
+ * every 10 ms, instead of blocking in a join. */
+static void wait_with_progress(chunk *c, int n) {
+    for (int k = 1; k < n; k++)
+        while (!__atomic_load_n(&c[k].finished, __ATOMIC_ACQUIRE)) {
+            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+            report_progress(c);
+        }
 }
 
 /* Runs fn on every chunk, chunk 0 on this thread; a thread that cannot start runs here too. The
@@ -138,10 +169,11 @@ static void run_all(chunk *c, int n, void *(*fn)(void *)) {
     for (int k = 1; k < n; k++) started[k] = pthread_create(&tid[k], NULL, fn, &c[k]) == 0;
     if (n > 1) pthread_sigmask(SIG_SETMASK, &old, NULL);
     fn(&c[0]);
-    for (int k = 1; k < n; k++) {
+    for (int k = 1; k < n; k++)
+        if (!started[k]) fn(&c[k]);
+    if (c[0].L && fn == decode_chunk) wait_with_progress(c, n);
+    for (int k = 1; k < n; k++)
         if (started[k]) pthread_join(tid[k], NULL);
-        else fn(&c[k]);
-    }
 }
 
 /* The line where row `row` of a chunk starts, read again; 0 when out of memory. */
@@ -229,6 +261,7 @@ static int load_chunks(loader *L, const char *buf, size_t from, size_t len, size
     n = split(buf, from, len, n, c);
     for (int k = 0; k < n; k++)
         c[k].store = s, c[k].fmt = fmt, c[k].ctx = ctx, c[k].watch = L->watch, c[k].flags = L->flags;
+    c[0].L = L->progress ? L : NULL, c[0].all = c, c[0].nall = n;
     run_all(c, n, count_lines);
     uint32_t base = 0;
     size_t total = 0, added = 0;

@@ -34,7 +34,14 @@ typedef struct loader {
     size_t cursor_line, cursor_off; /* where line cursor_line starts: a cursor for error offsets */
     bool locked;      /* the store's lock is held from loader_begin to loader_end */
     uint64_t *watch;  /* its state word in cancel.c's table of running loads while rows decode */
+    slots_progress_fn progress; /* the store's progress function when the load began, or NULL */
+    void *progress_ctx;
+    size_t progress_every, reported; /* rows between calls; rows told so far */
 } loader;
+/* progress.c: tells the load's progress function about the rows decoded so far (`rows`, in all)
+ * once `progress_every` more have come, or always when `final`; a function that asks to stop
+ * cancels the load (SLOTS_ECANCELED). Called on the loading thread only. */
+int loader_progress(loader *L, size_t rows, bool final);
 /* Decodes one row into a blank record; an error leaves the record to be released by the loader. */
 typedef int (*row_decoder)(const recref *r, void *ctx);
 /* Opens the caller's store reference, checks flags, locks the store for the whole load and marks

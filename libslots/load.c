@@ -21,6 +21,7 @@ int loader_begin(loader *L, slots_store *ref, unsigned flags, const char *buf, s
     L->store = s, L->flags = flags, L->buf = buf, L->len = buf ? len : 0, L->locked = true;
     L->cursor_line = 1;
     store_set_loading(s, true); /* the loading thread's own validators may not change the store */
+    L->progress = s->progress, L->progress_ctx = s->progress_ctx, L->progress_every = s->progress_every;
     return rc;
 }
 
@@ -80,6 +81,7 @@ static int skip_rows(loader *L, const char *buf, size_t from, size_t len, size_t
     for (size_t rows = 0; rc == SLOTS_OK && (more = fmt->next(reader, &line)) != 0; rows++) {
         rc = more < 0 ? more : loader_row(L, line, fmt->decode, reader);
         if (rc == SLOTS_OK && rows % CANCEL_EVERY == 0 && cancel_requested(L->watch)) rc = err_cancelled();
+        if (rc == SLOTS_OK) rc = loader_progress(L, rows + 1, false);
     }
     if (reader) fmt->close(reader);
     return rc;
@@ -91,6 +93,7 @@ int loader_rows(loader *L, const char *buf, size_t from, size_t len, size_t line
     int rc = cancel_watch(store_ref(L->store), &L->watch); /* the reference callers hold */
     if (rc == SLOTS_OK && !(L->flags & SLOTS_LOAD_SKIP_BAD)) rc = bulk_load(L, buf, from, len, line, fmt, ctx); /* on every core */
     else if (rc == SLOTS_OK) rc = skip_rows(L, buf, from, len, line, fmt, ctx);
+    if (rc == SLOTS_OK) rc = loader_progress(L, L->nadded + L->skipped + L->bulk_loaded, true); /* the last rows */
     cancel_unwatch(L->watch);
     L->watch = NULL;
     return rc;

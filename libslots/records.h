@@ -81,6 +81,9 @@ typedef struct slots_store {
     uint32_t *positions;     /* position → slot, rebuilt after removals; NULL when stale */
     uint32_t positions_len;
     struct load_errors errors; /* what the last load kept of its errors (loaderror.c) */
+    slots_progress_fn progress; /* told how a load goes (progress.c), or NULL */
+    void *progress_ctx;
+    size_t progress_every;      /* rows between two calls */
     bool is_default;
     struct slots_store *prev, *next; /* every store, for fork() */
 } slots_store;

@@ -184,6 +184,17 @@ class Backend(object):
         c = ffi.callback("slots_validator", cb, error=1)
         return c, c
 
+    def progress_callback(self, py):
+        """(keepalive, fnptr): a C slots_progress_fn calling py(rows); nonzero stops the load, and so
+        does an exception (the caller keeps it)."""
+        def cb(rows, ctx):
+            try:
+                return int(py(rows))
+            except BaseException:  # never unwind through C
+                return 1
+        c = self.ffi.callback("slots_progress_fn", cb, error=1)
+        return c, c
+
     _CKIND = {"bool": "_Bool", "i8": "int8_t", "i16": "int16_t", "i32": "int32_t", "i64": "int64_t",
               "u8": "uint8_t", "u16": "uint16_t", "u32": "uint32_t", "u64": "uint64_t", "f32": "float",
               "f64": "double", "str": "char *", "ref": "uint64_t", "self": "uint64_t", "ptr": "void *",

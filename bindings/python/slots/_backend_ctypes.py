@@ -45,7 +45,7 @@ def _ctype(decl):
     """The ctypes type for a normalised C type from the cdef."""
     if decl in _SCALARS:
         return _SCALARS[decl]
-    if decl in ("(*)", "slots_native_fn", "slots_validator"):
+    if decl in ("(*)", "slots_native_fn", "slots_validator", "slots_progress_fn"):
         return ctypes.c_void_p  # function pointers: a CFUNCTYPE object or an address
     if decl == "const char *":
         return ctypes.c_char_p
@@ -229,6 +229,17 @@ class Backend(object):
         c = _VALIDATOR(cb)
         return c, ctypes.cast(c, ctypes.c_void_p).value
 
+    def progress_callback(self, py):
+        """(keepalive, fnptr): a C slots_progress_fn calling py(rows); it returns py's int result
+        (nonzero stops the load), 1 if py raises (the caller keeps the exception)."""
+        def cb(rows, ctx):
+            try:
+                return int(py(rows))
+            except BaseException:  # never unwind through C
+                return 1
+        c = _PROGRESS(cb)
+        return c, ctypes.cast(c, ctypes.c_void_p).value
+
     def method_callback(self, ret, params, py):
         """(keepalive, fnptr): a C function with return kind `ret` and parameter kinds `params`
         (field kinds, "self", "ptr", "void") calling py(*args); str arguments arrive as bytes, a str
@@ -346,6 +357,7 @@ class _Arg(ctypes.Structure):
                 ("f", ctypes.c_double), ("s", ctypes.c_void_p), ("len", ctypes.c_size_t)]
 
 
+_PROGRESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_void_p)
 _VALIDATOR = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
                               ctypes.c_size_t, ctypes.c_void_p)
 _CKIND = {"bool": ctypes.c_bool, "i8": ctypes.c_int8, "i16": ctypes.c_int16, "i32": ctypes.c_int32,

@@ -22,7 +22,7 @@ import threading
 import types
 
 from . import _handles, _ranges
-from ._errors import BusyError, StaleRecordError, _error, _raise
+from ._errors import BusyError, CancelledError, StaleRecordError, _error, _raise
 from ._handles import _Borrowed, _info
 from ._kinds import _I64_MAX, _I64_MIN, _U64_MAX
 from ._lib import EBUSY, _b, _C, _fn
@@ -449,7 +449,7 @@ class Store(object):
         return h > 0
 
     # ---- bulk load and dump ------------------------------------------------------------------
-    def load_jsonl(self, source=None, skip_bad=False, lenient=False, *, text=None):
+    def load_jsonl(self, source=None, skip_bad=False, lenient=False, *, text=None, progress=None):
         """Loads JSON Lines (one object per line) into the store, decoded in C straight into the
         records (validators run). `source` is one of: bytes-like data (the content itself); a path,
         str or os.PathLike (always a path, whatever it holds: never read as text); a file object,
@@ -465,16 +465,16 @@ class Store(object):
         has no default raises TypeError ("line 3: missing field 'name'"); lenient=True leaves such
         fields unset instead (a row without its key is still refused). skip_bad=True skips bad
         lines instead and returns LoadResult(loaded, skipped, errors)."""
-        return self._load("jsonl", source, skip_bad, text, lenient)
+        return self._load("jsonl", source, skip_bad, text, lenient, progress=progress)
 
-    def load_csv(self, source=None, skip_bad=False, lenient=False, trim_header=False, *, text=None):
+    def load_csv(self, source=None, skip_bad=False, lenient=False, trim_header=False, *, text=None, progress=None):
         """Loads CSV (RFC 4180: a header row of field names, "" quoting) from the same sources as
         load_jsonl: bytes-like data, a path (str or os.PathLike), a file object, or text=str. Read
         as Python's csv module reads it (LF, CRLF or CR line ends, a UTF-8 BOM skipped) and each
         cell as int() or float() reads it (a bad cell raises ValueError). An empty cell of a field
         that is not optional is a missing field. An unquoted header name with blanks around it
         raises ValueError unless trim_header=True."""
-        return self._load("csv", source, skip_bad, text, lenient, _TRIM_HEADER if trim_header else 0)
+        return self._load("csv", source, skip_bad, text, lenient, _TRIM_HEADER if trim_header else 0, progress)
 
     @property
     def load_errors(self):
@@ -501,7 +501,39 @@ class Store(object):
                                 "How many skipped rows a skip_bad load keeps in load_errors (default 10; "
                                 "write-only).")
 
-    def _load(self, fmt, source, skip_bad, text, lenient=False, flags=0):
+    def _load(self, fmt, source, skip_bad, text, lenient=False, flags=0, progress=None):
+        if progress is None:
+            return self._load_now(fmt, source, skip_bad, text, lenient, flags)
+        return self._load_with_progress(progress, fmt, source, skip_bad, text, lenient, flags)
+
+    def _load_with_progress(self, progress, fmt, *args):
+        """A load that calls progress(n) with each batch of n rows decoded (tqdm's update fits);
+        an exception from progress stops the load (the store unchanged) and is raised here."""
+        raised = []
+
+        def told(rows):
+            try:
+                progress(rows)
+                return 0
+            except BaseException as exc:  # stops the load; raised again once it has returned
+                raised.append(exc)
+                return 1
+        keep, fnptr = _b.progress_callback(told)
+        s = self._live()
+        rc = _fn.slots_store_set_load_progress(s, fnptr, _b.null, 0)
+        if rc:
+            raise _error(rc)
+        try:
+            return self._load_now(fmt, *args)
+        except CancelledError:
+            if raised:
+                raise raised[0] from None
+            raise
+        finally:
+            _fn.slots_store_set_load_progress(s, _b.null, _b.null, 0)
+            del keep
+
+    def _load_now(self, fmt, source, skip_bad, text, lenient=False, flags=0):
         s = self._live()
         flags |= (_SKIP_BAD if skip_bad else 0) | (_LENIENT if lenient else 0)
         path = None
