@@ -106,8 +106,10 @@ $(B)/asan/tests/test_%: tests/c/test_%.c $(B)/asan/tests/harness.o $(SAN_STATIC)
 	$(call say,CC)$(CC) $(BASE_CFLAGS) $(OPT) $(SAN) -Itests/c $< $(B)/asan/tests/harness.o $(SAN_STATIC) \
 	    $(CUNIT_LIBS) $(LDLIBS) -o $@
 
-# Fragments add their own targets and append to EXTRA_CHECKS (run by `make check`).
+# Fragments add their own targets and append to EXTRA_CHECKS (run by `make check`) and to
+# DEPS_EXTRA (run by `make deps`).
 EXTRA_CHECKS :=
+DEPS_EXTRA :=
 -include $(sort $(wildcard tests/*/*.mk ffi/*.mk bindings/*/*.mk))
 
 -include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d)
@@ -186,7 +188,7 @@ demo: lib
 	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) tests/demo/demo.py
 
 # ---- dependencies --------------------------------------------------------------------------------
-DEB_PKGS := gcc make libffi-dev libcunit1-dev pkg-config python3 python3-pytest python3-cffi python3-setuptools python3-pip \
+DEB_PKGS := gcc make libffi-dev libcunit1-dev pkg-config python3 python3-pytest python3-cffi python3-setuptools python3-pip python3-venv python3-wheel \
             python3-dev clang libclang-rt-14-dev valgrind abigail-tools luajit luarocks lintian
 # Node.js may come from elsewhere than Debian (a newer build): install Debian's only if none is there.
 NODE_PKGS := $(if $(shell command -v node 2>/dev/null),,nodejs)$(if $(shell command -v npm 2>/dev/null),, npm)
@@ -200,6 +202,8 @@ deps:
 	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	else echo "make deps: all present"; fi
+	@# What the fragments need besides Debian packages (a pinned virtual environment, ...).
+	@$(if $(DEPS_EXTRA),$(MAKE) --no-print-directory $(DEPS_EXTRA))
 
 clean:
 	rm -rf $(B)

@@ -9,7 +9,11 @@ TYPING_PYTHON ?= /usr/bin/python3
 TYPING_VENV := $(B)/venv-typing
 TYPING_REQ := bindings/python/requirements-typing.txt
 
-.PHONY: check-typing
+.PHONY: check-typing deps-typing
+
+# `make deps` runs this too, so the package index is needed there, not in make check.
+deps-typing: $(TYPING_VENV)/.stamp
+DEPS_EXTRA += deps-typing
 
 $(TYPING_VENV)/.stamp: $(TYPING_REQ)
 	rm -rf $(TYPING_VENV)
