@@ -11,8 +11,7 @@
 int loader_begin(loader *L, slots_store *ref, unsigned flags, const char *buf, size_t len) {
     memset(L, 0, sizeof *L);
     slots_store *s = NULL;
-    int rc = store_open(ref, &s);
-    if (rc == SLOTS_OK) rc = store_check_not_loading(s);
+    int rc = store_open_for_change(ref, &s);
     if (rc == SLOTS_OK && (flags & ~(SLOTS_LOAD_SKIP_BAD | SLOTS_LOAD_LENIENT)))
         rc = err_set(SLOTS_EINVAL, "unknown load flags 0x%x", flags);
     load_fault_reset(), load_note_reset(); /* this load's errors only */

@@ -162,16 +162,10 @@ static const slots_load_error *current(const load_errors *E, size_t *n) {
     return *n = E->n, E->items;
 }
 
-/* Opens and locks the caller's store: a load on another thread cannot replace the list meanwhile. */
-static int open_locked(const slots_store *ref, slots_store **s) {
-    int rc = store_open(ref, s);
-    return rc == SLOTS_OK ? store_lock_live(*s) : rc;
-}
-
 int slots_store_load_error_list(const slots_store *ref, const slots_load_error **errors, size_t *n) {
     GUARDED;
     slots_store *s;
-    int rc = open_locked(ref, &s);
+    int rc = store_open_locked(ref, &s);
     if (rc != SLOTS_OK) return rc;
     size_t count;
     const slots_load_error *items = current(&s->errors, &count);
@@ -185,7 +179,7 @@ int slots_store_load_error_get(const slots_store *ref, size_t i, size_t *line, s
                                const char **name, const char **message) {
     GUARDED;
     slots_store *s;
-    int rc = open_locked(ref, &s);
+    int rc = store_open_locked(ref, &s);
     if (rc != SLOTS_OK) return rc;
     size_t n;
     const slots_load_error *e = current(&s->errors, &n) + i;
@@ -207,7 +201,7 @@ int slots_store_load_error_get(const slots_store *ref, size_t i, size_t *line, s
 int slots_store_set_load_error_limit(slots_store *ref, size_t n) {
     GUARDED;
     slots_store *s;
-    int rc = open_locked(ref, &s);
+    int rc = store_open_locked(ref, &s);
     if (rc != SLOTS_OK) return rc;
     s->errors.limit = n;
     s->errors.limit_set = true;
@@ -218,7 +212,7 @@ int slots_store_set_load_error_limit(slots_store *ref, size_t n) {
 const char *slots_store_load_errors(const slots_store *ref) {
     GUARDED;
     slots_store *s;
-    if (open_locked(ref, &s) != SLOTS_OK) return NULL;
+    if (store_open_locked(ref, &s) != SLOTS_OK) return NULL;
     const char *text = s->errors.failed ? s->errors.fault_text : s->errors.text ? s->errors.text : "";
     const char *copy = arena_copy(text, strlen(text));
     store_unlock(s);

@@ -8,8 +8,7 @@
 int slots_store_set_load_progress(slots_store *ref, slots_progress_fn fn, void *ctx, size_t every_rows) {
     GUARDED;
     slots_store *s;
-    int rc = store_open(ref, &s);
-    if (rc == SLOTS_OK) rc = store_check_not_loading(s);
+    int rc = store_open_for_change(ref, &s);
     if (rc == SLOTS_OK) rc = store_lock_live(s);
     if (rc != SLOTS_OK) return rc;
     s->progress = fn, s->progress_ctx = fn ? ctx : NULL, s->progress_every = every_rows ? every_rows : 65536;

@@ -170,6 +170,10 @@ int store_drop(slots_store *s);     /* SLOTS_ESTALE, SLOTS_EBUSY (from inside a 
  * dropped, forged or default-store reference; call it inside a guard. */
 slots_store *store_ref(const slots_store *s);
 int store_open(const slots_store *ref, slots_store **out);
+/* store_open, then the store locked (unlocked again on failure); or refused from the store's own
+ * load (a call that would change the store: SLOTS_EBUSY). */
+int store_open_locked(const slots_store *ref, slots_store **out);
+int store_open_for_change(const slots_store *ref, slots_store **out);
 /* Locks a store unless it was dropped meanwhile (then SLOTS_ESTALE, unlocked). */
 int store_lock_live(slots_store *s);
 /* Loads mark their store; a call from the loading thread itself (a validator) that would change the
@@ -247,8 +251,7 @@ void field_copy_raw(const recref *from, const recref *to, int i);
 /* Every access to a slot's bytes takes the slot's stripe lock (str.c), so concurrent sets and reads
  * of one field see whole values and an out-of-line copy is freed only once nobody reads it.
  * A slot always holds a string (zeroed = ""); whether it is the field's value is the presence bit's
- * business. Set: SLOTS_ENOMEM leaves the old value. Release: frees what the slot owns, leaves "". */
-int str_slot_set(char *slot, bool cptr, const char *p, size_t len, size_t *account);
+ * business. Release: frees what the slot owns, leaves "". */
 void str_slot_release(char *slot, bool cptr, size_t *account);
 /* The pieces, for a caller that changes a field's bits under the same lock (field.c): prepare makes
  * a slot's bytes (a fresh copy; SLOTS_ENOMEM), exchange swaps them in, dispose frees what the old
@@ -259,8 +262,6 @@ int str_slot_prepare(char fresh[STR_SLOT], bool cptr, const char *p, size_t len,
 void str_slot_exchange(char *slot, bool cptr, const char *fresh, char old[STR_SLOT]);
 void str_slot_dispose(const char old[STR_SLOT], bool cptr, size_t *account);
 const char *str_slot_copy(const char *slot, bool cptr, size_t *len);
-/* Copies the slot's text into the thread's read arena: SLOTS_OK or SLOTS_ENOMEM. */
-int str_slot_read(const char *slot, bool cptr, const char **p, size_t *len);
 /* The slot's text in place, for a caller that knows no other thread can set it (a record it is
  * still building; a key, which changes only under the store lock the caller holds). */
 void str_slot_peek(const char *slot, bool cptr, const char **p, size_t *len);

@@ -134,6 +134,16 @@ int store_open(const slots_store *ref, slots_store **out) {
     return SLOTS_OK;
 }
 
+int store_open_locked(const slots_store *ref, slots_store **out) {
+    int rc = store_open(ref, out);
+    return rc == SLOTS_OK ? store_lock_live(*out) : rc;
+}
+
+int store_open_for_change(const slots_store *ref, slots_store **out) {
+    int rc = store_open(ref, out);
+    return rc == SLOTS_OK ? store_check_not_loading(*out) : rc;
+}
+
 /* A number that tells threads apart, for "is this thread the one loading the store". */
 static uintptr_t thread_tag(void) {
     static _Thread_local char tag;

@@ -15,17 +15,10 @@ int slots_store_new(const slots_type *t, slots_store **out) {
     return rc;
 }
 
-/* Opens a caller's store reference for a call that changes the store: refused from inside the
- * store's own load (a validator). */
-static int open_for_change(slots_store *ref, slots_store **s) {
-    int rc = store_open(ref, s);
-    return rc != SLOTS_OK ? rc : store_check_not_loading(*s);
-}
-
 int slots_store_drop(slots_store *ref) {
     GUARDED;
     slots_store *s;
-    int rc = open_for_change(ref, &s);
+    int rc = store_open_for_change(ref, &s);
     return rc != SLOTS_OK ? rc : store_drop(s);
 }
 
@@ -50,7 +43,7 @@ int slots_store_len(const slots_store *ref, size_t *n) {
 int slots_store_append(slots_store *ref, slots_obj *out) {
     GUARDED;
     slots_store *s;
-    int rc = open_for_change(ref, &s);
+    int rc = store_open_for_change(ref, &s);
     if (rc == SLOTS_OK && !out) rc = err_set(SLOTS_EINVAL, "out must not be NULL");
     if (rc != SLOTS_OK) return rc;
     recref r;
@@ -67,7 +60,7 @@ int slots_store_append(slots_store *ref, slots_obj *out) {
 int slots_store_remove(slots_store *ref, slots_obj o) {
     GUARDED;
     slots_store *s;
-    int rc = open_for_change(ref, &s);
+    int rc = store_open_for_change(ref, &s);
     if (rc != SLOTS_OK) return rc;
     recref r;
     if ((rc = record_resolve(o, &r)) != SLOTS_OK) return rc;
@@ -126,7 +119,7 @@ int slots_store_next(const slots_store *ref, size_t *cursor, slots_obj *out) {
 int slots_store_clear(slots_store *ref) {
     GUARDED;
     slots_store *s;
-    int rc = open_for_change(ref, &s);
+    int rc = store_open_for_change(ref, &s);
     if (rc == SLOTS_OK) rc = store_lock_live(s);
     if (rc != SLOTS_OK) return rc;
     key_index *index = s->index;
@@ -145,7 +138,7 @@ int slots_store_clear(slots_store *ref) {
 int slots_store_reserve(slots_store *ref, size_t n) {
     GUARDED;
     slots_store *s;
-    int rc = open_for_change(ref, &s);
+    int rc = store_open_for_change(ref, &s);
     if (rc != SLOTS_OK) return rc;
     if (n > (size_t)H_MAX_INDEX + 1) return err_set(SLOTS_ERANGE, "a store holds at most %u records", H_MAX_INDEX + 1);
     if ((rc = store_lock_live(s)) != SLOTS_OK) return rc;

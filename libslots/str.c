@@ -130,35 +130,17 @@ const char *str_slot_copy(const char *slot, bool cptr, size_t *len) {
     return arena_copy(at, *len);
 }
 
-/* Puts `fresh` in the slot under its lock and frees what the old bytes owned, after unlocking. */
-static void slot_swap(char *slot, bool cptr, const char *fresh, size_t *account) {
+/* Empties the slot under its lock and frees what it owned after unlocking. */
+void str_slot_release(char *slot, bool cptr, size_t *account) {
+    static const char empty[STR_SLOT];
     char old[STR_SLOT];
     text_lock(slot);
-    str_slot_exchange(slot, cptr, fresh, old);
+    str_slot_exchange(slot, cptr, empty, old);
     text_unlock(slot);
     str_slot_dispose(old, cptr, account);
 }
 
-int str_slot_set(char *slot, bool cptr, const char *p, size_t len, size_t *account) {
-    char fresh[STR_SLOT];
-    if (str_slot_prepare(fresh, cptr, p, len, account) != SLOTS_OK) return SLOTS_ENOMEM; /* the old value stays */
-    slot_swap(slot, cptr, fresh, account);
-    return SLOTS_OK;
-}
-
-void str_slot_release(char *slot, bool cptr, size_t *account) {
-    static const char empty[STR_SLOT];
-    slot_swap(slot, cptr, empty, account);
-}
-
 void str_slot_peek(const char *slot, bool cptr, const char **p, size_t *len) { slot_view(slot, cptr, p, len); }
-
-int str_slot_read(const char *slot, bool cptr, const char **p, size_t *len) {
-    text_lock(slot);
-    *p = str_slot_copy(slot, cptr, len);
-    text_unlock(slot);
-    return *p ? SLOTS_OK : SLOTS_ENOMEM;
-}
 
 size_t str_slot_heap_bytes(const char *slot, bool cptr) {
     size_t bytes = 0;
