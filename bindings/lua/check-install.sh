@@ -11,10 +11,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 repo=$PWD
 LUAJIT=${LUAJIT:-luajit}
-passed=0; failed=0
-ok()   { echo "  ok   $1"; passed=$((passed + 1)); }
-bad()  { echo "  FAIL $1"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi; }
+. tests/checks.sh
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/slots-lua.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

@@ -6,10 +6,7 @@
 # only. Prints each check and a closing line "deb: N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
-passed=0 failed=0
-ok()  { echo "  ok   $1"; passed=$((passed + 1)); }
-bad() { echo "  FAIL $1"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi; }
+. tests/checks.sh
 out=build/deb
 if bash pkgconfig/deb/build-deb.sh "$out" >/dev/null 2>build/deb-build.log; then ok "make deb builds libslots1 and libslots-dev"
 else bad "make deb"; cat build/deb-build.log; echo "deb: $passed passed, $failed failed"; exit 1; fi

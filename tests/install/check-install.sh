@@ -5,10 +5,7 @@
 # Prints each check and a closing line "install: N passed, N failed"; exits nonzero on a failure.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-passed=0; failed=0
-ok()   { echo "  ok   $1"; passed=$((passed + 1)); }
-bad()  { echo "  FAIL $1"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi; }
+. tests/checks.sh
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/slots-install.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
