@@ -198,8 +198,10 @@ static int import_batches(import *im, loader *L) {
 int slots_store_import_stream(slots_store *s, struct ArrowArrayStream *in, unsigned flags, size_t *loaded) {
     GUARDED;
     if (!in || !in->release) return err_set(SLOTS_EINVAL, "the Arrow stream must not be NULL or released");
+    struct ArrowArrayStream stream = *in; /* moved, as the spec says a consumer takes a stream */
+    in->release = NULL;
     loader L;
-    import im = {.in = in};
+    import im = {.in = &stream};
     int rc = loader_begin(&L, s, flags, NULL, 0);
     if (rc == SLOTS_OK) im.t = L.store->type, rc = read_schema(&im);
     if (rc == SLOTS_OK) rc = cancel_watch(store_ref(L.store), &L.watch); /* the reference callers hold */
@@ -209,6 +211,6 @@ int slots_store_import_stream(slots_store *s, struct ArrowArrayStream *in, unsig
     rc = loader_end(&L, rc, loaded, NULL);
     if (im.cols) mem_free(im.cols, (size_t)im.ncols * sizeof *im.cols + 1, NULL);
     if (im.schema.release) im.schema.release(&im.schema);
-    in->release(in);
+    stream.release(&stream);
     return rc;
 }
