@@ -2,8 +2,8 @@
 // Reads ffi/slots.cdef — the generated, preprocessor-free declarations of libslots — and turns it into
 // koffi types, constants and functions, so the Node binding declares nothing by hand.
 //
-// The cdef has five shapes of declaration, one per statement: `enum { NAME = value, ... };`,
-// `typedef struct X X;` (opaque), `typedef struct X { members } X;`, `typedef T NAME;` and
+// The cdef has six shapes of declaration, one per statement: `enum { NAME = value, ... };`,
+// `typedef struct X X;` (opaque), `typedef struct X { members } X;`, `struct X { members };`, `typedef T NAME;` and
 // `typedef R (*NAME)(params);`, plus one function prototype per line. koffi parses prototypes itself;
 // every type a prototype names is declared before any prototype is, because koffi 3.3.4 aborts the
 // process (instead of throwing) on an unknown type after `const` in a prototype.
@@ -41,6 +41,20 @@ function parse(text) {
         koffi.struct(name, members);
         return '';
     });
+    // Plain `struct X { members };` (the Arrow C Data Interface's): pointer and function-pointer
+    // members are opaque here (a JS caller hands the struct's address on, it does not walk it), and
+    // prototypes then name the type X.
+    text = text.replace(/(?:^|\n)\s*struct\s+(\w+)\s*\{((?:[^{}]|\([^)]*\))*)\}\s*;/g, (all, tag, body) => {
+        const members = {};
+        for (const decl of statements(body)) {
+            const fn = /\(\s*\*\s*(\w+)\s*\)/.exec(decl);
+            const [type, field] = fn ? ['void *', fn[1]] : splitDecl(decl);
+            members[field] = /\bstruct\b/.test(type) || /\*\s*\*/.test(type) ? 'void *' : type;
+        }
+        koffi.struct(tag, members);
+        return '\n';
+    });
+    text = text.replace(/\bstruct\s+(Arrow\w+)\b/g, '$1');
     let m;
     for (const st of statements(text)) {
         if ((m = /^enum \{(.*)\}$/.exec(st))) {
