@@ -480,6 +480,15 @@ static struct ArrowArrayStream fake_stream(fake *f) {
     return (struct ArrowArrayStream){fake_schema, fake_next, fake_error, fake_release, f};
 }
 
+/* Imports f's stream into s, which must fail with `status` and a message holding `msg`. */
+static void import_fails(slots_store *s, fake *f, unsigned flags, int status, const char *msg) {
+    struct ArrowArrayStream st = fake_stream(f);
+    size_t loaded = 0;
+    ASSERT_STATUS(slots_store_import_stream(s, &st, flags, &loaded), status);
+    ASSERT_MSG(msg);
+    CU_ASSERT_EQUAL(f->released, 1); /* consumed whatever happens */
+}
+
 static const char *ID_NAME = "id: i64 key, name: str, qty: u8 = 7, note: str = null optional";
 
 /* Two batches of three rows: id, name, qty as given. */
@@ -512,9 +521,7 @@ static void test_import_rows(void) {
     static const char *id_name[] = {"id", "name"}, *fmt_lu[] = {"l", "u"};
     fake_init(&f, 2, id_name, fmt_lu, 1, 3);
     f.bufs[0][0][1] = ids, f.bufs[0][1][0] = valid, f.bufs[0][1][1] = offsets, f.bufs[0][1][2] = text;
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_ETYPE);
-    ASSERT_MSG("batch 0, row 1: missing field 'name'");
+    import_fails(s, &f, 0, SLOTS_ETYPE, "batch 0, row 1: missing field 'name'");
     CU_ASSERT_EQUAL(f.released, 1); /* consumed whatever happens */
     CU_ASSERT_EQUAL(f.arrays_released, 1);
     const slots_load_error *errs;
@@ -548,9 +555,7 @@ static void test_import_rows(void) {
     ASSERT_STATUS(slots_get_str(o, 3, &p, &len), SLOTS_NULL); /* note: not in the stream, its default */
     /* the same ids again: a duplicate key fails all six, the store keeps its six */
     fake_rows(&f, ids, text, offsets, qty, NULL);
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_EEXIST);
-    ASSERT_MSG("batch 0, row 0: ");
+    import_fails(s, &f, 0, SLOTS_EEXIST, "batch 0, row 0: ");
     ASSERT_OK(slots_store_len(s, &n));
     CU_ASSERT_EQUAL(n, 6);
     slots_store_drop(s);
@@ -564,9 +569,7 @@ static void test_import_errors(void) {
     struct ArrowArrayStream st;
     /* out of range for u8 in the second batch: all or nothing */
     fake_rows(&f, ids, text, offsets, qty, NULL);
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_ERANGE);
-    ASSERT_MSG("batch 1, row 1: value 300 out of range for field 'qty' (u8)");
+    import_fails(s, &f, 0, SLOTS_ERANGE, "batch 1, row 1: value 300 out of range for field 'qty' (u8)");
     ASSERT_OK(slots_store_len(s, &n));
     CU_ASSERT_EQUAL(n, 0);
     CU_ASSERT_EQUAL(loaded, 99);
@@ -580,32 +583,22 @@ static void test_import_errors(void) {
     static const char *bad_names[] = {"id", "nope"}, *twice[] = {"id", "id"}, *fmt_l[] = {"l", "l"}, *fmt_ts[] = {"l", "tsu:"};
     static const char *ok_names[] = {"id", "name"};
     fake_init(&f, 2, bad_names, fmt_l, 0, 0);
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_ENOATTR);
-    ASSERT_MSG("no attribute 'nope'");
+    import_fails(s, &f, 0, SLOTS_ENOATTR, "no attribute 'nope'");
     CU_ASSERT_EQUAL(f.released, 1);
     fake_init(&f, 2, twice, fmt_l, 0, 0);
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_EINVAL);
-    ASSERT_MSG("appears twice");
+    import_fails(s, &f, 0, SLOTS_EINVAL, "appears twice");
     fake_init(&f, 2, ok_names, fmt_ts, 0, 0);
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_ETYPE);
-    ASSERT_MSG("'tsu:'");
+    import_fails(s, &f, 0, SLOTS_ETYPE, "'tsu:'");
     /* a column of the wrong kind: the setter's message, naming the field */
     fake_init(&f, 2, ok_names, fmt_l, 1, 3);
     f.bufs[0][0][1] = ids, f.bufs[0][1][1] = ids;
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_ETYPE);
-    ASSERT_MSG("batch 0, row 0: ");
+    import_fails(s, &f, 0, SLOTS_ETYPE, "batch 0, row 0: ");
     ASSERT_MSG("name must be str, not int");
     /* missing fields: strict unless lenient (the key always required) */
     static const char *only_id[] = {"id"}, *only_name[] = {"name"}, *fmt_u[] = {"u"};
     fake_init(&f, 1, only_id, fmt_l, 1, 3);
     f.bufs[0][0][1] = ids;
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_ETYPE);
-    ASSERT_MSG("missing field 'name'");
+    import_fails(s, &f, 0, SLOTS_ETYPE, "missing field 'name'");
     fake_init(&f, 1, only_id, fmt_l, 1, 3);
     f.bufs[0][0][1] = ids;
     st = fake_stream(&f);
@@ -613,15 +606,11 @@ static void test_import_errors(void) {
     CU_ASSERT_EQUAL(loaded, 3);
     fake_init(&f, 1, only_name, fmt_u, 1, 3);
     f.bufs[0][0][1] = offsets, f.bufs[0][0][2] = text;
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, SLOTS_LOAD_LENIENT, &loaded), SLOTS_ETYPE);
-    ASSERT_MSG("missing field 'id'");
+    import_fails(s, &f, SLOTS_LOAD_LENIENT, SLOTS_ETYPE, "missing field 'id'");
     /* the stream itself fails: SLOTS_EIO with its words, nothing added */
     fake_rows(&f, ids + 3, text, offsets, qty, NULL);
     f.fail_at = 1;
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_EIO);
-    ASSERT_MSG("the fake stream broke");
+    import_fails(s, &f, 0, SLOTS_EIO, "the fake stream broke");
     ASSERT_OK(slots_store_len(s, &n));
     CU_ASSERT_EQUAL(n, 3);
     /* NULL or released streams, bad flags, dropped stores */
