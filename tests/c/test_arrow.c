@@ -9,6 +9,7 @@
 #include "harness.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,6 +392,69 @@ static void test_stream_store_changed(void) {
     }
 }
 
+/* Exports while other threads set the text fields: each cell is one whole value a writer wrote (a
+ * short one inline or a long one out of line), never a mix, as every reader of text sees. */
+#define WRITERS 2
+#define RACE_ROWS 100
+static const char *const RACE_TEXT[] = {"short", "a text too long to be inline in a slot, or in a view"};
+typedef struct race {
+    slots_obj *h;
+    int seed;
+    int *stop;
+} race;
+
+static void *race_writer(void *p) {
+    race *r = p;
+    for (unsigned k = (unsigned)r->seed; !__atomic_load_n(r->stop, __ATOMIC_RELAXED); k = k * 1103515245u + 12345u) {
+        const char *text = RACE_TEXT[(k >> 16) & 1];
+        if (slots_set_str(r->h[(k >> 8) % RACE_ROWS], 0, text, strlen(text)) != SLOTS_OK) break;
+    }
+    return NULL;
+}
+
+static void test_export_while_text_changes(void) {
+    slots_store *s = new_store("s: str", NULL);
+    slots_obj h[RACE_ROWS];
+    for (int i = 0; i < RACE_ROWS; i++) {
+        ASSERT_OK(slots_store_append(s, &h[i]));
+        ASSERT_OK(slots_set_str(h[i], 0, RACE_TEXT[0], strlen(RACE_TEXT[0])));
+    }
+    int stop = 0;
+    race w[WRITERS];
+    pthread_t th[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        w[i] = (race){h, i + 1, &stop};
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, race_writer, &w[i]), 0);
+    }
+    int bad = 0;
+    for (int round = 0; round < 200; round++) {
+        struct ArrowArray a;
+        ASSERT_OK(slots_store_export_array(s, round % 2 ? SLOTS_ARROW_STRING_VIEW : 0, NULL, &a));
+        const struct ArrowArray *c = a.children[0];
+        for (int64_t k = 0; k < c->length; k++) {
+            const char *p;
+            size_t len;
+            if (round % 2) {
+                const char *view = (const char *)c->buffers[1] + k * 16;
+                int32_t l, at;
+                memcpy(&l, view, 4), memcpy(&at, view + 12, 4);
+                len = (size_t)l, p = l <= 12 ? view + 4 : (const char *)c->buffers[2] + at;
+            } else {
+                const int32_t *o = c->buffers[1];
+                len = (size_t)(o[k + 1] - o[k]), p = (const char *)c->buffers[2] + o[k];
+            }
+            bool whole = false;
+            for (int t = 0; t < 2; t++) whole |= len == strlen(RACE_TEXT[t]) && memcmp(p, RACE_TEXT[t], len) == 0;
+            bad += !whole;
+        }
+        a.release(&a);
+    }
+    __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+    for (int i = 0; i < WRITERS; i++) pthread_join(th[i], NULL);
+    CU_ASSERT_EQUAL(bad, 0);
+    slots_store_drop(s);
+}
+
 /* ---- import --------------------------------------------------------------------------------- */
 static void test_import_round_trip(void) {
     unsigned variants[] = {0, SLOTS_ARROW_STRING_VIEW, SLOTS_ARROW_LARGE};
@@ -702,6 +766,7 @@ static CU_TestInfo tests[] = {
     {"array: outlives its store; moved child", test_array_outlives_store},
     {"stream: batches in order, the end", test_stream_batches},
     {"stream: store changed or dropped -> EINVAL", test_stream_store_changed},
+    {"export while other threads set text", test_export_while_text_changes},
     {"import: round trip of every kind", test_import_round_trip},
     {"import: rows, nulls, all or nothing", test_import_rows},
     {"import: errors name batch, row, field", test_import_errors},
