@@ -670,8 +670,9 @@ SLOTS_API int slots_store_sum_i64(const slots_store *s, int field, int64_t *sum)
  * (made on first use, per set of flags), so filling one allocates nothing after the first time and a
  * consumer that never calls the top-level release (DuckDB's duckdb_arrow_scan) leaks nothing.
  * release only marks the struct released (release = NULL), as the spec requires; the children it
- * points to are the type's and are never freed (a consumer that moves a child out and releases it
- * marks only its own copy; the type's copy is marked live again by the next export).
+ * points to are the type's and are never freed (a consumer that moves a child out marks the type's
+ * copy released, as the spec's move does, and its release marks only its own copy; the next export
+ * marks the type's copy live again).
  * An exported array owns its buffers: they are copies, made in one pass over the store's records
  * under the store's lock (text read under each slot's lock, as every reader does), so the array
  * stays valid and unchanged after the store changes or is dropped, until its release is called.
