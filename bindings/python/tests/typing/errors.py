@@ -29,7 +29,8 @@ Point(1.0)  # E: missing argument
 Point(1.0, 2.0).x = 3.0  # E: frozen
 n: int = Product(1).note  # E: Optional[str] is not int
 store = slots.Store(Product)
-s: str = store.get(1)  # E: a Product, not a str
-store[0].price  # E: unknown attribute through the store
+s: str = store[1]  # E: a Product, not a str
+store.get(1).name  # E: get() may return None, as dict.get
+store.rows[0].price  # E: unknown attribute through the store
 for c in City.store():
     c.population  # E: unknown attribute through Store[City]

@@ -46,10 +46,16 @@ def main() -> None:
     note: Optional[str] = q.note
     products: slots.Store[Product] = slots.Store(Product)
     first: Product = products.append(3, "plum")
-    got: Product = products.get(3)
-    maybe: Optional[Product] = products.get(4, None)
-    n: int = len(products) + first.id + got.tags
-    print(price, note, maybe, n, names(iter(products)), cheapest(products), products[0].name)
+    got: Product = products[3]
+    maybe: Optional[Product] = products.get(4)
+    fallback: Product = products.get(4, first)
+    n: int = len(products) + first.id + got.tags + fallback.id
+    print(price, note, maybe, n, names(iter(products)), cheapest(products), products.rows[0].name)
+    by_key = {k: p.name for k, p in products.items()}
+    keys: List[int] = sorted(products.keys())
+    if 3 in products:
+        del products[3]
+    print(by_key, keys, products.pop(9, None), [p.id for p in products.rows[1:]])
     assert Version(1) < Version(1, 2)
     cities = City.store()  # Store[City]
     c: City = cities.append("OSL", 700000)
