@@ -9,7 +9,7 @@
 # returns, so use slots.Store(Product) for a typed store of it.
 import dataclasses
 import os
-from typing import (Any, Callable, Dict, Generic, ItemsView, Iterable, Iterator, KeysView, List, NamedTuple,
+from typing import (Any, Callable, Dict, Generic, ItemsView, Iterable, Iterator, KeysView, List, Mapping, NamedTuple,
                     Optional, Sequence, Tuple, Type, TypeVar, Union, ValuesView, overload)
 
 from typing_extensions import TypeAlias, dataclass_transform
@@ -38,12 +38,20 @@ class _Missing: ...
 
 MISSING: _Missing
 
-# Field specifiers: only `default` is a dataclasses parameter they accept (no default_factory, init,
-# kw_only: slots.field refuses them), so only `default` is declared.
+# Field specifiers: slots.field takes dataclasses.field's parameters (and readonly, key); slots.key
+# only default and readonly. dataclasses.field itself is a field specifier too.
 @overload
-def field(*, default: _T, readonly: bool = ..., key: bool = ...) -> _T: ...
+def field(*, default: _T, init: bool = ..., repr: bool = ..., hash: Optional[bool] = ..., compare: bool = ...,
+          metadata: Optional[Mapping[Any, Any]] = ..., kw_only: bool = ..., readonly: bool = ...,
+          key: bool = ...) -> _T: ...
 @overload
-def field(*, readonly: bool = ..., key: bool = ...) -> Any: ...
+def field(*, default_factory: Callable[[], _T], init: bool = ..., repr: bool = ..., hash: Optional[bool] = ...,
+          compare: bool = ..., metadata: Optional[Mapping[Any, Any]] = ..., kw_only: bool = ...,
+          readonly: bool = ..., key: bool = ...) -> _T: ...
+@overload
+def field(*, init: bool = ..., repr: bool = ..., hash: Optional[bool] = ..., compare: bool = ...,
+          metadata: Optional[Mapping[Any, Any]] = ..., kw_only: bool = ..., readonly: bool = ...,
+          key: bool = ...) -> Any: ...
 @overload
 def key(*, default: _T, readonly: bool = ...) -> _T: ...
 @overload
@@ -59,6 +67,13 @@ class Field:
     key: bool
     index: int
     ref_type: Optional[type]
+    default_factory: Any
+    init: bool
+    repr: bool
+    hash: Optional[bool]
+    compare: bool
+    metadata: Dict[Any, Any]
+    kw_only: bool
 
 class FrozenInstanceError(dataclasses.FrozenInstanceError): ...
 class ReadOnlyError(AttributeError): ...
@@ -139,7 +154,7 @@ class Store(Generic[_R]):
     def max(self, name: str) -> Union[int, float]: ...
     def memory_usage(self) -> int: ...
 
-@dataclass_transform(field_specifiers=(field, key))
+@dataclass_transform(field_specifiers=(field, key, dataclasses.field))
 class RecordMeta(type):
     def memory_usage(cls, detail: bool = ...) -> Any: ...
     def store(cls: Type[_R]) -> Store[_R]: ...
@@ -156,11 +171,14 @@ class Record(metaclass=RecordMeta):
     def __sizeof__(self) -> int: ...
 
 @overload
-@dataclass_transform(field_specifiers=(field, key))
+@dataclass_transform(field_specifiers=(field, key, dataclasses.field))
 def record(cls: _C, /) -> _C: ...
 @overload
+@dataclass_transform(field_specifiers=(field, key, dataclasses.field))
 def record(*, frozen: bool = ..., order: bool = ..., dynamic: bool = ..., readonly: Iterable[str] = ...,
-           c_layout: bool = ...) -> Callable[[_C], _C]: ...
+           c_layout: bool = ..., init: bool = ..., repr: bool = ..., eq: bool = ..., unsafe_hash: bool = ...,
+           match_args: bool = ..., kw_only: bool = ..., slots: bool = ...,
+           weakref_slot: bool = ...) -> Callable[[_C], _C]: ...
 
 def define(name: str, fields: str, *, frozen: bool = ..., dynamic: bool = ..., order: bool = ...,
            base: Optional[type] = ..., module: Optional[str] = ..., c_layout: bool = ...) -> Any: ...

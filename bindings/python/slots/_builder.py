@@ -160,8 +160,19 @@ class _ClassBuilder(object):
                             "a base field a new default, not a new kind, optionality, key or readonly"
                             % (fname, self.cls.__name__, F._owner, fname, F.kind, ", optional" if F.optional else ""))
         if opts.default is not MISSING:
-            self.default_spec(fname, kind, opts.default)  # checks it; the text of the C type is the base's
+            self.default_spec(fname, kind, opts.default)
+            self.check_default(F, opts.default)  # C checks a default only in the text it defines
         self.overrides[fname] = opts
+
+    def check_default(self, F, v):
+        """TypeError or OverflowError unless `v` is a value field F takes."""
+        fam, ok = F._family, v is None and F.optional
+        if not ok and fam in ("int", "u64"):
+            ok = isinstance(v, int) and not isinstance(v, bool) and _KINDS[F.kind](v) is v
+        elif not ok:
+            ok = isinstance(v, {"f64": (int, float), "str": str, "bytes": bytes, "bool": bool}.get(fam, ()))
+        if not ok or (fam == "f64" and isinstance(v, bool)):
+            raise TypeError("field '%s' of %s: default %r is not a %s" % (F.name, self.cls.__name__, v, F.kind))
 
     def default_spec(self, fname, kind, default):
         """The " = <literal>" part of a field-list entry; empty for a default only Python keeps (a

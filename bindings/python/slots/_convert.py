@@ -191,6 +191,7 @@ def _make_init(cls, info, ns, dc_fields):
         body.append("    _slots_self_.__post_init__(%s)" % ", ".join(initvars))
     fn = _exec_fn(src + body, ns, "__init__")
     fn.__qualname__ = "%s.__init__" % cls.__qualname__
+    fn.__annotations__ = dict({f.name: f.type for f in dc_fields.values() if f.init}, **{"return": None})
     # The same assignments for a record that already exists (Store.append: the store made it).
     fill = ["def _slots_fill_(%s):" % ", ".join(args), "    _slots_h_ = _geth(_slots_self_)"]
     info.fill = _exec_fn(fill + body, ns, "_slots_fill_")

@@ -4,6 +4,7 @@ a field-list text), with what copy and pickle need to create a record again.
 
 Below: every module but _api (see README, Package layout). Binds slots.Record into _handles.
 """
+import dataclasses
 import sys
 import threading
 
@@ -52,7 +53,7 @@ def _check_bases(name, bases):
 
 # Records are dataclass-like to type checkers (PEP 681): at run time this only sets
 # __dataclass_transform__; the types themselves are in __init__.pyi.
-@dataclass_transform(field_specifiers=(field, key))
+@dataclass_transform(field_specifiers=(field, key, dataclasses.field))
 class RecordMeta(type):
     """Metaclass of record classes: a subclass of a record class is built as a record once, with no
     rebuild, so zero-argument super() and __init_subclass__ behave as in any class."""
@@ -269,7 +270,7 @@ def _blank(ref):
 _blank.__module__ = _PICKLE_MODULE
 
 
-@dataclass_transform(field_specifiers=(field, key))
+@dataclass_transform(field_specifiers=(field, key, dataclasses.field))
 def record(cls=None, *, frozen=False, order=False, dynamic=False, readonly=(), c_layout=False, init=None,
            repr=None, eq=None, unsafe_hash=None, match_args=None, kw_only=None, slots=True, weakref_slot=True):
     """Class decorator: makes `cls` a record class (like @dataclass(slots=True)); init, repr, eq,

@@ -2,6 +2,7 @@
 package as it is: exactly the names of slots.__all__, and every public method of Store, RecordMeta and
 Record, no more and no fewer. make check-typing runs mypy itself (tests/typing)."""
 import ast
+import dataclasses
 import os
 import sys
 
@@ -56,5 +57,5 @@ def test_runtime_typing_hooks(slots):
     assert slots.Store[int].__origin__ is slots.Store  # Store[Product] in run-time annotations
     if sys.version_info >= (3, 11):  # typing.dataclass_transform marks them (PEP 681)
         for obj in (slots.record, slots.RecordMeta):
-            assert obj.__dataclass_transform__["field_specifiers"] == (slots.field, slots.key)
+            assert obj.__dataclass_transform__["field_specifiers"] == (slots.field, slots.key, dataclasses.field)
     assert os.path.exists(os.path.join(os.path.dirname(STUB), "py.typed"))

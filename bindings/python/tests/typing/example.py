@@ -1,6 +1,8 @@
 """Typed use of slots that mypy --strict must accept with zero errors (make check-typing). Records
 type-check like dataclasses: constructor from the annotations, slots.key()/slots.field() as field
 specifiers, Optional fields, frozen/order; Store[Product] is generic."""
+import dataclasses
+from dataclasses import KW_ONLY, InitVar
 from typing import Iterator, List, Optional
 
 import slots
@@ -25,6 +27,30 @@ class City(slots.Record):
     code: str = slots.key()
     population: int = 0
     mayor: Optional[str] = None
+
+
+@slots.record(kw_only=True, eq=False)
+class Options:
+    verbose: bool = False
+    level: int = 1
+
+
+@slots.record
+class Account:
+    owner: str
+    secret: InitVar[str]
+    _: KW_ONLY
+    balance: float = slots.field(default=0.0, compare=False, repr=False)
+    opened: float = slots.field(default_factory=float)
+    note: str = dataclasses.field(default="")
+    digest: str = slots.field(default="", init=False)
+
+    def __post_init__(self, secret: str) -> None:
+        self.digest = secret[::-1]
+
+
+class Premium(Account):
+    note: str = "premium"  # a base field's default, redeclared
 
 
 def cheapest(store: slots.Store[Product]) -> Optional[Product]:
@@ -63,6 +89,11 @@ def main() -> None:
         mayor: Optional[str] = city.mayor
         print(city.code.lower(), city.population + 1, mayor, c.to_json())
     print(slots.asdict(p), slots.replace(p, price=2.0).price, slots.fields(Product)[0].name)
+    o = Options(level=2)
+    a = Account("ann", "pw", balance=3.0)
+    prem = Premium("bob", "x", opened=1.0)
+    print(o.level, a.digest, a.balance + a.opened, prem.note, dataclasses.asdict(a),
+          dataclasses.replace(prem, secret="y", note="n").note, [f.name for f in dataclasses.fields(Account)])
 
 
 if __name__ == "__main__":
