@@ -242,9 +242,12 @@ class Record(metaclass=RecordMeta):
             _free(h)
 
     def __sizeof__(self):
-        # sys.getsizeof(record): the proxy plus the record's bytes in C (its type's record size;
-        # out-of-line str/bytes values and extras are not counted: see type(r).memory_usage()).
-        return object.__sizeof__(self) + _fn.slots_type_record_size(_info(type(self)).t)
+        # sys.getsizeof(record): the proxy plus, when it owns its record, the record's bytes in C (its
+        # type's record size; out-of-line str/bytes values and extras are not counted: see
+        # type(r).memory_usage()). A store's record is the store's: getsizeof(store) counts it, and
+        # its proxy is a view, as a memoryview does not count the buffer it shows.
+        own = getattr(self, "_h", None).__class__ is int
+        return object.__sizeof__(self) + (_fn.slots_type_record_size(_info(type(self)).t) if own else 0)
 
     def c_view(self):
         """UNCHECKED. A ctypes.Structure (type(self).c_struct()) over this record's bytes, for a

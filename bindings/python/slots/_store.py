@@ -23,7 +23,7 @@ import signal
 import threading
 import types
 
-from . import _handles, _ranges
+from . import _handles, _ranges, _tracemem
 from ._errors import BusyError, CancelledError, StaleRecordError, _error, _raise
 from ._handles import _Borrowed, _info
 from ._kinds import _I64_MAX, _I64_MIN, _U64_MAX
@@ -349,6 +349,7 @@ class Store(object):
         keys = [F for F in info.fields if F.key]
         self._key = keys[0] if keys else None
         self._intkey = bool(keys) and keys[0].kind != "str"
+        self._retrace()
 
     # ---- lifetime ---------------------------------------------------------------------------
     def drop(self):
@@ -370,15 +371,20 @@ class Store(object):
             if rc:
                 raise _error(rc)
             self._s = None
+            _tracemem.untrack(id(self))
         finally:
             self._lock.release()
         if _undropped:
             _retry_drops()
 
-    def __del__(self, _drop=_fn.slots_store_drop, _later=_undropped.append):
+    def __del__(self, _drop=_fn.slots_store_drop, _later=_undropped.append, _untrack=_tracemem.untrack):
         s = getattr(self, "_s", None)
         if s is not None:
             self._s = None
+            try:
+                _untrack(id(self))
+            except Exception:  # interpreter shutdown: nothing left to report to
+                pass
             if _drop(s) == _EBUSY:
                 _later(s)  # never raise from a finalizer: dropped later (see _undropped)
 
@@ -468,6 +474,7 @@ class Store(object):
         rc = _fn.slots_store_clear(self._live())
         if rc:
             raise _error(rc)
+        self._retrace()
 
     def reserve(self, n):
         """Makes room for n records in total, so appends up to n allocate nothing."""
@@ -475,6 +482,7 @@ class Store(object):
         rc = _fn.slots_store_reserve(self._live(), n)
         if rc:
             raise _error(rc)
+        self._retrace()
 
     # ---- key index ---------------------------------------------------------------------------
     def _find(self, key):
@@ -705,6 +713,7 @@ class Store(object):
                                               lambda rc: _load_error(rc, self, path))
         if rc:
             raise exc
+        self._retrace()
         if not skip_bad:
             return loaded
         errs = _fn.slots_store_load_errors(s) or ""
@@ -854,8 +863,18 @@ class Store(object):
         return object.__sizeof__(self) + (0 if self._s is None else self.memory_usage())
 
     def memory_usage(self):
-        """Bytes the store holds in C: slabs, key index, position table, out-of-line strings."""
+        """Bytes the store holds in C: slabs, key index, position table, out-of-line strings.
+        Under tracemalloc, also what the store's trace reports from now on (see _tracemem)."""
         rc, n = _b.out("slots_store_memory", self._live())
         if rc:
             raise _error(rc)
+        _tracemem.track(id(self), n)
         return n
+
+    def _retrace(self):
+        """The store's tracemalloc trace brought up to date after a bulk change (see _tracemem)."""
+        if _tracemem.tracing() and self._s is not None:
+            try:
+                self.memory_usage()
+            except StaleRecordError:  # dropped by another thread meanwhile
+                pass
