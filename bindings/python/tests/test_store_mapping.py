@@ -8,21 +8,16 @@ import pytest
 
 
 @pytest.fixture
-def Product(slots):
-    @slots.record
-    class Product:
-        id: int = slots.key()
-        name: str
-        price: float = 0.0
-    return Product
-
-
-@pytest.fixture
-def store(Product):
-    s = Product.store()
+def store(slots):
+    s = slots.define("Priced", "id: i64 key, name: str, price: f64 = 0").store()
     for i in (10, 20, 30):
         s.append(i, "p%d" % i, i / 2)
     return s
+
+
+@pytest.fixture
+def Product(store):
+    return store.record_class
 
 
 def test_getitem_is_by_key_not_position(store):
