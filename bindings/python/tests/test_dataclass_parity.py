@@ -157,6 +157,11 @@ def test_field_init_false_and_metadata(slots):
     assert str(inspect.signature(P)) == "(id: int) -> None"
     p = P(1)
     assert (p.seen, p.made) == (0, 1.5)
+    p.seen = 4
+    for replace in (slots.replace, dataclasses.replace):
+        assert (replace(p, id=2).id, replace(p, id=2).seen) == (2, 0)  # init=False: its default again
+        with pytest.raises(ValueError, match="init=False"):
+            replace(p, seen=1)
     assert dataclasses.fields(P)[1].metadata["unit"] == "count" == slots.fields(P)[1].metadata["unit"]
 
 
