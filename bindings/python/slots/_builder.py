@@ -1,24 +1,22 @@
 """The class builder: what turns a class statement (or a slots.define field list) into a record class.
 RecordMeta (in _record) runs it for every record class; each step is one method of _ClassBuilder.
 
-Below: _lib, _errors, _kinds, _handles, _convert, _extras, _methods, _annotations, _bridge (see
-README, Package layout).
+Below: _lib, _errors, _kinds, _handles, _convert, _extras, _methods, _dataclass, _annotations, _bridge
+(see README, Package layout).
 """
-import dataclasses
 import inspect
 import math
 import sys
 import types
 import typing
 
-from . import _bridge, _handles
+from . import _bridge, _dataclass, _handles
 from ._annotations import _Self, _dataclass_marker, _is_classvar, _kind_of, _own_annotations
 from ._convert import _codegen_ns, _make_fdel, _make_fset, _make_init, _ref_getter
 from ._errors import _error, _on_get_status
 from ._extras import _dyn_delattr, _dyn_getattr, _dyn_setattr
 from ._handles import _INSTALLED, _Info, _classes_by_tkey, _install, _named_class, _record_base_info
 from ._kinds import Field, MISSING, _FieldOptions, _KINDS, _PYTYPE_OF_KIND, _literal, _parse_literal
-from . import _dataclass
 from ._lib import (_b, _fn, _CLAYOUT, _DYNAMIC, _FROZEN, _F_HAS_DEFAULT, _F_KEY, _F_OPTIONAL,
                    _F_READONLY)
 from ._methods import (_ORDER, _frozen_delattr, _frozen_setattr, _make_del, _new_with_defaults, _no_order,
@@ -48,7 +46,7 @@ class _ClassBuilder(object):
         # Python): those, and each own field's annotated Python type, are kept by name.
         self.pydefaults, self.own_types = {}, {}
         # The dataclasses view of the class body: each own field's options (_FieldOptions), the
-        # InitVars ({name: (type, default)}), base fields given a new default, declaration order.
+        # InitVars ({name: (type, options)}), base fields given a new default, declaration order.
         self.field_opts, self.initvars, self.overrides, self.declared = {}, {}, {}, []
         self.info = None
 
@@ -154,7 +152,7 @@ class _ClassBuilder(object):
         the kind, optionality, key and readonly must stay; the new default is the constructor's
         and Store.append's (loads, which run in C, still fill the base's default)."""
         F = self.base_info.by_name[fname]
-        kind, optional, _target, pytype = _kind_of(ann, self.cls.__name__, module_globals, fname)
+        kind, optional, _target, _pytype = _kind_of(ann, self.cls.__name__, module_globals, fname)
         if (kind, optional) != (F.kind, F.optional) or opts.key != F.key or opts.readonly and not F.readonly:
             raise TypeError("field '%s' of %s redeclares %s.%s (%s%s) differently: a subclass may give "
                             "a base field a new default, not a new kind, optionality, key or readonly"

@@ -43,9 +43,11 @@ def options_of(raw, kw_only):
                             raw.hash, raw.compare, raw.metadata or None, d(raw.kw_only))
     elif not isinstance(raw, _FieldOptions):
         raw = _FieldOptions(raw, False, False)
-    if raw.kw_only is None:
-        raw.kw_only = kw_only
-    return raw
+    if raw.kw_only is not None:
+        return raw
+    # a copy: the class body's own object is read again when the class is rebuilt with other options
+    return _FieldOptions(raw.default, raw.readonly, raw.key, raw.default_factory, raw.init, raw.repr,
+                         raw.hash, raw.compare, raw.metadata, kw_only)
 
 
 def set_field_options(F, opts):

@@ -37,6 +37,13 @@ def test_kw_only_class_option(slots):
         Q(1)
     assert Q(a=2).a == 2 and Q.__match_args__ == ()
 
+    @slots.record(kw_only=True)  # rebuilt with the option: the body's field() is read again
+    class R(slots.Record):
+        a: int = slots.field(default=1)
+    with pytest.raises(TypeError):
+        R(2)
+    assert R(a=2).a == 2 and R().a == 1
+
 
 def test_kw_only_marker_and_field_option(slots):
     @slots.record
