@@ -83,7 +83,7 @@ class _ClassBuilder(object):
         if self.c_layout is None:
             self.c_layout = bool(base and base.c_layout)
         self.readonly = tuple(self.readonly or ())
-        self.options = _dataclass.inherit_options(self.cls, self.options, self.order)
+        self.options = _dataclass.class_options(self.options, self.order)
 
     def keep_raw_defaults(self):
         """The class body's own values of its fields, read once: a rebuild (@slots.record on a class

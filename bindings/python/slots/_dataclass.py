@@ -12,6 +12,7 @@ Below: _kinds, _handles, _methods (see README, Package layout).
 import dataclasses
 import inspect
 
+from . import _handles
 from ._handles import _install
 from ._kinds import Field, MISSING, _FieldOptions
 from ._methods import _ORDER, _frozen_hash
@@ -22,12 +23,12 @@ _DEFAULTS = {"init": True, "repr": True, "eq": True, "unsafe_hash": False, "matc
 _PARAMS = tuple(inspect.signature(dataclasses._DataclassParams).parameters)
 
 
-def inherit_options(cls, given, order):
-    """The class's dataclass options: those given, else its nearest record base's (as frozen and
-    order are inherited), else dataclasses' defaults."""
-    base = next((b.__dict__["__slots_options__"] for b in cls.__mro__[1:] if "__slots_options__" in b.__dict__),
-                _DEFAULTS)
-    out = {k: bool(base[k]) if given.get(k) is None else bool(given[k]) for k in OPTIONS}
+def class_options(given, order):
+    """The class's dataclass options: those given, else dataclasses' defaults. Unlike frozen and
+    order, they are not inherited from a record base: each class says them for itself, as each
+    @dataclass does (and as type checkers read a dataclass_transform class), e.g. kw_only=True on
+    a base leaves a subclass's own fields positional."""
+    out = {k: _DEFAULTS[k] if given.get(k) is None else bool(given[k]) for k in OPTIONS}
     if order and not out["eq"]:
         raise ValueError("eq must be true if order is true")
     return out
@@ -103,7 +104,6 @@ def dataclass_fields(cls, fields, initvars, declared):
 def install(cls, dc_fields, frozen, order, options):
     """__dataclass_fields__, __dataclass_params__, __match_args__, and the equality, hashing,
     ordering and repr the options and the fields' compare/hash/repr ask for."""
-    type.__setattr__(cls, "__slots_options__", options)
     type.__setattr__(cls, "__dataclass_fields__", dc_fields)
     params = dict(options, order=order, frozen=frozen, slots=True, weakref_slot=True)
     type.__setattr__(cls, "__dataclass_params__", dataclasses._DataclassParams(*[params[p] for p in _PARAMS]))
@@ -113,10 +113,11 @@ def install(cls, dc_fields, frozen, order, options):
     compared = tuple(f.name for f in fields if f.compare)
     hashed = tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
     everything = tuple(f.name for f in fields)
+    # Each option is the class's own (a base's eq=False or repr=False does not carry over).
     if not options["eq"]:
         _install(cls, "__eq__", object.__eq__)
-    elif compared != everything:
-        _install(cls, "__eq__", _make_eq(compared))
+    else:
+        _install(cls, "__eq__", _handles.Record.__eq__ if compared == everything else _make_eq(compared))
     if order and compared != everything:
         for name, test in _TESTS.items():
             _install(cls, name, _make_order(name, test, compared))
@@ -129,8 +130,9 @@ def install(cls, dc_fields, frozen, order, options):
         _install(cls, "__hash__", None if options["eq"] else object.__hash__)
     if not options["repr"]:
         _install(cls, "__repr__", object.__repr__)
-    elif any(not f.repr for f in fields):
-        _install(cls, "__repr__", _make_repr(tuple(f.name for f in fields if f.repr)))
+    else:
+        shown = tuple(f.name for f in fields if f.repr)
+        _install(cls, "__repr__", _handles.Record.__repr__ if shown == everything else _make_repr(shown))
 
 
 def _values(obj, names, _missing=MISSING):

@@ -37,6 +37,10 @@ def test_kw_only_class_option(slots):
         Q(1)
     assert Q(a=2).a == 2 and Q.__match_args__ == ()
 
+    class Sub(Q):  # as a @dataclass subclass: the option is the class's own, not inherited
+        b: int = 0
+    assert str(inspect.signature(Sub)) == "(b: int = 0, *, a: int) -> None" and Sub(5, a=1).b == 5
+
     @slots.record(kw_only=True)  # rebuilt with the option: the body's field() is read again
     class R(slots.Record):
         a: int = slots.field(default=1)
@@ -84,6 +88,10 @@ def test_eq_false_and_unsafe_hash(slots):
     a, b = Ident(1), Ident(1)
     assert a != b and a == a and hash(a) != hash(b) and len({a, b}) == 2
 
+    class Compared(Ident):  # eq is each class's own, as with @dataclass on a subclass
+        y: int = 0
+    assert Compared(1) == Compared(1) and Compared.__hash__ is None
+
     @slots.record(unsafe_hash=True)
     class H:
         x: int
@@ -127,6 +135,10 @@ def test_field_compare_hash_repr(slots):
     class NoRepr:
         x: int
     assert repr(NoRepr(1)).startswith("<") and "NoRepr object at" in repr(NoRepr(1))
+
+    class Shown(NoRepr):
+        y: int = 2
+    assert repr(Shown(1)) == "Shown(x=1, y=2)"
 
 
 def test_default_factory(slots):
