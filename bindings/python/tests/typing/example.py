@@ -49,6 +49,14 @@ class Account:
         self.digest = secret[::-1]
 
 
+class Settings(slots.Record, kw_only=True):
+    name: str
+
+
+class Tuned(Settings):  # kw_only is Settings' own: Tuned's fields are positional
+    level: int = 0
+
+
 class Premium(Account):
     note: str = "premium"  # a base field's default, redeclared
 
@@ -90,6 +98,8 @@ def main() -> None:
         print(city.code.lower(), city.population + 1, mayor, c.to_json())
     print(slots.asdict(p), slots.replace(p, price=2.0).price, slots.fields(Product)[0].name)
     o = Options(level=2)
+    tuned = Tuned(3, name="t")
+    print(tuned.level, tuned.name)
     a = Account("ann", "pw", balance=3.0)
     prem = Premium("bob", "x", opened=1.0)
     print(o.level, a.digest, a.balance + a.opened, prem.note, dataclasses.asdict(a),
