@@ -695,26 +695,53 @@ function Store.at(s, i)
     return wrap(out_obj[0], s)
 end
 
--- The record whose key equals `key` (a number, int64/uint64 cdata or string).
-function Store.find(s, key)
-    local p, st = sptr(s), nil
+-- The status of finding `key` (a number, int64/uint64 cdata or string), the handle in out_obj[0];
+-- raises (at the caller's caller) for a key of the wrong kind, and for one beyond 64 bits unless
+-- `absent` (then no key can equal it: SLOTS_ENOKEY).
+local function store_lookup(s, key, absent)
+    local p = sptr(s)
     local t = type(key)
     if t == "string" then
-        st = C.slots_store_find_str(p, key, #key, out_obj)
+        return C.slots_store_find_str(p, key, #key, out_obj)
     elseif t == "number" and key == math.floor(key) then
         if key >= TWO64 or key < -TWO63 then
-            error(make_error(C.SLOTS_ERANGE, string.format("store key %.17g out of range", key)), 2)
-        elseif key >= TWO63 then st = C.slots_store_find_u64(p, key, out_obj)
-        else st = C.slots_store_find_i64(p, key, out_obj) end
+            if absent then return C.SLOTS_ENOKEY end
+            error(make_error(C.SLOTS_ERANGE, string.format("store key %.17g out of range", key)), 3)
+        elseif key >= TWO63 then return C.slots_store_find_u64(p, key, out_obj) end
+        return C.slots_store_find_i64(p, key, out_obj)
     elseif t == "cdata" and ffi.istype(u64_ct, key) then
-        st = C.slots_store_find_u64(p, key, out_obj)
+        return C.slots_store_find_u64(p, key, out_obj)
     elseif t == "cdata" and ffi.istype(i64_ct, key) then
-        st = C.slots_store_find_i64(p, key, out_obj)
-    else
-        error(make_error(C.SLOTS_ETYPE, "store key must be an integer or a string, not " .. lua_type_name(key)), 2)
+        return C.slots_store_find_i64(p, key, out_obj)
     end
+    error(make_error(C.SLOTS_ETYPE, "store key must be an integer or a string, not " .. lua_type_name(key)), 3)
+end
+
+-- The record whose key equals `key`; an error (code SLOTS_ENOKEY) when there is none.
+function Store.find(s, key)
+    check(store_lookup(s, key))
+    return wrap(out_obj[0], s)
+end
+
+-- The record whose key equals `key`, or nil when there is none (as a table lookup); a key of the
+-- wrong kind is still an error.
+function Store.get(s, key)
+    local st = store_lookup(s, key, true)
+    if st == C.SLOTS_ENOKEY then return nil end
     check(st)
     return wrap(out_obj[0], s)
+end
+
+-- Whether a record's key equals `key`.
+function Store.has(s, key) return s:get(key) ~= nil end
+
+-- Removes the record whose key equals `key`: true if there was one, false if not.
+function Store.delete(s, key)
+    local st = store_lookup(s, key, true)
+    if st == C.SLOTS_ENOKEY then return false end
+    check(st)
+    check(C.slots_store_remove(sptr(s), out_obj[0]))
+    return true
 end
 
 -- Appends a record (defaults, then `values`).

@@ -253,6 +253,12 @@ test("stores", function()
     raises(function() s:find("20") end, "SLOTS_ETYPE", nil, "find with a str on an i64 key")
     raises(function() s:find(2 ^ 64) end, "SLOTS_ERANGE", nil, "find with a key beyond u64")
     raises(function() s:find(1.5) end, "SLOTS_ETYPE", nil, "find with a fractional key")
+    check(s:get(20).name == "pear" and s:get(99) == nil and s:get(2 ^ 64) == nil, "get: nil when absent")
+    check(s:has(20) and not s:has(99), "has")
+    raises(function() s:get("20") end, "SLOTS_ETYPE", nil, "get with a str on an i64 key")
+    local gone = s:append({ id = 40, name = "fig" })
+    check(s:delete(40) == true and s:delete(40) == false and not s:has(40) and #s == 3, "delete by key")
+    raises(function() return gone.name end, "SLOTS_ESTALE", nil, "a deleted record's proxy is stale")
     check(s:sum("price") == 3.75 and s:sum("qty") == 5, "sum of f64 and i32 fields")
     local ids = {}
     for rec in s:records() do ids[#ids + 1] = rec.id end

@@ -141,7 +141,8 @@ export function findType<F extends object = { [field: string]: any }>(name: stri
 export type Column = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array |
     BigInt64Array | BigUint64Array | Float32Array | Float64Array;
 
-/** A store of records of one type: positions (at, store[i], iteration) and keys (get, has, find). */
+/** A store of records of one type: positions (at, store[i], iteration) and keys, as a Map (get, has,
+ * delete, keys, values, entries; find throws). */
 export class Store<R extends Record = Record> implements Iterable<R> {
     constructor(recordClass: RecordClass<R>);
     /** The record at position i, as an Array element: undefined past the end. */
@@ -157,6 +158,14 @@ export class Store<R extends Record = Record> implements Iterable<R> {
     get(key: number | bigint | string): R | undefined;
     /** Whether a record has this key (false for a key of the wrong kind). */
     has(key: number | bigint | string): boolean;
+    /** Removes the record with this key: true if there was one (as Map#delete). */
+    delete(key: number | bigint | string): boolean;
+    /** The keys in position order (TypeError for a type without a key field). */
+    keys(): IterableIterator<number | bigint | string>;
+    /** The records in position order. */
+    values(): IterableIterator<R>;
+    /** [key, record] pairs in position order. */
+    entries(): IterableIterator<[number | bigint | string, R]>;
     /** Appends a record made from the constructor's arguments (positional, then an object). */
     append(...values: any[]): R;
     remove(record: R): void;

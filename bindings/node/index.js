@@ -782,6 +782,38 @@ class Store {
         return true;
     }
 
+    /** Removes the record whose key field equals `key`: true if there was one, false if not (as
+     * Map#delete). Its JS objects then throw StaleRecordError. */
+    delete(key) {
+        const st = this.#lookupOrAbsent(key);
+        if (st === C.SLOTS_ENOKEY) return false;
+        check(st);
+        check(F.slots_store_remove(this.#ptr, outU64[0]));
+        return true;
+    }
+
+    // The key field's name; a TypeError for a type without one (as Python's store.keys()).
+    #keyName(what) {
+        const i = this.info.fieldFlags.findIndex((fl) => (fl & C.SLOTS_FIELD_KEY) !== 0);
+        if (i < 0) throw new TypeError(`${this.info.name} has no key field, so its store has no ${what}`);
+        return this.info.names[i];
+    }
+
+    /** The keys, in position order (as Map#keys). */
+    * keys() {
+        const name = this.#keyName('keys()');
+        for (const rec of this) yield rec.get(name);
+    }
+
+    /** The records, in position order (what iterating the store gives). */
+    * values() { yield* this; }
+
+    /** [key, record] pairs, in position order (as Map#entries). */
+    * entries() {
+        const name = this.#keyName('entries()');
+        for (const rec of this) yield [rec.get(name), rec];
+    }
+
     // #lookup, where an integer key no 64-bit key can equal is simply absent (SLOTS_ENOKEY).
     #lookupOrAbsent(key) {
         try {

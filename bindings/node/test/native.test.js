@@ -130,6 +130,27 @@ test('store get/has by key, as Map; find throws', () => {
     assert.equal(su.has(1), false);
 });
 
+test('store delete/keys/values/entries, as Map', () => {
+    const P = product();
+    const s = new slots.Store(P);
+    s.loadJsonl('{"id": 10, "name": "a"}\n{"id": 20, "name": "b"}\n{"id": 30, "name": "c"}\n');
+    assert.deepEqual([...s.keys()].map(Number), [10, 20, 30]);
+    assert.deepEqual([...s.values()].map((r) => r.name), ['a', 'b', 'c']);
+    assert.deepEqual([...s.entries()].map(([k, r]) => [Number(k), r.name]), [[10, 'a'], [20, 'b'], [30, 'c']]);
+    const b = s.get(20);
+    assert.equal(s.delete(20), true);
+    assert.equal(s.delete(20), false);
+    assert.equal(s.has(20), false);
+    assert.equal(s.length, 2);
+    assert.throws(() => b.name, (e) => e.code === 'SLOTS_ESTALE');
+    assert.throws(() => s.delete('x'), TypeError);
+    const N = slots.defineType(uniq('NoKey'), 'x: f64');
+    const sn = new slots.Store(N);
+    sn.append(1.5);
+    assert.throws(() => [...sn.keys()], /has no key field/);
+    assert.deepEqual([...sn.values()].map((r) => r.x), [1.5]);
+});
+
 test('columns are TypedArrays of the field C type', () => {
     const T = slots.defineType(uniq('Cols'), 'id: i64 key, b: bool = false, i8: i8 = 0, u16: u16 = 0, i32: i32 = 0, ' +
         'u32: u32 = 0, u64: u64 = 0, f32: f32 = 0, f64: f64 optional, s: str = ""');

@@ -3,6 +3,7 @@ annotation means (int, Optional[str], slots.u8, a record class, a string forward
 
 Below: _kinds, _handles (see README, Package layout).
 """
+import dataclasses
 import inspect
 import sys
 import types
@@ -54,6 +55,29 @@ def _kind_of(ann, cls_name, module_globals, fname):
     raise TypeError("field '%s' of %s: unsupported annotation %r (use int, float, str, bytes, bool, "
                     "Optional[...], a record class or a slots kind such as slots.u8)"
                     % (fname, cls_name, ann))
+
+
+def _dataclass_marker(ann, cls_name, module_globals):
+    """("KW_ONLY", ann) for `_: dataclasses.KW_ONLY`, ("InitVar", its type) for an InitVar[...], else
+    (None, ann). A string annotation is evaluated only when it names one of them."""
+    if isinstance(ann, (str, typing.ForwardRef)):
+        text = ann if isinstance(ann, str) else ann.__forward_arg__
+        if "KW_ONLY" not in text and "InitVar" not in text:
+            return None, ann
+        localns = {"KW_ONLY": dataclasses.KW_ONLY, "InitVar": dataclasses.InitVar}
+        try:
+            value = eval(text, dict(module_globals), localns)
+        except Exception:
+            return None, ann  # _kind_of says what is wrong with it
+    else:
+        value = ann
+    if value is dataclasses.KW_ONLY:
+        return "KW_ONLY", value
+    if isinstance(value, dataclasses.InitVar):
+        return "InitVar", value.type
+    if value is dataclasses.InitVar:
+        return "InitVar", typing.Any
+    return None, ann
 
 
 def _own_annotations(cls):

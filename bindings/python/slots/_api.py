@@ -83,6 +83,11 @@ def replace(obj, **changes):
     kwargs = {}
     h = _geth(obj)
     for F in _info_of_class(cls).fields:
+        if not F.init:  # not an __init__ parameter: __init__ gives it its default again, as dataclasses
+            if F.name in changes:
+                raise ValueError("field %s is declared with init=False, it cannot be specified with "
+                                 "replace()" % F.name)
+            continue
         if F.name in changes:
             continue
         rc = _fn.slots_is_set(h, F.index)

@@ -1,8 +1,8 @@
 """The class builder: what turns a class statement (or a slots.define field list) into a record class.
 RecordMeta (in _record) runs it for every record class; each step is one method of _ClassBuilder.
 
-Below: _lib, _errors, _kinds, _handles, _convert, _extras, _methods, _annotations, _bridge (see
-README, Package layout).
+Below: _lib, _errors, _kinds, _handles, _convert, _extras, _methods, _dataclass, _annotations, _bridge
+(see README, Package layout).
 """
 import inspect
 import math
@@ -10,8 +10,8 @@ import sys
 import types
 import typing
 
-from . import _arrow, _bridge, _handles
-from ._annotations import _Self, _is_classvar, _kind_of, _own_annotations
+from . import _arrow, _bridge, _dataclass, _handles
+from ._annotations import _Self, _dataclass_marker, _is_classvar, _kind_of, _own_annotations
 from ._convert import _codegen_ns, _make_fdel, _make_fset, _make_init, _ref_getter
 from ._errors import _error, _on_get_status
 from ._extras import _dyn_delattr, _dyn_getattr, _dyn_setattr
@@ -19,15 +19,16 @@ from ._handles import _INSTALLED, _Info, _classes_by_tkey, _install, _named_clas
 from ._kinds import Field, MISSING, _FieldOptions, _KINDS, _PYTYPE_OF_KIND, _literal, _parse_literal
 from ._lib import (_b, _fn, _CLAYOUT, _DYNAMIC, _FROZEN, _F_HAS_DEFAULT, _F_KEY, _F_OPTIONAL,
                    _F_READONLY)
-from ._methods import (_ORDER, _frozen_delattr, _frozen_hash, _frozen_setattr, _make_del, _new_with_defaults,
-                       _no_order, _plain_new)
+from ._methods import (_ORDER, _frozen_delattr, _frozen_setattr, _make_del, _new_with_defaults, _no_order,
+                       _plain_new)
 
 
-def _setup(cls, frozen, order, dynamic, readonly, c_layout=None, text=None):
+def _setup(cls, frozen, order, dynamic, readonly, c_layout=None, text=None, options=None):
     """Defines the C type of record class `cls` and installs fields and methods. `text` is a field
-    list (slots.define); otherwise fields come from the class's own annotations. An option given as
-    None is inherited from the nearest record base."""
-    return _ClassBuilder(cls, frozen, order, dynamic, readonly, c_layout, text).build()
+    list (slots.define); otherwise fields come from the class's own annotations. `options`: the
+    dataclasses options (_dataclass.OPTIONS) given. An option given as None is inherited from the
+    nearest record base."""
+    return _ClassBuilder(cls, frozen, order, dynamic, readonly, c_layout, text, options).build()
 
 
 class _ClassBuilder(object):
@@ -35,14 +36,18 @@ class _ClassBuilder(object):
     before it set on self. Nothing is set on the class before the C type is defined, so a class
     statement refused for its annotations, defaults or options changes nothing."""
 
-    def __init__(self, cls, frozen, order, dynamic, readonly, c_layout, text):
+    def __init__(self, cls, frozen, order, dynamic, readonly, c_layout, text, options=None):
         self.cls, self.text = cls, text
         self.frozen, self.order, self.dynamic, self.readonly, self.c_layout = (
             frozen, order, dynamic, readonly, c_layout)
+        self.options = dict(options or {})
         self.base_info = _record_base_info(cls)
         # Field-list text cannot carry every Python default (a NaN, a default the class keeps in
         # Python): those, and each own field's annotated Python type, are kept by name.
         self.pydefaults, self.own_types = {}, {}
+        # The dataclasses view of the class body: each own field's options (_FieldOptions), the
+        # InitVars ({name: (type, options)}), base fields given a new default, declaration order.
+        self.field_opts, self.initvars, self.overrides, self.declared = {}, {}, {}, []
         self.info = None
 
     def build(self):
@@ -52,10 +57,12 @@ class _ClassBuilder(object):
             self.text = self.field_list_from_annotations()
         self.define_c_type()
         self.read_fields()
+        dc_fields = _dataclass.dataclass_fields(self.cls, self.info.fields, self.initvars, self.declared)
         ns = _codegen_ns(self.info)
         self.install_descriptors(ns)
-        self.install_init(ns)
+        self.install_init(ns, dc_fields)
         self.install_methods()
+        _dataclass.install(self.cls, dc_fields, self.frozen, self.order, self.options)
         _bridge.sync_methods(self.cls)  # methods a base type had bound in C
         return self.cls
 
@@ -76,6 +83,7 @@ class _ClassBuilder(object):
         if self.c_layout is None:
             self.c_layout = bool(base and base.c_layout)
         self.readonly = tuple(self.readonly or ())
+        self.options = _dataclass.class_options(self.options, self.order)
 
     def keep_raw_defaults(self):
         """The class body's own values of its fields, read once: a rebuild (@slots.record on a class
@@ -86,13 +94,30 @@ class _ClassBuilder(object):
     def field_list_from_annotations(self):
         cls = self.cls
         module_globals = getattr(sys.modules.get(cls.__module__), "__dict__", {})
-        parts = []
+        parts, kw_only = [], self.options["kw_only"]
+        base = self.base_info
         for fname, ann in _own_annotations(cls).items():
             if _is_classvar(ann):
                 continue
+            marker, ann = _dataclass_marker(ann, cls.__name__, module_globals)
+            if marker == "KW_ONLY":  # `_: KW_ONLY`: the fields after it are keyword-only
+                if kw_only == "marker":
+                    raise TypeError("'KW_ONLY' may appear only once in %s" % cls.__name__)
+                kw_only = "marker"
+                continue
             if fname.startswith("_slots_") or fname == "_h":
                 raise TypeError("field name %r is reserved by slots" % fname)
-            parts.append(self.field_spec(fname, ann, module_globals))
+            if self.old is None:
+                self.own_raw[fname] = cls.__dict__.get(fname, MISSING)
+            opts = _dataclass.options_of(self.own_raw[fname], bool(kw_only))
+            self.declared.append(fname)
+            if marker == "InitVar":  # an __init__ parameter handed to __post_init__, not a field
+                self.initvars[fname] = (ann, opts)
+            elif base is not None and fname in base.by_name:
+                self.override(fname, ann, opts, module_globals)
+            else:
+                self.field_opts[fname] = opts
+                parts.append(self.field_spec(fname, ann, module_globals))
         base = self.base_info
         for r in self.readonly:
             if r not in self.own_types and not (base and r in base.by_name):
@@ -103,14 +128,8 @@ class _ClassBuilder(object):
         """One field-list entry ("price: f64 = 0.0 readonly") for annotation `ann`."""
         cls = self.cls
         kind, optional, target, pytype = _kind_of(ann, cls.__name__, module_globals, fname)
-        if self.old is None:
-            self.own_raw[fname] = cls.__dict__.get(fname, MISSING)
-        default = self.own_raw[fname]
-        is_ro, is_key = fname in self.readonly, False
-        if isinstance(default, _FieldOptions):
-            is_ro = is_ro or default.readonly
-            is_key = default.key
-            default = default.default
+        opts = self.field_opts[fname]
+        is_ro, is_key, default = fname in self.readonly or opts.readonly, opts.key, opts.default
         if isinstance(default, (property, types.FunctionType, classmethod, staticmethod)):
             raise TypeError("field '%s' of %s is also defined as a method or property" % (fname, cls.__name__))
         spec = "%s: %s" % (fname, kind)
@@ -126,6 +145,32 @@ class _ClassBuilder(object):
             spec += " key"
         self.own_types[fname] = pytype
         return spec
+
+    def override(self, fname, ann, opts, module_globals):
+        """A base field declared again (`price: float = 1.0` in a subclass): as in dataclasses, it
+        keeps its place and takes the new default and options. C keeps the base's definition, so
+        the kind, optionality, key and readonly must stay; the new default is the constructor's
+        and Store.append's (loads, which run in C, still fill the base's default)."""
+        F = self.base_info.by_name[fname]
+        kind, optional, _target, _pytype = _kind_of(ann, self.cls.__name__, module_globals, fname)
+        if (kind, optional) != (F.kind, F.optional) or opts.key != F.key or opts.readonly and not F.readonly:
+            raise TypeError("field '%s' of %s redeclares %s.%s (%s%s) differently: a subclass may give "
+                            "a base field a new default, not a new kind, optionality, key or readonly"
+                            % (fname, self.cls.__name__, F._owner, fname, F.kind, ", optional" if F.optional else ""))
+        if opts.default is not MISSING:
+            self.default_spec(fname, kind, opts.default)
+            self.check_default(F, opts.default)  # C checks a default only in the text it defines
+        self.overrides[fname] = opts
+
+    def check_default(self, F, v):
+        """TypeError or OverflowError unless `v` is a value field F takes."""
+        fam, ok = F._family, v is None and F.optional
+        if not ok and fam in ("int", "u64"):
+            ok = isinstance(v, int) and not isinstance(v, bool) and _KINDS[F.kind](v) is v
+        elif not ok:
+            ok = isinstance(v, {"f64": (int, float), "str": str, "bytes": bytes, "bool": bool}.get(fam, ()))
+        if not ok or (fam == "f64" and isinstance(v, bool)):
+            raise TypeError("field '%s' of %s: default %r is not a %s" % (F.name, self.cls.__name__, v, F.kind))
 
     def default_spec(self, fname, kind, default):
         """The " = <literal>" part of a field-list entry; empty for a default only Python keeps (a
@@ -171,9 +216,15 @@ class _ClassBuilder(object):
         fields = []
         for i in range(_fn.slots_type_nfields(info.t)):
             if base is not None and i < len(base.fields):
-                fields.append(base.fields[i])
+                F = base.fields[i]
+                if F.name in self.overrides:
+                    F = _dataclass.overridden(F, self.overrides[F.name], self.pydefaults)
+                fields.append(F)
             else:
-                fields.append(self.field_from_c(i))
+                F = self.field_from_c(i)
+                _dataclass.set_field_options(F, self.field_opts.get(F.name) or _FieldOptions(
+                    MISSING, False, False, kw_only=bool(self.options["kw_only"])))
+                fields.append(F)
         info.fields = tuple(fields)
         info.by_name = {F.name: F for F in fields}
         info.ref_indices = tuple(F.index for F in fields if F._family == "ref")
@@ -228,12 +279,16 @@ class _ClassBuilder(object):
                                  "%s: %s" % (F.name, F.kind), _handles._hslot, _handles.Record)
             type.__setattr__(self.cls, F.name, desc)
 
-    def install_init(self, ns):
-        """The generated __init__, unless the class body defines its own: records are then created
-        (defaults filled) by __new__ before it runs, so it can assign fields as usual."""
+    def install_init(self, ns, dc_fields):
+        """The generated __init__, unless the class body defines its own (or init=False): records
+        are then created (defaults filled) by __new__ before it runs, so it can assign fields as
+        usual."""
         cls, info = self.cls, self.info
-        init = _make_init(cls, info, ns)
-        if "__init__" in cls.__dict__ and "__init__" not in cls.__dict__.get(_INSTALLED, ()):
+        init = _make_init(cls, info, ns, dc_fields)
+        if not self.options["init"] and "__init__" not in cls.__dict__:
+            _install(cls, "__new__", _new_with_defaults)
+            info.custom_init = True
+        elif "__init__" in cls.__dict__ and "__init__" not in cls.__dict__.get(_INSTALLED, ()):
             _install(cls, "__new__", _new_with_defaults)
             info.custom_init = True
         else:
@@ -245,8 +300,6 @@ class _ClassBuilder(object):
     def install_methods(self):
         """Matching, hashing, ordering and attribute access as the options say."""
         cls, info = self.cls, self.info
-        _install(cls, "__match_args__", tuple(F.name for F in info.fields))
-        _install(cls, "__hash__", _frozen_hash if self.frozen else None)
         for name in ("__lt__", "__le__", "__gt__", "__ge__"):
             _install(cls, name, _ORDER[name] if self.order else _no_order(name))
         if self.frozen:

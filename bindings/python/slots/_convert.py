@@ -3,6 +3,7 @@
 
 Below: _lib, _errors, _kinds, _handles (see README, Package layout).
 """
+import dataclasses
 import inspect
 
 from . import _handles
@@ -127,21 +128,56 @@ def _exec_fn(src, ns, name):
     return ns.pop(name)
 
 
-def _make_init(cls, info, ns):
+_FACTORY = object()  # an __init__ parameter's default when its field has a default_factory
+
+
+def _init_params(dc_fields, ns):
+    """The generated __init__'s parameters, as dataclasses orders them: the positional ones in
+    declaration order (base first), then the keyword-only ones; InitVars among them."""
+    std, kw = [], []
+    for f in dc_fields.values():
+        if f.init:
+            (kw if f.kw_only else std).append(f)
     params, seen_default = [], None
-    for F in info.fields:
-        if F.default is MISSING:
-            if seen_default is not None:
-                raise TypeError("non-default argument '%s' follows default argument" % F.name)
-            params.append(F.name)
+    for f in std + kw:
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            if seen_default is not None and not f.kw_only:
+                raise TypeError("non-default argument '%s' follows default argument" % f.name)
+            params.append(f.name)
         else:
-            seen_default = F.name
-            params.append("%s=_d%d" % (F.name, F.index))
+            seen_default = f.name
+            ns["_p_" + f.name] = f.default if f.default_factory is dataclasses.MISSING else _FACTORY
+            params.append("%s=_p_%s" % (f.name, f.name))
+        if f is (kw[0] if kw else None):
+            params[-1] = "*, " + params[-1]
+    return params
+
+
+def _value_code(F):
+    """Source lines giving local F.name its value before it is put: a factory's product when the
+    caller gave none (or the field is not an __init__ parameter), or a default for init=False."""
+    if F.default_factory is not MISSING:
+        if F.init:
+            return ["    if %s is _FACTORY:" % F.name, "        %s = _f%d()" % (F.name, F.index)]
+        return ["    %s = _f%d()" % (F.name, F.index)]
+    if not F.init and F.default is not MISSING:
+        return ["    %s = _d%d" % (F.name, F.index)]
+    return []
+
+
+def _make_init(cls, info, ns, dc_fields):
+    params = _init_params(dc_fields, ns)
+    ns["_FACTORY"] = _FACTORY
     args = ["_slots_self_"] + params
     src = ["def __init__(%s):" % ", ".join(args), "    _slots_h_ = _newblank()",
            "    _seth(_slots_self_, _slots_h_)"]
     body = []
     for F in info.fields:
+        if F.default_factory is not MISSING:
+            ns["_f%d" % F.index] = F.default_factory
+        body += _value_code(F)
+        if not F.init and F.default is MISSING and F.default_factory is MISSING:
+            continue  # not set by __init__: unset, or C's default
         desc = inspect.getattr_static(cls, F.name, None)
         if type(desc).__name__ == "FieldDescr" and F._family != "ref":
             # cffi API mode: the C descriptor's setter (exact types in C, the rest via _put_code's
@@ -151,9 +187,11 @@ def _make_init(cls, info, ns):
         else:
             body += _put_code(F, "_slots_h_", F.name, "    ")
     if hasattr(cls, "__post_init__"):
-        body.append("    _slots_self_.__post_init__()")
+        initvars = [f.name for f in dc_fields.values() if f._field_type is dataclasses._FIELD_INITVAR]
+        body.append("    _slots_self_.__post_init__(%s)" % ", ".join(initvars))
     fn = _exec_fn(src + body, ns, "__init__")
     fn.__qualname__ = "%s.__init__" % cls.__qualname__
+    fn.__annotations__ = dict({f.name: f.type for f in dc_fields.values() if f.init}, **{"return": None})
     # The same assignments for a record that already exists (Store.append: the store made it).
     fill = ["def _slots_fill_(%s):" % ", ".join(args), "    _slots_h_ = _geth(_slots_self_)"]
     info.fill = _exec_fn(fill + body, ns, "_slots_fill_")

@@ -76,15 +76,28 @@ _I64_MIN, _I64_MAX, _U64_MAX = -(1 << 63), (1 << 63) - 1, (1 << 64) - 1
 
 
 class _FieldOptions(object):
-    __slots__ = ("default", "readonly", "key")
+    """What slots.field() (or dataclasses.field()) said about one field. kw_only None: as the class."""
+    __slots__ = ("default", "readonly", "key", "default_factory", "init", "repr", "hash", "compare",
+                 "metadata", "kw_only")
 
-    def __init__(self, default, readonly, key):
+    def __init__(self, default, readonly, key, default_factory=MISSING, init=True, repr=True, hash=None,
+                 compare=True, metadata=None, kw_only=None):
+        if default is not MISSING and default_factory is not MISSING:
+            raise ValueError("cannot specify both default and default_factory")
+        if default_factory is not MISSING and not callable(default_factory):
+            raise TypeError("default_factory must be callable, not %s" % type(default_factory).__name__)
         self.default, self.readonly, self.key = default, readonly, key
+        self.default_factory, self.init, self.repr, self.hash = default_factory, init, repr, hash
+        self.compare, self.metadata, self.kw_only = compare, metadata, kw_only
 
 
-def field(*, default=MISSING, readonly=False, key=False):
-    """Per-field options in a class body: `id: int = slots.field(readonly=True, key=True)`."""
-    return _FieldOptions(default, readonly, key)
+def field(*, default=MISSING, default_factory=MISSING, init=True, repr=True, hash=None, compare=True,
+          metadata=None, kw_only=None, readonly=False, key=False):
+    """Per-field options in a class body: `id: int = slots.field(readonly=True, key=True)`; the
+    dataclasses.field() parameters mean what they mean there (default_factory runs in Python, for
+    the constructor and Store.append; loads, which run in C, do not call it)."""
+    return _FieldOptions(default, readonly, key, default_factory, init, repr, hash, compare, metadata,
+                         kw_only)
 
 
 def key(*, default=MISSING, readonly=False):
@@ -98,7 +111,9 @@ class Field(object):
     """What slots.fields() returns for each field, in index order."""
 
     __slots__ = ("name", "type", "kind", "default", "optional", "readonly", "key", "index",
-                 "ref_type", "_family", "_owner")
+                 "ref_type", "_family", "_owner",
+                 # the dataclasses.field() options (Python-side: C knows none of them)
+                 "default_factory", "init", "repr", "hash", "compare", "metadata", "kw_only")
 
     def __repr__(self):
         return ("Field(name=%r, type=%r, kind=%r, default=%r, optional=%r, readonly=%r, key=%r)"

@@ -12,7 +12,10 @@ from ._lib import _b, _fn
 
 def _new_with_defaults(cls, *args, **kwargs):
     """__new__ of a class whose body defines __init__: the record exists, defaults filled, before
-    that __init__ runs, so it can assign fields as usual."""
+    that __init__ runs, so it can assign fields as usual. A class with no __init__ at all
+    (init=False) takes no arguments, as object() takes none."""
+    if (args or kwargs) and cls.__init__ is object.__init__:
+        raise TypeError("%s() takes no arguments" % cls.__name__)
     obj = object.__new__(cls)
     rc, h = _b.out("slots_new", _info_of_class(cls).t)
     if rc:

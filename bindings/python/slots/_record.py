@@ -4,12 +4,14 @@ a field-list text), with what copy and pickle need to create a record again.
 
 Below: every module but _api (see README, Package layout). Binds slots.Record into _handles.
 """
+import dataclasses
 import sys
 import threading
 
 from . import _bridge, _handles
 from ._annotations import _own_annotations
 from ._builder import _setup
+from ._dataclass import OPTIONS as _DC_OPTIONS
 from ._convert import _put_state
 from ._errors import _error
 from ._extras import _extra_set, _extras_dict
@@ -42,19 +44,23 @@ def _check_bases(name, bases):
         while a is not None:
             ancestors.add(id(a))
             a = a.base_info
-    if len([i for i in infos if id(i) not in ancestors]) > 1:
-        raise TypeError("multiple bases have instance lay-out conflict")
+    roots = [i for i in infos if id(i) not in ancestors]
+    if len(roots) > 1:
+        raise TypeError("record class %s cannot derive from both %s and %s: a record's fields are one C "
+                        "type's, which extends one record type (derive one of them from the other, or "
+                        "hold the other as a ref field)" % (name, roots[0].name, roots[1].name))
 
 
 # Records are dataclass-like to type checkers (PEP 681): at run time this only sets
 # __dataclass_transform__; the types themselves are in __init__.pyi.
-@dataclass_transform(field_specifiers=(field, key))
+@dataclass_transform(field_specifiers=(field, key, dataclasses.field))
 class RecordMeta(type):
     """Metaclass of record classes: a subclass of a record class is built as a record once, with no
     rebuild, so zero-argument super() and __init_subclass__ behave as in any class."""
 
     def __new__(mcls, name, bases, ns, frozen=None, order=None, dynamic=None, readonly=None, c_layout=None,
                 **kw):
+        options = {k: kw.pop(k) for k in _DC_OPTIONS if k in kw}  # init, repr, eq, kw_only, ...
         if ns.get("_slots_root_"):
             return super().__new__(mcls, name, bases, dict(ns), **kw)
         slots_decl = ns.get("__slots__", ())
@@ -68,11 +74,11 @@ class RecordMeta(type):
         if cls.__dictoffset__ != 0 or cls.__flags__ & (1 << 4):
             raise TypeError("a base of record class %s gives instances a __dict__ (give each base "
                             "class `__slots__ = ()`, or use dynamic=True for extra attributes)" % name)
-        _setup(cls, frozen, order, dynamic, readonly, c_layout, text=ns.get("__slots_text__"))
+        _setup(cls, frozen, order, dynamic, readonly, c_layout, text=ns.get("__slots_text__"), options=options)
         return cls
 
     def __init__(cls, name, bases, ns, **kw):
-        for k in ("frozen", "order", "dynamic", "readonly", "c_layout"):
+        for k in ("frozen", "order", "dynamic", "readonly", "c_layout") + _DC_OPTIONS:
             kw.pop(k, None)
         super().__init__(name, bases, ns, **kw)
 
@@ -236,9 +242,12 @@ class Record(metaclass=RecordMeta):
             _free(h)
 
     def __sizeof__(self):
-        # sys.getsizeof(record): the proxy plus the record's bytes in C (its type's record size;
-        # out-of-line str/bytes values and extras are not counted: see type(r).memory_usage()).
-        return object.__sizeof__(self) + _fn.slots_type_record_size(_info(type(self)).t)
+        # sys.getsizeof(record): the proxy plus, when it owns its record, the record's bytes in C (its
+        # type's record size; out-of-line str/bytes values and extras are not counted: see
+        # type(r).memory_usage()). A store's record is the store's: getsizeof(store) counts it, and
+        # its proxy is a view, as a memoryview does not count the buffer it shows.
+        own = getattr(self, "_h", None).__class__ is int
+        return object.__sizeof__(self) + (_fn.slots_type_record_size(_info(type(self)).t) if own else 0)
 
     def c_view(self):
         """UNCHECKED. A ctypes.Structure (type(self).c_struct()) over this record's bytes, for a
@@ -264,16 +273,23 @@ def _blank(ref):
 _blank.__module__ = _PICKLE_MODULE
 
 
-@dataclass_transform(field_specifiers=(field, key))
-def record(cls=None, *, frozen=False, order=False, dynamic=False, readonly=(), c_layout=False):
-    """Class decorator: makes `cls` a record class (like @dataclass(slots=True)). c_layout=True lays
-    the fields out as the platform's C struct (SLOTS_CLAYOUT; no bytes fields): see c_struct()."""
+@dataclass_transform(field_specifiers=(field, key, dataclasses.field))
+def record(cls=None, *, frozen=False, order=False, dynamic=False, readonly=(), c_layout=False, init=None,
+           repr=None, eq=None, unsafe_hash=None, match_args=None, kw_only=None, slots=True, weakref_slot=True):
+    """Class decorator: makes `cls` a record class (like @dataclass(slots=True)); init, repr, eq,
+    unsafe_hash, match_args and kw_only are dataclass's options. c_layout=True lays the fields out
+    as the platform's C struct (SLOTS_CLAYOUT; no bytes fields): see c_struct()."""
+    if slots is not True or weakref_slot is not True:
+        raise TypeError("a record is always slotted with a __weakref__ slot (slots=True, weakref_slot=True)")
+    options = {k: v for k, v in (("init", init), ("repr", repr), ("eq", eq), ("unsafe_hash", unsafe_hash),
+                                 ("match_args", match_args), ("kw_only", kw_only)) if v is not None}
+
     def wrap(c):
-        return _make_record(c, frozen, order, dynamic, readonly, c_layout)
+        return _make_record(c, frozen, order, dynamic, readonly, c_layout, options)
     return wrap if cls is None else wrap(cls)
 
 
-def _make_record(cls, frozen, order, dynamic, readonly, c_layout=False):
+def _make_record(cls, frozen, order, dynamic, readonly, c_layout=False, options=None):
     if isinstance(cls, RecordMeta):
         # Already built by the metaclass (a subclass of a record, or of slots.Record): just apply
         # the options, redefining the C type; no records exist yet.
@@ -282,9 +298,10 @@ def _make_record(cls, frozen, order, dynamic, readonly, c_layout=False):
         want = (bool(frozen or (base and base.frozen)), bool(order or (base and base.order)),
                 bool(dynamic or (base and base.dynamic)), tuple(readonly),
                 bool(c_layout or (base and base.c_layout)))
-        if info is not None and (info.frozen, info.order, info.dynamic, info.readonly, info.c_layout) == want:
+        if info is not None and (info.frozen, info.order, info.dynamic, info.readonly, info.c_layout) == want \
+                and not options:
             return cls
-        return _setup(cls, *want)
+        return _setup(cls, *want, options=options)
     if not isinstance(cls, type):
         raise TypeError("@slots.record decorates a class, not %r" % (cls,))
     # A plain class already has its instance layout (with __dict__). A record's proxy must have
@@ -307,7 +324,7 @@ def _make_record(cls, frozen, order, dynamic, readonly, c_layout=False):
     _tl.rebuilding = cls
     try:
         new = RecordMeta(cls.__name__, bases, ns, frozen=frozen, order=order, dynamic=dynamic,
-                         readonly=readonly, c_layout=c_layout)
+                         readonly=readonly, c_layout=c_layout, **(options or {}))
     finally:
         _tl.rebuilding = None
     _retarget_class_cells(ns, cls, new)

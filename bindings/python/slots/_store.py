@@ -14,6 +14,8 @@ never an address), so a call that read the reference just before the drop raises
 """
 import array
 import collections
+import collections.abc
+import copy
 import errno
 import os
 import re
@@ -21,7 +23,7 @@ import signal
 import threading
 import types
 
-from . import _arrow, _handles, _ranges
+from . import _arrow, _handles, _ranges, _tracemem
 from ._errors import BusyError, CancelledError, StaleRecordError, _error, _raise
 from ._handles import _Borrowed, _info
 from ._kinds import _I64_MAX, _I64_MIN, _U64_MAX
@@ -233,12 +235,100 @@ def _retry_drops(_drop=_fn.slots_store_drop):
             return
 
 
+class _Rows(collections.abc.Sequence):
+    """store.rows: the store's records by position (a live view: it follows the store)."""
+    __slots__ = ("_store",)
+
+    def __init__(self, store):
+        self._store = store
+
+    def __len__(self):
+        return len(self._store)
+
+    def __iter__(self):
+        return iter(self._store)
+
+    def __contains__(self, rec):
+        return isinstance(rec, _handles.Record) and self._store._owns(rec)
+
+    def __getitem__(self, i):
+        st = self._store
+        s = st._s
+        if s is None:
+            _raise_stale()
+        if i.__class__ is not int:
+            if isinstance(i, slice):
+                return [self[j] for j in range(*i.indices(len(st)))]
+            i = i.__index__()
+        if i < 0:
+            i += len(st)
+            if i < 0:
+                raise IndexError("store index out of range")
+        elif i > _SIZE_MAX:
+            raise _ranges.overflow(i, "size_t", "store index")
+        h = _store_at(s, i)
+        if h < 0:
+            if h == _EINDEX:
+                raise IndexError("store index out of range")
+            raise _error(h)
+        return st._proxy(h)
+
+    def __repr__(self):
+        return "<rows of %r>" % (self._store,)
+
+
+class _Keys(collections.abc.KeysView):
+    """store.keys(): set-like, as dict.keys()."""
+    __slots__ = ()
+
+    def __iter__(self):
+        name = self._mapping._key.name
+        for rec in self._mapping:
+            yield getattr(rec, name)
+
+    def __contains__(self, key):
+        return not isinstance(key, _handles.Record) and key in self._mapping
+
+
+class _Values(collections.abc.ValuesView):
+    """store.values(): the records."""
+    __slots__ = ()
+
+    def __iter__(self):
+        return iter(self._mapping)
+
+    def __contains__(self, value):
+        return any(v is value or v == value for v in self)
+
+
+class _Items(collections.abc.ItemsView):
+    """store.items(): (key, record) pairs."""
+    __slots__ = ()
+
+    def __iter__(self):
+        name = self._mapping._key.name
+        for rec in self._mapping:
+            yield getattr(rec, name), rec
+
+    def __contains__(self, item):
+        key, value = item
+        try:
+            v = self._mapping.get(key)
+        except TypeError:
+            return False
+        return v is not None and (v is value or v == value)
+
+
 class Store(object):
     """A libslots store of records of one record class: `store = Product.store()`.
 
-    Sequence-like (len, [i] with negative indices, iteration in position order), a mapping by key
-    when the class has a key field (get, `in`), bulk JSON Lines and CSV load and dump in C, and
-    numeric columns as array.array (buffer protocol: numpy.frombuffer takes them)."""
+    A mapping from key to record when the class has a key field, as a dict: store[key] (KeyError),
+    store.get(key) (None), `key in store`, del store[key], pop, keys(), values(), items(), len. One
+    deliberate difference: iterating a store gives its records (values), as iterating a table gives
+    its rows, with or without a key. Positions go through store.rows (rows[i], negative i, slices).
+    A store of a class without a key field is only rows: store[...] and get raise TypeError.
+    Bulk JSON Lines and CSV load and dump in C, and numeric columns as array.array (buffer
+    protocol: numpy.frombuffer takes them)."""
 
     __slots__ = ("_s", "_lock", "_cls", "_info", "_hcls", "_key", "_intkey", "__weakref__")
 
@@ -259,6 +349,7 @@ class Store(object):
         keys = [F for F in info.fields if F.key]
         self._key = keys[0] if keys else None
         self._intkey = bool(keys) and keys[0].kind != "str"
+        self._retrace()
 
     # ---- lifetime ---------------------------------------------------------------------------
     def drop(self):
@@ -280,15 +371,20 @@ class Store(object):
             if rc:
                 raise _error(rc)
             self._s = None
+            _tracemem.untrack(id(self))
         finally:
             self._lock.release()
         if _undropped:
             _retry_drops()
 
-    def __del__(self, _drop=_fn.slots_store_drop, _later=_undropped.append):
+    def __del__(self, _drop=_fn.slots_store_drop, _later=_undropped.append, _untrack=_tracemem.untrack):
         s = getattr(self, "_s", None)
         if s is not None:
             self._s = None
+            try:
+                _untrack(id(self))
+            except Exception:  # interpreter shutdown: nothing left to report to
+                pass
             if _drop(s) == _EBUSY:
                 _later(s)  # never raise from a finalizer: dropped later (see _undropped)
 
@@ -344,28 +440,15 @@ class Store(object):
             raise _error(rc)
         return n
 
-    def __getitem__(self, i):
-        s = self._s
-        if s is None:
-            _raise_stale()
-        if i.__class__ is not int:
-            if isinstance(i, slice):
-                return [self[j] for j in range(*i.indices(len(self)))]
-            i = i.__index__()
-        if i < 0:
-            i += len(self)
-            if i < 0:
-                raise IndexError("store index out of range")
-        elif i > _SIZE_MAX:
-            raise _ranges.overflow(i, "size_t", "store index")
-        h = _store_at(s, i)
+    def __getitem__(self, key):
+        """The record whose key field equals `key`; KeyError when there is none, as a dict. A
+        position is not a key: store.rows[i] reads by position."""
+        h = self._find(key)
         if h < 0:
-            if h == _EINDEX:
-                raise IndexError("store index out of range")
+            if h == _ENOKEY:
+                raise KeyError(key)
             raise _error(h)
-        obj = _new(self._cls)
-        _handles._seth(obj, self._hcls(h))
-        return obj
+        return self._proxy(h)
 
     def __iter__(self):
         s = self._live()
@@ -391,6 +474,7 @@ class Store(object):
         rc = _fn.slots_store_clear(self._live())
         if rc:
             raise _error(rc)
+        self._retrace()
 
     def reserve(self, n):
         """Makes room for n records in total, so appends up to n allocate nothing."""
@@ -398,6 +482,7 @@ class Store(object):
         rc = _fn.slots_store_reserve(self._live(), n)
         if rc:
             raise _error(rc)
+        self._retrace()
 
     # ---- key index ---------------------------------------------------------------------------
     def _find(self, key):
@@ -405,8 +490,9 @@ class Store(object):
         s = self._live()
         F = self._key
         if F is None:
-            raise TypeError("%s has no key field (declare one: `id: int = slots.key()`, or "
-                            "'id: i64 key' in a field list)" % self._cls.__name__)
+            raise TypeError("%s has no key field, so its store is looked up by position: store.rows[i] "
+                            "(or declare a key: `id: int = slots.key()`, or 'id: i64 key' in a field "
+                            "list)" % self._cls.__name__)
         if F.kind == "str":
             if key.__class__ is not str and not isinstance(key, str):
                 raise TypeError("%s keys are str, not %s" % (self._cls.__name__, type(key).__name__))
@@ -421,9 +507,9 @@ class Store(object):
             return _ENOKEY  # no 64-bit key can equal it
         raise TypeError("%s keys are int, not %s" % (self._cls.__name__, type(key).__name__))
 
-    def get(self, key, *default):
-        """The record whose key field equals `key`. KeyError when there is none, unless a default
-        is given (store.get(key, None))."""
+    def get(self, key, default=None):
+        """The record whose key field equals `key`, else `default` (None), as dict.get. A key of
+        the wrong type (a str for int keys) raises TypeError rather than finding nothing."""
         s = self._s  # read once: another thread may drop the store meanwhile
         if key.__class__ is int and self._intkey and s is not None and _I64_MIN <= key <= _I64_MAX:
             h = _find_i64(s, key)  # the common case, without _find's checks
@@ -431,22 +517,89 @@ class Store(object):
             h = self._find(key)
         if h < 0:
             if h == _ENOKEY:
-                if default:
-                    return default[0]
-                raise KeyError(key)
+                return default
             raise _error(h)
         obj = _new(self._cls)
         _handles._seth(obj, self._hcls(h))
         return obj
 
-    def __contains__(self, key):
+    def __contains__(self, item):
+        """`key in store` tests the keys, as a dict does (False for a key of another type). A record
+        is never a key, so `record in store` asks whether it is one of this store's records (by
+        identity, O(1): an equal record made elsewhere is not in it); that works without a key too."""
+        if isinstance(item, _handles.Record):
+            return self._owns(item)
         try:
-            h = self._find(key)
+            h = self._find(item)
         except TypeError:
+            if self._key is None:
+                raise
             return False
         if h < 0 and h != _ENOKEY:
             raise _error(h)
         return h > 0
+
+    def _owns(self, rec):
+        h = _handles._geth(rec)
+        self._live()
+        if h.__class__ is not self._hcls:  # not a proxy from this store
+            return False
+        rc, _t = _b.out("slots_type_of", h)
+        return rc == 0  # SLOTS_ESTALE: removed since
+
+    def __delitem__(self, key):
+        """Removes the record whose key field equals `key` (KeyError when there is none); its proxies
+        then raise StaleRecordError."""
+        s = self._live()
+        h = self._find(key)
+        if h < 0:
+            raise KeyError(key) if h == _ENOKEY else _error(h)
+        rc = _fn.slots_store_remove(s, h)
+        if rc:
+            raise _error(rc)
+
+    def pop(self, key, *default):
+        """Removes the record whose key field equals `key` and returns it as a record of its own (a
+        copy, as the store's record is freed); KeyError when there is none, unless a default is given."""
+        s = self._live()
+        h = self._find(key)
+        if h < 0:
+            if h != _ENOKEY:
+                raise _error(h)
+            if default:
+                return default[0]
+            raise KeyError(key)
+        out = copy.copy(self._proxy(h))
+        rc = _fn.slots_store_remove(s, h)
+        if rc:
+            raise _error(rc)
+        return out
+
+    def _key_field(self, what):
+        if self._key is None:
+            raise TypeError("%s has no key field, so its store has no %s (store.rows reads by "
+                            "position; declare a key with `id: int = slots.key()`)" % (self._cls.__name__, what))
+        return self._key.name
+
+    def keys(self):
+        """The keys, in position order (a set-like view, as dict.keys())."""
+        self._key_field("keys()")
+        return _Keys(self)
+
+    def values(self):
+        """The records, in position order (what iterating the store gives)."""
+        return _Values(self)
+
+    def items(self):
+        """(key, record) pairs, in position order."""
+        self._key_field("items()")
+        return _Items(self)
+
+    @property
+    def rows(self):
+        """The records by position: store.rows[i] (negative i from the end), store.rows[i:j] (a
+        list), len, iteration. Positions shift when a record is removed; keys do not."""
+        return _Rows(self)
 
     # ---- bulk load and dump ------------------------------------------------------------------
     def load_jsonl(self, source=None, skip_bad=False, lenient=False, *, text=None, progress=None):
@@ -560,6 +713,7 @@ class Store(object):
                                               lambda rc: _load_error(rc, self, path))
         if rc:
             raise exc
+        self._retrace()
         if not skip_bad:
             return loaded
         errs = _fn.slots_store_load_errors(s) or ""
@@ -709,10 +863,12 @@ class Store(object):
         return object.__sizeof__(self) + (0 if self._s is None else self.memory_usage())
 
     def memory_usage(self):
-        """Bytes the store holds in C: slabs, key index, position table, out-of-line strings."""
+        """Bytes the store holds in C: slabs, key index, position table, out-of-line strings.
+        Under tracemalloc, also what the store's trace reports from now on (see _tracemem)."""
         rc, n = _b.out("slots_store_memory", self._live())
         if rc:
             raise _error(rc)
+        _tracemem.track(id(self), n)
         return n
 
     # ---- Arrow (_arrow.py) -------------------------------------------------------------------
@@ -746,3 +902,11 @@ class Store(object):
     def to_polars(self):
         """A Polars DataFrame (unset and null cells are null); needs polars."""
         return _arrow.to_polars(self)
+
+    def _retrace(self):
+        """The store's tracemalloc trace brought up to date after a bulk change (see _tracemem)."""
+        if _tracemem.tracing() and self._s is not None:
+            try:
+                self.memory_usage()
+            except StaleRecordError:  # dropped by another thread meanwhile
+                pass

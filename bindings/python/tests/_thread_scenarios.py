@@ -173,7 +173,7 @@ def drop_during_read():
         k = i[0]
         n = len(store)
         try:
-            assert store[k % n].name.startswith(LONG_A) if n else True
+            assert store.rows[k % n].name.startswith(LONG_A) if n else True
         except IndexError:  # emptied by the drop since len()
             pass
         g = store.get(1 + k % 5000, None)
@@ -248,7 +248,7 @@ def stale_reference_after_drop():
     store.drop()
     rc, _n = slots._lib._b.out("slots_store_len", held)
     assert rc == slots._lib.ESTALE, rc
-    for use in (lambda: len(store), lambda: store[0], lambda: store.get(1), store.clear,
+    for use in (lambda: len(store), lambda: store.rows[0], lambda: store.get(1), store.clear,
                 lambda: store.load_jsonl(jsonl(200, 1))):
         try:
             use()

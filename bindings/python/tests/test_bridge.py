@@ -54,7 +54,7 @@ def test_c_view_reads_the_record(slots, CProduct):
 def test_c_view_of_store_records_and_subclass(slots, CProduct):
     s = CProduct.store()
     s.load_jsonl(b'{"id": 1, "flag": false, "small": 1, "name": "a", "price": 2.5}\n')
-    v = s[0].c_view()
+    v = s.rows[0].c_view()
     assert (v.id, v.name, v.price) == (1, b"a", 2.5)
 
     @slots.record

@@ -186,15 +186,15 @@ def test_random_store_operations(slots):
                 assert s.get(k).id == k and k in s
             else:
                 with pytest.raises(KeyError):
-                    s.get(k)
-                assert k not in s
+                    s[k]
+                assert s.get(k) is None and k not in s
         elif op < 0.65:
             i = rng.randrange(-len(model) - 2, len(model) + 2)
             if -len(model) <= i < len(model):
-                assert s[i].id in model
+                assert s.rows[i].id in model
             else:
                 with pytest.raises(IndexError):
-                    s[i]
+                    s.rows[i]
         elif op < 0.8 and model:
             k = rng.choice(list(model))
             r = s.get(k)

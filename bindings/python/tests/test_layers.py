@@ -10,10 +10,10 @@ PKG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 
 # Bottom to top (README, Package layout): a module imports only modules listed before it.
 LAYERS = [
-    "_ranges", "_cdef", "_build_cffi", "_backend_ctypes", "_backend_cffi",  # ABI and backends
+    "_ranges", "_tracemem", "_cdef", "_build_cffi", "_backend_ctypes", "_backend_cffi",  # ABI and backends
     "_lib",  # backend choice, library loading, C constants
     "_errors", "_kinds", "_handles",
-    "_convert", "_extras", "_methods", "_annotations",  # what the class builder puts together
+    "_convert", "_extras", "_methods", "_dataclass", "_annotations",  # what the class builder puts together
     "_bridge", "_arrow", "_store", "_builder", "_record",
     "_api", "__init__",
 ]

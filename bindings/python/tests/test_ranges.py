@@ -32,12 +32,12 @@ class Index(object):
 def test_store_position_beyond_size_t_is_overflow(store):
     for i in (2 ** 64, 2 ** 64 + 1, 2 ** 200, Index(2 ** 64)):
         with pytest.raises(OverflowError, match="store index .* does not fit in size_t"):
-            store[i]
+            store.rows[i]
     # in range but past the end: IndexError as before; negative beyond the start too
     for i in (3, 2 ** 64 - 1, 2 ** 63, -4, -(2 ** 64), -(2 ** 200)):
         with pytest.raises(IndexError):
-            store[i]
-    assert store[Index(0)].id == 1 and store[-1].id == 3
+            store.rows[i]
+    assert store.rows[Index(0)].id == 1 and store.rows[-1].id == 3
 
 
 def test_reserve_count_out_of_range(store):
@@ -55,14 +55,14 @@ def test_reserve_count_out_of_range(store):
 def test_keys_beyond_64_bits_are_absent(store):
     for k in (2 ** 64, -(2 ** 63) - 1, -(2 ** 64), -(2 ** 64) + 1):
         with pytest.raises(KeyError):
-            store.get(k)
-        assert store.get(k, None) is None
+            store[k]
+        assert store.get(k) is None and store.get(k, 0) == 0
         assert k not in store
     assert store.get(2).id == 2
 
 
 def test_field_values_out_of_range(Product, store):
-    r = store[0]
+    r = store.rows[0]
     for v in (2 ** 64, -(2 ** 63) - 1, 2 ** 100):
         with pytest.raises(OverflowError):
             r.id = v

@@ -245,7 +245,7 @@ def test_nan_refused_by_default_and_written_when_allowed(slots, tmp_path):
     assert [json.loads(line) for line in text.splitlines()][1]["price"] != 0  # json reads NaN
     s.dump_jsonl(tmp_path / "x.jsonl", allow_nan=True)
     back = P.store()
-    assert back.load_jsonl(tmp_path / "x.jsonl") == 2 and math.isnan(back[1].price)
+    assert back.load_jsonl(tmp_path / "x.jsonl") == 2 and math.isnan(back.rows[1].price)
     r = P(3, -math.inf)
     with pytest.raises(ValueError, match=r"-inf \(NanP\.price\)"):
         r.to_json()
@@ -324,7 +324,7 @@ def test_number_spellings_float_accepts(slots, cell):
     P = slots.define("CsvNum", "f: f64")
     s = P.store()
     assert s.load_csv(("f\n\"%s\"\n" % cell).encode()) == 1
-    assert _same(s[0].f, float(cell))
+    assert _same(s.rows[0].f, float(cell))
 
 
 @pytest.mark.parametrize("cell", ["+1", "1_000", " 7 ", "-0", "007", "0_0"])
@@ -332,7 +332,7 @@ def test_number_spellings_int_accepts(slots, cell):
     P = slots.define("CsvInt", "i: i64")
     s = P.store()
     assert s.load_csv(("i\n\"%s\"\n" % cell).encode()) == 1
-    assert s[0].i == int(cell)
+    assert s.rows[0].i == int(cell)
 
 
 def test_one_field_class_keeps_unset_and_null_rows(slots):
@@ -340,7 +340,7 @@ def test_one_field_class_keeps_unset_and_null_rows(slots):
     s = P.store()
     for v in (1, None, 2, None):
         s.append(v)
-    del s[3].v
+    del s.rows[3].v
     text = s.dump_csv()
     assert text == b"v\n1\n\n2\n\n"
     back = P.store()
@@ -373,6 +373,6 @@ def test_twenty_thousand_columns(slots):
             + "\n").encode()
     s = D.store()
     assert s.load_csv(text) == 1
-    assert slots.extras(s[0]) == {"c3": "v", "c7003": "v", "c14003": "v"}
+    assert slots.extras(s.rows[0]) == {"c3": "v", "c7003": "v", "c14003": "v"}
     with pytest.raises(ValueError, match="column 'c0' appears twice"):
         D.store().load_csv(("id," + ",".join(names) + ",c0\n").encode())

@@ -186,7 +186,7 @@ def test_proc_file(slots):
             f.write('{"id": 7}')
         assert os.stat(comm).st_size == 0
         s = OnlyId.store()
-        assert s.load_jsonl(comm) == 1 and s[0].id == 7
+        assert s.load_jsonl(comm) == 1 and s.rows[0].id == 7
     finally:
         with open(comm, "w") as f:
             f.write(old)

@@ -27,13 +27,13 @@ def store(Product):
 
 def test_append_len_index_iter(slots, Product, store):
     assert len(store) == 5 and bool(store)
-    assert store[0].id == 1 and store[-1].id == 5 and store[-5].id == 1
+    assert store.rows[0].id == 1 and store.rows[-1].id == 5 and store.rows[-5].id == 1
     with pytest.raises(IndexError):
-        store[5]
+        store.rows[5]
     with pytest.raises(IndexError):
-        store[-6]
+        store.rows[-6]
     assert [r.id for r in store] == [1, 2, 3, 4, 5]
-    assert [r.id for r in store[1:3]] == [2, 3]
+    assert [r.id for r in store.rows[1:3]] == [2, 3]
     r = store.append(name="kw", id=9)
     assert (r.id, r.name, r.price, r.qty) == (9, "kw", 0.0, 0)
     assert isinstance(store, slots.Store) and store.record_class is Product
@@ -41,13 +41,13 @@ def test_append_len_index_iter(slots, Product, store):
 
 
 def test_store_records_behave_like_records(Product, store):
-    r = store[1]
+    r = store.rows[1]
     assert type(r) is Product
     assert repr(r) == "Product(id=2, name='p2', price=3.0, qty=2)"
     assert r == Product(2, "p2", 3.0, 2) and Product(2, "p2", 3.0, 2) == r
     assert r == store.get(2)
     r.name = "renamed"
-    assert store[1].name == "renamed"
+    assert store.rows[1].name == "renamed"
     with pytest.raises(AttributeError):
         r.age = 1
     with pytest.raises(TypeError):
@@ -68,19 +68,19 @@ def test_constructor_errors_leave_the_store_unchanged(Product, store):
 def test_proxies_do_not_free_store_records(slots, Product, store):
     before = slots.live_records(Product)
     for _ in range(3):
-        r = store[0]
+        r = store.rows[0]
         del r
         gc.collect()
     list(store)
     gc.collect()
     assert slots.live_records(Product) == before
-    assert store[0].name == "p1"
+    assert store.rows[0].name == "p1"
 
 
 def test_proxies_keep_the_store_alive(slots, Product):
     s = Product.store()
     s.append(1, "x")
-    r = s[0]
+    r = s.rows[0]
     del s
     gc.collect()
     assert r.name == "x"
@@ -90,10 +90,12 @@ def test_key_index(Product, store):
     assert store.get(3).name == "p3"
     assert 3 in store and 42 not in store and "3" not in store and None not in store
     with pytest.raises(KeyError):
-        store.get(42)
-    assert store.get(42, None) is None
+        store[42]
+    assert store.get(42) is None and store.get(42, "none") == "none"
     with pytest.raises(TypeError):
         store.get("3")
+    with pytest.raises(TypeError):
+        store["3"]
     with pytest.raises(KeyError, match="duplicate key 3|3"):
         store.append(3, "dup")
     assert len(store) == 5
@@ -117,9 +119,13 @@ def test_str_key_and_no_key(slots):
     U = slots.define("NoKey", "n: i64")
     u = U.store()
     u.append(1)
-    with pytest.raises(TypeError, match="no key"):
-        u.get(1)
-    assert 1 not in u
+    for use in (lambda: u.get(1), lambda: u[1], lambda: 1 in u, lambda: u.keys(), lambda: u.items(),
+                lambda: u.pop(1)):
+        with pytest.raises(TypeError, match="NoKey has no key field.*store.rows"):
+            use()
+    with pytest.raises(TypeError, match="no key field"):
+        del u[0]
+    assert u.rows[0].n == 1 and u.rows[0] in u and [r.n for r in u.values()] == [1]
 
 
 def test_key_via_field_options(slots):
@@ -141,14 +147,14 @@ def test_remove_clear_reserve_memory(slots, Product, store):
     assert [x.id for x in store] == [1, 3, 4, 5]
     other = Product.store()
     with pytest.raises(ValueError):
-        other.remove(store[0])  # a record of another store
+        other.remove(store.rows[0])  # a record of another store
     with pytest.raises(TypeError):
         store.remove(3)
     m = store.memory_usage()
     assert m > 0
     store.reserve(10000)
     assert store.memory_usage() >= m
-    kept = store[0]
+    kept = store.rows[0]
     store.clear()
     assert len(store) == 0 and list(store) == []
     with pytest.raises(slots.StaleRecordError):
@@ -158,7 +164,7 @@ def test_remove_clear_reserve_memory(slots, Product, store):
 
 
 def test_drop_makes_every_proxy_stale(slots, Product, store):
-    recs = list(store) + [store.get(3), store[0]]
+    recs = list(store) + [store.get(3), store.rows[0]]
     store.drop()
     assert store.dropped and "dropped" in repr(store)
     for r in recs:
@@ -166,7 +172,7 @@ def test_drop_makes_every_proxy_stale(slots, Product, store):
                      lambda: r.to_json(), lambda: r == Product(1, "p1")):
             with pytest.raises(slots.StaleRecordError):
                 call()
-    for call in (lambda: len(store), lambda: store[0], lambda: store.get(1), lambda: store.append(1, "a"),
+    for call in (lambda: len(store), lambda: store.rows[0], lambda: store.get(1), lambda: store.append(1, "a"),
                  lambda: list(store), lambda: store.load_jsonl(b""), lambda: store.sum("price"),
                  lambda: store.column("price"), lambda: store.memory_usage(), lambda: store.dump_jsonl()):
         with pytest.raises(slots.StaleRecordError):
@@ -233,7 +239,7 @@ def test_big_load_on_threads_is_all_or_nothing(Product, store, monkeypatch, bad_
     assert len(lines[0]) * len(lines) > 2 << 20  # more than 2 MiB: more than one chunk
     good = Product.store()
     assert good.load_jsonl(b"\n".join(lines)) == 60000
-    assert good.get(45678).name == "product-45678" and good[59999].id == 60010
+    assert good.get(45678).name == "product-45678" and good.rows[59999].id == 60010
     lines[bad_line - 1] = bad
     before = store.dump_jsonl()
     with pytest.raises(exc) as info:
@@ -371,7 +377,7 @@ def test_aggregates(Product, store):
     a = store.aggregate("price")
     assert (a.count, a.min, a.max) == (5, 1.5, 7.5)
     assert store.min("qty") == 1 and store.max("qty") == 5 and isinstance(store.max("qty"), int)
-    empty = type(store[0]).store()
+    empty = type(store.rows[0]).store()
     with pytest.raises(ValueError):
         empty.min("price")
     assert math.isnan(empty.aggregate("price").min)

@@ -2,6 +2,7 @@
 package as it is: exactly the names of slots.__all__, and every public method of Store, RecordMeta and
 Record, no more and no fewer. make check-typing runs mypy itself (tests/typing)."""
 import ast
+import dataclasses
 import os
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 STUB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "slots", "__init__.pyi")
 # The special methods the stub types (RecordMeta's __new__/__init__ are the class statement's).
 SPECIAL = {"__init__", "__class_getitem__", "__len__", "__getitem__", "__iter__", "__bool__",
-           "__contains__", "__sizeof__", "__arrow_c_stream__"}
+           "__contains__", "__delitem__", "__sizeof__", "__init_subclass__", "__arrow_c_stream__"}
 
 
 def _stub():
@@ -56,5 +57,5 @@ def test_runtime_typing_hooks(slots):
     assert slots.Store[int].__origin__ is slots.Store  # Store[Product] in run-time annotations
     if sys.version_info >= (3, 11):  # typing.dataclass_transform marks them (PEP 681)
         for obj in (slots.record, slots.RecordMeta):
-            assert obj.__dataclass_transform__["field_specifiers"] == (slots.field, slots.key)
+            assert obj.__dataclass_transform__["field_specifiers"] == (slots.field, slots.key, dataclasses.field)
     assert os.path.exists(os.path.join(os.path.dirname(STUB), "py.typed"))

@@ -1,9 +1,12 @@
 #!/bin/sh
-# make check-typing: mypy (pinned, $MYPY) over the typed examples, against slots/__init__.pyi.
-#   example.py  mypy --strict: zero errors; then it runs (the typed code works at run time too)
-#   errors.py   mypy must report an error on every line marked `# E:` and on no other line, so the
-#               check proves mypy sees the records' types (an Any would pass example.py silently)
-# Needs SLOTS_LIBRARY (the built library) for the run; MYPY and PYTHON from the make fragment.
+# make check-typing: mypy and pyright (pinned, $MYPY and $PYRIGHT) over the typed examples, against
+# slots/__init__.pyi.
+#   example.py  mypy --strict and pyright strict (pyrightconfig.json): zero errors; then it runs (the
+#               typed code works at run time too)
+#   errors.py   each checker must report an error on every line marked `# E:` and on no other line,
+#               so the check proves it sees the records' types (an Any would pass example.py silently)
+# Needs SLOTS_LIBRARY (the built library) for the run; MYPY, PYRIGHT (with its PYRIGHT_PYTHON_*
+# environment), TYPING_VENV_PYTHON and PYTHON from the make fragment.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 pkg=$(cd "$here/../.." && pwd)
@@ -32,6 +35,32 @@ extra=$(printf '%s\n' "$out" | grep ': error:' | grep -v '^tests/typing/errors\.
 if [ -z "$extra" ]; then ok "errors.py: no error on an unmarked line, none in the stub"
 else printf '%s\n' "$extra"; bad "errors.py: unexpected errors"; fi
 
+# pyright, strict, run from here (pyrightconfig.json puts the package on its path), resolving
+# imports in the typing venv. Its JSON output: the lines of errors.py it reports, and any other error.
+pyright_lines() {  # file -> "line" per error in that file, "other: ..." per error elsewhere
+    (cd "$here" && "$PYRIGHT" -p pyrightconfig.json --pythonpath "$TYPING_VENV_PYTHON" --outputjson "$1" 2>&1) |
+        "${PYTHON:-python3}" -c 'import json, sys
+d = json.load(sys.stdin)
+for g in d["generalDiagnostics"]:
+    if g["severity"] == "error":
+        line = g["range"]["start"]["line"] + 1
+        print(line if g["file"].endswith("/" + sys.argv[1]) else "other: %s:%d %s" % (g["file"], line, g["message"]))
+' "$1" || echo "other: pyright did not run"
+}
+out=$(pyright_lines example.py)
+if [ -z "$out" ]; then ok "example.py: pyright strict, no errors"
+else printf '%s\n' "$out"; bad "example.py: pyright strict"; fi
+out=$(pyright_lines errors.py)
+got=$(printf '%s\n' "$out" | grep -E '^[0-9]+$' | sort -un)
+for n in $want; do
+    if printf '%s\n' "$got" | grep -qx "$n"; then ok "errors.py:$n reported by pyright"
+    else bad "errors.py:$n: pyright reported no error"; fi
+done
+extra=$(printf '%s\n' "$out" | grep '^other: ' ; \
+        for n in $got; do printf '%s\n' "$want" | grep -qx "$n" || echo "errors.py:$n: unexpected pyright error"; done)
+if [ -z "$extra" ]; then ok "errors.py: pyright, no error on an unmarked line, none in the stub"
+else printf '%s\n' "$extra"; bad "errors.py: unexpected pyright errors"; fi
+
 # The installed package is typed too: py.typed and __init__.pyi are package data (pyproject.toml).
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/slots-typing.XXXXXX")
 if PIP_NO_INDEX=1 SLOTS_BUILD_CFFI_EXT=0 SLOTS_BUNDLE_LIBRARY=0 "${PYTHON:-python3}" -m pip install \
@@ -45,5 +74,5 @@ else
 fi
 rm -rf "$tmp"
 
-echo "typing: $pass passed, $fail failed ($("$MYPY" --version))"
+echo "typing: $pass passed, $fail failed ($("$MYPY" --version), pyright $("$PYRIGHT" --version 2>/dev/null | sed -n 's/^pyright //p'))"
 [ $fail -eq 0 ]
