@@ -29,8 +29,11 @@ def _ensure_cffi_extension():
     spec = importlib.util.spec_from_file_location("_slots_test_cdef", os.path.join(pkg, "_cdef.py"))
     cdef = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cdef)
-    with open(os.path.join(pkg, "_build_cffi.py"), "rb") as f:
-        stamp = hashlib.sha256(cdef.api_signature(cdef.load_text()[0]).encode() + f.read()).hexdigest()
+    sources = b""
+    for name in ("_build_cffi.py", "_records.c"):  # the extension's sources
+        with open(os.path.join(pkg, name), "rb") as f:
+            sources += f.read()
+    stamp = hashlib.sha256(cdef.api_signature(cdef.load_text()[0]).encode() + sources).hexdigest()
     stamp_file = os.path.join(pkg, "_slots_cffi.stamp")
     if glob.glob(os.path.join(pkg, "_slots_cffi*.so")) and os.path.exists(stamp_file):
         with open(stamp_file) as f:
