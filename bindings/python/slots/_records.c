@@ -15,8 +15,7 @@
  *   StoreRef    what a Store's C fast paths know (the store reference, class, handle class, plan).
  *   FastMethod  Store.__iter__ / get / append / extend in C, each falling back to the Python
  *               method for whatever it does not take (a miss, a wrong key type, a stale store).
- * Instances are not tracked by the cyclic GC (they hold no reference that can form a cycle through
- * them: the owner is a class), which keeps a proxy as small and as cheap to make as a tuple. */
+ * Proxies are not tracked by the cyclic GC (see rec_untrack). */
 #include <structmember.h>
 
 #if PY_VERSION_HEX < 0x03090000
@@ -41,14 +40,11 @@ static void rec_dealloc(PyObject *self) {
     Py_TYPE(self)->tp_free(self);
 }
 
-/* `_h`: the handle as the Python backends hold it (a plain int when owned, else owner(h)). */
+/* `_h`: the handle as the Python backends hold it (a plain int when owned, else owner(h)). A proxy
+ * without a record holds 0, which the library refuses as stale, as every backend does. */
 static PyObject *rec_get_h(PyObject *self, void *unused) {
     RecObj *r = (RecObj *)self;
     (void)unused;
-    if (r->h == 0) {
-        PyErr_SetString(PyExc_AttributeError, "_h");
-        return NULL;
-    }
     PyObject *v = PyLong_FromUnsignedLongLong(r->h);
     if (v == NULL || r->owner == NULL) return v;
     PyObject *b = PyObject_CallOneArg(r->owner, v);
@@ -92,10 +88,18 @@ static PyTypeObject RecBase_Type = {
     .tp_getset = rec_getset,
 };
 
+/* Record classes are heap types, which CPython makes GC types; a proxy holds nothing that can
+ * close a cycle through it (its owner is a class), so it leaves the collector's lists as msgspec's
+ * gc=False structs do: cheaper to make, never scanned. */
+static void rec_untrack(PyObject *r) {
+    if (PyObject_GC_IsTracked(r)) PyObject_GC_UnTrack(r);
+}
+
 /* A new proxy of `cls` for record h, borrowed when owner is not NULL. */
 static PyObject *rec_make(PyTypeObject *cls, uint64_t h, PyObject *owner) {
     RecObj *r = (RecObj *)cls->tp_alloc(cls, 0);
     if (r == NULL) return NULL;
+    rec_untrack((PyObject *)r);
     r->h = h;
     Py_XINCREF(owner);
     r->owner = owner;
@@ -117,11 +121,7 @@ static int fd_handle(PyObject *obj, uint64_t *h) {
         PyErr_SetString(PyExc_TypeError, "a record field descriptor applied to a non-record object");
         return -1;
     }
-    *h = ((RecObj *)obj)->h;
-    if (*h == 0) {
-        PyErr_SetString(PyExc_AttributeError, "record has no handle");
-        return -1;
-    }
+    *h = ((RecObj *)obj)->h;  /* 0 (no record): the library says stale */
     return 0;
 }
 
@@ -351,6 +351,7 @@ static PyObject *plan_vectorcall(PyObject *callable, PyObject *const *args, size
     if (plan_map(p, args + 1, nargs - 1, kwnames, vals))
         return plan_call_fallback(p, args, nargsf, kwnames);
     RecObj *self = (RecObj *)args[0];
+    rec_untrack(args[0]);
     slots_obj h;
     int rc = slots_new_blank(p->t, &h);
     if (rc) return plan_call_fallback(p, args, nargsf, kwnames);  /* says why, in Python's words */
@@ -471,12 +472,29 @@ static PyObject *sref_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     Py_INCREF(owner); r->owner = owner;
     Py_INCREF(plan); r->plan = plan;
     r->keyfam = keyfam;
-    return (PyObject *)r;
+    return (PyObject *)r;  /* tp_alloc has tracked it */
+}
+
+/* GC: a store's StoreRef holds its handle class, whose `store` holds the store (a cycle). */
+static int sref_traverse(PyObject *self, visitproc visit, void *arg) {
+    StoreRef *r = (StoreRef *)self;
+    Py_VISIT(r->cls);
+    Py_VISIT(r->owner);
+    Py_VISIT(r->plan);
+    return 0;
+}
+
+static int sref_clear(PyObject *self) {
+    StoreRef *r = (StoreRef *)self;
+    Py_CLEAR(r->cls);
+    Py_CLEAR(r->owner);
+    Py_CLEAR(r->plan);
+    return 0;
 }
 
 static void sref_dealloc(PyObject *self) {
-    StoreRef *r = (StoreRef *)self;
-    Py_XDECREF(r->cls); Py_XDECREF(r->owner); Py_XDECREF(r->plan);
+    PyObject_GC_UnTrack(self);
+    sref_clear(self);
     Py_TYPE(self)->tp_free(self);
 }
 
@@ -485,7 +503,9 @@ static PyTypeObject StoreRef_Type = {
     .tp_name = "slots.StoreRef",
     .tp_basicsize = sizeof(StoreRef),
     .tp_dealloc = sref_dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_traverse = sref_traverse,
+    .tp_clear = sref_clear,
     .tp_new = sref_new,
 };
 
@@ -519,10 +539,17 @@ static PyObject *siter_next(PyObject *self) {
     return rec_make(it->ref->cls, it->buf[it->pos++], it->ref->owner);
 }
 
+static int siter_traverse(PyObject *self, visitproc visit, void *arg) {
+    Py_VISIT(((StoreIter *)self)->ref);
+    Py_VISIT(((StoreIter *)self)->on_status);
+    return 0;
+}
+
 static void siter_dealloc(PyObject *self) {
     StoreIter *it = (StoreIter *)self;
+    PyObject_GC_UnTrack(self);
     Py_XDECREF(it->ref); Py_XDECREF(it->on_status);
-    Py_TYPE(self)->tp_free(self);
+    PyObject_GC_Del(self);
 }
 
 static PyTypeObject StoreIter_Type = {
@@ -530,7 +557,8 @@ static PyTypeObject StoreIter_Type = {
     .tp_name = "slots.StoreIterator",
     .tp_basicsize = sizeof(StoreIter),
     .tp_dealloc = siter_dealloc,
-    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_traverse = siter_traverse,
     .tp_iter = PyObject_SelfIter,
     .tp_iternext = siter_next,
 };
@@ -683,12 +711,13 @@ static PyObject *fm_vectorcall(PyObject *callable, PyObject *const *args, size_t
     switch (m->kind) {
     case FM_ITER:
         if (nargs == 1 && kwnames == NULL) {
-            StoreIter *it = PyObject_New(StoreIter, &StoreIter_Type);
+            StoreIter *it = PyObject_GC_New(StoreIter, &StoreIter_Type);
             if (it == NULL) return NULL;
             Py_INCREF(r); it->ref = r;
             Py_INCREF(m->on_status); it->on_status = m->on_status;
             it->cursor = 0;
             it->pos = it->count = it->done = 0;
+            PyObject_GC_Track(it);
             return (PyObject *)it;
         }
         break;
@@ -783,6 +812,10 @@ static void *slots_py_types(void) {
         int ok = 1;
         for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
             if (PyType_Ready(all[i]) < 0) ok = 0;
+        /* object.__new__(cls) stays valid (the same tp_new), and RecordBase has no __new__ of its own
+         * in its dict, so the class builder sees none to work around. */
+        if (ok && PyDict_DelItemString(RecBase_Type.tp_dict, "__new__") < 0) PyErr_Clear();
+        PyType_Modified(&RecBase_Type);
         if (ok)
             py_types = PyTuple_Pack(5, &RecBase_Type, &FieldDescr_Type, &InitPlan_Type, &StoreRef_Type,
                                     &FastMethod_Type);
