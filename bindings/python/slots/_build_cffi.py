@@ -119,13 +119,8 @@ def build(target_dir=None, header_dir=None, verbose=False):
     """Compiles the extension into target_dir/ (the package directory by default); returns its path."""
     import cffi
 
-    import importlib.util
-
     here = os.path.dirname(os.path.abspath(__file__))
-    # _cdef.py by path: importing the slots package would load the library, which a build must not need.
-    spec = importlib.util.spec_from_file_location("_slots_build_cdef", os.path.join(here, "_cdef.py"))
-    _cdef = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(_cdef)
+    _cdef = _load_cdef_module(here)
     cdef_text = _cdef.required_only(_cdef.load_text()[0])
     header_dir = header_dir or os.path.dirname(_cdef.REPO_HEADER)
     if not os.path.exists(os.path.join(header_dir, "slots.h")):
@@ -151,5 +146,64 @@ def build(target_dir=None, header_dir=None, verbose=False):
     return out
 
 
+def _load_cdef_module(here):
+    """_cdef.py by path: importing the slots package would load the library, which a build must not
+    need."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("_slots_build_cdef", os.path.join(here, "_cdef.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def source_stamp():
+    """A hash of what the extension is built from (the declarations, this file, _records.c)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    cdef = _load_cdef_module(here)
+    h = hashlib.sha256(cdef.api_signature(cdef.load_text()[0]).encode())
+    for name in ("_build_cffi.py", "_records.c"):
+        with open(os.path.join(here, name), "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
+STAMP = "_slots_cffi.stamp"
+
+
+def build_if_stale():
+    """Builds the extension into this package's directory unless the one there was built from the
+    same sources (its stamp says so); returns (path or None, what happened)."""
+    import glob
+    here = os.path.dirname(os.path.abspath(__file__))
+    stamp, stamp_file = source_stamp(), os.path.join(here, STAMP)
+    built = glob.glob(os.path.join(here, "_slots_cffi*.so"))
+    if built and os.path.exists(stamp_file):
+        with open(stamp_file) as f:
+            if f.read().strip() == stamp:
+                return built[0], "up to date"
+    out = build()
+    with open(stamp_file, "w") as f:
+        f.write(stamp + "\n")
+    return out, "built"
+
+
 if __name__ == "__main__":
-    print(build(sys.argv[1] if len(sys.argv) > 1 else None, verbose="-v" in sys.argv))
+    # python3 _build_cffi.py [TARGET_DIR] [-v]   build now
+    # python3 _build_cffi.py --if-stale          build into the package unless up to date (make)
+    if "--if-stale" in sys.argv:
+        try:
+            import cffi  # noqa: F401
+        except ImportError:
+            print("slots: cffi is not installed for %s: Python runs on the cffi ABI or ctypes backend "
+                  "(install python3-cffi for the compiled one)" % sys.executable)
+            sys.exit(0)
+        try:
+            path, what = build_if_stale()
+        except Exception as exc:  # no compiler or no Python headers: the fallbacks still work
+            print("slots: the compiled Python backend was not built (%s); Python runs on the cffi "
+                  "ABI backend" % exc)
+            sys.exit(0)
+        print("slots: compiled Python backend %s: %s" % (what, os.path.relpath(path)))
+        sys.exit(0)
+    args = [a for a in sys.argv[1:] if a != "-v"]
+    print(build(args[0] if args else None, verbose="-v" in sys.argv))

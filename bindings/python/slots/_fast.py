@@ -31,7 +31,7 @@ def init_plan(cls, info, fn, missing):
     while nrequired < len(info.fields) and info.fields[nrequired].default is missing:
         nrequired += 1
     defaults = tuple(None if F.default is missing else F.default for F in info.fields)
-    return _T[2](_b.tkey(info.t), nrequired, tuple(F.name for F in info.fields), defaults, descrs, fn,
+    return _T[2](cls, _b.tkey(info.t), nrequired, tuple(F.name for F in info.fields), defaults, descrs, fn,
                  hasattr(cls, "__post_init__"))
 
 

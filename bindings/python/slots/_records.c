@@ -95,6 +95,25 @@ static void rec_untrack(PyObject *r) {
     if (PyObject_GC_IsTracked(r)) PyObject_GC_UnTrack(r);
 }
 
+/* tp_alloc of a record class (set by its InitPlan when the class has RecordBase's layout, which
+ * every record class has: they refuse __slots__ and __dict__): an untracked GC object, no memset. */
+static PyObject *rec_alloc(PyTypeObject *type, Py_ssize_t nitems) {
+    (void)nitems;
+    RecObj *r = PyObject_GC_New(RecObj, type);
+    if (r == NULL) return NULL;
+    r->h = 0;
+    r->owner = NULL;
+    r->weakrefs = NULL;
+    return (PyObject *)r;
+}
+
+static void rec_use_fast_alloc(PyTypeObject *cls) {
+    if (PyType_IsSubtype(cls, &RecBase_Type) && cls->tp_basicsize == (Py_ssize_t)sizeof(RecObj) &&
+        cls->tp_itemsize == 0 && PyType_IS_GC(cls) && (cls->tp_flags & Py_TPFLAGS_HEAPTYPE) &&
+        cls->tp_dictoffset == 0 && cls->tp_alloc == PyType_GenericAlloc)
+        cls->tp_alloc = rec_alloc;
+}
+
 /* A new proxy of `cls` for record h, borrowed when owner is not NULL. */
 static PyObject *rec_make(PyTypeObject *cls, uint64_t h, PyObject *owner) {
     RecObj *r = (RecObj *)cls->tp_alloc(cls, 0);
@@ -330,9 +349,15 @@ static int plan_map_dict(InitPlan *p, PyObject *d, PyObject **vals) {
     return found == PyDict_GET_SIZE(d) ? 0 : 1;
 }
 
+/* Each field from vals, then __post_init__ if the class has one (as the generated __init__). */
 static int plan_fill(InitPlan *p, PyObject *obj, PyObject **vals) {
     for (Py_ssize_t i = 0; i < p->n; i++)
         if (fdesc_set(PyTuple_GET_ITEM(p->descrs, i), obj, vals[i])) return -1;
+    if (p->post_init) {
+        PyObject *res = PyObject_CallMethodNoArgs(obj, p->post_init);
+        if (res == NULL) return -1;
+        Py_DECREF(res);
+    }
     return 0;
 }
 
@@ -344,8 +369,7 @@ static PyObject *plan_call_fallback(InitPlan *p, PyObject *const *args, size_t n
 static PyObject *plan_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
     InitPlan *p = (InitPlan *)callable;
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-    PyObject *stack[PLAN_STACK], **vals = stack;
-    PyObject *res = NULL;
+    PyObject *vals[PLAN_STACK];
     if (nargs < 1 || !PyObject_TypeCheck(args[0], &RecBase_Type) || p->n > PLAN_STACK)
         return plan_call_fallback(p, args, nargsf, kwnames);
     if (plan_map(p, args + 1, nargs - 1, kwnames, vals))
@@ -359,22 +383,17 @@ static PyObject *plan_vectorcall(PyObject *callable, PyObject *const *args, size
     self->h = h;
     Py_CLEAR(self->owner);
     if (plan_fill(p, args[0], vals)) return NULL;
-    if (p->post_init) {
-        res = PyObject_CallMethodNoArgs(args[0], p->post_init);
-        if (res == NULL) return NULL;
-        Py_DECREF(res);
-    }
     Py_RETURN_NONE;
 }
 
 static PyObject *plan_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     unsigned long long t;
     Py_ssize_t nrequired;
-    PyObject *names, *defaults, *descrs, *fallback;
+    PyObject *cls, *names, *defaults, *descrs, *fallback;
     int post_init;
     (void)kw;
-    if (!PyArg_ParseTuple(args, "KnO!O!O!Op", &t, &nrequired, &PyTuple_Type, &names, &PyTuple_Type,
-                          &defaults, &PyTuple_Type, &descrs, &fallback, &post_init))
+    if (!PyArg_ParseTuple(args, "O!KnO!O!O!Op", &PyType_Type, &cls, &t, &nrequired, &PyTuple_Type, &names,
+                          &PyTuple_Type, &defaults, &PyTuple_Type, &descrs, &fallback, &post_init))
         return NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(names);
     if (PyTuple_GET_SIZE(defaults) != n || PyTuple_GET_SIZE(descrs) != n || nrequired > n || n > PLAN_STACK) {
@@ -399,6 +418,7 @@ static PyObject *plan_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     Py_INCREF(fallback); p->fallback = fallback;
     p->post_init = post_init ? PyUnicode_InternFromString("__post_init__") : NULL;
     if (post_init && p->post_init == NULL) { Py_DECREF(p); return NULL; }
+    rec_use_fast_alloc((PyTypeObject *)cls);
     return (PyObject *)p;
 }
 
