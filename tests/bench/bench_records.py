@@ -2,11 +2,12 @@
 """Python records benchmark (issue 13, goal 1): libslots records side by side with the anchors,
 measured in the same run, printed as ratios to the anchor of each figure.
 
-    python3 tests/bench/bench_records.py [N] [--quick] [--backends=api,abi,ctypes]
+    python3 tests/bench/bench_records.py [N] [--quick] [--backends=api,abi,ctypes] [--compare=DIR]
 
 Figures (Product{id: int, name: str, price: float}, N records, 1M by default):
-  read       ns per `r.price` (net of an empty loop)                     anchor: __slots__ class
-  write      ns per `r.price = v` (net of an empty loop)                 anchor: __slots__ class
+  read       ns per `r.price` (10 per loop turn, net of the empty loop)  anchor: __slots__ class
+  write      ns per `r.price = v` (the same)                             anchor: __slots__ class
+  read+loop  ns per turn of `for _ in range(n): r.price` (gross)         anchor: __slots__ class
   construct  ns per `Product(i, name, price)`                            anchor: __slots__ class
   iterate    ns per record of `for r in coll: t += r.price` over N       anchor: list of dataclasses
   get        ns per `store.get(k)` (dict: `d[k]`), random keys           anchor: dict
@@ -14,8 +15,10 @@ Figures (Product{id: int, name: str, price: float}, N records, 1M by default):
   extend     ns per record of store.extend(N tuples) (list: [DC(*t)])   anchor: list of dataclasses
 Anchors: a __slots__ class, @dataclass, dict, msgspec Struct(gc=False), recordclass (n/a when not
 importable). libslots runs on the backend slots picks (compiled cffi API when built), or each of
---backends. Every variant runs in a fresh process, round-robin, 5 rounds; medians are shown.
-The library is found as the tests find it (SLOTS_LIBRARY, else build/).
+--backends. --compare=DIR adds a column "slots@DIR": libslots from another checkout's
+bindings/python and build/ (e.g. main, for a before/after in one run). Every variant runs in a
+fresh process, round-robin, 5 rounds; medians are shown. The library is found as the tests find it
+(SLOTS_LIBRARY, else build/).
 """
 import json
 import os
@@ -30,7 +33,7 @@ REPO = os.path.normpath(os.path.join(HERE, os.pardir, os.pardir))
 BINDINGS = os.path.join(REPO, "bindings", "python")
 ROUNDS = 5
 N_OPS = 300_000  # per read/write/construct/get timing
-FIGURES = [("read", "__slots__"), ("write", "__slots__"), ("construct", "__slots__"),
+FIGURES = [("read", "__slots__"), ("write", "__slots__"), ("read+loop", "__slots__"), ("construct", "__slots__"),
            ("iterate", "dataclass"), ("get", "dict"), ("append", "dataclass"), ("extend", "dataclass")]
 ANCHORS = ["__slots__", "dataclass", "dict", "msgspec", "recordclass"]
 BACKENDS = {"api": ("cffi", "api"), "abi": ("cffi", "abi"), "ctypes": ("ctypes", "")}
@@ -106,10 +109,16 @@ def measure(variant, n):
     def empty():
         o = one
         for _ in loops:
-            o
+            o; o; o; o; o; o; o; o; o; o  # noqa: E702
     base = timed(empty)
     if is_dict:
         def read():
+            o = one
+            for _ in loops:
+                o["price"]; o["price"]; o["price"]; o["price"]; o["price"]  # noqa: E702
+                o["price"]; o["price"]; o["price"]; o["price"]; o["price"]  # noqa: E702
+
+        def read1():
             o = one
             for _ in loops:
                 o["price"]
@@ -117,7 +126,8 @@ def measure(variant, n):
         def write():
             o = one
             for _ in loops:
-                o["price"] = 1.5
+                o["price"] = 1.5; o["price"] = 1.5; o["price"] = 1.5; o["price"] = 1.5; o["price"] = 1.5  # noqa: E702
+                o["price"] = 1.5; o["price"] = 1.5; o["price"] = 1.5; o["price"] = 1.5; o["price"] = 1.5  # noqa: E702
 
         def construct():
             for i in loops:
@@ -126,18 +136,25 @@ def measure(variant, n):
         def read():
             o = one
             for _ in loops:
+                o.price; o.price; o.price; o.price; o.price; o.price; o.price; o.price; o.price; o.price  # noqa: E702
+
+        def read1():
+            o = one
+            for _ in loops:
                 o.price
 
         def write():
             o = one
             for _ in loops:
-                o.price = 1.5
+                o.price = 1.5; o.price = 1.5; o.price = 1.5; o.price = 1.5; o.price = 1.5  # noqa: E702
+                o.price = 1.5; o.price = 1.5; o.price = 1.5; o.price = 1.5; o.price = 1.5  # noqa: E702
 
         def construct():
             for i in loops:
                 P(i, "x", 2.5)
-    out["read"] = _ns(max(timed(read) - base, 0), N_OPS)
-    out["write"] = _ns(max(timed(write) - base, 0), N_OPS)
+    out["read"] = _ns(max(timed(read) - base, 0), 10 * N_OPS)
+    out["write"] = _ns(max(timed(write) - base, 0), 10 * N_OPS)
+    out["read+loop"] = _ns(timed(read1), N_OPS)
     out["construct"] = _ns(timed(construct), N_OPS)
     del one
 
@@ -210,12 +227,14 @@ def measure(variant, n):
     return out
 
 
-def run_one(variant, n, backend=None):
+def run_one(variant, n, backend=None, repo=REPO):
     env = dict(os.environ)
-    env["PYTHONPATH"] = BINDINGS + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = os.path.join(repo, "bindings", "python") + os.pathsep + env.get("PYTHONPATH", "")
     if backend:
         env["SLOTS_BACKEND"], env["SLOTS_CFFI_MODE"] = BACKENDS[backend]
-    if "SLOTS_LIBRARY" not in env and os.path.exists(os.path.join(REPO, "build", "libslots.so")):
+    if repo != REPO:
+        env["SLOTS_LIBRARY"] = os.path.join(repo, "build", "libslots.so")
+    elif "SLOTS_LIBRARY" not in env and os.path.exists(os.path.join(REPO, "build", "libslots.so")):
         env["SLOTS_LIBRARY"] = os.path.join(REPO, "build", "libslots.so")
     p = subprocess.run([sys.executable, os.path.abspath(__file__), "--one", variant, str(n)], env=env,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
@@ -231,18 +250,26 @@ def main(argv):
         return
     n = 1_000_000
     backends = [None]
+    compare = []
     for a in argv:
-        if a == "--quick":
+        if a.startswith("--compare="):
+            compare.append(os.path.abspath(a.split("=", 1)[1]))
+        elif a == "--quick":
             n = 100_000
         elif a.startswith("--backends="):
             backends = [b for b in a.split("=", 1)[1].split(",") if b]
         elif a.isdigit():
             n = int(a)
     variants = [(a, None) for a in ANCHORS] + [("slots" if b is None else "slots-" + b, b) for b in backends]
+    repos = {v: REPO for v, _ in variants}
+    for d in compare:
+        v = "slots@" + os.path.basename(d.rstrip("/"))
+        variants.append((v, None))
+        repos[v] = d
     runs = {v: [] for v, _ in variants}
     for _ in range(ROUNDS):
         for v, b in variants:
-            runs[v].append(run_one(v, n, b))
+            runs[v].append(run_one(v, n, b, repos[v]))
     med = {}
     for v, _ in variants:
         ok = [r for r in runs[v] if "error" not in r]
@@ -260,7 +287,7 @@ def main(argv):
             print("%s: n/a (%s)" % (v, med[v]["error"]))
     cols = [v for v, _ in variants]
     print()
-    print("%-10s %-10s" % ("figure", "anchor") + "".join("%22s" % c for c in cols))
+    print("%-10s %-10s" % ("figure", "anchor") + "".join("%22s" % c[:21] for c in cols))
     for f, anchor in FIGURES:
         a = med[anchor][f]
         cells = []

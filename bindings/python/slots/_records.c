@@ -135,8 +135,15 @@ typedef struct {
 
 static PyTypeObject FieldDescr_Type;
 
+static PyObject *rec_alloc(PyTypeObject *type, Py_ssize_t nitems);
+
+/* A record proxy? Classes with rec_alloc are (the cheap test); any other RecordBase subclass too. */
+static inline int is_record(PyObject *obj) {
+    return Py_TYPE(obj)->tp_alloc == rec_alloc || PyObject_TypeCheck(obj, &RecBase_Type);
+}
+
 static int fd_handle(PyObject *obj, uint64_t *h) {
-    if (!PyObject_TypeCheck(obj, &RecBase_Type)) {
+    if (!is_record(obj)) {
         PyErr_SetString(PyExc_TypeError, "a record field descriptor applied to a non-record object");
         return -1;
     }
