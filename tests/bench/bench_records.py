@@ -41,14 +41,8 @@ BACKENDS = {"api": ("cffi", "api"), "abi": ("cffi", "abi"), "ctypes": ("ctypes",
 
 def make_class(variant):
     if variant == "__slots__":
-        class Product:
-            __slots__ = ("id", "name", "price")
-
-            def __init__(self, id, name, price):
-                self.id = id
-                self.name = name
-                self.price = price
-        return Product
+        from bench_python import make_class as python_class  # this directory: the same __slots__ class
+        return python_class("__slots__")[0]
     if variant in ("dataclass", "dict"):
         import dataclasses
 

@@ -299,16 +299,54 @@ static PyTypeObject FieldDescr_Type = {
     .tp_new = fd_new,
 };
 
-/* ---- InitPlan -------------------------------------------------------------------------------- */
+/* ---- CMethod: the head of InitPlan and FastMethod --------------------------------------------
+ * C callables standing in for a Python function (`fallback`, which gets what C does not take):
+ * they bind like functions (method descriptors: no bound object per call) and answer for that
+ * function (__wrapped__, __name__, __doc__, inspect.signature...). */
 typedef struct {
     PyObject_HEAD
     vectorcallfunc vectorcall;
+    PyObject *fallback;
+} CMethod;
+
+static PyObject *cm_descr_get(PyObject *self, PyObject *obj, PyObject *type) {
+    (void)type;
+    if (obj == NULL || obj == Py_None) { Py_INCREF(self); return self; }
+    return PyMethod_New(self, obj);
+}
+
+static PyObject *cm_getattro(PyObject *self, PyObject *name) {
+    PyObject *r = PyObject_GenericGetAttr(self, name);
+    if (r != NULL || !PyErr_ExceptionMatches(PyExc_AttributeError)) return r;
+    PyErr_Clear();
+    return PyObject_GetAttr(((CMethod *)self)->fallback, name);
+}
+
+static PyObject *cm_call_fallback(CMethod *m, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
+    return PyObject_Vectorcall(m->fallback, args, nargsf, kwnames);
+}
+
+static PyMemberDef cm_members[] = {
+    {"__wrapped__", T_OBJECT, offsetof(CMethod, fallback), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+#define CMETHOD_TYPE(name, ctype, dealloc, new) {                                                 \
+    PyVarObject_HEAD_INIT(NULL, 0)                                                                \
+    .tp_name = name, .tp_basicsize = sizeof(ctype), .tp_dealloc = dealloc,                        \
+    .tp_vectorcall_offset = offsetof(CMethod, vectorcall), .tp_call = PyVectorcall_Call,          \
+    .tp_getattro = cm_getattro, .tp_members = cm_members, .tp_descr_get = cm_descr_get,           \
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,   \
+    .tp_new = new }
+
+/* ---- InitPlan -------------------------------------------------------------------------------- */
+typedef struct {
+    CMethod head;        /* fallback: the generated Python __init__ */
     const slots_type *t;
     Py_ssize_t n, nrequired;
     PyObject *names;     /* tuple of str: the fields in order */
     PyObject *defaults;  /* tuple: the default of field i (None for required ones, never read) */
     PyObject *descrs;    /* tuple of FieldDescr */
-    PyObject *fallback;  /* the generated Python __init__ (also __wrapped__) */
     PyObject *post_init; /* name "__post_init__" or NULL */
 } InitPlan;
 
@@ -369,7 +407,7 @@ static int plan_fill(InitPlan *p, PyObject *obj, PyObject **vals) {
 }
 
 static PyObject *plan_call_fallback(InitPlan *p, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
-    return PyObject_Vectorcall(p->fallback, args, nargsf, kwnames);
+    return cm_call_fallback(&p->head, args, nargsf, kwnames);
 }
 
 /* __init__(self, *args, **kwargs): a blank record, then each field. */
@@ -415,14 +453,14 @@ static PyObject *plan_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
         }
     InitPlan *p = (InitPlan *)type->tp_alloc(type, 0);
     if (p == NULL) return NULL;
-    p->vectorcall = plan_vectorcall;
+    p->head.vectorcall = plan_vectorcall;
     p->t = (const slots_type *)(uintptr_t)t;
     p->n = n;
     p->nrequired = nrequired;
     Py_INCREF(names); p->names = names;
     Py_INCREF(defaults); p->defaults = defaults;
     Py_INCREF(descrs); p->descrs = descrs;
-    Py_INCREF(fallback); p->fallback = fallback;
+    Py_INCREF(fallback); p->head.fallback = fallback;
     p->post_init = post_init ? PyUnicode_InternFromString("__post_init__") : NULL;
     if (post_init && p->post_init == NULL) { Py_DECREF(p); return NULL; }
     rec_use_fast_alloc((PyTypeObject *)cls);
@@ -432,43 +470,11 @@ static PyObject *plan_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
 static void plan_dealloc(PyObject *self) {
     InitPlan *p = (InitPlan *)self;
     Py_XDECREF(p->names); Py_XDECREF(p->defaults); Py_XDECREF(p->descrs);
-    Py_XDECREF(p->fallback); Py_XDECREF(p->post_init);
+    Py_XDECREF(p->head.fallback); Py_XDECREF(p->post_init);
     Py_TYPE(self)->tp_free(self);
 }
 
-/* A method: C.__init__ is the plan itself, r.__init__ a bound method of it. */
-static PyObject *plan_descr_get(PyObject *self, PyObject *obj, PyObject *type) {
-    (void)type;
-    if (obj == NULL || obj == Py_None) { Py_INCREF(self); return self; }
-    return PyMethod_New(self, obj);
-}
-
-/* __name__, __qualname__, __doc__, __module__, __signature__... are the Python function's. */
-static PyObject *plan_getattro(PyObject *self, PyObject *name) {
-    PyObject *r = PyObject_GenericGetAttr(self, name);
-    if (r != NULL || !PyErr_ExceptionMatches(PyExc_AttributeError)) return r;
-    PyErr_Clear();
-    return PyObject_GetAttr(((InitPlan *)self)->fallback, name);
-}
-
-static PyMemberDef plan_members[] = {
-    {"__wrapped__", T_OBJECT, offsetof(InitPlan, fallback), READONLY, NULL},
-    {NULL, 0, 0, 0, NULL},
-};
-
-static PyTypeObject InitPlan_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "slots.InitPlan",
-    .tp_basicsize = sizeof(InitPlan),
-    .tp_dealloc = plan_dealloc,
-    .tp_vectorcall_offset = offsetof(InitPlan, vectorcall),
-    .tp_call = PyVectorcall_Call,
-    .tp_getattro = plan_getattro,
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,
-    .tp_members = plan_members,
-    .tp_descr_get = plan_descr_get,
-    .tp_new = plan_new,
-};
+static PyTypeObject InitPlan_Type = CMETHOD_TYPE("slots.InitPlan", InitPlan, plan_dealloc, plan_new);
 
 /* ---- StoreRef -------------------------------------------------------------------------------- */
 typedef struct {
@@ -593,12 +599,10 @@ static PyTypeObject StoreIter_Type = {
 /* ---- FastMethod: Store methods in C --------------------------------------------------------- */
 enum { FM_ITER, FM_GET, FM_APPEND, FM_EXTEND };
 typedef struct {
-    PyObject_HEAD
-    vectorcallfunc vectorcall;
+    CMethod head;           /* fallback: the Python method, for whatever C does not take */
     int kind;
     Py_ssize_t ref_offset;  /* of the Store's `_c` slot (a StoreRef) */
     PyTypeObject *store_type;
-    PyObject *slow;         /* the Python method: whatever C does not take */
     PyObject *on_status;    /* iteration: raises for a status */
     PyObject *record_row;   /* extend: a record row -> dict of its set fields */
     PyObject *row_error;    /* extend: (exception, row index) -> names the row in the exception */
@@ -606,7 +610,7 @@ typedef struct {
 } FastMethod;
 
 static PyObject *fm_slow(FastMethod *m, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
-    return PyObject_Vectorcall(m->slow, args, nargsf, kwnames);
+    return cm_call_fallback(&m->head, args, nargsf, kwnames);
 }
 
 static PyObject *fm_get(FastMethod *m, StoreRef *r, PyObject *const *args, size_t nargsf) {
@@ -774,11 +778,11 @@ static PyObject *fm_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     }
     FastMethod *m = (FastMethod *)type->tp_alloc(type, 0);
     if (m == NULL) return NULL;
-    m->vectorcall = fm_vectorcall;
+    m->head.vectorcall = fm_vectorcall;
     m->kind = kind;
     m->ref_offset = ((PyMemberDescrObject *)slot)->d_member->offset;
     Py_INCREF(store_type); m->store_type = (PyTypeObject *)store_type;
-    Py_INCREF(slow); m->slow = slow;
+    Py_INCREF(slow); m->head.fallback = slow;
     Py_INCREF(on_status); m->on_status = on_status;
     Py_INCREF(record_row); m->record_row = record_row;
     Py_INCREF(row_error); m->row_error = row_error;
@@ -788,42 +792,12 @@ static PyObject *fm_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
 
 static void fm_dealloc(PyObject *self) {
     FastMethod *m = (FastMethod *)self;
-    Py_XDECREF(m->store_type); Py_XDECREF(m->slow); Py_XDECREF(m->on_status);
+    Py_XDECREF(m->store_type); Py_XDECREF(m->head.fallback); Py_XDECREF(m->on_status);
     Py_XDECREF(m->record_row); Py_XDECREF(m->row_error); Py_XDECREF(m->append_row);
     Py_TYPE(self)->tp_free(self);
 }
 
-static PyObject *fm_descr_get(PyObject *self, PyObject *obj, PyObject *type) {
-    (void)type;
-    if (obj == NULL || obj == Py_None) { Py_INCREF(self); return self; }
-    return PyMethod_New(self, obj);
-}
-
-static PyObject *fm_getattro(PyObject *self, PyObject *name) {
-    PyObject *r = PyObject_GenericGetAttr(self, name);
-    if (r != NULL || !PyErr_ExceptionMatches(PyExc_AttributeError)) return r;
-    PyErr_Clear();
-    return PyObject_GetAttr(((FastMethod *)self)->slow, name);
-}
-
-static PyMemberDef fm_members[] = {
-    {"__wrapped__", T_OBJECT, offsetof(FastMethod, slow), READONLY, NULL},
-    {NULL, 0, 0, 0, NULL},
-};
-
-static PyTypeObject FastMethod_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "slots.FastMethod",
-    .tp_basicsize = sizeof(FastMethod),
-    .tp_dealloc = fm_dealloc,
-    .tp_vectorcall_offset = offsetof(FastMethod, vectorcall),
-    .tp_call = PyVectorcall_Call,
-    .tp_getattro = fm_getattro,
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,
-    .tp_members = fm_members,
-    .tp_descr_get = fm_descr_get,
-    .tp_new = fm_new,
-};
+static PyTypeObject FastMethod_Type = CMETHOD_TYPE("slots.FastMethod", FastMethod, fm_dealloc, fm_new);
 
 /* ---- what the backend reads ------------------------------------------------------------------ */
 static PyObject *py_types;
