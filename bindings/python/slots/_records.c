@@ -431,6 +431,69 @@ static PyObject *plan_vectorcall(PyObject *callable, PyObject *const *args, size
     Py_RETURN_NONE;
 }
 
+/* ---- calling a record class: Product(...) in one C call ------------------------------------- */
+static PyObject *str_init;  /* "__init__", interned */
+
+/* What type.__call__ does, for what the fast path below does not take. */
+static PyObject *type_call_slow(PyObject *cls, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
+    Py_ssize_t i, nargs = PyVectorcall_NARGS(nargsf), nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    PyObject *t = PyTuple_New(nargs), *kw = NULL, *res = NULL;
+    if (t == NULL) return NULL;
+    for (i = 0; i < nargs; i++) { Py_INCREF(args[i]); PyTuple_SET_ITEM(t, i, args[i]); }
+    if (nkw) {
+        kw = PyDict_New();
+        for (i = 0; kw && i < nkw; i++)
+            if (PyDict_SetItem(kw, PyTuple_GET_ITEM(kwnames, i), args[nargs + i]) < 0) Py_CLEAR(kw);
+        if (kw == NULL) { Py_DECREF(t); return NULL; }
+    }
+    res = Py_TYPE(cls)->tp_call(cls, t, kw);
+    Py_DECREF(t);
+    Py_XDECREF(kw);
+    return res;
+}
+
+static PyObject *plan_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames);
+
+/* The record class's vectorcall: while its __new__ is object's and its __init__ an InitPlan (looked
+ * up on every call, through the type's cache, so a later `cls.__init__ = f` is honoured), the
+ * proxy is allocated and the plan run with no argument tuple, no bound method, no slot lookup. */
+static PyObject *rec_type_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf,
+                                     PyObject *kwnames) {
+    PyTypeObject *cls = (PyTypeObject *)callable;
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf), nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    PyObject *stack[2 * PLAN_STACK + 1], *init, *obj, *r;
+    if (cls->tp_new != PyBaseObject_Type.tp_new || nargs + nkw > 2 * PLAN_STACK)
+        return type_call_slow(callable, args, nargsf, kwnames);
+    init = _PyType_Lookup(cls, str_init);
+    if (init == NULL || Py_TYPE(init) != &InitPlan_Type)
+        return type_call_slow(callable, args, nargsf, kwnames);
+    obj = cls->tp_alloc(cls, 0);
+    if (obj == NULL) return NULL;
+    stack[0] = obj;
+    memcpy(stack + 1, args, (size_t)(nargs + nkw) * sizeof(PyObject *));
+    Py_INCREF(init);  /* the call may replace cls.__init__ */
+    r = plan_vectorcall(init, stack, (size_t)nargs + 1, kwnames);
+    Py_DECREF(init);
+    if (r == NULL) { Py_DECREF(obj); return NULL; }
+    Py_DECREF(r);
+    return obj;
+}
+
+/* Makes calls of `cls` vectorcalls: its metaclass (RecordMeta, a heap subclass of type, which
+ * CPython 3.11 leaves without the flag) gets the flag type itself has, and `cls` the function. */
+static void rec_use_fast_call(PyTypeObject *cls) {
+    PyTypeObject *meta = Py_TYPE(cls);
+    if (str_init == NULL && (str_init = PyUnicode_InternFromString("__init__")) == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    if (!(cls->tp_flags & Py_TPFLAGS_HEAPTYPE) || meta->tp_call != PyType_Type.tp_call ||
+        meta->tp_vectorcall_offset != PyType_Type.tp_vectorcall_offset)
+        return;
+    meta->tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL;
+    cls->tp_vectorcall = rec_type_vectorcall;
+}
+
 static PyObject *plan_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     unsigned long long t;
     Py_ssize_t nrequired;
@@ -464,6 +527,7 @@ static PyObject *plan_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     p->post_init = post_init ? PyUnicode_InternFromString("__post_init__") : NULL;
     if (post_init && p->post_init == NULL) { Py_DECREF(p); return NULL; }
     rec_use_fast_alloc((PyTypeObject *)cls);
+    rec_use_fast_call((PyTypeObject *)cls);
     return (PyObject *)p;
 }
 
