@@ -59,6 +59,25 @@ class Backend(object):
                 setattr(self.fn, fname, _ptr_result(f, null))
             else:
                 setattr(self.fn, fname, f)
+        if self.fast is not None:
+            self._count_locking_calls()
+
+    # Calls that hold a store's lock while they may run Python (validators, progress callbacks):
+    # while one runs, the C fast paths that take a store's lock with the GIL held step aside (see
+    # _records.c, "calls that may wait for a store's lock").
+    _LOCKING_CALLBACK_CALLS = ("slots_store_load_jsonl", "slots_store_load_jsonl_file", "slots_store_load_csv",
+                               "slots_store_load_csv_file", "slots_store_column_write")
+
+    def _count_locking_calls(self):
+        busy = self.lib.slots_py_busy
+        for fname in self._LOCKING_CALLBACK_CALLS:
+            f = getattr(self.fn, fname, None)
+            if f is None:
+                continue
+            counted = _counted(f, busy)
+            setattr(self.fn, fname, counted)
+            if fname in self._outs:
+                self._outs[fname] = (counted,) + self._outs[fname][1:]
 
     def out(self, fname, *inputs):
         ffi = self.ffi
@@ -325,6 +344,16 @@ class Backend(object):
                     return _u(_cast("const char *", p[0]), n[0]) if n[0] else b""
             return fget
         raise ValueError(family)
+
+
+def _counted(f, busy):
+    def call(*args):
+        busy(1)
+        try:
+            return f(*args)
+        finally:
+            busy(-1)
+    return call
 
 
 def _text_result(f, ffi):

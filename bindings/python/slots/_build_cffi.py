@@ -29,6 +29,7 @@ slots_obj slots_py_get_ref(slots_obj o, int field);
 slots_obj slots_py_new_blank(const slots_type *t);
 const char *slots_py_cdef_sha256(void);
 void *slots_py_types(void);
+void slots_py_busy(int delta);
 int slots_py_store_handles(const slots_store *s, size_t *cursor, slots_obj *buf, int n);
 slots_obj slots_py_store_at(slots_store *s, size_t i);
 slots_obj slots_py_store_find_i64(const slots_store *s, int64_t key);

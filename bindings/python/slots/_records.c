@@ -540,6 +540,20 @@ static void plan_dealloc(PyObject *self) {
 
 static PyTypeObject InitPlan_Type = CMETHOD_TYPE("slots.InitPlan", InitPlan, plan_dealloc, plan_new);
 
+/* ---- calls that may wait for a store's lock ----------------------------------------------------
+ * The fast paths call the library with the GIL held. A load (or set_column) holds its store's lock
+ * for its whole run and may call Python (validators, progress) on its thread, which then needs the
+ * GIL: a fast path waiting for that lock with the GIL held would deadlock. So the backend counts
+ * such calls while they run (slots_py_busy, around the cffi calls, which release the GIL) and the
+ * paths that take a store's lock (append, get, remove) go through the GIL-releasing Python path
+ * while any runs. The count changes and is read with the GIL held, so a load cannot start between
+ * the check and the C call it guards. */
+static int py_busy;
+
+static void slots_py_busy(int delta) { __atomic_add_fetch(&py_busy, delta, __ATOMIC_SEQ_CST); }
+
+static inline int store_calls_busy(void) { return __atomic_load_n(&py_busy, __ATOMIC_SEQ_CST) != 0; }
+
 /* ---- StoreRef -------------------------------------------------------------------------------- */
 typedef struct {
     PyObject_HEAD
@@ -681,6 +695,7 @@ static PyObject *fm_get(FastMethod *m, StoreRef *r, PyObject *const *args, size_
     PyObject *key = args[1];
     slots_obj h;
     int rc;
+    if (store_calls_busy()) return fm_slow(m, args, nargsf, NULL);
     if (r->keyfam == 1 && PyLong_CheckExact(key)) {
         int overflow;
         long long k = PyLong_AsLongLongAndOverflow(key, &overflow);
@@ -704,17 +719,21 @@ static PyObject *fm_get(FastMethod *m, StoreRef *r, PyObject *const *args, size_
     return rec_make(r->cls, h, r->owner);
 }
 
-/* One appended record from vals; a failing set removes it again. */
+/* One appended record from vals; a failing set removes it again. NULL with *rc_out set and no
+ * exception: not appended (the append failed, or loads run), the Python path does it. */
 static PyObject *fm_append_vals(StoreRef *r, PyObject **vals, int *rc_out) {
     slots_obj h;
-    int rc = slots_store_append(r->s, &h);
+    int rc = store_calls_busy() ? SLOTS_EBUSY : slots_store_append(r->s, &h);
     *rc_out = rc;
     if (rc) return NULL;
     PyObject *obj = rec_make(r->cls, h, r->owner);
     if (obj == NULL || plan_fill((InitPlan *)r->plan, obj, vals)) {
         PyObject *et, *ev, *tb;
         PyErr_Fetch(&et, &ev, &tb);
+        /* The fill may have run Python (a validator), so a load may hold the lock by now. */
+        Py_BEGIN_ALLOW_THREADS
         slots_store_remove(r->s, h);
+        Py_END_ALLOW_THREADS
         Py_XDECREF(obj);
         PyErr_Restore(et, ev, tb);
         return NULL;

@@ -196,3 +196,37 @@ def test_pickle_copy_repr_eq_of_store_proxies(slots, models):
     assert r.name == "a" and c != r
     assert copy.deepcopy(r) == r
     assert r != models.Product(1, "a", 1.5, 3)
+
+
+def test_store_calls_while_a_load_with_a_validator_runs(slots):
+    """A load holds its store's lock and runs the Python validator on its thread: appends, lookups
+    and extends of that store from another thread meanwhile wait for the load (or not) but never
+    deadlock against the GIL the validator needs."""
+    import threading
+
+    @slots.record
+    class Loaded:
+        id: int = slots.key()
+        v: int = 0
+
+    seen = []
+
+    @Loaded.validator("v")
+    def check(rec, value):
+        seen.append(value)  # Python on the loading thread, with the store's lock held
+        return None
+    s = Loaded.store()
+    s.append(-1)
+    data = b"".join(b'{"id": %d, "v": %d}\n' % (i, i) for i in range(20000))
+    done = []
+    t = threading.Thread(target=lambda: done.append(s.load_jsonl(data)))
+    t.start()
+    n = 0
+    while t.is_alive() and n < 200000:
+        assert s.get(-1).id == -1
+        s.append(-2 - n)
+        s.extend([(-100000 - n,)])
+        n += 1
+    t.join(120)  # a deadlock would hang here: fail instead
+    assert not t.is_alive() and done == [20000] and len(seen) >= 20000
+    assert len(s) == 20001 + 2 * n
