@@ -339,6 +339,30 @@ static PyMemberDef cm_members[] = {
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,   \
     .tp_new = new }
 
+/* ---- attribute access of a record class -------------------------------------------------------
+ * What object's generic getattr/setattr do, minus their general checks, for a name whose class
+ * attribute is a FieldDescr (a data descriptor: it wins over everything else, and a record has no
+ * __dict__); any other name goes the generic way. Installed by the class's InitPlan while the class
+ * uses the generic functions; a class that defines __getattr__, __setattr__... has its own slots
+ * (CPython resets them), frozen and dynamic ones included. */
+static PyObject *rec_getattro(PyObject *obj, PyObject *name) {
+    PyObject *d = PyUnicode_CheckExact(name) ? _PyType_Lookup(Py_TYPE(obj), name) : NULL;
+    if (d != NULL && Py_TYPE(d) == &FieldDescr_Type) return fdesc_get(d, obj, (PyObject *)Py_TYPE(obj));
+    return PyObject_GenericGetAttr(obj, name);
+}
+
+static int rec_setattro(PyObject *obj, PyObject *name, PyObject *value) {
+    PyObject *d = PyUnicode_CheckExact(name) ? _PyType_Lookup(Py_TYPE(obj), name) : NULL;
+    if (d != NULL && Py_TYPE(d) == &FieldDescr_Type) return fdesc_set(d, obj, value);
+    return PyObject_GenericSetAttr(obj, name, value);
+}
+
+static void rec_use_fast_attributes(PyTypeObject *cls) {
+    if (!(cls->tp_flags & Py_TPFLAGS_HEAPTYPE)) return;
+    if (cls->tp_getattro == PyObject_GenericGetAttr) cls->tp_getattro = rec_getattro;
+    if (cls->tp_setattro == PyObject_GenericSetAttr) cls->tp_setattro = rec_setattro;
+}
+
 /* ---- InitPlan -------------------------------------------------------------------------------- */
 typedef struct {
     CMethod head;        /* fallback: the generated Python __init__ */
@@ -528,6 +552,7 @@ static PyObject *plan_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
     if (post_init && p->post_init == NULL) { Py_DECREF(p); return NULL; }
     rec_use_fast_alloc((PyTypeObject *)cls);
     rec_use_fast_call((PyTypeObject *)cls);
+    rec_use_fast_attributes((PyTypeObject *)cls);
     return (PyObject *)p;
 }
 
