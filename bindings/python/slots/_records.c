@@ -107,11 +107,28 @@ static PyObject *rec_alloc(PyTypeObject *type, Py_ssize_t nitems) {
     return (PyObject *)r;
 }
 
+/* tp_dealloc of a record class (instead of CPython's general subtype_dealloc, which a proxy's
+ * layout does not need): the class's __del__ if it has one (refs, dynamic), then the base's. */
+static void rec_heap_dealloc(PyObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    if (tp->tp_finalize != NULL) {
+        if (PyObject_GC_IsTracked(self) == 0) PyObject_GC_Track(self);  /* as subtype_dealloc */
+        if (PyObject_CallFinalizerFromDealloc(self) < 0) return;  /* resurrected */
+        PyObject_GC_UnTrack(self);
+    }
+    rec_dealloc(self);
+    Py_DECREF(tp);
+}
+
 static void rec_use_fast_alloc(PyTypeObject *cls) {
     if (PyType_IsSubtype(cls, &RecBase_Type) && cls->tp_basicsize == (Py_ssize_t)sizeof(RecObj) &&
         cls->tp_itemsize == 0 && PyType_IS_GC(cls) && (cls->tp_flags & Py_TPFLAGS_HEAPTYPE) &&
-        cls->tp_dictoffset == 0 && cls->tp_alloc == PyType_GenericAlloc)
+        cls->tp_dictoffset == 0 && cls->tp_alloc == PyType_GenericAlloc && cls->tp_free == PyObject_GC_Del &&
+        cls->tp_del == NULL) {
         cls->tp_alloc = rec_alloc;
+        cls->tp_dealloc = rec_heap_dealloc;
+    }
 }
 
 /* A new proxy of `cls` for record h, borrowed when owner is not NULL. */
