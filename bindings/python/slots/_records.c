@@ -669,25 +669,26 @@ typedef struct {
     StoreRef *ref;
     PyObject *on_status;  /* raises the exception for a status */
     size_t cursor;
-    int pos, count, done;
+    int pos, count;
+    int end;  /* 0: more to fetch; SLOTS_EINDEX: the end; else the status to raise once drained */
     slots_obj buf[ITER_CHUNK];
 } StoreIter;
 
 static PyObject *siter_next(PyObject *self) {
     StoreIter *it = (StoreIter *)self;
     if (it->pos == it->count) {
-        if (it->done) return NULL;
-        int k = 0, rc = 0;
-        while (k < ITER_CHUNK && !(rc = slots_store_next(it->ref->s, &it->cursor, &it->buf[k]))) k++;
+        int k = 0, rc = it->end;
+        while (!rc && k < ITER_CHUNK && !(rc = slots_store_next(it->ref->s, &it->cursor, &it->buf[k]))) k++;
         it->pos = 0;
         it->count = k;
-        if (rc) it->done = 1;
-        if (rc && rc != SLOTS_EINDEX && k == 0) {
-            PyObject *r = PyObject_CallFunction(it->on_status, "i", rc);
-            Py_XDECREF(r);
+        it->end = rc;
+        if (k == 0) {
+            if (rc != SLOTS_EINDEX) {  /* a dropped store: raised every time, as Python did */
+                PyObject *r = PyObject_CallFunction(it->on_status, "i", rc);
+                Py_XDECREF(r);
+            }
             return NULL;
         }
-        if (k == 0) return NULL;
     }
     return rec_make(it->ref->cls, it->buf[it->pos++], it->ref->owner);
 }
@@ -826,7 +827,7 @@ static PyObject *fm_extend_row(FastMethod *m, StoreRef *r, PyObject *row) {
 static PyObject *fm_extend(FastMethod *m, StoreRef *r, PyObject *const *args, size_t nargsf) {
     PyObject *store = args[0], *it, *row;
     Py_ssize_t i = 0;
-    if (r->plan == Py_None) return fm_slow(m, args, nargsf, NULL);
+    if (r->plan == Py_None || args[1] == store) return fm_slow(m, args, nargsf, NULL);
     it = PyObject_GetIter(args[1]);
     if (it == NULL) return NULL;
     while ((row = PyIter_Next(it)) != NULL) {
@@ -872,7 +873,7 @@ static PyObject *fm_vectorcall(PyObject *callable, PyObject *const *args, size_t
             Py_INCREF(r); it->ref = r;
             Py_INCREF(m->on_status); it->on_status = m->on_status;
             it->cursor = 0;
-            it->pos = it->count = it->done = 0;
+            it->pos = it->count = it->end = 0;
             PyObject_GC_Track(it);
             return (PyObject *)it;
         }

@@ -344,6 +344,8 @@ class Store(object):
         (its keyword arguments) or a record of this class (its set fields). Rows before a failing
         one stay appended; the failing row changes nothing and its exception names it
         ("extend() row 3: ...", rows counted from 0)."""
+        if rows is self:
+            rows = list(rows)  # the records as they are now, not those being appended
         for i, row in enumerate(rows):
             try:
                 self._append_row(row)

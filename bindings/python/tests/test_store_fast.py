@@ -30,6 +30,12 @@ def test_extend_takes_tuples_dicts_and_records(slots, Item):
     s.extend(())
     s.extend((i, "g%d" % i) for i in range(10, 13))  # any iterable
     assert len(s) == 8 and s.get(12).name == "g12"
+    t = Item.store()
+    t.extend(s)  # records of the class, from a store
+    assert [r.id for r in t] == [r.id for r in s]
+    with pytest.raises(KeyError, match="row 0: duplicate key"):  # itself: its records as they are
+        t.extend(t)
+    assert len(t) == 8
 
 
 def test_extend_names_the_failing_row_and_keeps_the_rows_before_it(slots, Item):
