@@ -11,7 +11,6 @@ import cffi
 from . import _cdef
 
 NAME = "cffi"
-_fd_lock = threading.Lock()
 
 
 class _Fn(object):
@@ -24,7 +23,7 @@ class Backend(object):
     def __init__(self, path, cdef_text):
         self.path = path
         self.mode, self.abi_reason = "abi", None
-        self._fd_type = None
+        self.fast = None  # API mode: the C types of _records.c (see _fast.py)
         api = None
         if os.environ.get("SLOTS_CFFI_MODE", "").lower() != "abi":
             api, self.abi_reason = _load_api_module(path, cdef_text)
@@ -34,6 +33,7 @@ class Backend(object):
             self.mode = "api"
             self.ffi = ffi = api.ffi
             self.lib = lib = api.lib
+            self.fast = _fast_types(ffi, lib)
         else:
             self.ffi = ffi = cffi.FFI()
             ffi.cdef(cdef_text)
@@ -59,6 +59,25 @@ class Backend(object):
                 setattr(self.fn, fname, _ptr_result(f, null))
             else:
                 setattr(self.fn, fname, f)
+        if self.fast is not None:
+            self._count_locking_calls()
+
+    # Calls that hold a store's lock while they may run Python (validators, progress callbacks):
+    # while one runs, the C fast paths that take a store's lock with the GIL held step aside (see
+    # _records.c, "calls that may wait for a store's lock").
+    _LOCKING_CALLBACK_CALLS = ("slots_store_load_jsonl", "slots_store_load_jsonl_file", "slots_store_load_csv",
+                               "slots_store_load_csv_file", "slots_store_column_write")
+
+    def _count_locking_calls(self):
+        busy = self.lib.slots_py_busy
+        for fname in self._LOCKING_CALLBACK_CALLS:
+            f = getattr(self.fn, fname, None)
+            if f is None:
+                continue
+            counted = _counted(f, busy)
+            setattr(self.fn, fname, counted)
+            if fname in self._outs:
+                self._outs[fname] = (counted,) + self._outs[fname][1:]
 
     def out(self, fname, *inputs):
         ffi = self.ffi
@@ -226,18 +245,12 @@ class Backend(object):
     _FD_FAMILY = {"i64": 0, "u64": 1, "f64": 2, "bool": 3, "str": 4, "bytes": 5}
 
     def make_field(self, family, idx, on_status, fget, fset, fdel, doc, hslot, owner):
-        """The descriptor for one field: in API mode a C FieldDescr (get and the common sets in C),
-        else a property over make_fget(). `fget` (if given) replaces the backend getter (refs)."""
-        if self.mode == "api" and self._fd_type is None:
-            with _fd_lock:  # made once, by the first thread to define a record class
-                if self._fd_type is None:
-                    fd = _field_descr_type(self.ffi, self.lib)
-                    self._hoff = _handle_offset(owner) if fd else None
-                    self._fd_type = fd if self._hoff is not None else False
-        fd = self._fd_type if self.mode == "api" else None
-        if fd:
+        """The descriptor for one field: in API mode a C FieldDescr (get and the common sets in C,
+        reading the handle the C record base holds), else a property over make_fget(). `fget` (if
+        given) replaces the backend getter (refs)."""
+        if self.fast is not None:
             code = self._FD_FAMILY[family] if fget is None else 6
-            return fd(idx, code, self._hoff, owner, fget or fdel, on_status, fset, fdel, doc)
+            return self.fast[1](idx, code, fget or fdel, on_status, fset, fdel, doc)
         return property(fget or self.make_fget(family, idx, on_status), fset, fdel, doc)
 
     def make_new(self, t, on_status):
@@ -333,6 +346,16 @@ class Backend(object):
         raise ValueError(family)
 
 
+def _counted(f, busy):
+    def call(*args):
+        busy(1)
+        try:
+            return f(*args)
+        finally:
+            busy(-1)
+    return call
+
+
 def _text_result(f, ffi):
     null, string = ffi.NULL, ffi.string
 
@@ -417,29 +440,11 @@ def _load_api_module(path, cdef_text):
     return api, None
 
 
-def _field_descr_type(ffi, lib):
+def _fast_types(ffi, lib):
+    """(RecordBase, FieldDescr, InitPlan, StoreRef, FastMethod) from the extension, or None."""
     import ctypes
 
-    p = lib.slots_py_field_type()
+    p = lib.slots_py_types()
     if p == ffi.NULL:
-        return False
-    return ctypes.cast(int(ffi.cast("uintptr_t", p)), ctypes.py_object).value
-
-
-def _handle_offset(root):
-    """Byte offset of the `_h` slot in instances of the record root class, found by looking (not
-    assumed), or None. CPython lays __slots__ members out right after the base object's fields."""
-    import ctypes
-
-    class _Probe(object):
-        pass
-    probe = object.__new__(root)
-    marker = _Probe()
-    root.__dict__["_h"].__set__(probe, marker)
-    try:
-        for off in range(object.__basicsize__, root.__basicsize__, ctypes.sizeof(ctypes.c_void_p)):
-            if ctypes.c_void_p.from_address(id(probe) + off).value == id(marker):
-                return off
         return None
-    finally:
-        root.__dict__["_h"].__set__(probe, 0)  # its __del__ frees handle 0: refused, harmless
+    return ctypes.cast(int(ffi.cast("uintptr_t", p)), ctypes.py_object).value

@@ -76,6 +76,7 @@ def _text_result(f):
 class Backend(object):
     name = NAME
     null = None
+    fast = None  # no C fast paths (see _fast.py)
 
     def __init__(self, path, cdef_text):
         self.path = path

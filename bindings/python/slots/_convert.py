@@ -6,7 +6,7 @@ Below: _lib, _errors, _kinds, _handles (see README, Package layout).
 import dataclasses
 import inspect
 
-from . import _handles
+from . import _fast, _handles
 from ._errors import FrozenInstanceError, StaleRecordError, _error, _raise
 from ._handles import _keep
 from ._kinds import MISSING, _I64_MAX, _I64_MIN, _U64_MAX
@@ -195,7 +195,7 @@ def _make_init(cls, info, ns, dc_fields):
     # The same assignments for a record that already exists (Store.append: the store made it).
     fill = ["def _slots_fill_(%s):" % ", ".join(args), "    _slots_h_ = _geth(_slots_self_)"]
     info.fill = _exec_fn(fill + body, ns, "_slots_fill_")
-    return fn
+    return _fast.init_plan(cls, info, fn, MISSING)  # one C call on the compiled backend
 
 
 def _ref_getter(raw, i):

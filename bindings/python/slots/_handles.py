@@ -20,7 +20,8 @@ def bind_root(root):
     """Called once by _record with slots.Record, right after creating it."""
     global Record, RecordMeta, _hslot, _geth, _seth
     Record, RecordMeta = root, type(root)
-    _hslot = root.__dict__["_h"]
+    # Record's own `_h` slot, or on the compiled backend its C base's `_h` (a getset).
+    _hslot = next(k.__dict__["_h"] for k in root.__mro__ if "_h" in k.__dict__)
     _geth, _seth = _hslot.__get__, _hslot.__set__
 
 

@@ -8,7 +8,7 @@ import dataclasses
 import sys
 import threading
 
-from . import _bridge, _handles
+from . import _bridge, _fast, _handles
 from ._annotations import _own_annotations
 from ._builder import _setup
 from ._dataclass import OPTIONS as _DC_OPTIONS
@@ -20,7 +20,7 @@ from ._handles import (_adopt, _info, _keep, _pyextras, _record_base_info, _reco
 from ._kinds import _PICKLE_MODULE  # _blank and _DefinedRef are named in pickles as kinds are
 from ._kinds import field, key
 from ._lib import _ALLOW_NAN, _C, _b, _fn
-from ._store import Store
+from ._store import Store, _record_row
 
 try:
     from typing import dataclass_transform  # 3.11+
@@ -145,12 +145,12 @@ class RecordMeta(type):
         return _adopt(cls, h)
 
 
-class Record(metaclass=RecordMeta):
+class Record(_fast.RecordBase, metaclass=RecordMeta):
     """Base of every record class. `class P(slots.Record, frozen=True): ...` is the same as
     decorating a plain class with @slots.record(frozen=True), without the rebuild."""
 
     _slots_root_ = True
-    __slots__ = ("_h", "__weakref__")
+    __slots__ = _fast.ROOT_SLOTS  # the handle: a slot, or a C field of the compiled backend's base
 
     def __init_subclass__(cls, **kw):
         if getattr(_tl, "rebuilding", None) is not None:
@@ -208,14 +208,7 @@ class Record(metaclass=RecordMeta):
         # refs that form cycles round-trip, and frozen/readonly fields are set exactly once.
         cls = type(self)
         info = _info(cls)
-        h = _geth(self)
-        state = {}
-        for F in info.fields:
-            rc = _fn.slots_is_set(h, F.index)
-            if rc < 0:
-                raise _error(rc)
-            if rc:
-                state[F.name] = getattr(self, F.name)
+        state = _record_row(self)
         extras = _extras_dict(self) if info.dynamic else None
         ref = cls if info.defined is None else info.defined
         return (_blank, (ref,), (state, extras))
@@ -233,13 +226,14 @@ class Record(metaclass=RecordMeta):
             for name, v in extras.items():
                 _extra_set(self, h, name, v)
 
-    def __del__(self, _free=_fn.slots_free):
-        try:
-            h = self._h
-        except AttributeError:
-            return
-        if h.__class__ is int:  # not _Borrowed: a store (or nobody) owns those
-            _free(h)
+    if not _fast.c_records:  # the compiled backend's C base frees the record in its dealloc
+        def __del__(self, _free=_fn.slots_free):
+            try:
+                h = self._h
+            except AttributeError:
+                return
+            if h.__class__ is int:  # not _Borrowed: a store (or nobody) owns those
+                _free(h)
 
     def __sizeof__(self):
         # sys.getsizeof(record): the proxy plus, when it owns its record, the record's bytes in C (its

@@ -23,7 +23,7 @@ import signal
 import threading
 import types
 
-from . import _arrow, _handles, _ranges, _tracemem
+from . import _arrow, _fast, _handles, _ranges, _tracemem
 from ._errors import BusyError, CancelledError, StaleRecordError, _error, _raise
 from ._handles import _Borrowed, _info
 from ._kinds import _I64_MAX, _I64_MIN, _U64_MAX
@@ -330,7 +330,7 @@ class Store(object):
     Bulk JSON Lines and CSV load and dump in C, and numeric columns as array.array (buffer
     protocol: numpy.frombuffer takes them)."""
 
-    __slots__ = ("_s", "_lock", "_cls", "_info", "_hcls", "_key", "_intkey", "__weakref__")
+    __slots__ = ("_s", "_lock", "_cls", "_info", "_hcls", "_key", "_intkey", "_c", "__weakref__")
 
     # Store[Product] in annotations evaluated at run time (the type checkers' Store is generic in
     # __init__.pyi).
@@ -349,6 +349,7 @@ class Store(object):
         keys = [F for F in info.fields if F.key]
         self._key = keys[0] if keys else None
         self._intkey = bool(keys) and keys[0].kind != "str"
+        self._c = _fast.store_ref(s, cls, info, self._hcls, self._key)  # the C methods' view
         self._retrace()
 
     # ---- lifetime ---------------------------------------------------------------------------
@@ -433,6 +434,30 @@ class Store(object):
             _fn.slots_store_remove(s, h)
             raise
         return obj
+
+    def extend(self, rows):
+        """Appends one record per row: a tuple (the constructor's positional arguments), a dict
+        (its keyword arguments) or a record of this class (its set fields). Rows before a failing
+        one stay appended; the failing row changes nothing and its exception names it
+        ("extend() row 3: ...", rows counted from 0)."""
+        if rows is self:
+            rows = list(rows)  # the records as they are now, not those being appended
+        for i, row in enumerate(rows):
+            try:
+                self._append_row(row)
+            except Exception as exc:
+                _row_error(exc, i)
+                raise
+
+    def _append_row(self, row):
+        if isinstance(row, tuple):
+            return self.append(*row)
+        if isinstance(row, dict):
+            return self.append(**row)
+        if isinstance(row, self._cls):
+            return self.append(**_record_row(row))
+        raise TypeError("a row is a tuple, a dict or a %s record, not %s"
+                        % (self._cls.__name__, type(row).__name__))
 
     def __len__(self):
         rc, n = _store_len(self._live())
@@ -910,3 +935,34 @@ class Store(object):
                 self.memory_usage()
             except StaleRecordError:  # dropped by another thread meanwhile
                 pass
+
+def _record_row(rec):
+    """{name: value} of the fields set in record `rec` (what copy, pickle and extend() carry)."""
+    h = _handles._geth(rec)
+    out = {}
+    for F in _handles._info_of_instance(rec).fields:
+        rc = _fn.slots_is_set(h, F.index)
+        if rc < 0:
+            raise _error(rc)
+        if rc:
+            out[F.name] = getattr(rec, F.name)
+    return out
+
+
+def _row_error(exc, i):
+    """Names row i (from 0) of an extend() in the message of the exception it raised."""
+    if isinstance(exc, Exception) and exc.args and isinstance(exc.args[0], str):
+        exc.args = ("extend() row %d: %s" % (i, exc.args[0]),) + exc.args[1:]
+    elif isinstance(exc, Exception):
+        exc.args = ("extend() row %d" % i,) + exc.args
+
+
+def _iter_status(rc):
+    if rc == _ESTALE:
+        _raise_stale()
+    _raise(rc)
+
+
+# The compiled backend runs these in C (each falls back to the Python method above for what C
+# does not take); the other backends keep the Python methods.
+_fast.install_store(Store, _iter_status, _record_row, _row_error, Store._append_row)

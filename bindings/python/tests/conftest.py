@@ -22,30 +22,15 @@ def _ensure_cffi_extension():
         return
     if shutil.which(os.environ.get("CC", "cc")) is None:
         return
-    import glob
-    import hashlib
     import importlib.util
-    pkg = os.path.join(PKG_ROOT, "slots")
-    spec = importlib.util.spec_from_file_location("_slots_test_cdef", os.path.join(pkg, "_cdef.py"))
-    cdef = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cdef)
-    with open(os.path.join(pkg, "_build_cffi.py"), "rb") as f:
-        stamp = hashlib.sha256(cdef.api_signature(cdef.load_text()[0]).encode() + f.read()).hexdigest()
-    stamp_file = os.path.join(pkg, "_slots_cffi.stamp")
-    if glob.glob(os.path.join(pkg, "_slots_cffi*.so")) and os.path.exists(stamp_file):
-        with open(stamp_file) as f:
-            if f.read().strip() == stamp:
-                return
-    spec = importlib.util.spec_from_file_location("_slots_test_build", os.path.join(pkg, "_build_cffi.py"))
+    spec = importlib.util.spec_from_file_location("_slots_test_build",
+                                                  os.path.join(PKG_ROOT, "slots", "_build_cffi.py"))
     builder = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(builder)
     try:
-        builder.build()
+        builder.build_if_stale()
     except Exception as exc:  # the cffi-api tests then skip, saying why
         sys.stderr.write("conftest: cffi API-mode extension not built: %s\n" % exc)
-        return
-    with open(stamp_file, "w") as f:
-        f.write(stamp)
 
 
 def pytest_configure(config):

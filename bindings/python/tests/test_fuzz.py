@@ -98,22 +98,23 @@ def test_freed_and_forged_handles(slots):
         if h == q._h:
             continue
         r = object.__new__(P)
-        slots.Record.__dict__["_h"].__set__(r, h)
+        slots._handles._hslot.__set__(r, h)
         for call in (lambda: r.id, lambda: r.name, lambda: setattr(r, "id", 1), lambda: repr(r),
                      lambda: r.to_json(), lambda: r == q):
             with pytest.raises(slots.StaleRecordError):
                 call()
-        slots.Record.__dict__["_h"].__set__(r, 0)  # its __del__ frees handle 0: refused, ignored
-    # Handles of a wrong Python type in the internal slot: an exception (ctypes raises its
+        slots._handles._hslot.__set__(r, 0)  # its __del__ frees handle 0: refused, ignored
+    # Handles of a wrong Python type in the internal slot (the `_h` slot, or the C base's `_h`): an
+    # exception (ctypes raises its
     # ArgumentError, cffi TypeError/OverflowError), not a crash.
     import ctypes
     for bad in (-1, 2 ** 64, "x", None, 1.5):
         r = object.__new__(P)
-        slots.Record.__dict__["_h"].__set__(r, bad)
         with pytest.raises((TypeError, OverflowError, ValueError, slots.StaleRecordError,
                             ctypes.ArgumentError)):
+            slots._handles._hslot.__set__(r, bad)  # the compiled backend refuses it here
             r.id
-        slots.Record.__dict__["_h"].__set__(r, 0)
+        slots._handles._hslot.__set__(r, 0)
     p = None  # the old proxy's __del__ frees an already freed handle: refused, ignored
     gc.collect()
 
@@ -126,11 +127,11 @@ def test_handles_of_freed_records_are_not_reused(slots):
     del old
     gc.collect()
     new = P(2)  # likely takes the freed slot, with a new generation
-    slots.Record.__dict__["_h"].__set__(r, h)
+    slots._handles._hslot.__set__(r, h)
     if new._h != h:
         with pytest.raises(slots.StaleRecordError):
             r.id
-    slots.Record.__dict__["_h"].__set__(r, 0)
+    slots._handles._hslot.__set__(r, 0)
     assert new.id == 2
 
 

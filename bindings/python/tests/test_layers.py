@@ -12,6 +12,7 @@ PKG = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 LAYERS = [
     "_ranges", "_tracemem", "_cdef", "_build_cffi", "_backend_ctypes", "_backend_cffi",  # ABI and backends
     "_lib",  # backend choice, library loading, C constants
+    "_fast",  # the compiled backend's C fast paths (or nothing)
     "_errors", "_kinds", "_handles",
     "_convert", "_extras", "_methods", "_dataclass", "_annotations",  # what the class builder puts together
     "_bridge", "_arrow", "_store", "_builder", "_record",
