@@ -183,6 +183,16 @@ int number_parse_text(const char *p, size_t len, bool as_float, value *out);
 /* Whether p[0..n) is `word` (lower case) in any ASCII case. */
 bool ascii_word_is(const char *p, size_t n, const char *word);
 
+/* ---- floatfmt.c: numbers as text, fast: Python's repr(float) (the shortest decimal that reads back
+ * as the same value, Schubfach's search) and integers. Each writes into `out` (no NUL) and returns
+ * how many bytes it wrote: at most FMT_NUMBER_MAX. Non-finite values as repr: "nan", "inf", "-inf". */
+#define FMT_NUMBER_MAX 32
+size_t fmt_double(char *out, double d);
+/* An f32's value: the shortest text that reads back as the same float (0.1, not 0.10000000149011612). */
+size_t fmt_float32(char *out, float f);
+size_t fmt_u64(char *out, uint64_t v);
+size_t fmt_i64(char *out, int64_t v);
+
 /* ---- base64.c: RFC 4648 base64 with padding, for bytes values in JSON and CSV ------------------ */
 void base64_encode(strbuf *b, const unsigned char *p, size_t n);
 bool base64_decode(const char *p, size_t n, strbuf *out); /* false on bad input */
