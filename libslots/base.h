@@ -193,6 +193,15 @@ size_t fmt_float32(char *out, float f);
 size_t fmt_u64(char *out, uint64_t v);
 size_t fmt_i64(char *out, int64_t v);
 
+/* ---- jscan.c: JSON strings several bytes at a time (SSE2, AVX2 when the CPU has it, else portable)
+ * The offset of the first '"', '\\' or control byte (< 0x20) in p[0..n), or n; *high is set when a
+ * byte >= 0x80 comes before it (left alone otherwise). Reads nothing outside p[0..n). */
+size_t jscan_string(const char *p, size_t n, bool *high);
+/* The same with one implementation forced, for tests: JSCAN_PORTABLE, JSCAN_SSE2, JSCAN_AVX2 (each
+ * falls back to the chosen one where the CPU lacks it). */
+enum { JSCAN_BEST, JSCAN_PORTABLE, JSCAN_SSE2, JSCAN_AVX2 };
+size_t jscan_string_with(int which, const char *p, size_t n, bool *high);
+
 /* ---- base64.c: RFC 4648 base64 with padding, for bytes values in JSON and CSV ------------------ */
 void base64_encode(strbuf *b, const unsigned char *p, size_t n);
 bool base64_decode(const char *p, size_t n, strbuf *out); /* false on bad input */
