@@ -175,6 +175,10 @@ void nameset_free(nameset *s);
  * SLOTS_EPARSE when malformed, SLOTS_ERANGE for an integer beyond int64/uint64 (no message is set:
  * callers word it). */
 int number_parse(const char *p, size_t len, bool as_float, value *out);
+/* The JSON number that starts at p (the longest that the grammar reads there, as Python's json
+ * scans it: "01" reads 0, "1." and "1e" read 1), read in the same pass: results and statuses as
+ * number_parse, *end = the offset after it; SLOTS_EPARSE when no number starts at p. */
+int number_scan_json(const char *p, size_t len, bool as_float, value *out, size_t *end);
 /* Parses p[0..len) as Python's int(text) (as_float false) or float(text) reads it: blanks (ASCII
  * whitespace) around, a '+' or '-', leading zeros and '_' between digits ("1_000"); float() also
  * ".5", "5.", exponents and inf, infinity, nan in any case. ASCII digits only. Results and

@@ -128,22 +128,21 @@ static int escape(jdec *d, strbuf *b, size_t begin, size_t at, size_t *next) {
 }
 
 /* The string at d->pos (its opening quote). Without escapes *p points into the text; with them the
- * unescaped bytes go to `b` and *p points there (valid until `b` is reused). */
-static int parse_string(jdec *d, strbuf *b, const char **p, size_t *n) {
+ * unescaped bytes go to `b` and *p points there (valid until `b` is reused). *high: whether a byte
+ * >= 0x80 may be in it (an escape counts as one), so all-ASCII text can skip the UTF-8 check. Plain
+ * runs are found many bytes at a time (jscan.c). */
+static int parse_string(jdec *d, strbuf *b, const char **p, size_t *n, bool *high) {
     size_t begin = d->pos, i = begin + 1, run = i;
     bool copied = false;
     b->len = 0;
     for (;;) {
+        i += jscan_string(d->s + i, d->len - i, high);
         if (i >= d->len) return jerr(d, begin, "Unterminated string starting at");
         unsigned char c = (unsigned char)d->s[i];
         if (c == '"') break;
         if (c < 0x20) return jerr(d, i, "Invalid control character at");
-        if (c != '\\') {
-            i++;
-            continue;
-        }
         sb_put(b, d->s + run, i - run);
-        copied = true;
+        copied = *high = true;
         int rc = escape(d, b, begin, i, &i);
         if (rc != SLOTS_OK) return rc;
         run = i;
@@ -161,34 +160,7 @@ static int parse_string(jdec *d, strbuf *b, const char **p, size_t *n) {
     return SLOTS_OK;
 }
 
-
 /* ---- numbers --------------------------------------------------------------------------------- */
-/* Where a number's parts are, as RFC 8259's grammar splits it. */
-/* Finds where the number at d->pos ends, by Python's json grammar (so "01" reads as 0 followed by
- * extra data, as there); number.c turns the text into a value. */
-static int scan_number(jdec *d, size_t *start, size_t *end) {
-    const char *s = d->s;
-    size_t i = d->pos, len = d->len;
-    *start = i;
-    if (i < len && s[i] == '-') i++;
-    if (i >= len || !is_digit(s[i])) return jerr(d, *start, "Expecting value");
-    if (s[i] == '0') i++;
-    else
-        while (i < len && is_digit(s[i])) i++;
-    if (i + 1 < len && s[i] == '.' && is_digit(s[i + 1]))
-        for (i++; i < len && is_digit(s[i]); i++) {}
-    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-        size_t j = i + 1;
-        if (j < len && (s[j] == '+' || s[j] == '-')) j++;
-        if (j < len && is_digit(s[j])) {
-            while (j < len && is_digit(s[j])) j++;
-            i = j;
-        }
-    }
-    *end = d->pos = i;
-    return SLOTS_OK;
-}
-
 static int out_of_range(const jdec *d, size_t start, size_t end, const field *f, const char *name, size_t nlen) {
     int shown = end - start > 40 ? 40 : (int)(end - start);
     const char *more = end - start > 40 ? "..." : "";
@@ -199,13 +171,16 @@ static int out_of_range(const jdec *d, size_t start, size_t end, const field *f,
                    (int)nlen, name);
 }
 
-/* An integer literal becomes I64, or U64 above INT64_MAX; any number bound for a float field F64. */
+/* An integer literal becomes I64, or U64 above INT64_MAX; any number bound for a float field F64.
+ * The number is scanned and read in one pass (number.c), by Python's json grammar ("01" reads as 0
+ * followed by extra data, as there). */
 static int parse_number(jdec *d, const field *f, const char *name, size_t nlen, value *v) {
-    size_t start = d->pos, end = d->pos;
-    int rc = scan_number(d, &start, &end);
-    if (rc == SLOTS_OK) rc = number_parse(d->s + start, end - start, f && kind_is_float(f->kind), v);
-    if (rc == SLOTS_ERANGE) return out_of_range(d, start, end, f, name, nlen);
-    return rc == SLOTS_EPARSE ? jerr(d, start, "Expecting value") : rc;
+    size_t start = d->pos, end = 0;
+    int rc = number_scan_json(d->s + start, d->len - start, f && kind_is_float(f->kind), v, &end);
+    if (rc == SLOTS_EPARSE) return jerr(d, start, "Expecting value");
+    d->pos = start + end;
+    if (rc == SLOTS_ERANGE) return out_of_range(d, start, start + end, f, name, nlen);
+    return rc;
 }
 
 /* ---- values and members ---------------------------------------------------------------------- */
@@ -235,7 +210,8 @@ static int nested_value(const field *f, const char *name, size_t nlen, char open
 static int string_value(jdec *d, const field *f, value *v) {
     const char *p;
     size_t n;
-    int rc = parse_string(d, &d->val, &p, &n);
+    bool high = false;
+    int rc = parse_string(d, &d->val, &p, &n, &high);
     if (rc != SLOTS_OK) return rc;
     v->kind = SLOTS_STR;
     v->as.s.p = p;
@@ -321,7 +297,8 @@ static int member_error(const jdec *d, const char *key, size_t klen, size_t at, 
 static int decode_member(jdec *d) {
     const char *key;
     size_t klen, key_at = d->pos;
-    int rc = parse_string(d, &d->key, &key, &klen);
+    bool high = false;
+    int rc = parse_string(d, &d->key, &key, &klen, &high);
     if (rc != SLOTS_OK) return rc;
     ws(d);
     if (!at_char(d, ':')) return jerr(d, d->pos, "Expecting ':' delimiter");
@@ -341,6 +318,82 @@ static int decode_member(jdec *d) {
     return rc == SLOTS_OK ? rc : member_error(d, key, klen, value_at, rc);
 }
 
+/* ---- the decode plan of a member: straight into the field it names ---------------------------
+ * Most members are the field after the last one, its name spelled plainly, and a plain number for
+ * a number field or a plain string for a str field. Those are read here with one look at each
+ * byte (the key compared in place, the number read as it is scanned, the string's end found many
+ * bytes at a time) and written with field_set_known, which runs every check of field_set; only the
+ * UTF-8 pass is skipped for text the scan found to be ASCII. Anything else (another key, escapes,
+ * other kinds, a number that is malformed or out of range) is left to decode_member: FAST_NO,
+ * with nothing read or changed, so every message stays the one decode_member gives. */
+#define FAST_NO 1
+
+/* Whether a field's name reads the same raw in JSON text: no quote, backslash or control byte.
+ * Each thread keeps the answer for the fields of the last type it decoded (types are immortal,
+ * so the pointer cannot come to mean another type). */
+static bool plain_name(const slots_type *t, int i) {
+    static _Thread_local const slots_type *known_type;
+    static _Thread_local uint64_t known_plain;
+    if (i >= 64) {
+        bool high = false;
+        return jscan_string(t->fields[i].name, t->fields[i].name_len, &high) == t->fields[i].name_len;
+    }
+    if (known_type != t) {
+        known_plain = 0;
+        for (int k = 0; k < t->nfields && k < 64; k++) {
+            bool high = false;
+            if (jscan_string(t->fields[k].name, t->fields[k].name_len, &high) == t->fields[k].name_len)
+                known_plain |= 1ull << k;
+        }
+        known_type = t;
+    }
+    return (known_plain >> i) & 1;
+}
+
+/* The value at s[p] for field f, if it is one the plan reads: *end = where it ends. */
+static bool plan_value(const jdec *d, const field *f, size_t p, value *v, unsigned *known, size_t *end) {
+    const char *s = d->s;
+    char c = s[p];
+    if ((kind_is_int(f->kind) || kind_is_float(f->kind)) && (c == '-' || is_digit(c))) {
+        size_t n;
+        if (number_scan_json(s + p, d->len - p, kind_is_float(f->kind), v, &n) != SLOTS_OK) return false;
+        *end = p + n;
+        return true;
+    }
+    if (f->kind != SLOTS_STR || c != '"') return false;
+    bool high = false;
+    size_t n = jscan_string(s + p + 1, d->len - p - 1, &high);
+    if (p + 1 + n >= d->len || s[p + 1 + n] != '"') return false; /* an escape, a control byte, the end */
+    v->kind = SLOTS_STR;
+    v->as.s.p = s + p + 1;
+    v->as.s.len = n;
+    *known = high ? 0 : VALUE_KNOWN_ASCII;
+    *end = p + n + 2;
+    return true;
+}
+
+static int decode_member_fast(jdec *d) {
+    const slots_type *t = d->r->type;
+    if (d->next >= t->nfields) return FAST_NO;
+    const field *f = &t->fields[d->next];
+    const char *s = d->s;
+    size_t nlen = f->name_len, p = d->pos + 1 + nlen;
+    if (p >= d->len || s[p] != '"' || !same_bytes(s + d->pos + 1, f->name, nlen) || !plain_name(t, d->next))
+        return FAST_NO;
+    p = skip_ws(s, d->len, p + 1);
+    if (p >= d->len || s[p] != ':') return FAST_NO;
+    p = skip_ws(s, d->len, p + 1);
+    value v = {0};
+    unsigned known = 0;
+    size_t end;
+    if (p >= d->len || !plan_value(d, f, p, &v, &known, &end)) return FAST_NO;
+    int rc = field_put_building(d->r, d->next, &v, known);
+    if (rc != SLOTS_OK) return member_error(d, f->name, nlen, p, rc);
+    d->pos = end;
+    d->next++;
+    return SLOTS_OK;
+}
+
 static int decode_members(jdec *d) {
     ws(d);
     if (d->pos >= d->len) return jerr(d, d->pos, "Expecting value");
@@ -353,7 +406,8 @@ static int decode_members(jdec *d) {
     }
     for (;;) {
         if (!at_char(d, '"')) return jerr(d, d->pos, "Expecting property name enclosed in double quotes");
-        int rc = decode_member(d);
+        int rc = decode_member_fast(d);
+        if (rc == FAST_NO) rc = decode_member(d);
         if (rc != SLOTS_OK) return rc;
         ws(d);
         if (at_char(d, '}')) {
