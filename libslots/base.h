@@ -133,8 +133,21 @@ typedef struct strbuf {
     bool failed; /* an allocation failed: the content is incomplete */
 } strbuf;
 void sb_put(strbuf *b, const char *s, size_t n);
+/* Room for n more bytes at the end of b, for a writer that fills them itself (then sb_wrote with
+ * how many it wrote, at most n); NULL once b has failed. The byte after the room stays for the NUL. */
+char *sb_room_grow(strbuf *b, size_t n);
+static inline char *sb_room(strbuf *b, size_t n) {
+    return !b->failed && n < b->cap - b->len ? b->p + b->len : sb_room_grow(b, n); /* cap > len + n */
+}
+static inline void sb_wrote(strbuf *b, size_t n) {
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+static inline void sb_putc(strbuf *b, char c) {
+    char *o = sb_room(b, 1);
+    if (o) *o = c, sb_wrote(b, 1);
+}
 void sb_puts(strbuf *b, const char *s);
-void sb_putc(strbuf *b, char c);
 void sb_printf(strbuf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void sb_free(strbuf *b);
 /* The calling thread's scratch buffer for results handed out as "valid until the next call",

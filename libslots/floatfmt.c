@@ -719,10 +719,14 @@ static const char two_digits[200] = {
     '9','0','9','1','9','2','9','3','9','4','9','5','9','6','9','7','9','8','9','9',
 };
 
+/* How many decimal digits v has: log10 from the bit length (1233/4096 ~ log10 2), then one compare. */
 static int digit_count(uint64_t v) {
-    int n = 1;
-    for (; v >= 10000; v /= 10000) n += 4;
-    return n + (v >= 10) + (v >= 100) + (v >= 1000);
+    static const uint64_t pow10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+        100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+        100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+        1000000000000000000ull, 10000000000000000000ull};
+    int n = ((64 - __builtin_clzll(v | 1)) * 1233) >> 12; /* digits - 1 or digits */
+    return n + (n < 20 && v >= pow10[n]);
 }
 
 /* The n decimal digits of v at out[0..n), two at a time from the right. */
@@ -796,9 +800,14 @@ static size_t layout(char *out, bool neg, dec d) {
     return (size_t)(p + 2 + zeros + n - out);
 }
 
+/* Drops trailing zeros (the search works at 17 digits, so 123.45 comes as 12345 followed by twelve
+ * zeros): by 10^8, 10^4, 10^2, 10 — at most 16 zeros, as d.f has at most 17 digits. */
 static dec strip_zeros(dec d) {
-    while (d.f % 100 == 0) d.f /= 100, d.e += 2;
-    if (d.f % 10 == 0) d.f /= 10, d.e++;
+    if (d.f % 10) return d;
+    for (int k = 0; k < 2 && d.f % 100000000 == 0; k++) d.f /= 100000000, d.e += 8;
+    if (d.f % 10000 == 0) d.f /= 10000, d.e += 4;
+    if (d.f % 100 == 0) d.f /= 100, d.e += 2;
+    if (d.f % 10 == 0) d.f /= 10, d.e += 1;
     return d;
 }
 

@@ -2,8 +2,8 @@
  * jscan.c — scanning JSON text several bytes at a time: where a string's run of plain bytes ends
  * (at '"', '\\' or a control byte), for the decoder (json.c) and the encoder (which escapes the
  * same bytes). SSE2 on every x86-64 CPU, AVX2 when the CPU has it (asked once, at first use), and
- * eight bytes at a time in a uint64_t elsewhere. A block never reads past the end it is given: the
- * last bytes are copied into a padded block first (so ASan and a page end are never crossed).
+ * eight bytes at a time in a uint64_t elsewhere (and for the tail under 16 bytes everywhere). A block
+ * never reads past the end it is given, so neither ASan nor a page end is ever crossed.
  */
 #include "base.h"
 
@@ -72,24 +72,13 @@ static inline bool block_done(unsigned stops, unsigned hi, size_t i, size_t *at,
     return true;
 }
 
-/* The last n < 16 bytes, padded with a quote so the block always stops. */
-static size_t tail16(const char *p, size_t i, size_t n, bool *high) {
-    char buf[16];
-    memset(buf, '"', sizeof buf);
-    memcpy(buf, p + i, n - i);
-    unsigned hi, stops = sse2_block(_mm_loadu_si128((const __m128i *)(const void *)buf), &hi);
-    size_t at = n;
-    block_done(stops, hi, i, &at, high);
-    return at < n ? at : n;
-}
-
 static size_t scan_sse2(const char *p, size_t n, bool *high) {
     size_t i = 0, at;
     for (; i + 16 <= n; i += 16) {
         unsigned hi, stops = sse2_block(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), &hi);
         if (block_done(stops, hi, i, &at, high)) return at;
     }
-    return i < n ? tail16(p, i, n, high) : n;
+    return i < n ? i + scan_swar(p + i, n - i, high) : n; /* a short tail: no padded copy */
 }
 
 /* ---- AVX2: thirty-two bytes ------------------------------------------------------------------------ */

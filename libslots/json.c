@@ -475,39 +475,64 @@ int slots_from_json_flags(const slots_type *t, const char *json, size_t len, uns
 /* ============================================================================================== */
 /* Encoding                                                                                       */
 /* ============================================================================================== */
-static void put_json_string(strbuf *b, const char *p, size_t n) {
-    sb_putc(b, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c != '"' && c != '\\' && c >= 0x20) continue;
-        sb_put(b, p + run, i - run);
-        run = i + 1;
-        switch (c) {
-        case '"': sb_puts(b, "\\\""); break;
-        case '\\': sb_puts(b, "\\\\"); break;
-        case '\n': sb_puts(b, "\\n"); break;
-        case '\r': sb_puts(b, "\\r"); break;
-        case '\t': sb_puts(b, "\\t"); break;
-        case '\b': sb_puts(b, "\\b"); break;
-        case '\f': sb_puts(b, "\\f"); break;
-        default: sb_printf(b, "\\u%04x", c); break;
-        }
+/* The escape of one byte jscan stops at ('"', '\\' or a control byte) into o; returns its length. */
+static size_t escape_byte(char *o, unsigned char c) {
+    static const char hex[] = "0123456789abcdef";
+    o[0] = '\\';
+    switch (c) {
+    case '"': o[1] = '"'; return 2;
+    case '\\': o[1] = '\\'; return 2;
+    case '\n': o[1] = 'n'; return 2;
+    case '\r': o[1] = 'r'; return 2;
+    case '\t': o[1] = 't'; return 2;
+    case '\b': o[1] = 'b'; return 2;
+    case '\f': o[1] = 'f'; return 2;
+    default: memcpy(o + 1, "u00", 3), o[4] = hex[c >> 4], o[5] = hex[c & 15]; return 6;
     }
-    sb_put(b, p + run, n - run);
-    sb_putc(b, '"');
 }
 
+/* A JSON string: the runs between bytes that need an escape go whole (found by jscan), into room
+ * reserved once for the worst case (every byte a six-byte \u escape). */
+static void put_json_string(strbuf *b, const char *p, size_t n) {
+    char *o = sb_room(b, n <= (SIZE_MAX - 2) / 6 ? 6 * n + 2 : SIZE_MAX);
+    if (!o) return;
+    size_t k = 0, i = 0;
+    o[k++] = '"';
+    for (;;) {
+        bool high = false;
+        size_t run = jscan_string(p + i, n - i, &high);
+        memcpy(o + k, p + i, run);
+        k += run, i += run;
+        if (i == n) break;
+        k += escape_byte(o + k, (unsigned char)p[i++]);
+    }
+    o[k++] = '"';
+    sb_wrote(b, k);
+}
+
+/* A number's text straight into b. */
+static void put_number(strbuf *b, size_t (*fmt)(char *, double), double d) {
+    char *o = sb_room(b, FMT_NUMBER_MAX);
+    if (o) sb_wrote(b, fmt(o, d));
+}
+
+static void put_int(strbuf *b, const value *v) {
+    char *o = sb_room(b, FMT_NUMBER_MAX);
+    if (!o) return;
+    sb_wrote(b, v->kind == SLOTS_I64 ? fmt_i64(o, v->as.i) : fmt_u64(o, v->kind == SLOTS_U64 ? v->as.u : v->as.ref));
+}
+
+static size_t fmt_f32_value(char *o, double d) {
+    return isfinite(d) && (double)(float)d == d ? fmt_float32(o, (float)d) : fmt_double(o, d);
+}
 
 /* One value; f is the field it came from (NULL for an extra) so an f32 prints as a float. A
  * non-finite float is written as Python's json writes it (the caller has checked it may be). */
 static int put_json_value(strbuf *b, const value *v, const field *f) {
     switch (v->kind) {
-    case VAL_NULL: sb_puts(b, "null"); break;
-    case SLOTS_BOOL: sb_puts(b, v->as.i ? "true" : "false"); break;
-    case SLOTS_I64: sb_printf(b, "%" PRId64, v->as.i); break;
-    case SLOTS_U64: sb_printf(b, "%" PRIu64, v->as.u); break;
-    case SLOTS_REF: sb_printf(b, "%" PRIu64, v->as.ref); break;
+    case VAL_NULL: sb_put(b, "null", 4); break;
+    case SLOTS_BOOL: v->as.i ? sb_put(b, "true", 4) : sb_put(b, "false", 5); break;
+    case SLOTS_I64: case SLOTS_U64: case SLOTS_REF: put_int(b, v); break;
     case SLOTS_STR: put_json_string(b, v->as.s.p, v->as.s.len); break;
     case SLOTS_BYTES:
         sb_putc(b, '"');
@@ -517,25 +542,89 @@ static int put_json_value(strbuf *b, const value *v, const field *f) {
     case SLOTS_F64:
         if (isnan(v->as.f)) sb_puts(b, "NaN");
         else if (isinf(v->as.f)) sb_puts(b, v->as.f < 0 ? "-Infinity" : "Infinity");
-        else format_value_repr(b, v, f); /* Python's float repr is valid JSON and keeps a float a float ("1.0", "1e+16") */
+        /* Python's float repr is valid JSON and keeps a float a float ("1.0", "1e+16") */
+        else put_number(b, f && f->kind == SLOTS_F32 ? fmt_f32_value : fmt_double, v->as.f);
         break;
     default: return err_set(SLOTS_EINVAL, "a value of kind %d has no JSON form", v->kind);
     }
     return SLOTS_OK;
 }
 
+/* ',' unless first, then "name": (escaped as any JSON string). */
+static void put_name(strbuf *b, bool *first, const char *name, size_t len) {
+    if (!*first) sb_putc(b, ',');
+    *first = false;
+    put_json_string(b, name, len);
+    sb_putc(b, ':');
+}
+
+/* The same for field i: one copy into reserved room when its name needs no escape. */
+static void put_field_name(strbuf *b, bool *first, const slots_type *t, int i) {
+    const field *f = &t->fields[i];
+    char *o = sb_room(b, f->name_len + 4);
+    if (!o) return;
+    size_t k = 0;
+    if (!*first) o[k++] = ',';
+    o[k++] = '"';
+    for (size_t j = 0; j < f->name_len; j++) { /* copied and checked in one pass: names are short */
+        unsigned char c = (unsigned char)f->name[j];
+        if (c == '"' || c == '\\' || c < 0x20) {
+            put_name(b, first, f->name, f->name_len); /* the room was not taken: start again, escaped */
+            return;
+        }
+        o[k++] = (char)c;
+    }
+    *first = false;
+    o[k++] = '"';
+    o[k++] = ':';
+    sb_wrote(b, k);
+}
+
 /* One "name": value member of a record of type t; a non-finite float only with SLOTS_DUMP_ALLOW_NAN,
  * as Python's json.dumps(allow_nan=...). */
-static int put_member(strbuf *b, bool *first, const slots_type *t, const char *name, const value *v, const field *f,
-                      unsigned flags) {
+static int put_member(strbuf *b, bool *first, const slots_type *t, const char *name, size_t len, const value *v,
+                      const field *f, unsigned flags) {
     if (v->kind == SLOTS_F64 && !isfinite(v->as.f) && !(flags & SLOTS_DUMP_ALLOW_NAN))
         return err_set(SLOTS_EINVAL, "Out of range float values are not JSON compliant: %s (%s.%s)",
                        isnan(v->as.f) ? "nan" : v->as.f < 0 ? "-inf" : "inf", t->name, name);
-    if (!*first) sb_putc(b, ',');
-    *first = false;
-    put_json_string(b, name, strlen(name));
-    sb_putc(b, ':');
+    if (f) put_field_name(b, first, t, (int)(f - t->fields));
+    else put_name(b, first, name, len);
     return put_json_value(b, v, f);
+}
+
+/* A str field's value as field_get reads it (bits and bytes under the slot's lock), but a short one
+ * (inline in its slot, as names and codes are) copied to `local` rather than to the read arena. */
+static int get_text(const recref *r, int i, char local[STR_SLOT], value *v) {
+    const slots_type *t = r->type;
+    const char *slot = r->rec + t->fields[i].offset, *p;
+    size_t n;
+    bool small = !(t->flags & SLOTS_CLAYOUT), set, null;
+    text_lock(slot);
+    set = rec_is_set(t, r->rec, i), null = rec_is_null(t, r->rec, i);
+    if (small) {
+        str_slot_peek(slot, false, &p, &n);
+        small = n <= STR_INLINE_MAX;
+        if (small) memcpy(local, p, n);
+    }
+    text_unlock(slot);
+    if (!small) return field_get(r, i, v);
+    if (!set) return SLOTS_EUNSET;
+    if (null) return SLOTS_NULL;
+    v->kind = SLOTS_STR, v->as.s.p = local, v->as.s.len = n;
+    return SLOTS_OK;
+}
+
+/* A number or bool field's value as field_get reads it, without its checks of the index and its
+ * message for an unset field (the caller looked at the bit; a racing delete reads as unset). Other
+ * kinds: field_get. */
+static int get_scalar(const recref *r, int i, value *v) {
+    const slots_type *t = r->type;
+    const field *f = &t->fields[i];
+    if (!kind_is_int(f->kind) && !kind_is_float(f->kind) && f->kind != SLOTS_BOOL) return field_get(r, i, v);
+    if (!rec_is_set(t, r->rec, i)) return SLOTS_EUNSET;
+    if (rec_is_null(t, r->rec, i)) return SLOTS_NULL;
+    read_slot(t, f, r->rec + f->offset, v);
+    return SLOTS_OK;
 }
 
 int json_encode_record(strbuf *b, const recref *r, unsigned flags) {
@@ -545,18 +634,21 @@ int json_encode_record(strbuf *b, const recref *r, unsigned flags) {
     sb_putc(b, '{');
     for (int i = 0; i < t->nfields; i++) {
         if (!rec_is_set(t, r->rec, i)) continue; /* unset fields are absent, and field_get stays quiet */
+        const field *f = &t->fields[i];
         value v;
-        int rc = field_get(r, i, &v);
+        char local[STR_SLOT];
+        int rc = f->kind == SLOTS_STR ? get_text(r, i, local, &v) : get_scalar(r, i, &v);
         if (rc == SLOTS_EUNSET) continue;
         if (rc < 0) return rc;
         if (rc == SLOTS_NULL) v.kind = VAL_NULL;
-        rc = put_member(b, &first, t, t->fields[i].name, &v, &t->fields[i], flags);
+        rc = put_member(b, &first, t, f->name, f->name_len, &v, f, flags);
         if (rc != SLOTS_OK) return rc;
     }
     size_t n = 0;
-    const extra_entry *ex;
-    int rc = extras_list(r, &ex, &n);
-    for (size_t i = 0; i < n && rc == SLOTS_OK; i++) rc = put_member(b, &first, t, ex[i].name, &ex[i].v, NULL, flags);
+    const extra_entry *ex = NULL;
+    int rc = t->flags & SLOTS_DYNAMIC ? extras_list(r, &ex, &n) : SLOTS_OK; /* only they have extras */
+    for (size_t i = 0; i < n && rc == SLOTS_OK; i++)
+        rc = put_member(b, &first, t, ex[i].name, strlen(ex[i].name), &ex[i].v, NULL, flags);
     if (rc != SLOTS_OK) return rc;
     sb_putc(b, '}');
     return b->failed ? err_nomem() : SLOTS_OK;
