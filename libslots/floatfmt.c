@@ -725,7 +725,8 @@ static int digit_count(uint64_t v) {
         100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
         100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
         1000000000000000000ull, 10000000000000000000ull};
-    int n = ((64 - __builtin_clzll(v | 1)) * 1233) >> 12; /* digits - 1 or digits */
+    if (v < 10) return 1; /* 0 included */
+    int n = ((64 - __builtin_clzll(v)) * 1233) >> 12; /* digits - 1 or digits */
     return n + (n < 20 && v >= pow10[n]);
 }
 

@@ -2,7 +2,8 @@
 repr(float) on N doubles: random bit patterns, random decimal-looking values of 1..17 digits at
 every exponent, subnormals, powers of ten and of two and their neighbours, integers near 2^53, and
 halfway cases between adjacent short decimals. f32 values are checked to read back as the same
-float and to be as short and as near as the shortest %.Ne text (what format.c promised before).
+float and to be as short and as near as the shortest %.Ne text (what format.c promised before);
+integers (fmt_i64, fmt_u64) equal str() at every length and at the 64-bit edges.
     python3 tests/floatfmt/check_repr.py build/floatfmt/floatfmt_cli [N]
 """
 import math
@@ -97,7 +98,17 @@ def main():
         for f, g, want in bad32[:20]:
             print("float32 %r: libslots %s, shortest %r" % (f, g, want))
         sys.exit("floatfmt: %d of %d float32 values wrong" % (len(bad32), len(fs)))
-    print("floatfmt: %d doubles equal repr(float); %d float32 values shortest and round-trip" % (len(xs), len(fs)))
+    ints = [0, 1, 9, 10, 99, 100, (1 << 63) - 1, 1 << 63, (1 << 64) - 1]
+    ints += [10 ** k + d for k in range(20) for d in (-1, 0, 1) if 0 <= 10 ** k + d < 1 << 64]
+    ints += [rng.getrandbits(rng.randint(1, 64)) for _ in range(n // 20)]
+    goti = run(cli, ["-i"], ["%016x\n" % i for i in ints])
+    badi = [(i, g) for i, g in zip(ints, goti) if g != "%d %d" % (i - (1 << 64) if i >= 1 << 63 else i, i)]
+    if len(goti) != len(ints) or badi:
+        for i, g in badi[:20]:
+            print("integer %d: libslots %s" % (i, g))
+        sys.exit("floatfmt: %d of %d integers wrong" % (len(badi), len(ints)))
+    print("floatfmt: %d doubles equal repr(float); %d float32 values shortest and round-trip; %d integers as str()"
+          % (len(xs), len(fs), len(ints)))
 
 
 if __name__ == "__main__":
