@@ -319,7 +319,8 @@ static int decode_member(jdec *d) {
 }
 
 /* ---- the decode plan of a member: straight into the field it names ---------------------------
- * Most members are the field after the last one, its name spelled plainly, and a plain number for
+ * Most members are the field after the last one, its name spelled plainly (field names are
+ * identifiers, type.c, so their JSON spelling is their bytes), and a plain number for
  * a number field or a plain string for a str field. Those are read here with one look at each
  * byte (the key compared in place, the number read as it is scanned, the string's end found many
  * bytes at a time) and written with field_set_known, which runs every check of field_set; only the
@@ -331,28 +332,6 @@ static int decode_member(jdec *d) {
 /* Tests turn the plan off to check that it decodes exactly as decode_member does (tests/fuzz). */
 static bool plan_on = true;
 void json_plan_enable(bool on) { __atomic_store_n(&plan_on, on, __ATOMIC_RELAXED); }
-
-/* Whether a field's name reads the same raw in JSON text: no quote, backslash or control byte.
- * Each thread keeps the answer for the fields of the last type it decoded (types are immortal,
- * so the pointer cannot come to mean another type). */
-static bool plain_name(const slots_type *t, int i) {
-    static _Thread_local const slots_type *known_type;
-    static _Thread_local uint64_t known_plain;
-    if (i >= 64) {
-        bool high = false;
-        return jscan_string(t->fields[i].name, t->fields[i].name_len, &high) == t->fields[i].name_len;
-    }
-    if (known_type != t) {
-        known_plain = 0;
-        for (int k = 0; k < t->nfields && k < 64; k++) {
-            bool high = false;
-            if (jscan_string(t->fields[k].name, t->fields[k].name_len, &high) == t->fields[k].name_len)
-                known_plain |= 1ull << k;
-        }
-        known_type = t;
-    }
-    return (known_plain >> i) & 1;
-}
 
 /* The value at s[p] for field f, if it is one the plan reads: *end = where it ends. */
 static bool plan_value(const jdec *d, const field *f, size_t p, value *v, unsigned *known, size_t *end) {
@@ -382,8 +361,7 @@ static int decode_member_fast(jdec *d) {
     const field *f = &t->fields[d->next];
     const char *s = d->s;
     size_t nlen = f->name_len, p = d->pos + 1 + nlen;
-    if (p >= d->len || s[p] != '"' || !same_bytes(s + d->pos + 1, f->name, nlen) || !plain_name(t, d->next))
-        return FAST_NO;
+    if (p >= d->len || s[p] != '"' || !same_bytes(s + d->pos + 1, f->name, nlen)) return FAST_NO;
     p = skip_ws(s, d->len, p + 1);
     if (p >= d->len || s[p] != ':') return FAST_NO;
     p = skip_ws(s, d->len, p + 1);
@@ -558,26 +536,42 @@ static void put_name(strbuf *b, bool *first, const char *name, size_t len) {
     sb_putc(b, ':');
 }
 
-/* The same for field i: one copy into reserved room when its name needs no escape. */
+/* The same for field f into o (room for its name + 4), in one copy: field names are identifiers
+ * (type.c), which need no escape. Returns the bytes written. */
+static size_t field_name_into(char *o, bool *first, const field *f) {
+    size_t k = 0;
+    if (!*first) o[k++] = ',';
+    *first = false;
+    o[k++] = '"';
+    memcpy(o + k, f->name, f->name_len);
+    k += f->name_len;
+    o[k++] = '"';
+    o[k++] = ':';
+    return k;
+}
+
 static void put_field_name(strbuf *b, bool *first, const slots_type *t, int i) {
     const field *f = &t->fields[i];
     char *o = sb_room(b, f->name_len + 4);
-    if (!o) return;
-    size_t k = 0;
-    if (!*first) o[k++] = ',';
-    o[k++] = '"';
-    for (size_t j = 0; j < f->name_len; j++) { /* copied and checked in one pass: names are short */
-        unsigned char c = (unsigned char)f->name[j];
-        if (c == '"' || c == '\\' || c < 0x20) {
-            put_name(b, first, f->name, f->name_len); /* the room was not taken: start again, escaped */
-            return;
-        }
-        o[k++] = (char)c;
-    }
-    *first = false;
-    o[k++] = '"';
-    o[k++] = ':';
+    if (o) sb_wrote(b, field_name_into(o, first, f));
+}
+
+/* A set, non-null i64 or f64 field, read straight from its slot, its name and number written into
+ * one reservation: the plan of the common member. False for a non-finite float, which put_member
+ * refuses or spells as Python's json does. */
+static bool put_plain_number(strbuf *b, bool *first, const recref *r, const field *f) {
+    union {
+        int64_t i;
+        double d;
+    } x;
+    scalar_load(r->rec + f->offset, 8, &x);
+    if (f->kind == SLOTS_F64 && !isfinite(x.d)) return false;
+    char *o = sb_room(b, f->name_len + 4 + FMT_NUMBER_MAX);
+    if (!o) return true; /* b has failed: the caller reports it */
+    size_t k = field_name_into(o, first, f);
+    k += f->kind == SLOTS_I64 ? fmt_i64(o + k, x.i) : fmt_double(o + k, x.d);
     sb_wrote(b, k);
+    return true;
 }
 
 /* One "name": value member of a record of type t; a non-finite float only with SLOTS_DUMP_ALLOW_NAN,
@@ -635,6 +629,9 @@ int json_encode_record(strbuf *b, const recref *r, unsigned flags) {
     for (int i = 0; i < t->nfields; i++) {
         if (!rec_is_set(t, r->rec, i)) continue; /* unset fields are absent, and field_get stays quiet */
         const field *f = &t->fields[i];
+        if ((f->kind == SLOTS_I64 || f->kind == SLOTS_F64) && !rec_is_null(t, r->rec, i) &&
+            put_plain_number(b, &first, r, f))
+            continue;
         value v;
         char local[STR_SLOT];
         int rc = f->kind == SLOTS_STR ? get_text(r, i, local, &v) : get_scalar(r, i, &v);
