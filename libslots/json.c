@@ -18,9 +18,20 @@ typedef struct jdec {
     const recref *r;
     const char *s;
     size_t len, pos;
-    strbuf key, val, bin; /* an unescaped key, an unescaped string value, decoded base64 */
     int next;             /* the field expected next */
+    bool bufs_ready;      /* bufs are set up (zeroed when first needed: most rows never need them) */
+    strbuf bufs[3];       /* an unescaped key, an unescaped string value, decoded base64 */
 } jdec;
+
+enum { JKEY, JVAL, JBIN };
+
+static strbuf *jbuf(jdec *d, int which) {
+    if (!d->bufs_ready) {
+        memset(d->bufs, 0, sizeof d->bufs);
+        d->bufs_ready = true;
+    }
+    return &d->bufs[which];
+}
 
 static int parse_error(const char *s, size_t len, size_t at, const char *what) {
     size_t line = 1, line_start = 0;
@@ -128,26 +139,26 @@ static int escape(jdec *d, strbuf *b, size_t begin, size_t at, size_t *next) {
 }
 
 /* The string at d->pos (its opening quote). Without escapes *p points into the text; with them the
- * unescaped bytes go to `b` and *p points there (valid until `b` is reused). *high: whether a byte
+ * unescaped bytes go to buffer `which` and *p points there (valid until it is reused). *high: whether a byte
  * >= 0x80 may be in it (an escape counts as one), so all-ASCII text can skip the UTF-8 check. Plain
  * runs are found many bytes at a time (jscan.c). */
-static int parse_string(jdec *d, strbuf *b, const char **p, size_t *n, bool *high) {
+static int parse_string(jdec *d, int which, const char **p, size_t *n, bool *high) {
     size_t begin = d->pos, i = begin + 1, run = i;
-    bool copied = false;
-    b->len = 0;
+    strbuf *b = NULL; /* set at the first escape */
     for (;;) {
         i += jscan_string(d->s + i, d->len - i, high);
         if (i >= d->len) return jerr(d, begin, "Unterminated string starting at");
         unsigned char c = (unsigned char)d->s[i];
         if (c == '"') break;
         if (c < 0x20) return jerr(d, i, "Invalid control character at");
+        if (!b) b = jbuf(d, which), b->len = 0;
         sb_put(b, d->s + run, i - run);
-        copied = *high = true;
+        *high = true;
         int rc = escape(d, b, begin, i, &i);
         if (rc != SLOTS_OK) return rc;
         run = i;
     }
-    if (copied) {
+    if (b) {
         sb_put(b, d->s + run, i - run);
         if (b->failed) return err_nomem();
         *p = b->p;
@@ -211,19 +222,19 @@ static int string_value(jdec *d, const field *f, value *v) {
     const char *p;
     size_t n;
     bool high = false;
-    int rc = parse_string(d, &d->val, &p, &n, &high);
+    int rc = parse_string(d, JVAL, &p, &n, &high);
     if (rc != SLOTS_OK) return rc;
     v->kind = SLOTS_STR;
     v->as.s.p = p;
     v->as.s.len = n;
     if (!f || f->kind != SLOTS_BYTES) return SLOTS_OK;
     /* JSON has no bytes: a bytes field's text is its base64 */
-    if (!base64_decode(p, n, &d->bin))
-        return err_set(SLOTS_EINVAL, "invalid base64 text for field '%s' (bytes)", f->name);
-    if (d->bin.failed) return err_nomem();
+    strbuf *bin = jbuf(d, JBIN);
+    if (!base64_decode(p, n, bin)) return err_set(SLOTS_EINVAL, "invalid base64 text for field '%s' (bytes)", f->name);
+    if (bin->failed) return err_nomem();
     v->kind = SLOTS_BYTES;
-    v->as.s.p = d->bin.p ? d->bin.p : "";
-    v->as.s.len = d->bin.len;
+    v->as.s.p = bin->p ? bin->p : "";
+    v->as.s.len = bin->len;
     return SLOTS_OK;
 }
 
@@ -298,7 +309,7 @@ static int decode_member(jdec *d) {
     const char *key;
     size_t klen, key_at = d->pos;
     bool high = false;
-    int rc = parse_string(d, &d->key, &key, &klen, &high);
+    int rc = parse_string(d, JKEY, &key, &klen, &high);
     if (rc != SLOTS_OK) return rc;
     ws(d);
     if (!at_char(d, ':')) return jerr(d, d->pos, "Expecting ':' delimiter");
@@ -406,11 +417,11 @@ int json_decode_object(const recref *r, const char *text, size_t len, size_t *po
     if (!r || !text || !pos) return err_set(SLOTS_EINVAL, "json_decode_object: arguments must not be NULL");
     if (*pos > len)
         return err_set(SLOTS_EINVAL, "json_decode_object: position %zu beyond the text (%zu bytes)", *pos, len);
-    jdec d = {.r = r, .s = text, .len = len, .pos = *pos};
+    jdec d; /* not zeroed whole: its buffers only when a row needs them (jbuf) */
+    d.r = r, d.s = text, d.len = len, d.pos = *pos, d.next = 0, d.bufs_ready = false;
     int rc = decode_members(&d);
-    if (d.key.p) sb_free(&d.key); /* most rows have no escapes: nothing to free, no call */
-    if (d.val.p) sb_free(&d.val);
-    if (d.bin.p) sb_free(&d.bin);
+    for (int k = 0; d.bufs_ready && k < 3; k++)
+        if (d.bufs[k].p) sb_free(&d.bufs[k]);
     if (rc == SLOTS_OK) *pos = d.pos;
     return rc;
 }
