@@ -2,10 +2,11 @@
  * fieldput.c — a decoder's write into a field of the record its load is still building: the
  * short way for the common case, field_set for every other. The common case is a field that is
  * not set yet, has no validator, and gets a value of its own kind (an int for an i64, a float for
- * an f64, text for a str of a 24-byte slot): value_check_known still checks it (kind, range,
- * UTF-8 unless the decoder proved the text ASCII), the readonly rule cannot refuse (the field is
- * unset) and the key is indexed when the row is whole (defer_key), exactly as field_set would do
- * it; only the dispatch and the conversion are skipped. The record has one writer, so its
+ * an f64, text for a str of a 24-byte slot). value_check_known still checks text (UTF-8 unless
+ * the decoder proved it ASCII); an I64 for an i64 or an F64 for an f64 is a value value_check
+ * accepts whatever it holds (the range of i64 is I64's, an f64 takes any double). The readonly
+ * rule cannot refuse (the field is unset) and the key is indexed when the row is whole
+ * (defer_key), exactly as field_set would do it; only the dispatch and the conversion are skipped. The record has one writer, so its
  * presence bit is stored rather than or-ed in, as field.c's bit_put does for such records.
  */
 #include "records.h"
@@ -31,14 +32,14 @@ int field_put_building(const recref *r, int i, const value *v, unsigned known) {
     const slots_type *t = r->type;
     const field *f = &t->fields[i];
     if (!plain_case(r, f, i, v)) return field_set_known(r, i, v, known);
-    int rc = value_check_known(t, f, v, known);
-    if (rc != SLOTS_OK) return rc;
     char *slot = r->rec + f->offset;
-    if (f->kind != SLOTS_STR) {
+    if (f->kind != SLOTS_STR) { /* an I64 into an i64, an F64 into an f64: value_check has nothing to refuse */
         scalar_store(slot, 8, &v->as);
         set_bit_building(r, i);
         return SLOTS_OK;
     }
+    int rc = value_check_known(t, f, v, known);
+    if (rc != SLOTS_OK) return rc;
     char fresh[STR_SLOT], old[STR_SLOT];
     if (str_slot_prepare(fresh, false, v->as.s.p, v->as.s.len, &((slots_type *)t)->mem_strings) != SLOTS_OK)
         return err_nomem();
