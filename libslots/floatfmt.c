@@ -832,22 +832,24 @@ static dec to_decimal(uint64_t frac, int bq, int P, int shift) {
     return strip_zeros(shortest(-mq, c, c_min, q_min));
 }
 
+/* A binary float's bits as repr text: `fbits` fraction bits under `ebits` exponent bits. */
+static size_t fmt_bits(char *out, uint64_t bits, int fbits, int ebits) {
+    bool neg = (bits >> (fbits + ebits)) & 1;
+    int emax = (1 << ebits) - 1, bq = (int)(bits >> fbits) & emax;
+    uint64_t frac = bits & ((1ull << fbits) - 1);
+    if (bq == emax || (bq == 0 && frac == 0)) return special(out, neg, bq == emax, bq == emax && frac != 0);
+    int bias = (1 << (ebits - 1)) - 1;
+    return layout(out, neg, to_decimal(frac, bq, fbits + 1, bias + fbits));
+}
+
 size_t fmt_double(char *out, double d) {
     uint64_t bits;
     memcpy(&bits, &d, 8);
-    bool neg = bits >> 63;
-    int bq = (int)(bits >> 52) & 0x7ff;
-    uint64_t frac = bits & ((1ull << 52) - 1);
-    if (bq == 0x7ff || (bq == 0 && frac == 0)) return special(out, neg, bq == 0x7ff, bq == 0x7ff && frac != 0);
-    return layout(out, neg, to_decimal(frac, bq, 53, 1075));
+    return fmt_bits(out, bits, 52, 11);
 }
 
 size_t fmt_float32(char *out, float f) {
     uint32_t bits;
     memcpy(&bits, &f, 4);
-    bool neg = bits >> 31;
-    int bq = (int)(bits >> 23) & 0xff;
-    uint64_t frac = bits & ((1u << 23) - 1);
-    if (bq == 0xff || (bq == 0 && frac == 0)) return special(out, neg, bq == 0xff, bq == 0xff && frac != 0);
-    return layout(out, neg, to_decimal(frac, bq, 24, 150));
+    return fmt_bits(out, bits, 23, 8);
 }
