@@ -133,8 +133,21 @@ typedef struct strbuf {
     bool failed; /* an allocation failed: the content is incomplete */
 } strbuf;
 void sb_put(strbuf *b, const char *s, size_t n);
+/* Room for n more bytes at the end of b, for a writer that fills them itself (then sb_wrote with
+ * how many it wrote, at most n); NULL once b has failed. The byte after the room stays for the NUL. */
+char *sb_room_grow(strbuf *b, size_t n);
+static inline char *sb_room(strbuf *b, size_t n) {
+    return !b->failed && n < b->cap - b->len ? b->p + b->len : sb_room_grow(b, n); /* cap > len + n */
+}
+static inline void sb_wrote(strbuf *b, size_t n) {
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+static inline void sb_putc(strbuf *b, char c) {
+    char *o = sb_room(b, 1);
+    if (o) *o = c, sb_wrote(b, 1);
+}
 void sb_puts(strbuf *b, const char *s);
-void sb_putc(strbuf *b, char c);
 void sb_printf(strbuf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void sb_free(strbuf *b);
 /* The calling thread's scratch buffer for results handed out as "valid until the next call",
@@ -175,6 +188,10 @@ void nameset_free(nameset *s);
  * SLOTS_EPARSE when malformed, SLOTS_ERANGE for an integer beyond int64/uint64 (no message is set:
  * callers word it). */
 int number_parse(const char *p, size_t len, bool as_float, value *out);
+/* The JSON number that starts at p (the longest that the grammar reads there, as Python's json
+ * scans it: "01" reads 0, "1." and "1e" read 1), read in the same pass: results and statuses as
+ * number_parse, *end = the offset after it; SLOTS_EPARSE when no number starts at p. */
+int number_scan_json(const char *p, size_t len, bool as_float, value *out, size_t *end);
 /* Parses p[0..len) as Python's int(text) (as_float false) or float(text) reads it: blanks (ASCII
  * whitespace) around, a '+' or '-', leading zeros and '_' between digits ("1_000"); float() also
  * ".5", "5.", exponents and inf, infinity, nan in any case. ASCII digits only. Results and
@@ -182,6 +199,25 @@ int number_parse(const char *p, size_t len, bool as_float, value *out);
 int number_parse_text(const char *p, size_t len, bool as_float, value *out);
 /* Whether p[0..n) is `word` (lower case) in any ASCII case. */
 bool ascii_word_is(const char *p, size_t n, const char *word);
+
+/* ---- floatfmt.c: numbers as text, fast: Python's repr(float) (the shortest decimal that reads back
+ * as the same value, Schubfach's search) and integers. Each writes into `out` (no NUL) and returns
+ * how many bytes it wrote: at most FMT_NUMBER_MAX. Non-finite values as repr: "nan", "inf", "-inf". */
+#define FMT_NUMBER_MAX 32
+size_t fmt_double(char *out, double d);
+/* An f32's value: the shortest text that reads back as the same float (0.1, not 0.10000000149011612). */
+size_t fmt_float32(char *out, float f);
+size_t fmt_u64(char *out, uint64_t v);
+size_t fmt_i64(char *out, int64_t v);
+
+/* ---- jscan.c: JSON strings several bytes at a time (SSE2, AVX2 when the CPU has it, else portable)
+ * The offset of the first '"', '\\' or control byte (< 0x20) in p[0..n), or n; *high is set when a
+ * byte >= 0x80 comes before it (left alone otherwise). Reads nothing outside p[0..n). */
+size_t jscan_string(const char *p, size_t n, bool *high);
+/* The same with one implementation forced, for tests: JSCAN_PORTABLE, JSCAN_SSE2, JSCAN_AVX2 (each
+ * falls back to the chosen one where the CPU lacks it). */
+enum { JSCAN_BEST, JSCAN_PORTABLE, JSCAN_SSE2, JSCAN_AVX2 };
+size_t jscan_string_with(int which, const char *p, size_t n, bool *high);
 
 /* ---- base64.c: RFC 4648 base64 with padding, for bytes values in JSON and CSV ------------------ */
 void base64_encode(strbuf *b, const unsigned char *p, size_t n);

@@ -532,8 +532,7 @@ static void put_value(strbuf *b, const value *v, const field *f) {
         break;
     case SLOTS_REF: sb_printf(b, "%" PRIu64, v->as.ref); break;
     case SLOTS_F64: format_value_repr(b, v, f); break;
-    case SLOTS_U64: sb_printf(b, "%" PRIu64, v->as.u); break;
-    default: sb_printf(b, "%" PRId64, v->as.i); break;
+    default: format_value_repr(b, v, f); break; /* integers: their digits (floatfmt.c) */
     }
 }
 

@@ -89,14 +89,16 @@ static int key_write(const recref *r, int i, const value *v) {
     return rc;
 }
 
-int field_set(const recref *r, int i, const value *v) {
+int field_set(const recref *r, int i, const value *v) { return field_set_known(r, i, v, 0); }
+
+int field_set_known(const recref *r, int i, const value *v, unsigned known) {
     const slots_type *t = r->type;
     int rc = field_check_index(t, i);
     if (rc != SLOTS_OK) return rc;
     const field *f = &t->fields[i];
     if ((f->flags & SLOTS_FIELD_READONLY) && rec_is_set(t, r->rec, i))
         return err_set(SLOTS_EREADONLY, "cannot assign to field '%s'", f->name);
-    if ((rc = value_check(t, f, v)) != SLOTS_OK) return rc;
+    if ((rc = value_check_known(t, f, v, known)) != SLOTS_OK) return rc;
     if (f->validator && (rc = validator_run(r, i, v)) != SLOTS_OK) return rc;
     rc = is_indexed_key(r, i) ? key_write(r, i, v) : write_value(r, i, v);
     if (rc == SLOTS_OK) store_note_change(r);

@@ -1,7 +1,8 @@
 /*
  * format.c — the text of values as Python's repr() writes them (floats, str, bytes, None, refs)
  * and slots_repr(), which joins them into "Type(a=1, b='x')".
- * Floats print as the shortest decimal that reads back to the same value, so a repr is exact.
+ * Floats print as the shortest decimal that reads back to the same value (floatfmt.c), so a repr
+ * is exact.
  */
 #include "records.h"
 
@@ -10,124 +11,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* ---- floats ---------------------------------------------------------------------------------- */
-/* A positive float as decimal digits d1 d2 ... dn (no trailing zeros) times 10^(exp - n + 1), i.e.
- * d1.d2...dn × 10^exp. */
-typedef struct decimal {
-    char digits[24];
-    int n;
-    int exp;
-} decimal;
-
-/* Reads printf's "%.*e" text. Only digits, 'e' and the exponent are used, so whatever decimal point
- * the C locale prints does not matter. */
-static void decimal_from_e(const char *s, decimal *d) {
-    d->n = 0;
-    for (; *s && *s != 'e'; s++)
-        if (*s >= '0' && *s <= '9' && d->n < (int)sizeof d->digits - 1) d->digits[d->n++] = *s;
-    d->exp = *s ? atoi(s + 1) : 0;
-    while (d->n > 1 && d->digits[d->n - 1] == '0') d->n--;
+/* ---- numbers: floatfmt.c writes them ----------------------------------------------------------- */
+void format_double(strbuf *b, double d) {
+    char text[FMT_NUMBER_MAX];
+    sb_put(b, text, fmt_double(text, d));
 }
-
-/* The value a decimal reads back as, at double or float precision. The text is written without a
- * decimal point ("15e-6") so strtod's locale cannot misread it. */
-static double decimal_read(const decimal *d, bool single) {
-    char buf[48];
-    snprintf(buf, sizeof buf, "%.*se%d", d->n, d->digits, d->exp - d->n + 1);
-    return single ? (double)strtof(buf, NULL) : strtod(buf, NULL);
-}
-
-/* Adds one unit in the last digit (9.99 -> 10.0 carries into the exponent). */
-static void decimal_bump(decimal *d) {
-    int i = d->n - 1;
-    while (i >= 0 && d->digits[i] == '9') d->digits[i--] = '0';
-    if (i >= 0) {
-        d->digits[i]++;
-    } else {
-        d->digits[0] = '1';
-        d->exp++;
-    }
-    while (d->n > 1 && d->digits[d->n - 1] == '0') d->n--;
-}
-
-/* The shortest digits that read back as x (positive, finite, nonzero), as Python's repr finds them.
- * Correct rounding to p digits is the nearest p-digit decimal; only at a power of two, where the
- * gap below x is half the gap above, can the next decimal up read back when the nearest does not. */
-static void decimal_shortest(double x, bool single, decimal *out) {
-    int e2;
-    bool pow2 = single ? frexpf((float)x, &e2) == 0.5f : frexp(x, &e2) == 0.5;
-    int maxp = single ? 9 : 17;
-    for (int p = 1; p <= maxp; p++) {
-        char buf[48];
-        snprintf(buf, sizeof buf, "%.*e", p - 1, x);
-        decimal_from_e(buf, out);
-        double back = decimal_read(out, single);
-        if (back == x) return;
-        if (pow2 && back < x) {
-            decimal up = *out;
-            decimal_bump(&up);
-            if (decimal_read(&up, single) == x) {
-                *out = up;
-                return;
-            }
-        }
-    }
-}
-
-static void put_zeros(strbuf *b, int n) {
-    for (; n > 0; n--) sb_putc(b, '0');
-}
-
-/* Python's layout: fixed notation with at least one fractional digit for exponents -4..15,
- * otherwise d.ddde+XX with at least two exponent digits. */
-static void put_decimal(strbuf *b, bool neg, const decimal *d) {
-    if (neg) sb_putc(b, '-');
-    if (d->exp < -4 || d->exp >= 16) {
-        sb_putc(b, d->digits[0]);
-        if (d->n > 1) {
-            sb_putc(b, '.');
-            sb_put(b, d->digits + 1, (size_t)d->n - 1);
-        }
-        sb_printf(b, "e%c%02d", d->exp < 0 ? '-' : '+', abs(d->exp));
-    } else if (d->exp >= 0) {
-        int whole = d->exp + 1;
-        if (d->n <= whole) {
-            sb_put(b, d->digits, (size_t)d->n);
-            put_zeros(b, whole - d->n);
-            sb_puts(b, ".0");
-        } else {
-            sb_put(b, d->digits, (size_t)whole);
-            sb_putc(b, '.');
-            sb_put(b, d->digits + whole, (size_t)(d->n - whole));
-        }
-    } else {
-        sb_puts(b, "0.");
-        put_zeros(b, -d->exp - 1);
-        sb_put(b, d->digits, (size_t)d->n);
-    }
-}
-
-/* Non-finite values and zeros, which have no digits to search; false for every other value. */
-static bool put_special(strbuf *b, double d) {
-    if (isnan(d)) sb_puts(b, "nan");
-    else if (isinf(d)) sb_puts(b, d < 0 ? "-inf" : "inf");
-    else if (d == 0) sb_puts(b, signbit(d) ? "-0.0" : "0.0");
-    else return false;
-    return true;
-}
-
-static void format_real(strbuf *b, double d, bool single) {
-    if (put_special(b, d)) return;
-    decimal dec;
-    decimal_shortest(fabs(d), single, &dec);
-    put_decimal(b, signbit(d) != 0, &dec);
-}
-
-void format_double(strbuf *b, double d) { format_real(b, d, false); }
 
 /* An f32 field's value arrives widened to double; its shortest text is the one that reads back as
  * the same float (0.1, not 0.10000000149011612). A value that is not a float falls back to double. */
-static void format_float32(strbuf *b, double d) { format_real(b, d, isfinite(d) && (double)(float)d == d); }
+static void format_float32(strbuf *b, double d) {
+    char text[FMT_NUMBER_MAX];
+    sb_put(b, text, isfinite(d) && (double)(float)d == d ? fmt_float32(text, (float)d) : fmt_double(text, d));
+}
+
+static void format_i64(strbuf *b, int64_t v) {
+    char text[FMT_NUMBER_MAX];
+    sb_put(b, text, fmt_i64(text, v));
+}
+
+static void format_u64(strbuf *b, uint64_t v) {
+    char text[FMT_NUMBER_MAX];
+    sb_put(b, text, fmt_u64(text, v));
+}
 
 /* ---- str and bytes --------------------------------------------------------------------------- */
 /* Python prefers single quotes and switches to double quotes only to avoid escaping a single one. */
@@ -236,8 +141,8 @@ void format_value_repr(strbuf *b, const value *v, const field *f) {
     switch (v->kind) {
     case VAL_NULL: sb_puts(b, "None"); break;
     case SLOTS_BOOL: sb_puts(b, v->as.i ? "True" : "False"); break;
-    case SLOTS_I64: sb_printf(b, "%" PRId64, v->as.i); break;
-    case SLOTS_U64: sb_printf(b, "%" PRIu64, v->as.u); break;
+    case SLOTS_I64: format_i64(b, v->as.i); break;
+    case SLOTS_U64: format_u64(b, v->as.u); break;
     case SLOTS_F64:
         if (f && f->kind == SLOTS_F32) format_float32(b, v->as.f);
         else format_double(b, v->as.f);

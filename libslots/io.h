@@ -18,6 +18,8 @@ int json_check_end(const char *text, size_t len, size_t pos);
  * SLOTS_DUMP_ALLOW_NAN (then NaN, Infinity, -Infinity as Python's json writes them). */
 int json_encode_record(strbuf *b, const recref *r, unsigned flags);
 int json_check_dump_flags(unsigned flags); /* SLOTS_EINVAL for an unknown dump flag */
+/* For tests: whether members go through the decode plan (the default) or always the generic way. */
+void json_plan_enable(bool on);
 
 /* ---- load.c: the frame every bulk load shares (all-or-nothing, or skip bad rows) ------------ */
 typedef struct loader {

@@ -18,9 +18,20 @@ typedef struct jdec {
     const recref *r;
     const char *s;
     size_t len, pos;
-    strbuf key, val, bin; /* an unescaped key, an unescaped string value, decoded base64 */
     int next;             /* the field expected next */
+    bool bufs_ready;      /* bufs are set up (zeroed when first needed: most rows never need them) */
+    strbuf bufs[3];       /* an unescaped key, an unescaped string value, decoded base64 */
 } jdec;
+
+enum { JKEY, JVAL, JBIN };
+
+static strbuf *jbuf(jdec *d, int which) {
+    if (!d->bufs_ready) {
+        memset(d->bufs, 0, sizeof d->bufs);
+        d->bufs_ready = true;
+    }
+    return &d->bufs[which];
+}
 
 static int parse_error(const char *s, size_t len, size_t at, const char *what) {
     size_t line = 1, line_start = 0;
@@ -128,27 +139,26 @@ static int escape(jdec *d, strbuf *b, size_t begin, size_t at, size_t *next) {
 }
 
 /* The string at d->pos (its opening quote). Without escapes *p points into the text; with them the
- * unescaped bytes go to `b` and *p points there (valid until `b` is reused). */
-static int parse_string(jdec *d, strbuf *b, const char **p, size_t *n) {
+ * unescaped bytes go to buffer `which` and *p points there (valid until it is reused). *high: whether a byte
+ * >= 0x80 may be in it (an escape counts as one), so all-ASCII text can skip the UTF-8 check. Plain
+ * runs are found many bytes at a time (jscan.c). */
+static int parse_string(jdec *d, int which, const char **p, size_t *n, bool *high) {
     size_t begin = d->pos, i = begin + 1, run = i;
-    bool copied = false;
-    b->len = 0;
+    strbuf *b = NULL; /* set at the first escape */
     for (;;) {
+        i += jscan_string(d->s + i, d->len - i, high);
         if (i >= d->len) return jerr(d, begin, "Unterminated string starting at");
         unsigned char c = (unsigned char)d->s[i];
         if (c == '"') break;
         if (c < 0x20) return jerr(d, i, "Invalid control character at");
-        if (c != '\\') {
-            i++;
-            continue;
-        }
+        if (!b) b = jbuf(d, which), b->len = 0;
         sb_put(b, d->s + run, i - run);
-        copied = true;
+        *high = true;
         int rc = escape(d, b, begin, i, &i);
         if (rc != SLOTS_OK) return rc;
         run = i;
     }
-    if (copied) {
+    if (b) {
         sb_put(b, d->s + run, i - run);
         if (b->failed) return err_nomem();
         *p = b->p;
@@ -161,34 +171,7 @@ static int parse_string(jdec *d, strbuf *b, const char **p, size_t *n) {
     return SLOTS_OK;
 }
 
-
 /* ---- numbers --------------------------------------------------------------------------------- */
-/* Where a number's parts are, as RFC 8259's grammar splits it. */
-/* Finds where the number at d->pos ends, by Python's json grammar (so "01" reads as 0 followed by
- * extra data, as there); number.c turns the text into a value. */
-static int scan_number(jdec *d, size_t *start, size_t *end) {
-    const char *s = d->s;
-    size_t i = d->pos, len = d->len;
-    *start = i;
-    if (i < len && s[i] == '-') i++;
-    if (i >= len || !is_digit(s[i])) return jerr(d, *start, "Expecting value");
-    if (s[i] == '0') i++;
-    else
-        while (i < len && is_digit(s[i])) i++;
-    if (i + 1 < len && s[i] == '.' && is_digit(s[i + 1]))
-        for (i++; i < len && is_digit(s[i]); i++) {}
-    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-        size_t j = i + 1;
-        if (j < len && (s[j] == '+' || s[j] == '-')) j++;
-        if (j < len && is_digit(s[j])) {
-            while (j < len && is_digit(s[j])) j++;
-            i = j;
-        }
-    }
-    *end = d->pos = i;
-    return SLOTS_OK;
-}
-
 static int out_of_range(const jdec *d, size_t start, size_t end, const field *f, const char *name, size_t nlen) {
     int shown = end - start > 40 ? 40 : (int)(end - start);
     const char *more = end - start > 40 ? "..." : "";
@@ -199,13 +182,16 @@ static int out_of_range(const jdec *d, size_t start, size_t end, const field *f,
                    (int)nlen, name);
 }
 
-/* An integer literal becomes I64, or U64 above INT64_MAX; any number bound for a float field F64. */
+/* An integer literal becomes I64, or U64 above INT64_MAX; any number bound for a float field F64.
+ * The number is scanned and read in one pass (number.c), by Python's json grammar ("01" reads as 0
+ * followed by extra data, as there). */
 static int parse_number(jdec *d, const field *f, const char *name, size_t nlen, value *v) {
-    size_t start = d->pos, end = d->pos;
-    int rc = scan_number(d, &start, &end);
-    if (rc == SLOTS_OK) rc = number_parse(d->s + start, end - start, f && kind_is_float(f->kind), v);
-    if (rc == SLOTS_ERANGE) return out_of_range(d, start, end, f, name, nlen);
-    return rc == SLOTS_EPARSE ? jerr(d, start, "Expecting value") : rc;
+    size_t start = d->pos, end = 0;
+    int rc = number_scan_json(d->s + start, d->len - start, f && kind_is_float(f->kind), v, &end);
+    if (rc == SLOTS_EPARSE) return jerr(d, start, "Expecting value");
+    d->pos = start + end;
+    if (rc == SLOTS_ERANGE) return out_of_range(d, start, start + end, f, name, nlen);
+    return rc;
 }
 
 /* ---- values and members ---------------------------------------------------------------------- */
@@ -235,19 +221,20 @@ static int nested_value(const field *f, const char *name, size_t nlen, char open
 static int string_value(jdec *d, const field *f, value *v) {
     const char *p;
     size_t n;
-    int rc = parse_string(d, &d->val, &p, &n);
+    bool high = false;
+    int rc = parse_string(d, JVAL, &p, &n, &high);
     if (rc != SLOTS_OK) return rc;
     v->kind = SLOTS_STR;
     v->as.s.p = p;
     v->as.s.len = n;
     if (!f || f->kind != SLOTS_BYTES) return SLOTS_OK;
     /* JSON has no bytes: a bytes field's text is its base64 */
-    if (!base64_decode(p, n, &d->bin))
-        return err_set(SLOTS_EINVAL, "invalid base64 text for field '%s' (bytes)", f->name);
-    if (d->bin.failed) return err_nomem();
+    strbuf *bin = jbuf(d, JBIN);
+    if (!base64_decode(p, n, bin)) return err_set(SLOTS_EINVAL, "invalid base64 text for field '%s' (bytes)", f->name);
+    if (bin->failed) return err_nomem();
     v->kind = SLOTS_BYTES;
-    v->as.s.p = d->bin.p ? d->bin.p : "";
-    v->as.s.len = d->bin.len;
+    v->as.s.p = bin->p ? bin->p : "";
+    v->as.s.len = bin->len;
     return SLOTS_OK;
 }
 
@@ -321,7 +308,8 @@ static int member_error(const jdec *d, const char *key, size_t klen, size_t at, 
 static int decode_member(jdec *d) {
     const char *key;
     size_t klen, key_at = d->pos;
-    int rc = parse_string(d, &d->key, &key, &klen);
+    bool high = false;
+    int rc = parse_string(d, JKEY, &key, &klen, &high);
     if (rc != SLOTS_OK) return rc;
     ws(d);
     if (!at_char(d, ':')) return jerr(d, d->pos, "Expecting ':' delimiter");
@@ -341,6 +329,64 @@ static int decode_member(jdec *d) {
     return rc == SLOTS_OK ? rc : member_error(d, key, klen, value_at, rc);
 }
 
+/* ---- the decode plan of a member: straight into the field it names ---------------------------
+ * Most members are the field after the last one, its name spelled plainly (field names are
+ * identifiers, type.c, so their JSON spelling is their bytes), and a plain number for
+ * a number field or a plain string for a str field. Those are read here with one look at each
+ * byte (the key compared in place, the number read as it is scanned, the string's end found many
+ * bytes at a time) and written with field_set_known, which runs every check of field_set; only the
+ * UTF-8 pass is skipped for text the scan found to be ASCII. Anything else (another key, escapes,
+ * other kinds, a number that is malformed or out of range) is left to decode_member: FAST_NO,
+ * with nothing read or changed, so every message stays the one decode_member gives. */
+#define FAST_NO 1
+
+/* Tests turn the plan off to check that it decodes exactly as decode_member does (tests/fuzz). */
+static bool plan_on = true;
+void json_plan_enable(bool on) { __atomic_store_n(&plan_on, on, __ATOMIC_RELAXED); }
+
+/* The value at s[p] for field f, if it is one the plan reads: *end = where it ends. */
+static bool plan_value(const jdec *d, const field *f, size_t p, value *v, unsigned *known, size_t *end) {
+    const char *s = d->s;
+    char c = s[p];
+    if ((kind_is_int(f->kind) || kind_is_float(f->kind)) && (c == '-' || is_digit(c))) {
+        size_t n;
+        if (number_scan_json(s + p, d->len - p, kind_is_float(f->kind), v, &n) != SLOTS_OK) return false;
+        *end = p + n;
+        return true;
+    }
+    if (f->kind != SLOTS_STR || c != '"') return false;
+    bool high = false;
+    size_t n = jscan_string(s + p + 1, d->len - p - 1, &high);
+    if (p + 1 + n >= d->len || s[p + 1 + n] != '"') return false; /* an escape, a control byte, the end */
+    v->kind = SLOTS_STR;
+    v->as.s.p = s + p + 1;
+    v->as.s.len = n;
+    *known = high ? 0 : VALUE_KNOWN_ASCII;
+    *end = p + n + 2;
+    return true;
+}
+
+static int decode_member_fast(jdec *d) {
+    const slots_type *t = d->r->type;
+    if (d->next >= t->nfields) return FAST_NO;
+    const field *f = &t->fields[d->next];
+    const char *s = d->s;
+    size_t nlen = f->name_len, p = d->pos + 1 + nlen;
+    if (p >= d->len || s[p] != '"' || !same_bytes(s + d->pos + 1, f->name, nlen)) return FAST_NO;
+    p = skip_ws(s, d->len, p + 1);
+    if (p >= d->len || s[p] != ':') return FAST_NO;
+    p = skip_ws(s, d->len, p + 1);
+    value v = {0};
+    unsigned known = 0;
+    size_t end;
+    if (p >= d->len || !plan_value(d, f, p, &v, &known, &end)) return FAST_NO;
+    int rc = field_put_building(d->r, d->next, &v, known);
+    if (rc != SLOTS_OK) return member_error(d, f->name, nlen, p, rc);
+    d->pos = end;
+    d->next++;
+    return SLOTS_OK;
+}
+
 static int decode_members(jdec *d) {
     ws(d);
     if (d->pos >= d->len) return jerr(d, d->pos, "Expecting value");
@@ -353,7 +399,8 @@ static int decode_members(jdec *d) {
     }
     for (;;) {
         if (!at_char(d, '"')) return jerr(d, d->pos, "Expecting property name enclosed in double quotes");
-        int rc = decode_member(d);
+        int rc = __atomic_load_n(&plan_on, __ATOMIC_RELAXED) ? decode_member_fast(d) : FAST_NO;
+        if (rc == FAST_NO) rc = decode_member(d);
         if (rc != SLOTS_OK) return rc;
         ws(d);
         if (at_char(d, '}')) {
@@ -370,11 +417,11 @@ int json_decode_object(const recref *r, const char *text, size_t len, size_t *po
     if (!r || !text || !pos) return err_set(SLOTS_EINVAL, "json_decode_object: arguments must not be NULL");
     if (*pos > len)
         return err_set(SLOTS_EINVAL, "json_decode_object: position %zu beyond the text (%zu bytes)", *pos, len);
-    jdec d = {.r = r, .s = text, .len = len, .pos = *pos};
+    jdec d; /* not zeroed whole: its buffers only when a row needs them (jbuf) */
+    d.r = r, d.s = text, d.len = len, d.pos = *pos, d.next = 0, d.bufs_ready = false;
     int rc = decode_members(&d);
-    if (d.key.p) sb_free(&d.key); /* most rows have no escapes: nothing to free, no call */
-    if (d.val.p) sb_free(&d.val);
-    if (d.bin.p) sb_free(&d.bin);
+    for (int k = 0; d.bufs_ready && k < 3; k++)
+        if (d.bufs[k].p) sb_free(&d.bufs[k]);
     if (rc == SLOTS_OK) *pos = d.pos;
     return rc;
 }
@@ -417,39 +464,64 @@ int slots_from_json_flags(const slots_type *t, const char *json, size_t len, uns
 /* ============================================================================================== */
 /* Encoding                                                                                       */
 /* ============================================================================================== */
-static void put_json_string(strbuf *b, const char *p, size_t n) {
-    sb_putc(b, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c != '"' && c != '\\' && c >= 0x20) continue;
-        sb_put(b, p + run, i - run);
-        run = i + 1;
-        switch (c) {
-        case '"': sb_puts(b, "\\\""); break;
-        case '\\': sb_puts(b, "\\\\"); break;
-        case '\n': sb_puts(b, "\\n"); break;
-        case '\r': sb_puts(b, "\\r"); break;
-        case '\t': sb_puts(b, "\\t"); break;
-        case '\b': sb_puts(b, "\\b"); break;
-        case '\f': sb_puts(b, "\\f"); break;
-        default: sb_printf(b, "\\u%04x", c); break;
-        }
+/* The escape of one byte jscan stops at ('"', '\\' or a control byte) into o; returns its length. */
+static size_t escape_byte(char *o, unsigned char c) {
+    static const char hex[] = "0123456789abcdef";
+    o[0] = '\\';
+    switch (c) {
+    case '"': o[1] = '"'; return 2;
+    case '\\': o[1] = '\\'; return 2;
+    case '\n': o[1] = 'n'; return 2;
+    case '\r': o[1] = 'r'; return 2;
+    case '\t': o[1] = 't'; return 2;
+    case '\b': o[1] = 'b'; return 2;
+    case '\f': o[1] = 'f'; return 2;
+    default: memcpy(o + 1, "u00", 3), o[4] = hex[c >> 4], o[5] = hex[c & 15]; return 6;
     }
-    sb_put(b, p + run, n - run);
-    sb_putc(b, '"');
 }
 
+/* A JSON string: the runs between bytes that need an escape go whole (found by jscan), into room
+ * reserved once for the worst case (every byte a six-byte \u escape). */
+static void put_json_string(strbuf *b, const char *p, size_t n) {
+    char *o = sb_room(b, n <= (SIZE_MAX - 2) / 6 ? 6 * n + 2 : SIZE_MAX);
+    if (!o) return;
+    size_t k = 0, i = 0;
+    o[k++] = '"';
+    for (;;) {
+        bool high = false;
+        size_t run = jscan_string(p + i, n - i, &high);
+        memcpy(o + k, p + i, run);
+        k += run, i += run;
+        if (i == n) break;
+        k += escape_byte(o + k, (unsigned char)p[i++]);
+    }
+    o[k++] = '"';
+    sb_wrote(b, k);
+}
+
+/* A number's text straight into b. */
+static void put_number(strbuf *b, size_t (*fmt)(char *, double), double d) {
+    char *o = sb_room(b, FMT_NUMBER_MAX);
+    if (o) sb_wrote(b, fmt(o, d));
+}
+
+static void put_int(strbuf *b, const value *v) {
+    char *o = sb_room(b, FMT_NUMBER_MAX);
+    if (!o) return;
+    sb_wrote(b, v->kind == SLOTS_I64 ? fmt_i64(o, v->as.i) : fmt_u64(o, v->kind == SLOTS_U64 ? v->as.u : v->as.ref));
+}
+
+static size_t fmt_f32_value(char *o, double d) {
+    return isfinite(d) && (double)(float)d == d ? fmt_float32(o, (float)d) : fmt_double(o, d);
+}
 
 /* One value; f is the field it came from (NULL for an extra) so an f32 prints as a float. A
  * non-finite float is written as Python's json writes it (the caller has checked it may be). */
 static int put_json_value(strbuf *b, const value *v, const field *f) {
     switch (v->kind) {
-    case VAL_NULL: sb_puts(b, "null"); break;
-    case SLOTS_BOOL: sb_puts(b, v->as.i ? "true" : "false"); break;
-    case SLOTS_I64: sb_printf(b, "%" PRId64, v->as.i); break;
-    case SLOTS_U64: sb_printf(b, "%" PRIu64, v->as.u); break;
-    case SLOTS_REF: sb_printf(b, "%" PRIu64, v->as.ref); break;
+    case VAL_NULL: sb_put(b, "null", 4); break;
+    case SLOTS_BOOL: v->as.i ? sb_put(b, "true", 4) : sb_put(b, "false", 5); break;
+    case SLOTS_I64: case SLOTS_U64: case SLOTS_REF: put_int(b, v); break;
     case SLOTS_STR: put_json_string(b, v->as.s.p, v->as.s.len); break;
     case SLOTS_BYTES:
         sb_putc(b, '"');
@@ -459,25 +531,105 @@ static int put_json_value(strbuf *b, const value *v, const field *f) {
     case SLOTS_F64:
         if (isnan(v->as.f)) sb_puts(b, "NaN");
         else if (isinf(v->as.f)) sb_puts(b, v->as.f < 0 ? "-Infinity" : "Infinity");
-        else format_value_repr(b, v, f); /* Python's float repr is valid JSON and keeps a float a float ("1.0", "1e+16") */
+        /* Python's float repr is valid JSON and keeps a float a float ("1.0", "1e+16") */
+        else put_number(b, f && f->kind == SLOTS_F32 ? fmt_f32_value : fmt_double, v->as.f);
         break;
     default: return err_set(SLOTS_EINVAL, "a value of kind %d has no JSON form", v->kind);
     }
     return SLOTS_OK;
 }
 
+/* ',' unless first, then "name": (escaped as any JSON string). */
+static void put_name(strbuf *b, bool *first, const char *name, size_t len) {
+    if (!*first) sb_putc(b, ',');
+    *first = false;
+    put_json_string(b, name, len);
+    sb_putc(b, ':');
+}
+
+/* The same for field f into o (room for its name + 4), in one copy: field names are identifiers
+ * (type.c), which need no escape. Returns the bytes written. */
+static size_t field_name_into(char *o, bool *first, const field *f) {
+    size_t k = 0;
+    if (!*first) o[k++] = ',';
+    *first = false;
+    o[k++] = '"';
+    memcpy(o + k, f->name, f->name_len);
+    k += f->name_len;
+    o[k++] = '"';
+    o[k++] = ':';
+    return k;
+}
+
+static void put_field_name(strbuf *b, bool *first, const slots_type *t, int i) {
+    const field *f = &t->fields[i];
+    char *o = sb_room(b, f->name_len + 4);
+    if (o) sb_wrote(b, field_name_into(o, first, f));
+}
+
+/* A set, non-null i64 or f64 field, read straight from its slot, its name and number written into
+ * one reservation: the plan of the common member. False for a non-finite float, which put_member
+ * refuses or spells as Python's json does. */
+static bool put_plain_number(strbuf *b, bool *first, const recref *r, const field *f) {
+    union {
+        int64_t i;
+        double d;
+    } x;
+    scalar_load(r->rec + f->offset, 8, &x);
+    if (f->kind == SLOTS_F64 && !isfinite(x.d)) return false;
+    char *o = sb_room(b, f->name_len + 4 + FMT_NUMBER_MAX);
+    if (!o) return true; /* b has failed: the caller reports it */
+    size_t k = field_name_into(o, first, f);
+    k += f->kind == SLOTS_I64 ? fmt_i64(o + k, x.i) : fmt_double(o + k, x.d);
+    sb_wrote(b, k);
+    return true;
+}
+
 /* One "name": value member of a record of type t; a non-finite float only with SLOTS_DUMP_ALLOW_NAN,
  * as Python's json.dumps(allow_nan=...). */
-static int put_member(strbuf *b, bool *first, const slots_type *t, const char *name, const value *v, const field *f,
-                      unsigned flags) {
+static int put_member(strbuf *b, bool *first, const slots_type *t, const char *name, size_t len, const value *v,
+                      const field *f, unsigned flags) {
     if (v->kind == SLOTS_F64 && !isfinite(v->as.f) && !(flags & SLOTS_DUMP_ALLOW_NAN))
         return err_set(SLOTS_EINVAL, "Out of range float values are not JSON compliant: %s (%s.%s)",
                        isnan(v->as.f) ? "nan" : v->as.f < 0 ? "-inf" : "inf", t->name, name);
-    if (!*first) sb_putc(b, ',');
-    *first = false;
-    put_json_string(b, name, strlen(name));
-    sb_putc(b, ':');
+    if (f) put_field_name(b, first, t, (int)(f - t->fields));
+    else put_name(b, first, name, len);
     return put_json_value(b, v, f);
+}
+
+/* A str field's value as field_get reads it (bits and bytes under the slot's lock), but a short one
+ * (inline in its slot, as names and codes are) copied to `local` rather than to the read arena. */
+static int get_text(const recref *r, int i, char local[STR_SLOT], value *v) {
+    const slots_type *t = r->type;
+    const char *slot = r->rec + t->fields[i].offset, *p;
+    size_t n;
+    bool small = !(t->flags & SLOTS_CLAYOUT), set, null;
+    text_lock(slot);
+    set = rec_is_set(t, r->rec, i), null = rec_is_null(t, r->rec, i);
+    if (small) {
+        str_slot_peek(slot, false, &p, &n);
+        small = n <= STR_INLINE_MAX;
+        if (small) memcpy(local, p, n);
+    }
+    text_unlock(slot);
+    if (!small) return field_get(r, i, v);
+    if (!set) return SLOTS_EUNSET;
+    if (null) return SLOTS_NULL;
+    v->kind = SLOTS_STR, v->as.s.p = local, v->as.s.len = n;
+    return SLOTS_OK;
+}
+
+/* A number or bool field's value as field_get reads it, without its checks of the index and its
+ * message for an unset field (the caller looked at the bit; a racing delete reads as unset). Other
+ * kinds: field_get. */
+static int get_scalar(const recref *r, int i, value *v) {
+    const slots_type *t = r->type;
+    const field *f = &t->fields[i];
+    if (!kind_is_int(f->kind) && !kind_is_float(f->kind) && f->kind != SLOTS_BOOL) return field_get(r, i, v);
+    if (!rec_is_set(t, r->rec, i)) return SLOTS_EUNSET;
+    if (rec_is_null(t, r->rec, i)) return SLOTS_NULL;
+    read_slot(t, f, r->rec + f->offset, v);
+    return SLOTS_OK;
 }
 
 int json_encode_record(strbuf *b, const recref *r, unsigned flags) {
@@ -487,18 +639,24 @@ int json_encode_record(strbuf *b, const recref *r, unsigned flags) {
     sb_putc(b, '{');
     for (int i = 0; i < t->nfields; i++) {
         if (!rec_is_set(t, r->rec, i)) continue; /* unset fields are absent, and field_get stays quiet */
+        const field *f = &t->fields[i];
+        if ((f->kind == SLOTS_I64 || f->kind == SLOTS_F64) && !rec_is_null(t, r->rec, i) &&
+            put_plain_number(b, &first, r, f))
+            continue;
         value v;
-        int rc = field_get(r, i, &v);
+        char local[STR_SLOT];
+        int rc = f->kind == SLOTS_STR ? get_text(r, i, local, &v) : get_scalar(r, i, &v);
         if (rc == SLOTS_EUNSET) continue;
         if (rc < 0) return rc;
         if (rc == SLOTS_NULL) v.kind = VAL_NULL;
-        rc = put_member(b, &first, t, t->fields[i].name, &v, &t->fields[i], flags);
+        rc = put_member(b, &first, t, f->name, f->name_len, &v, f, flags);
         if (rc != SLOTS_OK) return rc;
     }
     size_t n = 0;
-    const extra_entry *ex;
-    int rc = extras_list(r, &ex, &n);
-    for (size_t i = 0; i < n && rc == SLOTS_OK; i++) rc = put_member(b, &first, t, ex[i].name, &ex[i].v, NULL, flags);
+    const extra_entry *ex = NULL;
+    int rc = t->flags & SLOTS_DYNAMIC ? extras_list(r, &ex, &n) : SLOTS_OK; /* only they have extras */
+    for (size_t i = 0; i < n && rc == SLOTS_OK; i++)
+        rc = put_member(b, &first, t, ex[i].name, strlen(ex[i].name), &ex[i].v, NULL, flags);
     if (rc != SLOTS_OK) return rc;
     sb_putc(b, '}');
     return b->failed ? err_nomem() : SLOTS_OK;

@@ -82,6 +82,23 @@ static bool split(const char *p, size_t len, int grammar, numparts *n) {
     return i == len;
 }
 
+/* A magnitude and sign as I64, U64 above INT64_MAX, or SLOTS_ERANGE beyond both. */
+static inline int int_value(uint64_t m, bool neg, value *out) {
+    if (!neg && m <= (uint64_t)INT64_MAX) {
+        out->kind = SLOTS_I64;
+        out->as.i = (int64_t)m;
+    } else if (!neg) {
+        out->kind = SLOTS_U64;
+        out->as.u = m;
+    } else if (m <= (uint64_t)INT64_MAX + 1u) {
+        out->kind = SLOTS_I64;
+        out->as.i = m == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)m;
+    } else {
+        return SLOTS_ERANGE;
+    }
+    return SLOTS_OK;
+}
+
 /* An integer literal: I64, U64 above INT64_MAX, or SLOTS_ERANGE beyond both. */
 static int parse_int(const char *p, const numparts *n, value *out) {
     uint64_t m = 0;
@@ -92,19 +109,7 @@ static int parse_int(const char *p, const numparts *n, value *out) {
         if (may_overflow && m > (UINT64_MAX - d) / 10) return SLOTS_ERANGE;
         m = m * 10 + d;
     }
-    if (!n->neg && m <= (uint64_t)INT64_MAX) {
-        out->kind = SLOTS_I64;
-        out->as.i = (int64_t)m;
-    } else if (!n->neg) {
-        out->kind = SLOTS_U64;
-        out->as.u = m;
-    } else if (m <= (uint64_t)INT64_MAX + 1u) {
-        out->kind = SLOTS_I64;
-        out->as.i = m == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)m;
-    } else {
-        return SLOTS_ERANGE;
-    }
-    return SLOTS_OK;
+    return int_value(m, n->neg, out);
 }
 
 /* Adds the digits p[from..to) to a mantissa, leading zeros skipped; false past 15 digits. */
@@ -119,19 +124,22 @@ static inline bool add_digits(const char *p, size_t from, size_t to, uint64_t *m
 
 /* Clinger's fast path: a mantissa below 2^53 and a power of ten up to 10^22 are both exact doubles,
  * so one IEEE multiplication or division rounds correctly. False when it does not apply. */
-static bool float_fast(const char *p, const numparts *n, double *out) {
+static inline bool clinger(uint64_t m, long long e, bool neg, double *out) {
     static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (m != 0 && (m >= (1ull << 53) || e < -22 || e > 22)) return false;
+    double x = (double)m; /* a zero mantissa is zero whatever the exponent */
+    if (m != 0) x = e >= 0 ? x * pow10[e] : x / pow10[-e];
+    *out = neg ? -x : x;
+    return true;
+}
+
+static bool float_fast(const char *p, const numparts *n, double *out) {
     uint64_t m = 0;
     int sig = 0;
     if (!add_digits(p, n->int_start, n->int_end, &m, &sig)) return false;
     if (!add_digits(p, n->frac_start, n->frac_end, &m, &sig)) return false;
-    long long e = n->exp - (long long)n->frac_digits;
-    if (m != 0 && (m >= (1ull << 53) || e < -22 || e > 22)) return false;
-    double x = (double)m; /* a zero mantissa is zero whatever the exponent */
-    if (m != 0) x = e >= 0 ? x * pow10[e] : x / pow10[-e];
-    *out = n->neg ? -x : x;
-    return true;
+    return clinger(m, n->exp - (long long)n->frac_digits, n->neg, out);
 }
 
 /* Copies the digits of p[from..to) to buf, '_' left out; returns how many. */
@@ -179,6 +187,44 @@ static int parse(const char *p, size_t len, int grammar, bool as_float, value *o
 
 int number_parse(const char *p, size_t len, bool as_float, value *out) {
     return parse(p, len, GRAMMAR_JSON, as_float, out);
+}
+
+/* The digits at p[i..len): their value added to *m (exact while there are at most 19 in all). */
+static inline size_t scan_digits(const char *p, size_t len, size_t i, uint64_t *m) {
+    for (; i < len && is_digit(p[i]); i++) *m = *m * 10 + (uint64_t)(p[i] - '0');
+    return i;
+}
+
+int number_scan_json(const char *p, size_t len, bool as_float, value *out, size_t *end) {
+    size_t i = p && len && p[0] == '-';
+    bool neg = i == 1;
+    if (i >= len || !is_digit(p[i])) return SLOTS_EPARSE;
+    uint64_t m = 0;
+    size_t int_start = i;
+    i = p[i] == '0' ? i + 1 : scan_digits(p, len, i, &m); /* "01" is 0, then extra text */
+    size_t ndigits = i - int_start, frac_start = i;
+    if (i + 1 < len && p[i] == '.' && is_digit(p[i + 1])) i = scan_digits(p, len, i + 1, &m);
+    size_t frac_digits = i > frac_start ? i - frac_start - 1 : 0;
+    ndigits += frac_digits;
+    long long e = 0;
+    bool is_int = i == frac_start;
+    if (i < len && (p[i] == 'e' || p[i] == 'E')) { /* "1e" and "1e+" end before the 'e' */
+        size_t j = i + 1;
+        bool eneg = j < len && p[j] == '-';
+        if (j < len && (p[j] == '+' || p[j] == '-')) j++;
+        if (j < len && is_digit(p[j])) {
+            for (; j < len && is_digit(p[j]); j++)
+                if (e < 1000000000LL) e = e * 10 + (p[j] - '0');
+            e = eneg ? -e : e;
+            i = j;
+            is_int = false;
+        }
+    }
+    *end = i;
+    if (ndigits > 19) return number_parse(p, i, as_float, out); /* the mantissa overflowed: the long way */
+    if (is_int && !as_float) return int_value(m, neg, out);
+    out->kind = SLOTS_F64;
+    return clinger(m, e - (long long)frac_digits, neg, &out->as.f) ? SLOTS_OK : number_parse(p, i, true, out);
 }
 
 bool ascii_word_is(const char *p, size_t n, const char *word) {

@@ -221,6 +221,12 @@ static inline bool rec_is_null(const slots_type *t, const char *rec, int i) {
 int fill_defaults(const recref *r);
 /* Checks then writes value `v` into field `i`: kind, range, UTF-8, readonly, validator, key. */
 int field_set(const recref *r, int i, const value *v);
+/* field_set for a decoder that has proved some checks already (VALUE_KNOWN_* in `known`). */
+int field_set_known(const recref *r, int i, const value *v, unsigned known);
+/* fieldput.c: field_set_known into a record a load is building (r->defer_key), the short way when
+ * the field is unset, has no validator and v is of its own kind (i64, f64, str); the same checks
+ * and results as field_set_known always. */
+int field_put_building(const recref *r, int i, const value *v, unsigned known);
 /* Reads field `i`: SLOTS_OK (out filled), SLOTS_NULL, SLOTS_EUNSET (with message). */
 int field_get(const recref *r, int i, value *out);
 /* Reads the unboxed bytes of field f at `slot` into a value: integers as I64 (U64 for u64 fields),

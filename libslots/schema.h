@@ -77,6 +77,10 @@ static inline bool kind_is_float(int kind) { return kind == SLOTS_F32 || kind ==
 /* Checks that `v` may go into field `f` of type `t` (kind, range, UTF-8, optional) with a message
  * naming the field; `v` is not changed. */
 int value_check(const slots_type *t, const field *f, const value *v);
+/* value_check, less what the caller has proved of v already: VALUE_KNOWN_ASCII (its text is all
+ * ASCII, hence valid UTF-8: a decoder that scanned it says so and the UTF-8 pass is skipped). */
+#define VALUE_KNOWN_ASCII 1u
+int value_check_known(const slots_type *t, const field *f, const value *v, unsigned known);
 /* Whether a value read from a field or extra can be handed out by the getter for `want` (SLOTS_BOOL,
  * I64, U64, F64, STR, BYTES, REF): SLOTS_OK, SLOTS_ERANGE (an integer the other signedness cannot
  * hold) or SLOTS_ETYPE. No message: the caller names the field or attribute. */

@@ -33,6 +33,8 @@ static bool sb_reserve(strbuf *b, size_t extra) {
     return true;
 }
 
+char *sb_room_grow(strbuf *b, size_t n) { return sb_reserve(b, n) ? b->p + b->len : NULL; }
+
 void sb_put(strbuf *b, const char *s, size_t n) {
     if (!sb_reserve(b, n)) return;
     if (n) memcpy(b->p + b->len, s, n);
@@ -42,7 +44,6 @@ void sb_put(strbuf *b, const char *s, size_t n) {
 
 void sb_puts(strbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
 
-void sb_putc(strbuf *b, char c) { sb_put(b, &c, 1); }
 
 void sb_printf(strbuf *b, const char *fmt, ...) {
     if (b->failed) return;

@@ -87,7 +87,9 @@ static bool kind_accepts(int field_kind, int value_kind) {
     return field_kind == value_kind;
 }
 
-int value_check(const slots_type *t, const field *f, const value *v) {
+int value_check(const slots_type *t, const field *f, const value *v) { return value_check_known(t, f, v, 0); }
+
+int value_check_known(const slots_type *t, const field *f, const value *v, unsigned known) {
     if (v->kind == VAL_NULL) return (f->flags & SLOTS_FIELD_OPTIONAL) ? SLOTS_OK : wrong_kind(t, f, v);
     if (!kind_accepts(f->kind, v->kind)) return wrong_kind(t, f, v);
     if (kind_is_int(f->kind)) return check_int(f, v);
@@ -96,7 +98,7 @@ int value_check(const slots_type *t, const field *f, const value *v) {
     if ((v->kind == SLOTS_STR || v->kind == SLOTS_BYTES) && v->as.s.len && !v->as.s.p) return err_set(SLOTS_EINVAL, "%s.%s: NULL pointer with a nonzero length", t->name, f->name);
     if (f->kind == SLOTS_STR && (t->flags & SLOTS_CLAYOUT) && v->as.s.len && memchr(v->as.s.p, '\0', v->as.s.len))
         return err_set(SLOTS_EINVAL, "%s.%s is a C string and cannot hold a NUL character", t->name, f->name);
-    if (f->kind == SLOTS_STR) {
+    if (f->kind == SLOTS_STR && !(known & VALUE_KNOWN_ASCII)) {
         size_t bad = utf8_check(v->as.s.p, v->as.s.len);
         if (bad != SIZE_MAX)
             return err_set(SLOTS_EINVAL, "invalid UTF-8 in value for field '%s' at byte %zu", f->name, bad);

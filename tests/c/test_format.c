@@ -48,7 +48,7 @@ static void expect_repr(slots_obj o, const char *name, const char *body) {
 }
 
 /* The text format_double() writes for d. */
-static const char *fmt_double(double d) {
+static const char *repr_double(double d) {
     static char out[64];
     strbuf b = {0};
     format_double(&b, d);
@@ -104,9 +104,9 @@ static void test_float_repr_python(void) {
         {123e-20, "1.23e-18"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_float_repr(o, name, cases[i].d, cases[i].want);
-    CU_ASSERT_STRING_EQUAL(fmt_double(INFINITY), "inf");
-    CU_ASSERT_STRING_EQUAL(fmt_double(-INFINITY), "-inf");
-    CU_ASSERT_STRING_EQUAL(fmt_double(NAN), "nan");
+    CU_ASSERT_STRING_EQUAL(repr_double(INFINITY), "inf");
+    CU_ASSERT_STRING_EQUAL(repr_double(-INFINITY), "-inf");
+    CU_ASSERT_STRING_EQUAL(repr_double(NAN), "nan");
     check_float_repr(o, name, INFINITY, "inf");
     check_float_repr(o, name, -INFINITY, "-inf");
     check_float_repr(o, name, NAN, "nan");
@@ -116,10 +116,10 @@ static void test_float_repr_python(void) {
 /* At a power of two the gap below is half the gap above: the nearest 16-digit decimal can fail to
  * read back while the next one up does, and Python's repr picks that shorter one. */
 static void test_float_repr_power_of_two(void) {
-    CU_ASSERT_STRING_EQUAL(fmt_double(ldexp(1.0, -1017)), "7.120236347223045e-307");
-    CU_ASSERT_STRING_EQUAL(fmt_double(ldexp(1.0, -1007)), "7.291122019556398e-304");
-    CU_ASSERT_STRING_EQUAL(fmt_double(ldexp(1.0, 60)), "1.152921504606847e+18");
-    CU_ASSERT_STRING_EQUAL(fmt_double(ldexp(1.0, -1074)), "5e-324");
+    CU_ASSERT_STRING_EQUAL(repr_double(ldexp(1.0, -1017)), "7.120236347223045e-307");
+    CU_ASSERT_STRING_EQUAL(repr_double(ldexp(1.0, -1007)), "7.291122019556398e-304");
+    CU_ASSERT_STRING_EQUAL(repr_double(ldexp(1.0, 60)), "1.152921504606847e+18");
+    CU_ASSERT_STRING_EQUAL(repr_double(ldexp(1.0, -1074)), "5e-324");
 }
 
 /* Every repr must read back as the same double, and never be longer than 17 digits. */
@@ -131,7 +131,7 @@ static void test_float_repr_round_trips(void) {
         double d;
         memcpy(&d, &bits, sizeof d);
         if (!isfinite(d)) continue;
-        const char *s = fmt_double(d);
+        const char *s = repr_double(d);
         double back = strtod(s, NULL);
         if (memcmp(&back, &d, sizeof d) != 0) {
             fprintf(stderr, "\n  %s does not read back as %.17g\n", s, d);
@@ -157,7 +157,7 @@ static void test_float32_repr(void) {
     check_float_repr(o, name, INFINITY, "inf");
     /* an f64 field with the same value shows all the digits of the widened float */
     double widened = (double)0.1f;
-    CU_ASSERT_STRING_EQUAL(fmt_double(widened), "0.10000000149011612");
+    CU_ASSERT_STRING_EQUAL(repr_double(widened), "0.10000000149011612");
     ASSERT_OK(slots_free(o));
 }
 

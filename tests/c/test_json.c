@@ -3,7 +3,8 @@
  * extras), decoding straight into fields (escapes, surrogate pairs, numbers, defaults, extras; leniently:
  * missing fields are test_loaderrors.c's), every
  * malformed-JSON message, the field errors field_set reports through it, and that a failed decode
- * creates nothing and leaks nothing, out-of-memory included.
+ * creates nothing and leaks nothing, out-of-memory included. The decode plan (json.c) decodes as the
+ * generic path does, at every 8/16/32-byte block edge of the string scanner (jscan.c).
  */
 #include "harness.h"
 #include "io.h"
@@ -839,6 +840,112 @@ static void test_from_json_frozen(void) {
     from_fails(fx.t, "{\"a\":1,\"a\":2}", SLOTS_EREADONLY, NULL);
 }
 
+
+/* ---- the decode plan (json.c) and the string scanner (jscan.c) at 8/16/32-byte block edges -------- */
+/* Loads one JSON Lines text into a fresh store of t, with the decode plan or without it: the status,
+ * and the message or the store's dump, into out (a failed load's message; an empty dump for none). */
+static int load_text(const slots_type *t, const char *text, size_t len, bool plan, char *out, size_t cap) {
+    slots_store *s = NULL;
+    CU_ASSERT_EQUAL_FATAL(slots_store_new(t, &s), SLOTS_OK);
+    json_plan_enable(plan);
+    int rc = slots_store_load_jsonl(s, text, len, 0, NULL, NULL);
+    json_plan_enable(true);
+    const char *dump = NULL;
+    size_t n = 0;
+    if (rc != SLOTS_OK) snprintf(out, cap, "%s", slots_errmsg());
+    else if (slots_store_dump_jsonl(s, &dump, &n) == SLOTS_OK) snprintf(out, cap, "%s", dump);
+    else snprintf(out, cap, "dump failed: %s", slots_errmsg());
+    CU_ASSERT_EQUAL(slots_store_drop(s), SLOTS_OK);
+    return rc;
+}
+
+/* The same text with and without the plan: the same status and message or records. */
+static int load_both_ways(const slots_type *t, const char *text, size_t len, char *out, size_t cap) {
+    char without[4096];
+    int rc = load_text(t, text, len, true, out, cap), rc2 = load_text(t, text, len, false, without, sizeof without);
+    CU_ASSERT_EQUAL(rc, rc2);
+    if (strcmp(out, without) != 0) fprintf(stderr, "\n  %.*s\n  plan: %s\n  none: %s\n", (int)len, text, out, without);
+    CU_ASSERT_STRING_EQUAL(out, without);
+    return rc;
+}
+
+/* A name of every length 0..70 ending in each of: a plain byte, an escape, a \u escape, a byte
+ * >= 0x80 of valid UTF-8, a cut UTF-8 sequence, a bad byte, a control byte; the plan and the
+ * generic decoder agree, and the bad ones are refused with the place of the bad byte. */
+static void test_plan_block_edges(void) {
+    fixture fx = def("Edge", "id: i64 key, name: str, price: f64", 0);
+    static const char *tails[] = {"x", "\\n", "\\u00e9", "\xc3\xa9", "\xc3", "\xff", "\x01", "\\\"", "\\"};
+    char text[256], out[4096], name[128];
+    for (size_t len = 0; len <= 70; len++)
+        for (size_t k = 0; k < sizeof tails / sizeof tails[0]; k++) {
+            memset(name, 'a', len);
+            name[len] = '\0';
+            int n = snprintf(text, sizeof text, "{\"id\":7,\"name\":\"%s%s\",\"price\":0.25}\n", name, tails[k]);
+            int rc = load_both_ways(fx.t, text, (size_t)n, out, sizeof out);
+            if (k < 4) {
+                CU_ASSERT_EQUAL(rc, SLOTS_OK);
+            } else if (k == 4 || k == 5) {
+                char want[96];
+                snprintf(want, sizeof want, "invalid UTF-8 in value for field 'name' at byte %zu", len);
+                CU_ASSERT_EQUAL(rc, SLOTS_EINVAL);
+                CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+            } else if (k == 6) {
+                char want[96];
+                snprintf(want, sizeof want, "Invalid control character at: line 1 column %zu", 17 + len);
+                CU_ASSERT_EQUAL(rc, SLOTS_EPARSE);
+                CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+            }
+        }
+}
+
+/* Numbers the plan reads in one pass, and the ones it leaves to the generic decoder: the same. */
+static void test_plan_numbers(void) {
+    fixture fx = def("PlanNum", "id: i64 key, q: i32 = 0, price: f64", 0);
+    static const char *lines[] = {
+        "{\"id\":1,\"price\":1}",        "{\"id\":-0,\"price\":-0}",   "{\"id\":01,\"price\":1}",
+        "{\"id\":1,\"price\":1.}",       "{\"id\":1,\"price\":1e}",    "{\"id\":1,\"price\":.5}",
+        "{\"id\":9223372036854775807,\"price\":1e400}", "{\"id\":9223372036854775808,\"price\":1}",
+        "{\"id\":-9223372036854775808,\"price\":2.5e-330}", "{\"id\":1.5,\"price\":1}",
+        "{\"id\":12345678901234567890123,\"price\":1}", "{\"id\":1,\"price\":123456789012345678901234567890}",
+        "{\"id\":1,\"q\":2147483648,\"price\":1}", "{\"id\":1,\"price\":0.1e1,\"price\":2}",
+        "{\"id\":1,\"price\":-}", "{\"id\":1 , \"price\" : 1 }", "{\"id\":1,\"price\":1E+2}",
+        "{\"id\":2,\"price\":4}\n{\"id\":2,\"price\":5}", "{\"id\":1,\"price\":\"1\"}",
+    };
+    char out[4096];
+    for (size_t k = 0; k < sizeof lines / sizeof lines[0]; k++) load_both_ways(fx.t, lines[k], strlen(lines[k]), out, sizeof out);
+    CU_ASSERT_EQUAL(load_both_ways(fx.t, LIT("{\"id\":1,\"price\":1}\n{\"id\":-3,\"price\":2.75}\n"), out, sizeof out), SLOTS_OK);
+    CU_ASSERT_STRING_EQUAL(out, "{\"id\":1,\"q\":0,\"price\":1.0}\n{\"id\":-3,\"q\":0,\"price\":2.75}\n");
+}
+
+/* Dumps write names of every length with escapes at every block edge, and load them back. */
+static void test_dump_block_edges(void) {
+    fixture fx = def("DumpEdge", "id: i64 key, name: str", 0);
+    slots_store *s = NULL, *back = NULL;
+    CU_ASSERT_EQUAL_FATAL(slots_store_new(fx.t, &s), SLOTS_OK);
+    char name[80];
+    for (int len = 0; len < 70; len++) {
+        memset(name, 'b', (size_t)len);
+        if (len) name[len - 1] = len % 3 == 0 ? '"' : len % 3 == 1 ? '\n' : '\x1f';
+        slots_obj o;
+        CU_ASSERT_EQUAL_FATAL(slots_store_append(s, &o), SLOTS_OK);
+        CU_ASSERT_EQUAL(slots_set_i64(o, 0, len), SLOTS_OK);
+        CU_ASSERT_EQUAL(slots_set_str(o, 1, name, (size_t)len), SLOTS_OK);
+    }
+    const char *dump = NULL;
+    size_t n = 0;
+    CU_ASSERT_EQUAL_FATAL(slots_store_dump_jsonl(s, &dump, &n), SLOTS_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(dump, "\"name\":\"b\\u001f\"}"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dump, "\"name\":\"bbbbbbbbbbbbbb\\\"\"}")); /* 15: a quote last */
+    char *copy = strndup(dump, n);
+    CU_ASSERT_EQUAL_FATAL(slots_store_new(fx.t, &back), SLOTS_OK);
+    CU_ASSERT_EQUAL(slots_store_load_jsonl(back, copy, n, 0, NULL, NULL), SLOTS_OK);
+    CU_ASSERT_EQUAL(slots_store_dump_jsonl(back, &dump, &n), SLOTS_OK);
+    CU_ASSERT_STRING_EQUAL(dump, copy);
+    free(copy);
+    CU_ASSERT_EQUAL(slots_store_drop(s), SLOTS_OK);
+    CU_ASSERT_EQUAL(slots_store_drop(back), SLOTS_OK);
+}
+
 static CU_TestInfo tests[] = {
     {"from_json field names of every length", test_from_json_names_of_every_length},
     {"to_json basics", test_to_json_basic},
@@ -867,6 +974,9 @@ static CU_TestInfo tests[] = {
     {"decode position", test_decode_object_position},
     {"from_json out of memory", test_from_json_out_of_memory},
     {"from_json frozen type", test_from_json_frozen},
+    {"decode plan: strings at block edges", test_plan_block_edges},
+    {"decode plan: numbers", test_plan_numbers},
+    {"dump: escapes at block edges", test_dump_block_edges},
     CU_TEST_INFO_NULL,
 };
 

@@ -305,7 +305,7 @@ static void round_trip(slots_store *s, const slots_type *t, int format, uint64_t
     slots_store *back = NULL;
     ASSERT_OK(slots_store_new(t, &back));
     rc = load(back, format, text, len, &loaded);
-    if (rc != SLOTS_OK) fprintf(stderr, "\n  seed %" PRIu64 " format %d: %s\n", seed, format, slots_errmsg());
+    if (rc != SLOTS_OK) fprintf(stderr, "\n  seed %" PRIu64 " format %d: %s\n%.300s\n", seed, format, slots_errmsg(), text);
     CU_ASSERT_EQUAL_FATAL(rc, SLOTS_OK);
     ASSERT_OK(slots_store_len(s, &n));
     CU_ASSERT_EQUAL(loaded, n);

@@ -8,7 +8,7 @@
 #define SLOTS_FUZZ_COMMON_H
 
 #include "slots.h"
-#include "records.h"
+#include "io.h"
 
 #include <stdio.h>
 #include <stdbool.h>

@@ -4,7 +4,8 @@
  * SLOTS_LOAD_SKIP_BAD into a cleared store. After each load: len equals *loaded (0 after a refused
  * all-or-nothing load), the store dumps in both formats, and its own dump loads back to the same
  * count. The all-or-nothing load runs on four threads (fuzz builds cut chunks of 16 bytes, see
- * fuzz.mk) and again on one: status, message, records and structured error must be the same. A
+ * fuzz.mk) and again on one, JSON without its decode plan (json.c): status, message, records and
+ * structured error must be the same. A
  * third, lenient load (SLOTS_LOAD_LENIENT) takes whatever the strict one took, and more (rows
  * missing fields other than the key). Every load's error list is checked (count, offsets in the
  * text). Everything is released at the end.
@@ -77,7 +78,9 @@ static void same_on_one_thread(const slots_type *t, const slots_store *s, int rc
     slots_store *one = NULL;
     FUZZ_CHECK(slots_store_new(t, &one) == SLOTS_OK, "store_new");
     setenv("SLOTS_LOAD_THREADS", "1", 1);
+    json_plan_enable(false); /* and the JSON decode without its plan: the plan must change nothing */
     int rc1 = load(one, text, len, flags, NULL, NULL);
+    json_plan_enable(true);
     FUZZ_CHECK(rc1 == rc, "threads: %d (%s), one thread: %d (%s)", rc, msg, rc1, rc1 ? slots_errmsg() : "");
     FUZZ_CHECK(rc == SLOTS_OK || strcmp(msg, slots_errmsg()) == 0, "threads: %s\none thread: %s", msg, slots_errmsg());
     const slots_load_error *a = NULL, *b = NULL;
