@@ -1,6 +1,7 @@
 /*
- * store.c — where records live: a store keeps records of one type in geometric slabs that never
- * move, hands out slots (reusing freed ones, whose generation moves on) and resolves handles.
+ * store.c — where records live: a store keeps records of one type in slabs that never move (levels
+ * that double, each cut in 16), hands out slots (reusing freed ones, whose generation moves on) and
+ * resolves handles.
  * A handle check is a table load, a bounds check and a generation compare, all on mapped memory.
  */
 #include "records.h"
@@ -194,9 +195,7 @@ void store_lock(const slots_store *s) { pthread_mutex_lock(&((slots_store *)s)->
 void store_unlock(const slots_store *s) { pthread_mutex_unlock(&((slots_store *)s)->lock); }
 
 
-static size_t slab_bytes(const slots_store *s, uint32_t k) {
-    return ((size_t)1 << (k + SLAB_FIRST_SHIFT)) * s->type->stride;
-}
+static size_t slab_bytes(const slots_store *s, uint32_t k) { return (size_t)slab_size(k) * s->type->stride; }
 
 /* Releases what a live record owns (out-of-line text, its key's index entry, extras); the slot
  * itself stays. Text fields go unset as their copies go (under the slot's lock), so a reader that
@@ -300,7 +299,7 @@ static int grow(slots_store *s) {
     char *slab = mem_calloc(slab_bytes(s, k), &((slots_type *)s->type)->mem_records);
     if (!slab) return err_nomem();
     __atomic_store_n(&s->slabs[k], slab, __ATOMIC_RELEASE);
-    s->capacity += 1u << (k + SLAB_FIRST_SHIFT);
+    s->capacity += slab_size(k);
     return SLOTS_OK;
 }
 
@@ -485,7 +484,7 @@ int store_free_handle(slots_obj h) {
 void store_each_run(const slots_store *s, void (*fn)(const char *recs, uint32_t n, void *ctx), void *ctx) {
     uint32_t used = __atomic_load_n(&s->used, __ATOMIC_ACQUIRE), first = 0;
     for (uint32_t k = 0; k < SLAB_COUNT && first < used; k++) {
-        uint32_t size = 1u << (k + SLAB_FIRST_SHIFT), n = used - first < size ? used - first : size;
+        uint32_t size = slab_size(k), n = used - first < size ? used - first : size;
         fn(__atomic_load_n(&s->slabs[k], __ATOMIC_ACQUIRE), n, ctx);
         first += size;
     }
