@@ -48,7 +48,7 @@ key_index *index_new(size_t *account) {
 
 void index_free(key_index *x) {
     if (!x) return;
-    mem_free(x->slots, (size_t)x->cap * sizeof *x->slots, x->account);
+    mem_big_free(x->slots, (size_t)x->cap * sizeof *x->slots, x->account);
     mem_free(x, sizeof *x, x->account);
 }
 
@@ -127,7 +127,7 @@ static void place(key_index *x, uint32_t slot, uint64_t h) {
  * Each entry's key is read from its record, a few entries ahead of its move. */
 #define REHASH_PREFETCH 8
 static int rehash(const slots_store *s, key_index *x, uint32_t cap) {
-    uint32_t *fresh = mem_alloc((size_t)cap * sizeof *fresh, x->account), *old = x->slots;
+    uint32_t *fresh = mem_big_calloc((size_t)cap * sizeof *fresh, x->account), *old = x->slots;
     if (!fresh) return err_nomem();
     memset(fresh, 0, (size_t)cap * sizeof *fresh); /* written before read: see store_claim_slot */
     uint32_t old_cap = x->cap, old_mask = slot_mask(x);
@@ -143,7 +143,7 @@ static int rehash(const slots_store *s, key_index *x, uint32_t cap) {
         key_of(s, slot, &k);
         place(x, slot, hash_key(&k));
     }
-    mem_free(old, (size_t)old_cap * sizeof *old, x->account);
+    mem_big_free(old, (size_t)old_cap * sizeof *old, x->account);
     return SLOTS_OK;
 }
 

@@ -260,7 +260,7 @@ void store_destroy(slots_store *s) {
     index_free(s->index);
     s->index = NULL; /* records go all at once: no per-record index upkeep */
     release_all(s);
-    for (uint32_t k = 0; k < SLAB_COUNT && s->slabs[k]; k++) mem_free(s->slabs[k], slab_bytes(s, k), &t->mem_records);
+    for (uint32_t k = 0; k < SLAB_COUNT && s->slabs[k]; k++) mem_big_free(s->slabs[k], slab_bytes(s, k), &t->mem_records);
     map_free(s->extras);
     if (s->positions) mem_free(s->positions, (size_t)s->positions_len * sizeof *s->positions, NULL);
     load_errors_release(&s->errors);
@@ -296,7 +296,7 @@ static int grow(slots_store *s) {
     uint32_t k = 0;
     while (k < SLAB_COUNT && s->slabs[k]) k++;
     if (k == SLAB_COUNT || s->capacity > H_MAX_INDEX) return full(s);
-    char *slab = mem_calloc(slab_bytes(s, k), &((slots_type *)s->type)->mem_records);
+    char *slab = mem_big_calloc(slab_bytes(s, k), &((slots_type *)s->type)->mem_records);
     if (!slab) return err_nomem();
     __atomic_store_n(&s->slabs[k], slab, __ATOMIC_RELEASE);
     s->capacity += slab_size(k);
