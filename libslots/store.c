@@ -321,17 +321,23 @@ static void forget_positions(slots_store *s) {
 /* Zeroes a slot that held a record. A call that resolved that record before it was freed may
  * still be reading it (it then finds the handle stale): so the bytes are zeroed with atomic stores
  * of each field's width, and text slots under their locks, and such a read races nothing. */
+static uint32_t link_offset(const slots_type *t);
+
 static void zero_reused(const slots_type *t, char *rec) {
     static const char zero[STR_SLOT];
+    uint32_t link = link_offset(t);
     for (int i = 0; i < t->nfields; i++) {
         const field *f = &t->fields[i];
         char *p = rec + f->offset;
+        uint32_t bytes = (t->flags & SLOTS_CLAYOUT) ? sizeof(char *) : STR_SLOT;
         if (f->kind != SLOTS_STR && f->kind != SLOTS_BYTES) {
             scalar_store(p, f->size, zero);
             continue;
         }
-        text_lock(p); /* empty already (released), but the free list's link may sit in it */
-        memset(p, 0, (t->flags & SLOTS_CLAYOUT) ? sizeof(char *) : STR_SLOT);
+        /* Empty already (released); only a slot the free list's link sits in has bytes to zero. */
+        if (link + sizeof(uint32_t) <= f->offset || link >= f->offset + bytes) continue;
+        text_lock(p);
+        memset(p, 0, bytes);
         text_unlock(p);
     }
     uint32_t bits = ((uint32_t)t->nfields + 7) / 8;
