@@ -175,13 +175,8 @@ $(B)/bench/%: tests/bench/%.c $(STATIC)
 	@mkdir -p $(dir $@)
 	$(call say,CC)$(CC) $(BASE_CFLAGS) -O2 $< $(STATIC) $(LDLIBS) -o $@
 
-bench: lib $(B)/bench/bench_core $(B)/bench/bench_store $(B)/bench/bench_ffi
-	$(B)/bench/bench_core
-	$(B)/bench/bench_store
-	$(B)/bench/bench_ffi
-	$(MAKE) --no-print-directory bench-langs
-	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) tests/bench/bench_python.py
-	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(PYTHON) tests/bench/bench_stores.py
+bench: lib  # the runner and its venv: tests/bench/bench.mk
+	@$(MAKE) --no-print-directory bench-run
 
 # ---- the demo: 1,000,000 products, dataclasses + json against a libslots store ---------------------
 demo: lib

@@ -80,7 +80,7 @@ void mem_free(void *p, size_t n, size_t *acct) {
 #ifndef MAP_BIG
 #define MAP_BIG 1
 #endif
-#define BIG_BLOCK ((size_t)256 << 10)
+#define BIG_BLOCK ((size_t)64 << 10)
 
 static bool is_big(size_t n) { return MAP_BIG && n >= BIG_BLOCK; }
 

@@ -25,7 +25,7 @@ void *mem_calloc(size_t n, size_t *account);
 void *mem_realloc(void *p, size_t old_n, size_t new_n, size_t *account);
 void mem_free(void *p, size_t n, size_t *account);
 char *mem_strdup(const char *s, size_t n, size_t *account); /* n bytes + NUL */
-/* Zeroed blocks that may be big (slabs, key tables, a load's scratch): from 256 KiB up they are
+/* Zeroed blocks that may be big (slabs, key tables, a load's scratch): from 64 KiB up they are
  * mapped on their own, so their pages cost nothing until written and go back when freed. Free
  * with mem_big_free and the same size. */
 void *mem_big_calloc(size_t n, size_t *account);
