@@ -107,14 +107,14 @@ static inline uint32_t slab_size(uint32_t j) {
     return 1u << ((j >> SLAB_SPLIT_SHIFT) + SLAB_LEVEL_SHIFT - SLAB_SPLIT_SHIFT);
 }
 
-/* The slab of slot `index`, and the slot's place in it. */
+/* The slab of slot `index`, and the slot's place in it. With x = index + 1024, level k is where x
+ * has its top bit at 10 + k; the 4 bits below it pick the slab of the level, the rest is the place. */
 static inline uint32_t slab_of(uint32_t index, uint32_t *offset) {
-    uint32_t q = (index >> SLAB_LEVEL_SHIFT) + 1u;
-    uint32_t k = 31u - (uint32_t)__builtin_clz(q);
-    uint32_t in_level = index - (((1u << k) - 1u) << SLAB_LEVEL_SHIFT);
-    uint32_t shift = k + SLAB_LEVEL_SHIFT - SLAB_SPLIT_SHIFT;
-    *offset = in_level & ((1u << shift) - 1u);
-    return (k << SLAB_SPLIT_SHIFT) + (in_level >> shift);
+    uint32_t x = index + (1u << SLAB_LEVEL_SHIFT);
+    uint32_t top = 31u - (uint32_t)__builtin_clz(x), shift = top - SLAB_SPLIT_SHIFT;
+    *offset = x & ((1u << shift) - 1u);
+    /* (x >> shift) is 16 + the slab within the level; levels before it hold (top - 10) * 16 */
+    return (x >> shift) + (top << SLAB_SPLIT_SHIFT) - ((SLAB_LEVEL_SHIFT + 1u) << SLAB_SPLIT_SHIFT);
 }
 
 /* The handle of a resolved record. */

@@ -73,7 +73,7 @@ check-limits: $(B)/hardening/long_limits
 # makes that slow and rare; ASan and TSan run it), and the bulk suite, megabytes of text decoded on
 # four threads, which took four of make check's minutes under valgrind and is run by ASan+LSan,
 # TSan (check-tsan's loads) and the fuzzers' thread-vs-one comparisons.
-VALGRIND_TESTS := $(filter-out %/test_safety %/test_bulk,$(TESTS))
+VALGRIND_TESTS := $(filter-out %/test_safety %/test_bulk %/test_capacity,$(TESTS))
 check-valgrind: $(VALGRIND_TESTS)
 	@tests/hardening/run-valgrind.sh $(VALGRIND_TESTS)
 
