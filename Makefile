@@ -65,9 +65,12 @@ lib: $(SHARED) $(B)/$(SONAME) $(B)/libslots.so $(STATIC) ffi/slots.cdef
 ffi/slots.cdef: include/slots.h ffi/gen_cdef.py
 	$(call say,GEN)$(PYTHON) ffi/gen_cdef.py include/slots.h -o $@
 
+# TLS descriptors where the compiler has them: a thread-local read from the shared library is then a
+# short call, not __tls_get_addr (every call reads one, for its epoch guard).
+TLS_DIALECT := $(shell $(CC) -mtls-dialect=gnu2 -fPIC -x c -c -o /dev/null /dev/null 2>/dev/null && echo -mtls-dialect=gnu2)
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(call say,CC)$(CC) $(LIB_CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(call say,CC)$(CC) $(LIB_CFLAGS) $(TLS_DIALECT) $(DEPFLAGS) -c $< -o $@
 
 $(SHARED): $(OBJ) ffi/libslots.map
 	$(call say,CC)$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=ffi/libslots.map -Wl,-z,defs \
