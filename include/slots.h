@@ -437,7 +437,12 @@ SLOTS_API int slots_store_find_i64(const slots_store *s, int64_t key, slots_obj 
 SLOTS_API int slots_store_find_u64(const slots_store *s, uint64_t key, slots_obj *out);
 SLOTS_API int slots_store_find_str(const slots_store *s, const char *key, size_t len, slots_obj *out);
 /* Bytes the store holds: slabs, key index, position table, and the out-of-line strings and extras
- * of its records. SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE. */
+ * of its records. Slabs come in levels of 1024 << k records, each cut into 16 slabs allocated one
+ * at a time, so their spare room is at most 1/16 of the records before it (under 7% of the records'
+ * bytes from 15,000 records on); a bulk load allocates for the rows it holds. The key index takes 4
+ * bytes a place and is kept 60-75% full (5.3-6.7 bytes a record). Slabs of 64 KiB and more are
+ * mapped on their own, so the resident memory is at most the figure (pages of a slab no record has
+ * reached yet are not resident). SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE. */
 SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
 
 /* ---- Bulk load and dump ------------------------------------------------------------------------

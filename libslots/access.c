@@ -6,10 +6,10 @@
 
 #include <inttypes.h>
 
-static int set_value(slots_obj o, int i, const value *v) {
+static inline __attribute__((always_inline)) int set_value(slots_obj o, int i, const value *v) {
     recref r;
-    int rc = record_resolve(o, &r);
-    return rc != SLOTS_OK ? rc : field_set(&r, i, v);
+    if (__builtin_expect(!record_resolve_quiet(o, &r), 0)) return record_resolve(o, &r);
+    return field_set(&r, i, v);
 }
 
 /* Reads field i; *f names the field for the caller's messages. */
@@ -28,7 +28,7 @@ static int get_value(slots_obj o, int i, value *v, const field **f, const slots_
  * path of the hottest getters (true). Anything else takes the general path with its checks and
  * messages. The generation is read again after the load: a record freed meanwhile (its bytes may
  * hold the free list's link by then) falls to the general path, which finds it stale. */
-static bool plain_load(slots_obj o, int i, int kind, void *out) {
+static inline __attribute__((always_inline)) bool plain_load(slots_obj o, int i, int kind, void *out) {
     recref r;
     if (!record_resolve_quiet(o, &r) || (unsigned)i >= (unsigned)r.type->nfields) return false;
     const field *f = &r.type->fields[i];

@@ -5,6 +5,7 @@
 #include "base.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 
 static size_t total_bytes;
 static long fail_countdown; /* > 0: the allocation that brings it to 0 fails */
@@ -61,6 +62,44 @@ void mem_free(void *p, size_t n, size_t *acct) {
     if (!p) return;
     unaccount(acct, n ? n : 1);
     free(p);
+}
+
+/* Big blocks are mapped from the system on their own, not taken from malloc's heap: malloc serves
+ * blocks of up to 32 MiB from the heap once the program has freed one that big (its threshold
+ * adapts), and a block freed there stays resident while anything above it lives, so a load's
+ * temporary table would go on costing its bytes. Mapped, such a block goes back when it is freed,
+ * and pages a slab has not reached yet cost nothing. Sanitizer builds keep malloc, which they
+ * watch (bounds, leaks). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define MAP_BIG 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define MAP_BIG 0
+#endif
+#endif
+#ifndef MAP_BIG
+#define MAP_BIG 1
+#endif
+#define BIG_BLOCK ((size_t)64 << 10)
+
+static bool is_big(size_t n) { return MAP_BIG && n >= BIG_BLOCK; }
+
+void *mem_big_calloc(size_t n, size_t *acct) {
+    if (!is_big(n)) return mem_calloc(n, acct);
+    if (injected_failure()) return NULL;
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    account(acct, n);
+    return p;
+}
+
+void mem_big_free(void *p, size_t n, size_t *acct) {
+    if (!p || !is_big(n)) {
+        mem_free(p, n, acct);
+        return;
+    }
+    unaccount(acct, n);
+    munmap(p, n);
 }
 
 char *mem_strdup(const char *s, size_t n, size_t *acct) {

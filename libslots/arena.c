@@ -27,7 +27,6 @@ typedef struct arena {
     _Alignas(16) char small[SMALL_BYTES];
     size_t used;
     big_block *big;
-    uint64_t call; /* the outermost call whose copies it holds */
 } arena;
 
 static _Thread_local arena both[2];
@@ -64,11 +63,10 @@ static void register_exit(void) {
 /* The first copy of a new call turns to the other arena and empties it: the previous call's copies,
  * in this one, stay valid through the call. (Nothing is done per call that makes no copy.) */
 static void turn_if_new_call(void) {
-    uint64_t call = guard_call_id();
-    if (ar.call == call) return;
+    if (!guard_new_call()) return;
     current ^= 1u;
     free_bigs_until(NULL);
-    ar.used = 0, ar.call = call;
+    ar.used = 0;
 }
 
 /* n bytes at a multiple of `align` (1 or 16): in the small block if they fit, else a block of

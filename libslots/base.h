@@ -25,6 +25,11 @@ void *mem_calloc(size_t n, size_t *account);
 void *mem_realloc(void *p, size_t old_n, size_t new_n, size_t *account);
 void mem_free(void *p, size_t n, size_t *account);
 char *mem_strdup(const char *s, size_t n, size_t *account); /* n bytes + NUL */
+/* Zeroed blocks that may be big (slabs, key tables, a load's scratch): from 64 KiB up they are
+ * mapped on their own, so their pages cost nothing until written and go back when freed. Free
+ * with mem_big_free and the same size. */
+void *mem_big_calloc(size_t n, size_t *account);
+void mem_big_free(void *p, size_t n, size_t *account);
 void counter_add(size_t *c, size_t n);
 void counter_sub(size_t *c, size_t n);
 size_t counter_get(const size_t *c);
@@ -47,9 +52,9 @@ int err_os(int errnum, const char *path);
  * only after guard_synchronize() has waited for every thread that was inside a guard to leave it.
  * The outermost guard of a call also empties the thread's read arena (arena.c). ---------------- */
 typedef struct guard_thread {
-    uint64_t epoch; /* the global epoch seen on entry; 0 = outside any guard */
-    unsigned depth; /* nesting: a validator or method calling back into the library */
-    uint64_t calls; /* outermost calls entered so far (the read arena turns over with them) */
+    uint64_t epoch; /* the global epoch seen on entry to the outermost call; 0 = outside any guard */
+    unsigned depth; /* calls inside the outermost one: a validator or method calling back */
+    bool fresh;     /* an outermost call began since the read arena last asked (guard_new_call) */
     struct guard_thread *next;
 } guard_thread;
 extern uint64_t guard_global_epoch;
@@ -57,33 +62,47 @@ extern bool guard_asymmetric;
 /* The calling thread's record. (Not initial-exec TLS: a library dlopen'ed into a process whose
  * static TLS surplus is spent, as Python's can be, would then fail to load.) */
 extern __thread guard_thread *guard_me;
-int guard_enter_slow(void); /* the thread's first call (or no memory for its record) */
+/* The thread's first call (or no memory for its record: then NULL, and the thread is counted
+ * without one). */
+guard_thread *guard_enter_slow(void);
 void guard_leave_slow(void);
 
-static inline int guard_enter(void) {
+/* Returns the thread's record, which the matching guard_leave is given back (its low bit set for a
+ * nested call): one look-up of the thread-local variable per call (from a shared library, each
+ * costs a call into the loader). An outermost call only stores (the epoch, a flag): no
+ * read-modify-write of the record, so back-to-back calls do not wait on each other's counters. */
+static inline guard_thread *guard_enter(void) {
     guard_thread *g = guard_me;
     if (__builtin_expect(!g, 0)) return guard_enter_slow();
-    if (g->depth++ == 0) {
-        g->calls++;
-        __atomic_store_n(&g->epoch, __atomic_load_n(&guard_global_epoch, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
-        /* the epoch is visible before anything this call reads: membarrier(2) on the dropping
-         * side makes a compiler barrier enough here */
-        if (guard_asymmetric) __atomic_signal_fence(__ATOMIC_SEQ_CST);
-        else __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__builtin_expect(__atomic_load_n(&g->epoch, __ATOMIC_RELAXED) != 0, 0)) {
+        g->depth++;
+        return (guard_thread *)((uintptr_t)g | 1u);
     }
-    return 0;
+    g->fresh = true;
+    __atomic_store_n(&g->epoch, __atomic_load_n(&guard_global_epoch, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+    /* the epoch is visible before anything this call reads: membarrier(2) on the dropping
+     * side makes a compiler barrier enough here */
+    if (guard_asymmetric) __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    else __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return g;
 }
 
-static inline void guard_leave(int *unused) {
-    (void)unused;
-    guard_thread *g = guard_me;
+static inline void guard_leave(guard_thread **scope) {
+    uintptr_t g = (uintptr_t)*scope;
     if (__builtin_expect(!g, 0)) guard_leave_slow();
-    else if (--g->depth == 0) __atomic_store_n(&g->epoch, 0, __ATOMIC_RELEASE);
+    else if (__builtin_expect(g & 1u, 0)) ((guard_thread *)(g - 1u))->depth--;
+    else __atomic_store_n(&((guard_thread *)g)->epoch, 0, __ATOMIC_RELEASE);
 }
 
-/* Which outermost call the thread is in (0 outside any, or without a record). */
-static inline uint64_t guard_call_id(void) { return guard_me ? guard_me->calls : 0; }
-#define GUARDED int guard_scope_ __attribute__((cleanup(guard_leave), unused)) = guard_enter()
+/* Whether an outermost call began since the last time this was asked (false without a record):
+ * the read arena turns over at the first copy of each call. */
+static inline bool guard_new_call(void) {
+    guard_thread *g = guard_me;
+    if (!g || !g->fresh) return false;
+    g->fresh = false;
+    return true;
+}
+#define GUARDED guard_thread *guard_scope_ __attribute__((cleanup(guard_leave), unused)) = guard_enter()
 /* Whether the calling thread is inside a call made from inside another (a validator, a method). */
 bool guard_nested(void);
 /* Waits until every other thread that was inside a guard when this was called has left it. */

@@ -209,7 +209,7 @@ static int index_keys(slots_store *s, const chunk *c, int n, size_t *added) {
 }
 
 /* Claims every chunk's slots, numbers its lines (the first is `line`) and makes room for its keys
- * and their hashes (*hashes, to free with mem_free(*hashes, total * 8, NULL)). */
+ * and their hashes (*hashes, to free with mem_big_free(*hashes, total * 8, NULL)). */
 static int claim(slots_store *s, chunk *c, int n, size_t line, uint32_t *base, size_t *total, uint64_t **hashes) {
     *total = 0;
     for (int k = 0; k < n; k++) {
@@ -218,7 +218,7 @@ static int claim(slots_store *s, chunk *c, int n, size_t line, uint32_t *base, s
     }
     int rc = SLOTS_OK;
     if (s->index && (rc = index_reserve(s, s->index, *total)) == SLOTS_OK &&
-        !(*hashes = mem_alloc(*total * sizeof **hashes, NULL)))
+        !(*hashes = mem_big_calloc(*total * sizeof **hashes, NULL)))
         rc = err_nomem();
     if (rc == SLOTS_OK) rc = store_claim_range(s, *total, base);
     for (int k = 0; k < n && rc == SLOTS_OK; k++) {
@@ -274,7 +274,7 @@ static int load_chunks(loader *L, const char *buf, size_t from, size_t len, size
     if (cancelled) rc = err_cancelled();
     else if (claimed && !*recut) rc = index_and_report(s, c, n, &added);
     if (s->index) index_added(s->index, added);
-    mem_free(hashes, total * sizeof *hashes, NULL);
+    mem_big_free(hashes, total * sizeof *hashes, NULL);
     if (rc != SLOTS_OK || *recut) {
         if (claimed) store_abandon_range(s, base, (uint32_t)total);
         return rc;

@@ -89,10 +89,23 @@ static int key_write(const recref *r, int i, const value *v) {
     return rc;
 }
 
+/* A value that needs no check for field f: an i64 into an i64 field, an f64 into an f64 field (every
+ * value of the kind fits), with no validator, no readonly rule and not the key. */
+static bool needs_no_check(const recref *r, int i, const field *f, const value *v) {
+    return f->kind == v->kind && (v->kind == SLOTS_I64 || v->kind == SLOTS_F64) && !f->validator &&
+           !(f->flags & SLOTS_FIELD_READONLY) && i != r->type->key_field;
+}
+
 int field_set(const recref *r, int i, const value *v) { return field_set_known(r, i, v, 0); }
 
 int field_set_known(const recref *r, int i, const value *v, unsigned known) {
     const slots_type *t = r->type;
+    if ((unsigned)i < (unsigned)t->nfields && needs_no_check(r, i, &t->fields[i], v)) { /* the common case, short */
+        scalar_store(r->rec + t->fields[i].offset, 8, &v->as);
+        if (t->null_offset && rec_is_null(t, r->rec, i)) bit_put(r, t->null_offset, i, false);
+        if (!rec_is_set(t, r->rec, i)) bit_put(r, t->set_offset, i, true);
+        return SLOTS_OK;
+    }
     int rc = field_check_index(t, i);
     if (rc != SLOTS_OK) return rc;
     const field *f = &t->fields[i];

@@ -71,19 +71,19 @@ static guard_thread *join(void) {
     return guard_me = g;
 }
 
-int guard_enter_slow(void) {
+guard_thread *guard_enter_slow(void) {
     guard_thread *g = join();
     if (g) return guard_enter();
     /* out of memory: counted without a record, and waited for all the same */
     if (anonymous_depth++ == 0) __atomic_add_fetch(&anonymous_inside, 1, __ATOMIC_SEQ_CST);
-    return 0;
+    return NULL;
 }
 
 void guard_leave_slow(void) {
     if (--anonymous_depth == 0) __atomic_sub_fetch(&anonymous_inside, 1, __ATOMIC_SEQ_CST);
 }
 
-bool guard_nested(void) { return guard_me ? guard_me->depth > 1 : anonymous_depth > 1; }
+bool guard_nested(void) { return guard_me ? guard_me->depth > 0 : anonymous_depth > 1; }
 
 void guard_synchronize(void) {
     pthread_once(&init_once, guard_init);

@@ -1,6 +1,6 @@
 /*
- * index.c — a store's unique key index: an open-addressing table of slot numbers (4 bytes each,
- * at most half full, so 8-16 bytes per record). The key itself is not copied: a probe reads it from
+ * index.c — a store's unique key index: an open-addressing table of slot numbers (4 bytes each; a
+ * table is made 60% full and grows past 75%, so 5.3-6.7 bytes per record at every size). The key itself is not copied: a probe reads it from
  * the record, which keeps the index small and never stale. Callers hold the store's lock.
  */
 #include "records.h"
@@ -9,7 +9,7 @@
 
 struct key_index {
     uint32_t *slots; /* slot number + 1, or 0 for empty */
-    uint32_t mask;
+    uint32_t cap;    /* places: a multiple of GROUP (not a power of two, so no size wastes half) */
     uint32_t count;
     uint32_t slot_bits; /* how many low bits of an entry hold the slot */
     size_t *account;
@@ -48,16 +48,16 @@ key_index *index_new(size_t *account) {
 
 void index_free(key_index *x) {
     if (!x) return;
-    mem_free(x->slots, x->slots ? ((size_t)x->mask + 1) * sizeof *x->slots : 0, x->account);
+    mem_big_free(x->slots, (size_t)x->cap * sizeof *x->slots, x->account);
     mem_free(x, sizeof *x, x->account);
 }
 
 size_t index_bytes(const key_index *x) {
-    return x ? sizeof *x + (x->slots ? ((size_t)x->mask + 1) * sizeof *x->slots : 0) : 0;
+    return x ? sizeof *x + (size_t)x->cap * sizeof *x->slots : 0;
 }
 
 void index_reset(key_index *x) {
-    if (x && x->slots) memset(x->slots, 0, ((size_t)x->mask + 1) * sizeof *x->slots);
+    if (x && x->slots) memset(x->slots, 0, (size_t)x->cap * sizeof *x->slots);
     if (x) x->count = 0;
 }
 
@@ -85,19 +85,29 @@ static uint32_t slot_bits_for(uint32_t cap, uint32_t slot) {
 static void widen(key_index *x, uint32_t slot) {
     uint32_t old_bits = x->slot_bits, old_mask = slot_mask(x);
     if (slot + 1u <= old_mask) return;
-    x->slot_bits = slot_bits_for(x->mask + 1u, slot);
-    for (uint32_t i = 0; i <= x->mask; i++) {
+    x->slot_bits = slot_bits_for(x->cap, slot);
+    for (uint32_t i = 0; i < x->cap; i++) {
         uint32_t e = x->slots[i];
         if (e) x->slots[i] = (e & old_mask) | ((e >> old_bits) >> (x->slot_bits - old_bits) << x->slot_bits);
     }
 }
 
+/* A key's home: its hash's low 4 bits pick the place in a group of 16 (one cache line: runs of
+ * consecutive ids stay together), the 28 above pick the group by multiply-shift, which maps them
+ * evenly onto any number of groups. */
+#define GROUP 16u
+static uint32_t home(const key_index *x, uint64_t h) {
+    uint32_t low = (uint32_t)h;
+    return (uint32_t)(((uint64_t)(low >> 4) * (x->cap / GROUP)) >> 28) * GROUP + (low & (GROUP - 1u));
+}
+static uint32_t next(const key_index *x, uint32_t i) { return i + 1u == x->cap ? 0 : i + 1u; }
+
 /* The table position holding the key that hashes to h, or the empty one where it would go. The
  * key is `key`, or, when that is NULL, record `own`'s, read only if a tag matches. */
 static uint32_t probe(const slots_store *s, const key_index *x, uint64_t h, const value *key, uint32_t own) {
-    uint32_t tag = tag_of(x, h), i = (uint32_t)h & x->mask;
+    uint32_t tag = tag_of(x, h), i = home(x, h);
     value k, mine;
-    for (; x->slots[i]; i = (i + 1) & x->mask) {
+    for (; x->slots[i]; i = next(x, i)) {
         if ((x->slots[i] & ~slot_mask(x)) != tag) continue; /* another key: no record read */
         if (!key) key_of(s, own, &mine), key = &mine;
         key_of(s, entry_slot(x, x->slots[i]), &k);
@@ -108,35 +118,41 @@ static uint32_t probe(const slots_store *s, const key_index *x, uint64_t h, cons
 
 /* Puts a slot whose key is known to be absent at the first free place after its home. */
 static void place(key_index *x, uint32_t slot, uint64_t h) {
-    uint32_t i = (uint32_t)h & x->mask;
-    while (x->slots[i]) i = (i + 1) & x->mask;
+    uint32_t i = home(x, h);
+    while (x->slots[i]) i = next(x, i);
     x->slots[i] = (slot + 1u) | tag_of(x, h);
 }
 
-/* Moves every entry into a table of `cap` places (bulk loads reserve up front, so this is rare). */
+/* Moves every entry into a table of `cap` places (bulk loads reserve up front, so this is rare).
+ * Each entry's key is read from its record, a few entries ahead of its move. */
+#define REHASH_PREFETCH 8
 static int rehash(const slots_store *s, key_index *x, uint32_t cap) {
-    uint32_t *fresh = mem_alloc((size_t)cap * sizeof *fresh, x->account), *old = x->slots;
+    uint32_t *fresh = mem_big_calloc((size_t)cap * sizeof *fresh, x->account), *old = x->slots;
     if (!fresh) return err_nomem();
     memset(fresh, 0, (size_t)cap * sizeof *fresh); /* written before read: see store_claim_slot */
-    uint32_t old_cap = old ? x->mask + 1 : 0, old_mask = slot_mask(x);
-    x->slots = fresh, x->mask = cap - 1;
+    uint32_t old_cap = x->cap, old_mask = slot_mask(x);
+    const field *f = &s->type->fields[s->type->key_field];
+    x->slots = fresh, x->cap = cap;
     x->slot_bits = slot_bits_for(cap, s->capacity);
     for (uint32_t i = 0; i < old_cap; i++) {
         value k;
+        if (i + REHASH_PREFETCH < old_cap && old[i + REHASH_PREFETCH])
+            __builtin_prefetch(store_slot_address(s, (old[i + REHASH_PREFETCH] & old_mask) - 1u) + f->offset);
         if (!old[i]) continue;
         uint32_t slot = (old[i] & old_mask) - 1u;
         key_of(s, slot, &k);
         place(x, slot, hash_key(&k));
     }
-    mem_free(old, (size_t)old_cap * sizeof *old, x->account);
+    mem_big_free(old, (size_t)old_cap * sizeof *old, x->account);
     return SLOTS_OK;
 }
 
+/* A table holds at most 3/4 of its places; a new one is made 3/5 full, so it grows by a quarter at
+ * a time (its records' keys read once per growth) and never costs more than 4 / 0.6 bytes a record. */
 int index_reserve(const slots_store *s, key_index *x, size_t more) {
-    size_t need = ((size_t)x->count + more) * 2, cap = x->slots ? (size_t)x->mask + 1 : 0;
-    if (need <= cap) return SLOTS_OK;
-    size_t fresh = cap ? cap : 16;
-    while (fresh < need) fresh *= 2;
+    size_t need = (size_t)x->count + more;
+    if (need * 4 <= (size_t)x->cap * 3) return SLOTS_OK;
+    size_t fresh = (need * 5 / 3 + GROUP) / GROUP * GROUP;
     if (fresh > ((size_t)1 << MAX_SLOT_BITS)) return err_nomem();
     return rehash(s, x, (uint32_t)fresh);
 }
@@ -165,9 +181,12 @@ long index_add(const slots_store *s, key_index *x, uint32_t slot, uint64_t h) {
     return -1;
 }
 
-void index_prefetch(const key_index *x, uint64_t h) { __builtin_prefetch(&x->slots[(uint32_t)h & x->mask], 1); }
+void index_prefetch(const key_index *x, uint64_t h) { __builtin_prefetch(&x->slots[home(x, h)], 1); }
 
 void index_added(key_index *x, size_t n) { x->count += (uint32_t)n; }
+
+/* Steps from place a forward to place b, round the end of the table. */
+static uint32_t distance(const key_index *x, uint32_t a, uint32_t b) { return b >= a ? b - a : b + x->cap - a; }
 
 void index_remove(const slots_store *s, key_index *x, uint32_t slot) {
     value k;
@@ -176,11 +195,11 @@ void index_remove(const slots_store *s, key_index *x, uint32_t slot) {
     uint32_t i = probe(s, x, hash_key(&k), &k, 0);
     if (!x->slots[i] || entry_slot(x, x->slots[i]) != slot) return;
     /* Backward-shift deletion keeps every other key reachable from its home position. */
-    for (uint32_t j = (i + 1) & x->mask; x->slots[j]; j = (j + 1) & x->mask) {
+    for (uint32_t j = next(x, i); x->slots[j]; j = next(x, j)) {
         value kj;
         key_of(s, entry_slot(x, x->slots[j]), &kj);
-        uint32_t home = (uint32_t)hash_key(&kj) & x->mask;
-        if (((j - home) & x->mask) >= ((j - i) & x->mask)) x->slots[i] = x->slots[j], i = j;
+        uint32_t at = home(x, hash_key(&kj));
+        if (distance(x, at, j) >= distance(x, i, j)) x->slots[i] = x->slots[j], i = j;
     }
     x->slots[i] = 0;
     x->count--;

@@ -89,12 +89,19 @@ const slots_type *slots_type_find(const char *name) {
     return t;
 }
 
+/* Types found valid, by any thread, one per place chosen by address: types are immortal, so once
+ * valid, always valid. Shared rather than thread-local (a thread-local costs a call into the loader
+ * from a shared library), and a place is written only when it changes, so threads using a few types
+ * read their places and do not bounce cache lines. */
+#define CHECKED_PLACES 64
+static const slots_type *checked[CHECKED_PLACES];
+
 int registry_check_type(const slots_type *t) {
-    static _Thread_local const slots_type *checked; /* types are immortal: once valid, always valid */
-    if (t && t == checked) return SLOTS_OK;
+    const slots_type **place = &checked[((uintptr_t)t >> 6) % CHECKED_PLACES];
+    if (t && t == __atomic_load_n(place, __ATOMIC_RELAXED)) return SLOTS_OK;
     if (!t) return err_set(SLOTS_EINVAL, "type must not be NULL");
     if (!live_has(t) || t->magic != TYPE_MAGIC) return err_set(SLOTS_EINVAL, "%p is not a libslots type", (const void *)t);
-    checked = t;
+    __atomic_store_n(place, t, __ATOMIC_RELAXED);
     return SLOTS_OK;
 }
 

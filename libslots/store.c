@@ -1,6 +1,7 @@
 /*
- * store.c — where records live: a store keeps records of one type in geometric slabs that never
- * move, hands out slots (reusing freed ones, whose generation moves on) and resolves handles.
+ * store.c — where records live: a store keeps records of one type in slabs that never move (levels
+ * that double, each cut in 16), hands out slots (reusing freed ones, whose generation moves on) and
+ * resolves handles.
  * A handle check is a table load, a bounds check and a generation compare, all on mapped memory.
  */
 #include "records.h"
@@ -194,9 +195,7 @@ void store_lock(const slots_store *s) { pthread_mutex_lock(&((slots_store *)s)->
 void store_unlock(const slots_store *s) { pthread_mutex_unlock(&((slots_store *)s)->lock); }
 
 
-static size_t slab_bytes(const slots_store *s, uint32_t k) {
-    return ((size_t)1 << (k + SLAB_FIRST_SHIFT)) * s->type->stride;
-}
+static size_t slab_bytes(const slots_store *s, uint32_t k) { return (size_t)slab_size(k) * s->type->stride; }
 
 /* Releases what a live record owns (out-of-line text, its key's index entry, extras); the slot
  * itself stays. Text fields go unset as their copies go (under the slot's lock), so a reader that
@@ -261,7 +260,7 @@ void store_destroy(slots_store *s) {
     index_free(s->index);
     s->index = NULL; /* records go all at once: no per-record index upkeep */
     release_all(s);
-    for (uint32_t k = 0; k < SLAB_COUNT && s->slabs[k]; k++) mem_free(s->slabs[k], slab_bytes(s, k), &t->mem_records);
+    for (uint32_t k = 0; k < SLAB_COUNT && s->slabs[k]; k++) mem_big_free(s->slabs[k], slab_bytes(s, k), &t->mem_records);
     map_free(s->extras);
     if (s->positions) mem_free(s->positions, (size_t)s->positions_len * sizeof *s->positions, NULL);
     load_errors_release(&s->errors);
@@ -297,10 +296,10 @@ static int grow(slots_store *s) {
     uint32_t k = 0;
     while (k < SLAB_COUNT && s->slabs[k]) k++;
     if (k == SLAB_COUNT || s->capacity > H_MAX_INDEX) return full(s);
-    char *slab = mem_calloc(slab_bytes(s, k), &((slots_type *)s->type)->mem_records);
+    char *slab = mem_big_calloc(slab_bytes(s, k), &((slots_type *)s->type)->mem_records);
     if (!slab) return err_nomem();
     __atomic_store_n(&s->slabs[k], slab, __ATOMIC_RELEASE);
-    s->capacity += 1u << (k + SLAB_FIRST_SHIFT);
+    s->capacity += slab_size(k);
     return SLOTS_OK;
 }
 
@@ -324,17 +323,23 @@ static void forget_positions(slots_store *s) {
 /* Zeroes a slot that held a record. A call that resolved that record before it was freed may
  * still be reading it (it then finds the handle stale): so the bytes are zeroed with atomic stores
  * of each field's width, and text slots under their locks, and such a read races nothing. */
+static uint32_t link_offset(const slots_type *t);
+
 static void zero_reused(const slots_type *t, char *rec) {
     static const char zero[STR_SLOT];
+    uint32_t link = link_offset(t);
     for (int i = 0; i < t->nfields; i++) {
         const field *f = &t->fields[i];
         char *p = rec + f->offset;
+        uint32_t bytes = (t->flags & SLOTS_CLAYOUT) ? sizeof(char *) : STR_SLOT;
         if (f->kind != SLOTS_STR && f->kind != SLOTS_BYTES) {
             scalar_store(p, f->size, zero);
             continue;
         }
-        text_lock(p); /* empty already (released), but the free list's link may sit in it */
-        memset(p, 0, (t->flags & SLOTS_CLAYOUT) ? sizeof(char *) : STR_SLOT);
+        /* Empty already (released); only a slot the free list's link sits in has bytes to zero. */
+        if (link + sizeof(uint32_t) <= f->offset || link >= f->offset + bytes) continue;
+        text_lock(p);
+        memset(p, 0, bytes);
         text_unlock(p);
     }
     uint32_t bits = ((uint32_t)t->nfields + 7) / 8;
@@ -487,7 +492,7 @@ int store_free_handle(slots_obj h) {
 void store_each_run(const slots_store *s, void (*fn)(const char *recs, uint32_t n, void *ctx), void *ctx) {
     uint32_t used = __atomic_load_n(&s->used, __ATOMIC_ACQUIRE), first = 0;
     for (uint32_t k = 0; k < SLAB_COUNT && first < used; k++) {
-        uint32_t size = 1u << (k + SLAB_FIRST_SHIFT), n = used - first < size ? used - first : size;
+        uint32_t size = slab_size(k), n = used - first < size ? used - first : size;
         fn(__atomic_load_n(&s->slabs[k], __ATOMIC_ACQUIRE), n, ctx);
         first += size;
     }

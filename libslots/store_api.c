@@ -212,7 +212,7 @@ int slots_store_memory(const slots_store *ref, size_t *bytes) {
     if (rc == SLOTS_OK) rc = store_lock_live(s);
     if (rc != SLOTS_OK) return rc;
     size_t total = sizeof *s + index_bytes(s->index) + (size_t)s->positions_len * sizeof *s->positions;
-    for (uint32_t k = 0; k < SLAB_COUNT && s->slabs[k]; k++) total += ((size_t)1 << (k + SLAB_FIRST_SHIFT)) * s->type->stride;
+    for (uint32_t k = 0; k < SLAB_COUNT && s->slabs[k]; k++) total += (size_t)slab_size(k) * s->type->stride;
     for (uint32_t slot = 0; slot < s->used; slot++)
         if (store_slot_live(s, slot)) total += record_extra_bytes(s, slot);
     store_unlock(s);

@@ -6,8 +6,14 @@ set -u
 make_cmd=$1; shift
 mkdir -p build
 rows=() failed=0 total_pass=0 total_fail=0
+# CPU seconds the stages' processes used so far (user + system, from bash's `times`): unlike the
+# wall-clock seconds, a busy machine does not inflate them.
+# `times` runs in this shell (a command substitution would be a child with children of its own).
+times_file=build/.check-times
+cpu_now() { times > "$times_file"; cpu=$(tail -1 "$times_file" | awk '{ s = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } printf "%d", s }'); }
 for stage in "$@"; do
     start=$(date +%s)
+    cpu_now; cpu0=$cpu
     log=build/check-$stage.log
     $make_cmd --no-print-directory "$stage" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
@@ -20,11 +26,13 @@ for stage in "$@"; do
     f=$(printf '%s\n' "$counted" | grep -oE '[0-9]+ failed|# fail [0-9]+' | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
     if [ "$rc" -eq 0 ]; then res=ok; else res=FAILED; failed=1; [ "${f:-0}" -gt 0 ] || f=1; fi
     total_pass=$((total_pass + ${p:-0})); total_fail=$((total_fail + ${f:-0}))
-    rows+=("$(printf '%-16s %-7s %5ss  %s' "$stage" "$res" "$secs" "$line")")
+    cpu_now
+    rows+=("$(printf '%-16s %-7s %5ss %5ss  %s' "$stage" "$res" "$secs" "$(( cpu - cpu0 ))" "$line")")
 done
 echo
-echo "make check summary (the last closing line of each stage; full logs in build/check-STAGE.log)"
-printf '%-16s %-7s %6s  %s\n' stage result time "closing line"
+echo "make check summary (the last closing line of each stage; full logs in build/check-STAGE.log;"
+echo "time: wall-clock seconds; cpu: user + system seconds of the stage's processes)"
+printf '%-16s %-7s %6s %6s  %s\n' stage result time cpu "closing line"
 for r in "${rows[@]}"; do echo "$r"; done
 [ $failed -eq 0 ] && echo "make check: all stages passed" || echo "make check: FAILED"
 echo "total: $total_pass passed, $total_fail failed"
