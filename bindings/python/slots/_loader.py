@@ -43,12 +43,12 @@ def values_args(values):
     one buffer; the pointer array holds each one's address in it (0 for None: no row)."""
     vals = [None if v is None else _as_bytes(v, "a value") for v in values]
     lens = array.array(_SIZE_T, [0 if v is None else len(v) for v in vals])
-    joined = bytearray(b"".join([v for v in vals if v is not None]))
-    base = _b.addr(_b.carray(joined, "char")) if joined else 0
+    joined = bytearray(b"".join([v for v in vals if v is not None]) + b"\0")  # never empty: b"" is no NULL
+    base = _b.addr(_b.carray(joined, "char"))
     starts = itertools.accumulate(lens, initial=0)
     ptrs = array.array(_SIZE_T, [0 if v is None else base + at for v, at in zip(vals, starts)])
     # the buffers ride along in the arguments, so they live as long as the call
-    return (_b.carray(ptrs, "char *"), _b.carray(lens, "size_t"), len(vals)), len(joined), (joined, ptrs, lens)
+    return (_b.carray(ptrs, "char *"), _b.carray(lens, "size_t"), len(vals)), len(joined) - 1, (joined, ptrs, lens)
 
 
 class Loader(object):
