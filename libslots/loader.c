@@ -187,9 +187,9 @@ typedef struct entry {
     bool busy;     /* a call is using it */
 } entry;
 
+#define MAX_LOADERS 1024 /* as many as loads can run at once (cancel.c): each open loader is one */
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
-static entry *table;
-static size_t ntable;
+static entry table[MAX_LOADERS];
 
 void loaders_atfork(int phase) {
     if (phase == FORK_PREPARE) pthread_mutex_lock(&table_lock);
@@ -203,19 +203,13 @@ static slots_loader *ref_of(size_t i, uint32_t gen) { return (slots_loader *)(ui
 static int enter(stream *ld, slots_loader **out, size_t *index) {
     pthread_mutex_lock(&table_lock);
     size_t i = 0;
-    while (i < ntable && table[i].ld) i++;
-    int rc = SLOTS_OK;
-    if (i == ntable) {
-        entry *t = mem_realloc(table, ntable * sizeof *t, (ntable + 1) * sizeof *t, NULL);
-        if (t) table = t, table[ntable++] = (entry){NULL, 0, false};
-        else rc = err_nomem();
-    }
-    if (rc == SLOTS_OK) {
+    while (i < MAX_LOADERS && table[i].ld) i++;
+    if (i < MAX_LOADERS) {
         table[i].ld = ld, table[i].busy = true, table[i].gen++;
         *out = ref_of(i, table[i].gen), *index = i;
     }
     pthread_mutex_unlock(&table_lock);
-    return rc;
+    return i < MAX_LOADERS ? SLOTS_OK : err_set(SLOTS_ENOMEM, "more than %d loaders at once", MAX_LOADERS);
 }
 
 /* The live loader a reference names, marked busy; SLOTS_ESTALE, SLOTS_EBUSY. */
@@ -225,7 +219,7 @@ static int acquire(const slots_loader *ref, stream **ld, size_t *index) {
     if (guard_nested()) return err_set(SLOTS_EBUSY, "a loader cannot be used from inside a validator or method call");
     pthread_mutex_lock(&table_lock);
     int rc = SLOTS_OK;
-    if (!ref || (bits & UINT32_MAX) == 0 || i >= ntable || !table[i].ld || table[i].gen != (uint32_t)(bits >> 32))
+    if (!ref || (bits & UINT32_MAX) == 0 || i >= MAX_LOADERS || !table[i].ld || table[i].gen != (uint32_t)(bits >> 32))
         rc = err_set(SLOTS_ESTALE, "loader %p is not a live loader (committed, aborted or never begun)", (const void *)ref);
     else if (table[i].busy)
         rc = err_set(SLOTS_EBUSY, "the loader is in use by a call on another thread");
