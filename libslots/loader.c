@@ -244,7 +244,7 @@ int slots_loader_begin(slots_store *s, int format, unsigned flags, slots_loader 
     stream *ld = mem_alloc(sizeof *ld, NULL);
     if (!ld) return err_nomem();
     int rc = stream_begin(ld, s, format, flags);
-    size_t i;
+    size_t i = 0;
     if (rc == SLOTS_OK && (rc = enter(ld, out, &i)) == SLOTS_OK) {
         release(i, false);
         return SLOTS_OK;
@@ -257,7 +257,7 @@ int slots_loader_begin(slots_store *s, int format, unsigned flags, slots_loader 
 int slots_loader_feed(slots_loader *l, const char *buf, size_t len) {
     GUARDED;
     stream *ld;
-    size_t i;
+    size_t i = 0;
     int rc = acquire(l, &ld, &i);
     if (rc != SLOTS_OK) return rc;
     rc = stream_feed(ld, buf, len);
@@ -268,7 +268,7 @@ int slots_loader_feed(slots_loader *l, const char *buf, size_t len) {
 int slots_loader_commit(slots_loader *l, size_t *loaded, size_t *skipped) {
     GUARDED;
     stream *ld;
-    size_t i;
+    size_t i = 0;
     int rc = acquire(l, &ld, &i);
     if (rc != SLOTS_OK) return rc;
     rc = stream_commit(ld, loaded, skipped);
@@ -281,7 +281,7 @@ int slots_loader_commit(slots_loader *l, size_t *loaded, size_t *skipped) {
 int slots_loader_abort(slots_loader *l) {
     GUARDED;
     stream *ld;
-    size_t i;
+    size_t i = 0;
     int rc = acquire(l, &ld, &i);
     if (rc != SLOTS_OK) return rc;
     stream_free(ld);
