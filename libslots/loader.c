@@ -237,6 +237,11 @@ static void release(size_t i, bool done) {
     pthread_mutex_unlock(&table_lock);
 }
 
+static void stream_destroy(stream *ld) {
+    stream_free(ld);
+    mem_free(ld, sizeof *ld, NULL);
+}
+
 int slots_loader_begin(slots_store *s, int format, unsigned flags, slots_loader **out) {
     GUARDED;
     if (!out) return err_set(SLOTS_EINVAL, "out must not be NULL");
@@ -249,43 +254,29 @@ int slots_loader_begin(slots_store *s, int format, unsigned flags, slots_loader 
         release(i, false);
         return SLOTS_OK;
     }
-    stream_free(ld);
-    mem_free(ld, sizeof *ld, NULL);
+    stream_destroy(ld);
     return rc;
 }
 
-int slots_loader_feed(slots_loader *l, const char *buf, size_t len) {
+/* One call on a loader: a feed, the commit or the abort (which both free it). */
+enum { FEED, COMMIT, ABORT };
+static int on_loader(const slots_loader *l, int op, const char *buf, size_t len, size_t *loaded, size_t *skipped) {
     GUARDED;
     stream *ld;
     size_t i = 0;
     int rc = acquire(l, &ld, &i);
     if (rc != SLOTS_OK) return rc;
-    rc = stream_feed(ld, buf, len);
-    release(i, false);
+    if (op == FEED) rc = stream_feed(ld, buf, len);
+    else if (op == COMMIT) rc = stream_commit(ld, loaded, skipped);
+    if (op != FEED) stream_destroy(ld);
+    release(i, op != FEED);
     return rc;
 }
+
+int slots_loader_feed(slots_loader *l, const char *buf, size_t len) { return on_loader(l, FEED, buf, len, NULL, NULL); }
 
 int slots_loader_commit(slots_loader *l, size_t *loaded, size_t *skipped) {
-    GUARDED;
-    stream *ld;
-    size_t i = 0;
-    int rc = acquire(l, &ld, &i);
-    if (rc != SLOTS_OK) return rc;
-    rc = stream_commit(ld, loaded, skipped);
-    stream_free(ld);
-    mem_free(ld, sizeof *ld, NULL);
-    release(i, true);
-    return rc;
+    return on_loader(l, COMMIT, NULL, 0, loaded, skipped);
 }
 
-int slots_loader_abort(slots_loader *l) {
-    GUARDED;
-    stream *ld;
-    size_t i = 0;
-    int rc = acquire(l, &ld, &i);
-    if (rc != SLOTS_OK) return rc;
-    stream_free(ld);
-    mem_free(ld, sizeof *ld, NULL);
-    release(i, true);
-    return SLOTS_OK;
-}
+int slots_loader_abort(slots_loader *l) { return on_loader(l, ABORT, NULL, 0, NULL, NULL); }
