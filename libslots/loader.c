@@ -262,7 +262,7 @@ int slots_loader_begin(slots_store *s, int format, unsigned flags, slots_loader 
 enum { FEED, COMMIT, ABORT };
 static int on_loader(const slots_loader *l, int op, const char *buf, size_t len, size_t *loaded, size_t *skipped) {
     GUARDED;
-    stream *ld;
+    stream *ld = NULL;
     size_t i = 0;
     int rc = acquire(l, &ld, &i);
     if (rc != SLOTS_OK) return rc;
