@@ -116,7 +116,10 @@ static void stream_free(stream *ld) {
 static int stream_feed(stream *ld, const char *buf, size_t len) {
     if (ld->failed) return err_set(ld->failed, "%s", ld->msg);
     if (!buf && len) return err_set(SLOTS_EINVAL, "buffer must not be NULL");
-    int rc = stream_room(ld, len);
+    slots_store *s;
+    int rc = store_open(ld->g.target, &s); /* a dropped store or a cancel ends the load at once */
+    if (rc == SLOTS_OK && cancel_requested(ld->g.L.watch)) rc = err_cancelled();
+    if (rc == SLOTS_OK) rc = stream_room(ld, len);
     if (rc != SLOTS_OK) return stream_fail(ld, rc);
     if (len) memcpy(ld->pend + ld->len, buf, len);
     ld->len += len;
