@@ -15,7 +15,7 @@ LAYERS = [
     "_fast",  # the compiled backend's C fast paths (or nothing)
     "_errors", "_kinds", "_handles",
     "_convert", "_extras", "_methods", "_dataclass", "_annotations",  # what the class builder puts together
-    "_bridge", "_arrow", "_store", "_builder", "_record",
+    "_bridge", "_arrow", "_loader", "_store", "_builder", "_record",
     "_api", "__init__",
 ]
 
