@@ -645,6 +645,169 @@ SLOTS_API int slots_store_aggregate(const slots_store *s, int field, size_t *cou
  * SLOTS_ETYPE, SLOTS_EINVAL, SLOTS_ESTALE. */
 SLOTS_API int slots_store_sum_i64(const slots_store *s, int field, int64_t *sum);
 
+/* ---- Arrow ------------------------------------------------------------------------------------
+ * Stores and types as Apache Arrow data through the Arrow C Data Interface and its C Stream
+ * Interface (https://arrow.apache.org/docs/format/CDataInterface.html, CStreamInterface.html), so
+ * pandas, Polars, DuckDB, Spark and every other engine that speaks Arrow read a store, and write
+ * into one, with no code of ours. The structs below are the spec's own, under its guards, so a
+ * program that also includes arrow/c/abi.h or nanoarrow gets one definition.
+ *
+ * A store exports as record batches: a struct array (format "+s") with one child per field, in
+ * declared order, named after the field. Field kinds map to Arrow formats:
+ *   bool "b"; i8 "c", i16 "s", i32 "i", i64 "l"; u8 "C", u16 "S", u32 "I", u64 "L"; f32 "f", f64 "g";
+ *   str "u" (utf8), bytes "z" (binary) — or with SLOTS_ARROW_STRING_VIEW "vu" / "vz" (string and
+ *   binary views), with SLOTS_ARROW_LARGE "U" / "Z" (64-bit offsets);
+ *   ref fields are left out, unless SLOTS_ARROW_REFS asks for them: then "L", the u64 record handle
+ *   (meaningful to this process only; 0 never occurs, an unset or null ref is null).
+ * Every child carries ARROW_FLAG_NULLABLE, since any field of a record can be unset. A cell is null
+ * when the field is unset or null (both export as null); the validity buffer of a child without a
+ * null is NULL (null_count 0), as the spec allows. The key field's child has the metadata
+ * "libslots.key" = "true"; the top-level schema has "libslots.type" = the type's name (the spec's
+ * metadata encoding: int32 count, then int32 length + bytes for each key and value).
+ *
+ * Ownership. A schema is owned by its type, which is immortal: slots_type_export_schema() and the
+ * schemas of an export fill the caller's struct with pointers into a description the type keeps
+ * (made on first use, per set of flags), so filling one allocates nothing after the first time and a
+ * consumer that never calls the top-level release (DuckDB's duckdb_arrow_scan) leaks nothing.
+ * release only marks the struct released (release = NULL), as the spec requires; the children it
+ * points to are the type's and are never freed (a consumer that moves a child out and releases it
+ * marks only its own copy; the type's copy is marked live again by the next export).
+ * An exported array owns its buffers: they are copies, made in one pass over the store's records
+ * under the store's lock (text read under each slot's lock, as every reader does), so the array
+ * stays valid and unchanged after the store changes or is dropped, until its release is called.
+ * release frees every buffer and every child not moved out; a child moved out (the spec's "moving
+ * child arrays") is released on its own and owns its buffers alone. The structs themselves are the
+ * caller's: the spec's moved-struct rule holds (a consumer may copy *out elsewhere and mark the
+ * original released).
+ * Buffers are allocated by libslots's allocator and counted by slots_memory_used() until released.
+ * Releasing is thread-safe and may happen on any thread, after the store is gone. */
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+
+struct ArrowSchema {
+    /* Array type description */
+    const char *format;
+    const char *name;
+    const char *metadata;
+    int64_t flags;
+    int64_t n_children;
+    struct ArrowSchema **children;
+    struct ArrowSchema *dictionary;
+
+    /* Release callback */
+    void (*release)(struct ArrowSchema *);
+    /* Opaque producer-specific data */
+    void *private_data;
+};
+
+struct ArrowArray {
+    /* Array data description */
+    int64_t length;
+    int64_t null_count;
+    int64_t offset;
+    int64_t n_buffers;
+    int64_t n_children;
+    const void **buffers;
+    struct ArrowArray **children;
+    struct ArrowArray *dictionary;
+
+    /* Release callback */
+    void (*release)(struct ArrowArray *);
+    /* Opaque producer-specific data */
+    void *private_data;
+};
+
+#endif /* ARROW_C_DATA_INTERFACE */
+
+#ifndef ARROW_C_STREAM_INTERFACE
+#define ARROW_C_STREAM_INTERFACE
+
+struct ArrowArrayStream {
+    /* Callback to get the stream type (will be the same for all arrays in the stream).
+     * Return value: 0 if successful, an errno-compatible error code otherwise.
+     * If successful, the ArrowSchema must be released independently from the stream. */
+    int (*get_schema)(struct ArrowArrayStream *, struct ArrowSchema *out);
+
+    /* Callback to get the next array (if no error and the array is released, the stream has ended).
+     * Return value: 0 if successful, an errno-compatible error code otherwise.
+     * If successful, the ArrowArray must be released independently from the stream. */
+    int (*get_next)(struct ArrowArrayStream *, struct ArrowArray *out);
+
+    /* Callback to get optional detailed error information. This must only be called if the last
+     * stream operation failed with a non-0 return code.
+     * Return value: pointer to a null-terminated character array describing the last error, or NULL
+     * if no description is available. The returned pointer is only valid until the next operation on
+     * this stream (including release). */
+    const char *(*get_last_error)(struct ArrowArrayStream *);
+
+    /* Release callback: release the stream's own resources. Note that arrays returned by get_next
+     * must be individually released. */
+    void (*release)(struct ArrowArrayStream *);
+
+    /* Opaque producer-specific data */
+    void *private_data;
+};
+
+#endif /* ARROW_C_STREAM_INTERFACE */
+
+#define SLOTS_ARROW_STRING_VIEW 0x1u /* str and bytes as string / binary views ("vu", "vz") */
+#define SLOTS_ARROW_LARGE       0x2u /* str and bytes with 64-bit offsets ("U", "Z"); not with views */
+#define SLOTS_ARROW_REFS        0x4u /* ref fields too, as u64 record handles ("L") */
+/* The type's records as an Arrow schema: a struct ("+s", name "", the type's name in metadata) with a
+ * child per exported field, as above. *out is filled (whatever it held is overwritten) and owned by
+ * the caller until its release is called, which only marks it released (the description is the
+ * type's). SLOTS_OK, SLOTS_EINVAL (a bad type, NULL out, unknown or conflicting flags),
+ * SLOTS_ENOMEM (the first export of the type with these flags). Thread-safe. */
+SLOTS_API int slots_type_export_schema(const slots_type *t, unsigned flags, struct ArrowSchema *out);
+/* Every record of the store, in position order, as one Arrow struct array (*array_out: length =
+ * len(s), null_count 0, offset 0, one child per exported field) and its schema (*schema_out, as
+ * slots_type_export_schema() gives it; schema_out may be NULL). The array is a copy made in one pass
+ * under the store's lock: it owns its buffers and stays valid after the store changes or is dropped;
+ * the caller calls array_out->release when done. Text longer in all than a 32-bit offset can say
+ * ("u", "z", and the one data buffer of views: 2 GiB per column) is SLOTS_ERANGE naming the field:
+ * use SLOTS_ARROW_LARGE, or a stream's smaller batches. Nothing is filled on failure.
+ * SLOTS_OK, SLOTS_EINVAL, SLOTS_ERANGE, SLOTS_ENOMEM, SLOTS_ESTALE. Thread-safe. */
+SLOTS_API int slots_store_export_array(slots_store *s, unsigned flags, struct ArrowSchema *schema_out,
+                                       struct ArrowArray *array_out);
+/* The store as an Arrow C stream of record batches of batch_rows records each (the last may be
+ * shorter; 0: 65536), in position order: get_schema gives the schema of slots_type_export_schema(),
+ * get_next one batch as slots_store_export_array() makes it (each copied when asked for, each owned
+ * by the caller), then, after the last record, a released array (the end; an empty store ends at
+ * once). The stream holds the store by its reference, not its records: if the store is dropped, or
+ * records are added, removed or cleared after the stream was made, get_next fails with EINVAL and
+ * get_last_error() says which (a batch cannot be made consistently with those before it); a field
+ * set meanwhile is read as it is when its batch is made. Other get_next failures: ENOMEM, EOVERFLOW
+ * (text too long for 32-bit offsets, see above). As the spec says, the stream's callbacks are not
+ * thread-safe (one thread at a time), release frees only the stream's own state (batches and
+ * schemas handed out stay valid), and the struct may be moved. *out is filled on success only.
+ * SLOTS_OK, SLOTS_EINVAL, SLOTS_ENOMEM, SLOTS_ESTALE. Thread-safe. */
+SLOTS_API int slots_store_export_stream(slots_store *s, size_t batch_rows, unsigned flags,
+                                        struct ArrowArrayStream *out);
+/* Loads every row of an Arrow C stream of struct batches into the store, as the JSON Lines and CSV
+ * loads do (see Bulk load and dump): columns matched to fields by name (a column that is not a
+ * field is SLOTS_ENOATTR naming it, except on a SLOTS_DYNAMIC type, where it becomes an extra of
+ * each row; a repeated column name is SLOTS_EINVAL); each cell goes through the one path into a
+ * field, so kinds, ranges, UTF-8, readonly and key rules and validators apply exactly as to a
+ * setter ("batch 2, row 17: Product.price must be f64, not str"); a null cell is null, or an error
+ * naming the field when the field is not optional; a column not in the stream leaves its field to
+ * its default, and a field without one is a missing field (SLOTS_ETYPE) unless
+ * SLOTS_LOAD_LENIENT (the key is always required). Accepted formats: b c s i l C S I L f g u U vu z
+ * Z vz n (the null type); others (dictionaries, nested, dates, ...) are SLOTS_ETYPE naming the
+ * column. Batches and rows are named from 0, as Arrow libraries index them; a load error entry's
+ * line is the row's number in the whole stream from 1. All or nothing: on any failure the store is
+ * as it was; with SLOTS_LOAD_SKIP_BAD bad rows are skipped and counted instead (*skipped is not
+ * reported here: slots_store_load_error_list() has them). *loaded (may be NULL) = records added.
+ * The call consumes the stream: it is released (its release called) before the call returns,
+ * whatever the result, as are every schema and array taken from it. The store is locked for the
+ * whole import; the stream's callbacks run on the calling thread and must not call into this
+ * store. SLOTS_OK, the statuses of the loads, and SLOTS_EIO when the stream itself fails (its
+ * get_last_error() text in the message). */
+SLOTS_API int slots_store_import_stream(slots_store *s, struct ArrowArrayStream *in, unsigned flags, size_t *loaded);
+
 /* ============================================================================================== */
 /* Validators: a caller's rule on a field, run by the core on every path into it                  */
 /* ============================================================================================== */

@@ -138,4 +138,16 @@ void load_note_restore(const load_note *in);
 int load_error_line(size_t line);
 void load_fault_reset(void);
 
+/* ---- arrow_*.c: the Arrow C Data Interface (export, stream, import) --------------------------- */
+/* SLOTS_EINVAL for unknown or conflicting SLOTS_ARROW_* flags. */
+int arrow_check_flags(unsigned flags);
+/* Whether field f is a child of the exported struct under these flags (refs only on request). */
+bool arrow_field_exported(const field *f, unsigned flags);
+/* Fills *out with the type's schema for these flags (arrow_schema.c; SLOTS_ENOMEM). */
+int arrow_schema_fill(const slots_type *t, unsigned flags, struct ArrowSchema *out);
+/* Copies `rows` live records of the store, locked by the caller, from slot *slot on into a struct
+ * array (*slot moves past the last one read): one pass, buffers owned by the array. SLOTS_ENOMEM,
+ * SLOTS_ERANGE (text too long for 32-bit offsets). Nothing is filled on failure. */
+int arrow_batch_build(const slots_store *s, unsigned flags, uint32_t *slot, size_t rows, struct ArrowArray *out);
+
 #endif

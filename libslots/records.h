@@ -79,6 +79,7 @@ typedef struct slots_store {
     struct map *extras;      /* slot index → extras block (dynamic types), created on first use */
     struct key_index *index; /* unique key index (types with a key field; not default stores) */
     uint32_t *positions;     /* position → slot, rebuilt after removals; NULL when stale */
+    uint64_t changes;        /* records added or removed so far (under the lock): Arrow streams notice them */
     uint32_t positions_len;
     struct load_errors errors; /* what the last load kept of its errors (loaderror.c) */
     slots_progress_fn progress; /* told how a load goes (progress.c), or NULL */

@@ -52,6 +52,7 @@ struct slots_type {
     size_t self_bytes;    /* bytes of this struct and what it owns */
     uint32_t c_size, c_align; /* SLOTS_CLAYOUT: the C struct's size and alignment (clayout.c) */
     void *ffi_struct;     /* SLOTS_CLAYOUT: the libffi struct type, made on first request (ffi/layout.c) */
+    void *arrow_schemas[8]; /* Arrow schemas by export flags (arrow_schema.c), made on first export, never freed */
     struct method **methods; /* bound native methods (ffi/call.c), each allocated on its own */
     int nmethods, methods_cap;
     size_t mem_records, mem_strings, mem_extras, live; /* atomic counters */

@@ -310,8 +310,10 @@ int store_reserve_locked(slots_store *s, size_t n) {
     return rc;
 }
 
-/* Called with the store locked: positions change when a hole opens or fills. */
+/* Called with the store locked whenever records are added or removed: positions change when a hole
+ * opens or fills, and the change is counted. */
 static void forget_positions(slots_store *s) {
+    s->changes++; /* every add and remove comes here */
     if (!s->positions) return;
     mem_free(s->positions, (size_t)s->positions_len * sizeof *s->positions, NULL);
     s->positions = NULL, s->positions_len = 0;
