@@ -37,6 +37,8 @@ typedef struct loader {
     slots_progress_fn progress; /* the store's progress function when the load began, or NULL */
     void *progress_ctx;
     size_t progress_every, reported; /* rows between calls; rows told so far */
+    bool batched;      /* Arrow imports: rows are "batch B, row R" (from 0), not lines */
+    size_t batch, batch_first_line; /* the batch, and the line number (from 1) of its row 0 */
 } loader;
 /* progress.c: tells the load's progress function about the rows decoded so far (`rows`, in all)
  * once `progress_every` more have come, or always when `final`; a function that asks to stop
@@ -136,6 +138,8 @@ void load_note_restore(const load_note *in);
 /* Takes the current row's error (the note, the message) as the error of `line`, then puts
  * "line N: " in front of the message. Returns the current code. */
 int load_error_line(size_t line);
+/* The same with another name for the row than "line N: " (an Arrow batch and row). */
+int load_error_named(size_t line, const char *prefix);
 void load_fault_reset(void);
 
 /* ---- arrow_*.c: the Arrow C Data Interface (export, stream, import) --------------------------- */

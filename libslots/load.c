@@ -50,20 +50,28 @@ static int remember(loader *L, slots_obj h) {
 
 
 
+/* Takes the current row's error as the error of `line`, named as the load names its rows. */
+static int row_error(const loader *L, size_t line) {
+    if (!L->batched) return load_error_line(line);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "batch %zu, row %zu: ", L->batch, line - L->batch_first_line);
+    return load_error_named(line, prefix);
+}
+
 int loader_row(loader *L, size_t line, row_decoder decode, void *ctx) {
     recref r;
     slots_obj h;
     bool keyed;
     int rc = L->store->index ? index_reserve(L->store, L->store->index, 1) : SLOTS_OK;
     if (rc == SLOTS_OK) rc = store_alloc_record(L->store, &r, &h);
-    if (rc != SLOTS_OK) return load_note_reset(), load_error_line(line);
+    if (rc != SLOTS_OK) return load_note_reset(), row_error(L, line);
     rc = row_fill(&r, decode, ctx, L->flags);
     if (rc == SLOTS_OK) rc = row_index_key(&r, NULL, &keyed);
     if (rc == SLOTS_OK && keyed) index_added(L->store->index, 1);
     if (rc == SLOTS_OK) rc = remember(L, h);
     if (rc == SLOTS_OK) return SLOTS_OK;
     store_release_record(L->store, &r);
-    load_error_line(line);
+    row_error(L, line);
     if (rc == SLOTS_ENOMEM || !(L->flags & SLOTS_LOAD_SKIP_BAD)) return rc;
     L->skipped++;
     rc = loader_keep_fault(L); /* a list that cannot be kept fails the load */

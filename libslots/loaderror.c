@@ -39,12 +39,18 @@ void load_note_place(const char *at, size_t column) {
 void load_note_save(load_note *out) { *out = note; }
 void load_note_restore(const load_note *in) { note = *in; }
 
-int load_error_line(size_t line) {
+int load_error_named(size_t line, const char *prefix) {
     fault.line = line;
     fault.where = note;
     snprintf(fault.message, sizeof fault.message, "%s", slots_errmsg());
     fault.set = true;
-    return err_prefix("line %zu: ", line);
+    return err_prefix("%s", prefix);
+}
+
+int load_error_line(size_t line) {
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "line %zu: ", line);
+    return load_error_named(line, prefix);
 }
 
 void load_fault_reset(void) { fault.set = false; }

@@ -10,7 +10,7 @@ import sys
 import types
 import typing
 
-from . import _bridge, _handles
+from . import _arrow, _bridge, _handles
 from ._annotations import _Self, _is_classvar, _kind_of, _own_annotations
 from ._convert import _codegen_ns, _make_fdel, _make_fset, _make_init, _ref_getter
 from ._errors import _error, _on_get_status
@@ -260,6 +260,7 @@ class _ClassBuilder(object):
             _install(cls, "__getattr__", _dyn_getattr)
         if info.ref_indices or self.dynamic:
             _install(cls, "__del__", _make_del(info.ref_indices, self.dynamic))
+        _install(cls, "__arrow_c_schema__", classmethod(_arrow.class_schema))  # the Arrow PyCapsule interface
 
     def data_descriptor_names(self):
         """Names a dynamic record's __setattr__ hands to object.__setattr__ (fields, properties, the

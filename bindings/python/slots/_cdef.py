@@ -129,6 +129,7 @@ slots_method_count slots_method_name slots_method_signature slots_method_flags
 slots_field_set_validator
 slots_from_json_flags slots_store_load_error_list slots_store_load_error_get slots_store_set_load_error_limit
 slots_to_json_flags slots_store_dump_jsonl_flags slots_store_dump_jsonl_file_flags
+slots_type_export_schema slots_store_export_array slots_store_export_stream slots_store_import_stream
 """.split())
 
 

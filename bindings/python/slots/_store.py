@@ -21,7 +21,7 @@ import signal
 import threading
 import types
 
-from . import _handles, _ranges
+from . import _arrow, _handles, _ranges
 from ._errors import BusyError, CancelledError, StaleRecordError, _error, _raise
 from ._handles import _Borrowed, _info
 from ._kinds import _I64_MAX, _I64_MIN, _U64_MAX
@@ -714,3 +714,34 @@ class Store(object):
         if rc:
             raise _error(rc)
         return n
+
+    # ---- Arrow (_arrow.py) -------------------------------------------------------------------
+    def __arrow_c_stream__(self, requested_schema=None):
+        """The store as an Arrow C stream in a PyCapsule (the Arrow PyCapsule interface), so
+        pyarrow.table(store), polars.DataFrame(store) and DuckDB's `select ... from store` read it:
+        record batches of 65536 records, each copied in C when read, unset and null cells null.
+        The stream fails (an error in the consumer) if the store is dropped or records are added
+        or removed while it is read. requested_schema is not honoured (cast afterwards)."""
+        return _arrow.stream_capsule(self._live(), requested_schema)
+
+    def arrow_stream(self, batch_rows=65536, string_view=False, large=False, refs=False):
+        """The store's Arrow C stream capsule with options: batch size, str/bytes as string views
+        or with 64-bit offsets, ref fields as u64 record handles (left out by default)."""
+        return _arrow.stream_capsule(self._live(), None, batch_rows, string_view=string_view, large=large,
+                                     refs=refs)
+
+    def load_arrow(self, obj, lenient=False, skip_bad=False):
+        """Adds a record per row of any object with __arrow_c_stream__ (a pyarrow Table, a Polars
+        DataFrame, a DuckDB relation, another Store): columns by field name, each cell checked as
+        a setter checks it (validators too), nulls null; all or nothing, as load_jsonl. Returns
+        the number of records added."""
+        return _arrow.load(self, obj, lenient, skip_bad)
+
+    def to_pandas(self):
+        """A pandas DataFrame (nullable dtypes: unset and null cells are pd.NA); needs pandas and
+        pyarrow (ImportError saying so otherwise)."""
+        return _arrow.to_pandas(self)
+
+    def to_polars(self):
+        """A Polars DataFrame (unset and null cells are null); needs polars."""
+        return _arrow.to_polars(self)
