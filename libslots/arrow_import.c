@@ -164,10 +164,13 @@ static int decode_row(const recref *r, void *ctx) {
     for (int64_t k = 0; k < im->ncols; k++) {
         const column_in *col = &im->cols[k];
         value v;
-        int rc = !cell_value(col, i, &v) ? err_set(SLOTS_EINVAL, "column '%s' has offsets or a view that point outside its data", col->name)
-                 : col->field >= 0 ? field_set(r, col->field, &v)
-                 : v.kind == VAL_NULL ? SLOTS_OK /* no extra, as an empty CSV cell sets none */
-                 : extra_set(r, col->name, strlen(col->name), &v);
+        int rc = cell_value(col, i, &v) ? SLOTS_OK
+                 : err_set(SLOTS_EINVAL, "column '%s' has offsets or a view that point outside its data", col->name);
+        /* A null is a value only where null is (an optional field); elsewhere it is a missing cell,
+         * as an empty CSV cell is: the default applies, or the row misses the field. */
+        bool missing = v.kind == VAL_NULL && (col->field < 0 || !(im->t->fields[col->field].flags & SLOTS_FIELD_OPTIONAL));
+        if (rc == SLOTS_OK && !missing)
+            rc = col->field >= 0 ? field_set(r, col->field, &v) : extra_set(r, col->name, strlen(col->name), &v);
         if (rc != SLOTS_OK) return load_note_field(col->name, strlen(col->name)), rc;
     }
     return SLOTS_OK;
