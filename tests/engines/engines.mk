@@ -3,7 +3,7 @@
 #   make deps-engines   (part of make deps) a Java runtime for Spark from Debian, only when no `java`
 #                       is on PATH; build/venv-engines from the pinned tests/engines/requirements.txt
 #                       (pyspark, pyarrow, pandas, dask[distributed], pytest, cffi), made again only
-#                       when that file changes; build/duckdb/libduckdb.so from the npm package
+#                       when that file changes; build/duckdb-VERSION/libduckdb.so from the npm package
 #                       @duckdb/node-bindings-linux-x64 (DuckDB's own build, as its Node binding ships it)
 #   make check-engines  DuckDB's C API scans a libslots stream (tests/engines/duckdb_scan.c, built
 #                       with ASan so a leaked schema or batch fails it), then pytest over
@@ -13,8 +13,10 @@
 ENGINES_PYTHON ?= /usr/bin/python3
 ENGINES_VENV := $(B)/venv-engines
 ENGINES_REQ := tests/engines/requirements.txt
-DUCKDB_NPM := @duckdb/node-bindings-linux-x64@1.5.6-r.1
-DUCKDB_DIR := $(B)/duckdb
+DUCKDB_VERSION := 1.5.6-r.1
+DUCKDB_NPM := @duckdb/node-bindings-linux-x64@$(DUCKDB_VERSION)
+# One directory per version: a new version is fetched by make deps, nothing else fetches again.
+DUCKDB_DIR := $(B)/duckdb-$(DUCKDB_VERSION)
 # Spark 4 runs on Java 17 or 21; Debian 12's default-jre-headless is OpenJDK 17.
 ENGINES_JAVA_PKG := $(if $(shell command -v java 2>/dev/null),,default-jre-headless)
 
@@ -35,7 +37,7 @@ $(ENGINES_VENV)/.stamp: $(ENGINES_REQ)
 	@touch $@
 
 # npm pack checks the tarball against the registry's integrity hash; only the library is kept.
-$(DUCKDB_DIR)/libduckdb.so: tests/engines/engines.mk
+$(DUCKDB_DIR)/libduckdb.so:
 	@command -v npm >/dev/null 2>&1 || { echo "deps-engines: npm not found (Debian: npm)" >&2; exit 1; }
 	rm -rf $(DUCKDB_DIR) && mkdir -p $(DUCKDB_DIR)
 	cd $(DUCKDB_DIR) && npm pack --silent $(DUCKDB_NPM) >/dev/null && tar xzf *.tgz package/libduckdb.so package/LICENSE
