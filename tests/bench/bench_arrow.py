@@ -9,8 +9,9 @@ ms, GB/s (the Arrow data made: Table.nbytes, per second), and how many times slo
 
   to a pyarrow Table
     pa.table(store)            the store's Arrow C stream (Store.__arrow_c_stream__): one copying pass in C
-    columns + pa.array         store.column() for id and price (C copies into array.array) and a
-                               Python list of names, then pa.array each and pa.Table.from_arrays
+    columns + pa.array         store.column() for id and price (C copies into array.array, viewed
+                               by numpy) and a Python list of names (str has no column()), then
+                               pa.array each and pa.Table.from_arrays
     from_pylist(dataclasses)   pa.Table.from_pylist over dicts made from 1M dataclass instances
   to a pandas DataFrame
     store.to_pandas()          through the Arrow stream (nullable dtypes)
@@ -58,11 +59,14 @@ def make_store(n):
 # imports pandas on its first call, to ask whether its argument is a DataFrame: 0.6 s here).
 
 def table_from_columns(store):
+    import numpy as np
     import pyarrow as pa
 
-    return pa.Table.from_arrays([pa.array(store.column("id"), pa.int64()),
+    # numpy views of the column copies (pa.array of an array.array would iterate it in Python)
+    return pa.Table.from_arrays([pa.array(np.frombuffer(store.column("id"), np.int64)),
                                  pa.array([r.name for r in store], pa.string()),
-                                 pa.array(store.column("price"), pa.float64())], names=["id", "name", "price"])
+                                 pa.array(np.frombuffer(store.column("price"), np.float64))],
+                                names=["id", "name", "price"])
 
 
 def dataclasses_of(n):
