@@ -123,7 +123,7 @@ export interface RecordClass<R extends Record = Record> {
     /** Live records of exactly this type, in every store. */
     liveCount(): number;
     /** The type's Arrow schema: an apache-arrow Schema when that module is passed, else a plain description. */
-    arrowSchema(): ArrowSchemaInfo;
+    arrowSchema(arrow?: undefined, options?: { flags?: number }): ArrowSchemaInfo;
     arrowSchema(arrow: ArrowModule, options?: { flags?: number }): any;
     /** A record from one JSON object; strict unless { lenient: true }. */
     fromJSON(json: string | Buffer, options?: { lenient?: boolean }): R;
