@@ -792,10 +792,12 @@ SLOTS_API int slots_store_export_stream(slots_store *s, size_t batch_rows, unsig
  * field is SLOTS_ENOATTR naming it, except on a SLOTS_DYNAMIC type, where it becomes an extra of
  * each row; a repeated column name is SLOTS_EINVAL); each cell goes through the one path into a
  * field, so kinds, ranges, UTF-8, readonly and key rules and validators apply exactly as to a
- * setter ("batch 2, row 17: Product.price must be f64, not str"); a null cell is null, or an error
- * naming the field when the field is not optional; a column not in the stream leaves its field to
- * its default, and a field without one is a missing field (SLOTS_ETYPE) unless
- * SLOTS_LOAD_LENIENT (the key is always required). Accepted formats: b c s i l C S I L f g u U vu z
+ * setter ("batch 2, row 17: Product.price must be f64, not str"). A null cell is null in an optional
+ * field; in any other field it is a missing cell, as an empty CSV cell is: like a column not in the
+ * stream, it leaves the field to its default, and a field without one is a missing field
+ * ("batch 0, row 3: missing field 'name'", SLOTS_ETYPE) unless SLOTS_LOAD_LENIENT leaves it unset
+ * (the key is always required). So an export imports back as it was, except that an unset optional
+ * field comes back null. Accepted formats: b c s i l C S I L f g u U vu z
  * Z vz n (the null type); others (dictionaries, nested, dates, ...) are SLOTS_ETYPE naming the
  * column. Batches and rows are named from 0, as Arrow libraries index them; a load error entry's
  * line is the row's number in the whole stream from 1. All or nothing: on any failure the store is

@@ -6,6 +6,7 @@
  */
 #include "io.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 /* The Arrow formats a column may have, and how its cells become values. */
@@ -47,7 +48,7 @@ static const format_info formats[] = {
 /* The stream failed (not a row): its own words, when it has some. */
 static int stream_error(import *im, int code, const char *what) {
     const char *why = im->in->get_last_error ? im->in->get_last_error(im->in) : NULL;
-    return err_set(SLOTS_EIO, "the Arrow stream failed to give its %s: %s", what, why ? why : strerror(code));
+    return err_set(code == ENOMEM ? SLOTS_ENOMEM : SLOTS_EIO, "the Arrow stream failed to give its %s: %s", what, why ? why : strerror(code));
 }
 
 /* A schema child as a column: its format known, its name a field (or an extra of a dynamic type)

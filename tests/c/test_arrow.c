@@ -427,6 +427,7 @@ typedef struct fake {
     int64_t len;
     const void *bufs[8][MAXCOL][3]; /* [batch][column][buffer] */
     struct ArrowArray arrays[8][MAXCOL], *array_ptrs[8][MAXCOL];
+    const void *top_bufs[1]; /* the struct's validity: none */
     int released, arrays_released;
 } fake;
 
@@ -455,7 +456,7 @@ static int fake_next(struct ArrowArrayStream *st, struct ArrowArray *out) {
         f->arrays[b][k].null_count = f->bufs[b][k][0] ? -1 : 0;
         f->array_ptrs[b][k] = &f->arrays[b][k];
     }
-    *out = (struct ArrowArray){.length = f->len, .n_buffers = 1, .n_children = f->ncols, .buffers = (const void *[]){NULL},
+    *out = (struct ArrowArray){.length = f->len, .n_buffers = 1, .n_children = f->ncols, .buffers = f->top_bufs,
                                .children = f->array_ptrs[b], .release = counted_array, .private_data = f};
     return 0;
 }
@@ -494,11 +495,13 @@ static void fake_rows(fake *f, const int64_t *ids, const char *text, const int32
     }
 }
 
+/* The rows both import tests read: ids, and names as utf8 text with its offsets (two batches of 3). */
+static const int64_t ids[] = {1, 2, 3, 4, 5, 6};
+static const char text[] = "onetwothreefourfivesix";
+static const int32_t offsets[] = {0, 3, 6, 11, 11, 15, 19, 22};
+
 static void test_import_rows(void) {
     slots_store *s = new_store(ID_NAME, NULL);
-    static const int64_t ids[] = {1, 2, 3, 4, 5, 6};
-    static const char text[] = "onetwothreefourfivesix";
-    static const int32_t offsets[] = {0, 3, 6, 11, 11, 15, 19, 22};
     static const int32_t qty[] = {10, 20, 30, 40, 50, 60};
     static const unsigned char valid[] = {0x5, 0x6}; /* batch 0: rows 0, 2; batch 1: rows 1, 2 */
     fake f;
@@ -555,9 +558,6 @@ static void test_import_rows(void) {
 
 static void test_import_errors(void) {
     slots_store *s = new_store(ID_NAME, NULL);
-    static const int64_t ids[] = {1, 2, 3, 4, 5, 6};
-    static const char text[] = "onetwothreefourfivesix";
-    static const int32_t offsets[] = {0, 3, 6, 11, 11, 15, 19, 22};
     static const int32_t qty[] = {10, 20, 30, 40, 300, 60};
     fake f;
     size_t loaded = 99, n;
@@ -639,6 +639,34 @@ static void test_import_errors(void) {
     CU_ASSERT_EQUAL(f.released, 1);
 }
 
+/* On a dynamic type a column that is not a field becomes an extra of each row (none for a null). */
+static void test_import_extras(void) {
+    slots_type *t;
+    slots_store *s;
+    ASSERT_OK(slots_type_define(unique_name("ArrowDyn"), "id: i64 key", NULL, SLOTS_DYNAMIC, &t));
+    ASSERT_OK(slots_store_new(t, &s));
+    static const char *names[] = {"id", "label"}, *formats[] = {"l", "u"};
+    static const unsigned char valid = 0x5;
+    fake f;
+    fake_init(&f, 2, names, formats, 1, 3);
+    f.bufs[0][0][1] = ids, f.bufs[0][1][0] = &valid, f.bufs[0][1][1] = offsets, f.bufs[0][1][2] = text;
+    struct ArrowArrayStream st = fake_stream(&f);
+    size_t loaded = 0, n;
+    ASSERT_OK(slots_store_import_stream(s, &st, 0, &loaded));
+    CU_ASSERT_EQUAL(loaded, 3);
+    slots_obj o;
+    const char *p;
+    size_t len;
+    ASSERT_OK(slots_store_find_i64(s, 3, &o));
+    ASSERT_OK(slots_extra_get_str(o, "label", &p, &len));
+    CU_ASSERT_EQUAL(len, 5);
+    CU_ASSERT_EQUAL(memcmp(p, "three", 5), 0);
+    ASSERT_OK(slots_store_find_i64(s, 2, &o));
+    ASSERT_OK(slots_extra_count(o, &n));
+    CU_ASSERT_EQUAL(n, 0);
+    slots_store_drop(s);
+}
+
 static int no_thirteen(slots_obj self, int field, const slots_arg *v, char *msg, size_t cap, void *ctx) {
     (void)self, (void)field;
     ++*(int *)ctx;
@@ -683,6 +711,7 @@ static CU_TestInfo tests[] = {
     {"import: rows, nulls, all or nothing", test_import_rows},
     {"import: errors name batch, row, field", test_import_errors},
     {"import: validators run", test_import_validators},
+    {"import: extras of a dynamic type", test_import_extras},
     CU_TEST_INFO_NULL,
 };
 

@@ -581,6 +581,7 @@ static void test_load_csv(void) { load_scenarios("csv", call_load_csv, make_csv)
 typedef struct dump_ctx {
     slots_store *s;
     slots_obj o;
+    slots_store *into; /* Arrow imports */
 } dump_ctx;
 static int call_dump_jsonl(void *p) {
     const char *out;
@@ -613,7 +614,7 @@ static void test_dumps(void) {
     char *text = make_jsonl(300, 1, 0);
     ASSERT_OK(slots_store_load_jsonl(s, text, strlen(text), 0, NULL, NULL));
     free(text);
-    dump_ctx c = {s, 0};
+    dump_ctx c = {s, 0, NULL};
     ASSERT_OK(slots_store_at(s, 7, &c.o));
     ASSERT_OK(slots_extra_set_str(c.o, "note", LONG, sizeof LONG - 1));
     /* the watch holds no dumps here: taking one would grow the scratch buffer under test */
@@ -627,6 +628,48 @@ static void test_dumps(void) {
     shrink_scratch();
     sweep("to_json", &w, call_to_json, &c);
     ASSERT_OK(slots_store_drop(s));
+}
+
+/* ---- Arrow: export (schema, array, stream) and import ----------------------------------------- */
+static int call_export_array(void *p) {
+    struct ArrowArray a;
+    int rc = slots_store_export_array(((dump_ctx *)p)->s, SLOTS_ARROW_STRING_VIEW, NULL, &a);
+    if (rc == SLOTS_OK) a.release(&a);
+    return rc;
+}
+static int call_export_schema(void *p) {
+    struct ArrowSchema sc;
+    const slots_type *t;
+    int rc = slots_store_type(((dump_ctx *)p)->s, &t);
+    if (rc == SLOTS_OK) rc = slots_type_export_schema(t, SLOTS_ARROW_LARGE, &sc);
+    if (rc == SLOTS_OK) sc.release(&sc);
+    return rc;
+}
+/* A stream of store s read into store `into` (the stream's own allocations fail too). */
+static int call_import(void *p) {
+    dump_ctx *c = p;
+    struct ArrowArrayStream st;
+    int rc = slots_store_export_stream(c->s, 64, 0, &st);
+    return rc == SLOTS_OK ? slots_store_import_stream(c->into, &st, 0, NULL) : rc;
+}
+
+static void test_arrow(void) {
+    slots_type *t = def(KEYED, 0);
+    slots_store *s = NULL, *into = NULL;
+    ASSERT_OK(slots_store_new(t, &s));
+    ASSERT_OK(slots_store_new(t, &into));
+    char *text = make_jsonl(300, 1, 0);
+    ASSERT_OK(slots_store_load_jsonl(s, text, strlen(text), 0, NULL, NULL));
+    free(text);
+    dump_ctx c = {s, 0, into};
+    watch w = {.types = {t}, .stores = {s, into}};
+    sweep("Arrow schema (first export)", &w, call_export_schema, &c);
+    sweep("Arrow array 300 records", &w, call_export_array, &c);
+    struct ArrowSchema sc; /* the type keeps its schema for good once made: made before the sweep */
+    ASSERT_OK(slots_type_export_schema(t, 0, &sc));
+    sweep("Arrow import 300 records", &w, call_import, &c);
+    ASSERT_OK(slots_store_drop(s));
+    ASSERT_OK(slots_store_drop(into));
 }
 
 static void test_total(void) { printf("\n    oom total: %ld allocation sites injected", sites_total); }
@@ -644,6 +687,7 @@ int main(void) {
         {"CSV load on threads", test_load_csv_threads},
         {"CSV load", test_load_csv},
         {"dumps", test_dumps},
+        {"Arrow export and import", test_arrow},
         {"total", test_total},
         CU_TEST_INFO_NULL,
     };

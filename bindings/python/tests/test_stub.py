@@ -10,7 +10,7 @@ import pytest
 STUB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "slots", "__init__.pyi")
 # The special methods the stub types (RecordMeta's __new__/__init__ are the class statement's).
 SPECIAL = {"__init__", "__class_getitem__", "__len__", "__getitem__", "__iter__", "__bool__",
-           "__contains__", "__sizeof__"}
+           "__contains__", "__sizeof__", "__arrow_c_stream__"}
 
 
 def _stub():
