@@ -9,6 +9,8 @@
 #                       with ASan so a leaked schema or batch fails it), then pytest over
 #                       tests/engines: Spark (local[2]) and a Dask LocalCluster load JSON Lines
 #                       partitions into stores and aggregate the Arrow batches they export.
+#   make bench-arrow    tests/bench/bench_arrow.py with build/venv-engines's pyarrow and pandas (1M
+#                       Products to a pyarrow Table and to pandas, against Python-side copies)
 # The first run needs the package indexes (PyPI, npm); make check itself runs offline.
 ENGINES_PYTHON ?= /usr/bin/python3
 ENGINES_VENV := $(B)/venv-engines
@@ -20,7 +22,7 @@ DUCKDB_DIR := $(B)/duckdb-$(DUCKDB_VERSION)
 # Spark 4 runs on Java 17 or 21; Debian 12's default-jre-headless is OpenJDK 17.
 ENGINES_JAVA_PKG := $(if $(shell command -v java 2>/dev/null),,default-jre-headless)
 
-.PHONY: deps-engines check-engines
+.PHONY: deps-engines check-engines bench-arrow
 
 deps-engines: $(ENGINES_VENV)/.stamp $(DUCKDB_DIR)/libduckdb.so
 	@if [ -n "$(ENGINES_JAVA_PKG)" ]; then \
@@ -57,3 +59,6 @@ check-engines: lib $(B)/engines/duckdb_scan $(ENGINES_VENV)/.stamp
 	    $(abspath $(ENGINES_VENV)/bin/python) -m pytest -q -p no:cacheprovider .
 
 EXTRA_CHECKS += check-engines
+
+bench-arrow: lib $(ENGINES_VENV)/.stamp
+	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(ENGINES_VENV)/bin/python tests/bench/bench_arrow.py
