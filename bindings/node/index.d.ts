@@ -122,6 +122,9 @@ export interface RecordClass<R extends Record = Record> {
     readonly fields: FieldInfo[];
     /** Live records of exactly this type, in every store. */
     liveCount(): number;
+    /** The type's Arrow schema: an apache-arrow Schema when that module is passed, else a plain description. */
+    arrowSchema(arrow?: undefined, options?: { flags?: number }): ArrowSchemaInfo;
+    arrowSchema(arrow: ArrowModule, options?: { flags?: number }): any;
     /** A record from one JSON object; strict unless { lenient: true }. */
     fromJSON(json: string | Buffer, options?: { lenient?: boolean }): R;
 }
@@ -136,6 +139,18 @@ export function defineType<F extends object = { [field: string]: any }>(
 
 /** The class of the type the name is bound to now; throws SLOTS_ENOATTR if none. */
 export function findType<F extends object = { [field: string]: any }>(name: string): RecordClass<RecordOf<F>>;
+
+/** The apache-arrow module (`require('apache-arrow')`); the binding uses the caller's copy. */
+export type ArrowModule = { makeData: (...args: any[]) => unknown; [name: string]: any };
+
+/** An Arrow schema as the C export describes it (format strings as in the Arrow C Data Interface). */
+export interface ArrowSchemaInfo {
+    format: string;
+    name: string;
+    nullable: boolean;
+    metadata: Map<string, string>;
+    children: ArrowSchemaInfo[];
+}
 
 /** The column reads: one TypedArray of the field's C type. */
 export type Column = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array |
@@ -166,6 +181,9 @@ export class Store<R extends Record = Record> implements Iterable<R> {
     values(): IterableIterator<R>;
     /** [key, record] pairs in position order. */
     entries(): IterableIterator<[number | bigint | string, R]>;
+    /** The records as an apache-arrow Table (pass the apache-arrow module); nulls for unset and null
+     * fields; valid after the store changes or is dropped. */
+    toArrow(arrow: ArrowModule, options?: { batchRows?: number; flags?: number }): any;
     /** Appends a record made from the constructor's arguments (positional, then an object). */
     append(...values: any[]): R;
     remove(record: R): void;

@@ -20,6 +20,7 @@ const path = require('path');
 const util = require('util');
 const koffi = require('koffi');
 const cdef = require('./lib/cdef');
+const arrowC = require('./lib/arrow');
 
 const EXPECTED_MAJOR = 1;
 
@@ -511,6 +512,14 @@ class Record {
         }));
     }
 
+    /** The type's Arrow schema (slots_type_export_schema): an apache-arrow Schema when the
+     * apache-arrow module is passed, else a plain { format, name, nullable, metadata, children }.
+     * options.flags: constants.SLOTS_ARROW_LARGE, ... */
+    static arrowSchema(arrow, options = {}) {
+        const type = this.prototype[INFO].type;
+        return arrowC.typeSchema((flags, p) => check(F.slots_type_export_schema(type, flags, p)), options.flags || 0, arrow);
+    }
+
     /** Live records of exactly this type, in every store. */
     static liveCount() {
         check(F.slots_type_count(this.prototype[INFO].type, outLen));
@@ -728,6 +737,18 @@ class Store {
     get #ptr() {
         if (!this.cell.ptr) throw makeError(C.SLOTS_ESTALE, 'the store was dropped');
         return this.cell.ptr;
+    }
+
+    /** The records as an apache-arrow Table (pass the apache-arrow module): the store's Arrow C
+     * stream (slots_store_export_stream) read batch by batch, each copied out of C once. Unset and
+     * null fields are nulls; the Table stays valid after the store changes or is dropped.
+     * options: batchRows (records per RecordBatch, default 65536), flags (SLOTS_ARROW_LARGE). */
+    toArrow(arrow, options = {}) {
+        if (!arrow || typeof arrow.makeData !== 'function') {
+            throw new TypeError("toArrow needs the apache-arrow module: store.toArrow(require('apache-arrow'))");
+        }
+        const rows = options.batchRows || 0, flags = options.flags || 0;
+        return arrowC.streamTable(arrow, (p) => check(F.slots_store_export_stream(this.#ptr, rows, flags, p)));
     }
 
     /** Number of live records. */

@@ -2,8 +2,8 @@
 // Reads ffi/slots.cdef — the generated, preprocessor-free declarations of libslots — and turns it into
 // koffi types, constants and functions, so the Node binding declares nothing by hand.
 //
-// The cdef has six shapes of declaration, one per statement: `enum { NAME = value, ... };`,
-// `typedef struct X X;` (opaque), `typedef struct X { members } X;`, `struct X { members };`, `typedef T NAME;` and
+// The cdef has six shapes of declaration, one per statement: `enum { NAME = value, ... };`, `struct X { members };`,
+// `typedef struct X X;` (opaque), `typedef struct X { members } X;`, `typedef T NAME;` and
 // `typedef R (*NAME)(params);`, plus one function prototype per line. koffi parses prototypes itself;
 // every type a prototype names is declared before any prototype is, because koffi 3.3.4 aborts the
 // process (instead of throwing) on an unknown type after `const` in a prototype.
@@ -31,30 +31,20 @@ function parse(text) {
     const constants = Object.create(null);
     const prototypes = new Map();
     text = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
-    // Struct bodies hold ';' themselves: take them out first, in order of appearance.
-    text = text.replace(/typedef\s+struct\s+(\w+)\s*\{([^}]*)\}\s*(\w+)\s*;/g, (all, tag, body, name) => {
+    // Struct bodies hold ';' themselves: take them out first, in order of appearance. A plain
+    // `struct X { ... };` (the Arrow C Data Interface's) is declared under its tag; its function
+    // pointer and struct pointer members are plain pointers (read with koffi.decode, called with
+    // koffi.call), since koffi cannot name a struct inside its own definition.
+    text = text.replace(/(typedef\s+)?struct\s+(\w+)\s*\{([^}]*)\}\s*(\w*)\s*;/g, (all, td, tag, body, name) => {
         const members = {};
         for (const decl of statements(body)) {
-            const [type, field] = splitDecl(decl);
-            members[field] = type;
+            const fnptr = /\(\s*\*\s*(\w+)\s*\)\s*\(/.exec(decl);
+            const [type, field] = fnptr ? ['void *', fnptr[1]] : splitDecl(decl);
+            members[field] = /^struct\b.*\*$/.test(type) ? 'void *' : type;
         }
-        koffi.struct(name, members);
+        koffi.struct(td ? name : tag, members);
         return '';
     });
-    // Plain `struct X { members };` (the Arrow C Data Interface's): pointer and function-pointer
-    // members are opaque here (a JS caller hands the struct's address on, it does not walk it), and
-    // prototypes then name the type X.
-    text = text.replace(/(?:^|\n)\s*struct\s+(\w+)\s*\{((?:[^{}]|\([^)]*\))*)\}\s*;/g, (all, tag, body) => {
-        const members = {};
-        for (const decl of statements(body)) {
-            const fn = /\(\s*\*\s*(\w+)\s*\)/.exec(decl);
-            const [type, field] = fn ? ['void *', fn[1]] : splitDecl(decl);
-            members[field] = /\bstruct\b/.test(type) || /\*\s*\*/.test(type) ? 'void *' : type;
-        }
-        koffi.struct(tag, members);
-        return '\n';
-    });
-    text = text.replace(/\bstruct\s+(Arrow\w+)\b/g, '$1');
     let m;
     for (const st of statements(text)) {
         if ((m = /^enum \{(.*)\}$/.exec(st))) {
@@ -69,7 +59,7 @@ function parse(text) {
         } else if ((m = /^typedef (.+?) (\w+)$/.exec(st))) {
             koffi.alias(m[2], m[1]);
         } else if ((m = /(\bslots_\w+) ?\(/.exec(st))) {
-            prototypes.set(m[1], st);
+            prototypes.set(m[1], st.replace(/\bstruct /g, '')); // koffi names struct types by their tag
         } else {
             throw new Error(`slots cdef: cannot read '${st}'`);
         }

@@ -26,7 +26,7 @@ tgz=$(cd "$here" && "$NPM" pack --silent --pack-destination "$tmp") || fail "npm
 tgz=$(echo "$tgz" | tail -n 1)
 [ ! -e "$here/slots.cdef" ] || fail "npm pack left slots.cdef in $here"
 tar tzf "$tmp/$tgz" | sort >"$tmp/contents"
-for f in package/package.json package/index.js package/index.d.ts package/lib/cdef.js package/slots.cdef \
+for f in package/package.json package/index.js package/index.d.ts package/lib/cdef.js package/lib/arrow.js package/slots.cdef \
          package/README.md; do
     grep -qx "$f" "$tmp/contents" || fail "$tgz lacks $f"
 done

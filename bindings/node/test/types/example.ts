@@ -21,8 +21,13 @@ q.x = 5; q.set('x', 3).del('x');
 const j = JSON.stringify(q.toJSON());
 try { s.find(3); } catch (e) { const err = e as slots.SlotsError; console.log(err.code, err.line); }
 const v: string = slots.version; const c: string = slots.cdefPath;
+const info: slots.ArrowSchemaInfo = Product.arrowSchema();
+const fmt: string = info.children[0].format;
+const table = s.toArrow({ makeData: () => null }, { batchRows: 1024 });
 // wrong types, which must stay errors
 // @ts-expect-error
 const bad: string = p.price;
 // @ts-expect-error
 s.get({});
+// @ts-expect-error
+s.toArrow();
