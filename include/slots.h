@@ -457,8 +457,10 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
  * A CSV cell is parsed by the field's kind: integer and ref cells as Python's int(text) reads them,
  * float cells as float(text) reads them (blanks around; '+' or '-'; leading zeros; '_' between
  * digits as in "1_000"; for floats also ".5", "5.", "1e5", and inf, infinity, nan in any case; ASCII
- * digits only), bool as true/false/1/0 (any case, blanks around), str as text, bytes as base64
- * (neither trimmed). A cell that is no such literal is SLOTS_EPARSE (Python: ValueError) in
+ * digits only), bool as true/false/t/f/1/0 (any case, blanks around: PostgreSQL writes t and f),
+ * str as text, bytes as base64 or, when the cell starts with \x, as PostgreSQL's bytea hex
+ * ("\x48656c6c6f": pairs of hex digits, either case; a backslash is never base64, so no flag is
+ * needed) (neither trimmed). A cell that is no such literal is SLOTS_EPARSE (Python: ValueError) in
  * Python's words, the field after it: "line 3: invalid literal for int() with base 10: 'abc'
  * (Product.id)", "could not convert string to float: 'x' (Product.price)"; a number beyond the
  * field's range is SLOTS_ERANGE. An empty unquoted cell leaves the field unset (so its default
@@ -608,6 +610,123 @@ SLOTS_API int slots_store_dump_jsonl_flags(const slots_store *s, unsigned flags,
 SLOTS_API int slots_store_dump_jsonl_file_flags(const slots_store *s, const char *path, unsigned flags);
 SLOTS_API int slots_store_dump_csv(const slots_store *s, const char **out, size_t *len);
 SLOTS_API int slots_store_dump_csv_file(const slots_store *s, const char *path);
+
+/* ---- Sources: many values, streaming loads, cache operations, response dumps -------------------
+ * Redis, PostgreSQL and HTTP sources hand records over as many small values or as a stream of
+ * chunks; a cache replaces records by key. Everything here keeps the load rules above (strict or
+ * lenient rows, all or nothing unless skipping, errors in Python's words, cancellation, progress,
+ * the store's load-error list). */
+#define SLOTS_LOAD_UPSERT 0x40u /* a row whose key a record of the store already holds replaces that
+                                   record's contents in place (its handle stays valid, its position
+                                   too) instead of failing as a duplicate; a key given twice in one
+                                   load: the last row wins, at the first one's position. Still all or
+                                   nothing: nothing is replaced or added unless the whole load
+                                   succeeds. A type without a key field appends as usual. */
+/* Loads n JSON objects, values[i] of lens[i] bytes each (one object per value; newlines inside a
+ * value are fine), as slots_store_load_jsonl loads lines: the same flags (SLOTS_LOAD_SKIP_BAD,
+ * SLOTS_LOAD_LENIENT, SLOTS_LOAD_UPSERT), all or nothing, decoded on every core for a large batch
+ * (the threads split the values by count once they hold more than 1 MiB in all). Errors name the
+ * value from 1: "value 17: Expecting value" (the load-error list's `line` is the value's number,
+ * `offset` the byte offset inside that value, `column` offset + 1). A NULL values[i] (a Redis
+ * MGET nil: the key is gone) is no row: neither loaded nor skipped; an empty or blank value is a
+ * bad row ("Expecting value"). values and lens may be NULL when n is 0. The arrays and the bytes
+ * are read during the call only. Statuses as the other loads. Thread-safe. */
+SLOTS_API int slots_store_load_json_values(slots_store *s, const char *const *values, const size_t *lens, size_t n,
+                                           unsigned flags, size_t *loaded, size_t *skipped);
+
+/* A streaming load: text arrives in chunks of any size (a socket, a pipe, PostgreSQL's COPY TO
+ * STDOUT one row per PQgetCopyData, a file read piece by piece) and is decoded as it comes, in
+ * batches of about 4 MiB (on every core, as a load of that text), so a 10 GB file needs no 10 GB
+ * buffer: only the decoded records and the last unfinished row are held. A row may be cut anywhere
+ * between two feeds, inside a quoted CSV cell or a UTF-8 character too; line numbers and offsets
+ * in errors count from the start of the stream, as if it had been loaded in one piece.
+ * All or nothing at the commit: the rows are decoded into a staging area of the loader's own, not
+ * into the store, so while the loader is open the store is unchanged and fully usable by every
+ * thread (reads, appends, removes, other loads and loaders, a drop); at the commit, under the
+ * store's lock, every row appears at once, or none (a duplicate key, cancellation, no memory). A
+ * key is checked against the store's records at the commit (rows of the same stream that repeat a
+ * key are refused as they are decoded, as in a one-piece load); with SLOTS_LOAD_UPSERT the commit
+ * replaces records in place instead.
+ * It is a load: slots_store_cancel_load(store) stops it (the next feed or the commit fails with
+ * SLOTS_ECANCELED, and so does every later call but abort) from begin to commit, so an open loader
+ * takes one of the 1024 places for running loads; the store's progress function (as it was at
+ * begin) is told of the rows as they decode; with SLOTS_LOAD_SKIP_BAD the skipped rows' errors
+ * are gathered over all feeds and become the store's load-error list at the commit; a failed feed
+ * or commit sets the list to its one error.
+ * A failed feed ends the load: the staging area is freed at once, and every later feed or commit
+ * returns the same status and message; only abort (or the failing commit) frees the loader.
+ * A loader left open holds its records' memory (slots_memory_used counts it, the store's
+ * slots_store_memory does not) and its place for running loads until it is committed or aborted.
+ * A loader whose store is dropped fails at its next feed or at the commit (SLOTS_ESTALE).
+ * Loader references are checked like store references (an id and an incarnation, not an address):
+ * a committed, aborted, forged or NULL loader is SLOTS_ESTALE, never a crash; a loader may be fed
+ * from any thread, one call at a time: a call while another thread is inside a call on the same
+ * loader (or a validator of its rows calls back into it) is SLOTS_EBUSY and changes nothing.
+ * The _file loads and the loads with SLOTS_LOAD_UPSERT run through a loader. */
+#define SLOTS_FORMAT_JSONL 1 /* JSON Lines, as slots_store_load_jsonl reads it */
+#define SLOTS_FORMAT_CSV   2 /* CSV with a header row, as slots_store_load_csv reads it */
+typedef struct slots_loader slots_loader;
+/* Starts a streaming load into s: format SLOTS_FORMAT_JSONL or SLOTS_FORMAT_CSV, flags as that
+ * format's load takes them (SLOTS_LOAD_SKIP_BAD, SLOTS_LOAD_LENIENT, SLOTS_LOAD_UPSERT,
+ * SLOTS_LOAD_TRIM_HEADER for CSV). *out = the loader, to end with slots_loader_commit or
+ * slots_loader_abort. SLOTS_OK, SLOTS_EINVAL (format, flags, NULL out), SLOTS_ESTALE, SLOTS_EBUSY
+ * (from the store's own load), SLOTS_ENOMEM (also: 1024 loads and loaders running). */
+SLOTS_API int slots_loader_begin(slots_store *s, int format, unsigned flags, slots_loader **out);
+/* Feeds the next len bytes of the text (buf may be NULL when len is 0); the bytes are copied or
+ * decoded before the call returns. Rows completed by this chunk may be decoded now (a bad row
+ * fails the feed, unless skipping). SLOTS_OK, the load statuses (SLOTS_EPARSE, SLOTS_ETYPE, ...,
+ * with "line N: "), SLOTS_ESTALE (loader or store gone), SLOTS_EBUSY, SLOTS_ECANCELED. */
+SLOTS_API int slots_loader_feed(slots_loader *l, const char *buf, size_t len);
+/* Decodes the rest (a last row without a line end included) and adds every row to the store at
+ * once; *loaded / *skipped (may be NULL) as for the other loads. Frees the loader, whatever the
+ * result (except SLOTS_EBUSY: another thread is using it, and it stays). The load statuses,
+ * SLOTS_EEXIST (a key the store holds), SLOTS_ESTALE, SLOTS_EBUSY, SLOTS_ECANCELED, SLOTS_ENOMEM. */
+SLOTS_API int slots_loader_commit(slots_loader *l, size_t *loaded, size_t *skipped);
+/* Ends the load with no change to the store and frees the loader. SLOTS_OK, SLOTS_ESTALE (not a
+ * live loader), SLOTS_EBUSY (another thread is inside a call on it: the loader stays). */
+SLOTS_API int slots_loader_abort(slots_loader *l);
+
+/* Cache operations by key (types with a key field). */
+/* Puts a copy of record `rec` (of the store's type, from anywhere: the type's default store, this
+ * store or another; its key set) into s: when a record of s holds the same key its fields and
+ * extras are replaced in place by the copy's (*out = that record's handle, unchanged), else the
+ * copy is appended (*out = the new handle). rec itself is not changed (rec already in s is left as
+ * it is). All or nothing. Readers on other threads see each field whole, old or new (a record is
+ * not replaced as one atomic unit). *out may be NULL. SLOTS_OK, SLOTS_ESTALE, SLOTS_ETYPE (another
+ * type, or a type without a key field), SLOTS_EUNSET (rec's key is unset), SLOTS_EINVAL,
+ * SLOTS_ENOMEM, SLOTS_ERANGE (the store is full), SLOTS_EBUSY (from the store's own load).
+ * Thread-safe. */
+SLOTS_API int slots_store_upsert(slots_store *s, slots_obj rec, slots_obj *out);
+/* As slots_store_upsert, but only a record that holds rec's key is replaced: SLOTS_ENOKEY (the key
+ * as KeyError shows it) when none does, and nothing is added. */
+SLOTS_API int slots_store_replace(slots_store *s, slots_obj rec, slots_obj *out);
+/* Removes (frees) the record with the key (Python's `del store[key]`): its handles go stale.
+ * SLOTS_OK, SLOTS_ENOKEY ("42", "'abc'"), SLOTS_ETYPE (no key field, or the other key family),
+ * SLOTS_EINVAL, SLOTS_ESTALE, SLOTS_EBUSY (from the store's own load). Thread-safe. */
+SLOTS_API int slots_store_remove_key_i64(slots_store *s, int64_t key);
+SLOTS_API int slots_store_remove_key_u64(slots_store *s, uint64_t key);
+SLOTS_API int slots_store_remove_key_str(slots_store *s, const char *key, size_t len);
+
+/* The API response path: records of a store as one JSON text, each object as slots_to_json
+ * writes it, either as JSON Lines (one object and '\n' per record) or, with SLOTS_DUMP_ARRAY, as
+ * one JSON array ("[{...},{...}]", "[]" for none). Flags: SLOTS_DUMP_ARRAY, SLOTS_DUMP_ALLOW_NAN.
+ * *out is in the calling thread's scratch buffer, as for the other dumps to memory. A record that
+ * cannot be written (a NaN without SLOTS_DUMP_ALLOW_NAN) fails the call, named by its place in
+ * the selection ("record 3: ..."). SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE, SLOTS_ENOMEM. */
+#define SLOTS_DUMP_ARRAY 0x10u
+/* The n records given by handle, in that order (repeats allowed); each must be a live record of
+ * s (SLOTS_ESTALE; SLOTS_EINVAL for a record of another store). */
+SLOTS_API int slots_store_dump_json_select(const slots_store *s, const slots_obj *records, size_t n, unsigned flags,
+                                           const char **out, size_t *len);
+/* The records at positions [start, stop) (clipped to the store's length, as a Python slice). */
+SLOTS_API int slots_store_dump_json_range(const slots_store *s, size_t start, size_t stop, unsigned flags,
+                                          const char **out, size_t *len);
+/* The records with the given keys, in that order: integer keys (find_i64's), or str keys (keys[i]
+ * of lens[i] bytes). A key no record holds is SLOTS_ENOKEY (the key as KeyError shows it). */
+SLOTS_API int slots_store_dump_json_keys_i64(const slots_store *s, const int64_t *keys, size_t n, unsigned flags,
+                                             const char **out, size_t *len);
+SLOTS_API int slots_store_dump_json_keys_str(const slots_store *s, const char *const *keys, const size_t *lens,
+                                             size_t n, unsigned flags, const char **out, size_t *len);
 
 /* ---- Columns ------------------------------------------------------------------------------------
  * A numeric or bool field of every record, in position order, as a packed C array of the field's

@@ -109,6 +109,7 @@ void guard_atfork(int phase);
 void text_atfork(int phase);
 void registry_atfork(int phase);
 void stores_atfork(int phase);
+void loaders_atfork(int phase); /* loader.c's table of loaders */
 
 /* ---- value: one representation for every value that goes into or out of a field or extra ----- */
 #define VAL_NULL 0 /* kind of a null value; otherwise a SLOTS_* kind among BOOL I64 U64 F64 STR BYTES REF */
@@ -146,7 +147,7 @@ typedef struct map map;
 map *map_new(size_t *account);
 void map_free(map *m);
 void *map_get(const map *m, uint64_t key);
-int map_put(map *m, uint64_t key, void *val); /* SLOTS_ENOMEM; replaces an existing value */
+int map_put(map *m, uint64_t key, void *val); /* SLOTS_ENOMEM; replaces an existing value (no allocation) */
 void *map_remove(map *m, uint64_t key);       /* returns the removed value or NULL */
 size_t map_count(const map *m);
 

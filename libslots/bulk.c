@@ -36,6 +36,7 @@ typedef struct chunk {
     uint32_t base;     /* its first slot */
     uint32_t rows;     /* whole records decoded into base, base + 1, ... (a bad row's is next) */
     uint64_t *hashes;  /* each row's key hash, taken while the record is in cache */
+    size_t *slot_line; /* a tracking load's: each slot's row line (loader.slot_line), or NULL */
     unsigned flags;    /* the load's (SLOTS_LOAD_LENIENT) */
     uint32_t done;     /* rows decoded so far, published every CANCEL_EVERY rows for progress */
     int finished;      /* the chunk's decoding has ended (atomic) */
@@ -111,6 +112,7 @@ static bool decode_row_into(chunk *c, void *reader, size_t line) {
         fail(c, rc, line);
         return false;
     }
+    if (c->slot_line) c->slot_line[c->base + c->rows] = line;
     if (c->hashes) {
         int key = r.type->key_field;
         c->hashes[c->rows] = rec_is_set(r.type, r.rec, key) ? index_hash(r.store, r.index) : NO_KEY;
@@ -268,6 +270,8 @@ static int load_chunks(loader *L, const char *buf, size_t from, size_t len, size
     uint64_t *hashes = NULL;
     int rc = n ? claim(s, c, n, line, &base, &total, &hashes) : SLOTS_OK;
     bool claimed = rc == SLOTS_OK && n;
+    if (claimed && L->track_lines && (rc = loader_lines_reserve(L, s->used)) != SLOTS_OK) claimed = false, store_unclaim(s, base, (uint32_t)total);
+    for (int k = 0; k < n && claimed && L->track_lines; k++) c[k].slot_line = L->slot_line;
     if (claimed) run_all(c, n, decode_chunk);
     bool cancelled = claimed && cancel_requested(L->watch); /* chunks may have stopped short: no recut */
     *recut = claimed && !cancelled && cut_inside_a_row(c, n);
@@ -292,7 +296,8 @@ static int load_chunks(loader *L, const char *buf, size_t from, size_t len, size
 int bulk_load(loader *L, const char *buf, size_t from, size_t len, size_t line, const row_format *fmt,
               const void *ctx) {
     bool recut = false;
-    int rc = load_chunks(L, buf, from, len, line, thread_count(L->store->type, len - from), fmt, ctx, &recut);
+    size_t bytes = L->text_bytes ? L->text_bytes : len - from;
+    int rc = load_chunks(L, buf, from, len, line, thread_count(L->store->type, bytes), fmt, ctx, &recut);
     if (recut) rc = load_chunks(L, buf, from, len, line, 1, fmt, ctx, &recut); /* one chunk has no cut */
     return rc;
 }

@@ -195,6 +195,8 @@ typedef struct csv_load {
     nameset extras; /* the header's extra columns, found by hash */
     strbuf bin;     /* a bytes cell, decoded */
     strbuf tmp;     /* scratch for messages */
+    bool started;   /* a piece was read (a BOM is looked for in the first only) */
+    size_t lines;   /* the lines of the last piece (lone CRs that end lines counted) */
 } csv_load;
 
 static void csv_free(csv_load *c) {
@@ -311,7 +313,7 @@ static int bad_literal(csv_load *c, const field *f, const cell *cl) {
     const char *shown = repr_text(c, cl->p, cl->len);
     if (!shown) return err_nomem();
     const char *what = kind_is_float(f->kind)    ? "could not convert string to float:"
-                       : f->kind == SLOTS_BOOL   ? "invalid literal for bool (true, false, 1 or 0):"
+                       : f->kind == SLOTS_BOOL   ? "invalid literal for bool (true, false, t, f, 1 or 0):"
                        : f->kind == SLOTS_REF    ? "invalid literal for a ref (a record handle, a non-negative int):"
                                                  : "invalid literal for int() with base 10:";
     return err_set(SLOTS_EPARSE, "%s %s (%s.%s)", what, shown, c->t->name, f->name);
@@ -343,15 +345,40 @@ static int bool_cell(csv_load *c, const field *f, const cell *cl, value *v) {
     size_t n = cl->len;
     while (n && blank(p[0])) p++, n--;
     while (n && blank(p[n - 1])) n--;
-    bool yes = ascii_word_is(p, n, "true") || ascii_word_is(p, n, "1");
-    if (!yes && !ascii_word_is(p, n, "false") && !ascii_word_is(p, n, "0")) return bad_literal(c, f, cl);
+    /* t and f: PostgreSQL's COPY writes booleans so */
+    bool yes = ascii_word_is(p, n, "true") || ascii_word_is(p, n, "t") || ascii_word_is(p, n, "1");
+    if (!yes && !ascii_word_is(p, n, "false") && !ascii_word_is(p, n, "f") && !ascii_word_is(p, n, "0"))
+        return bad_literal(c, f, cl);
     v->kind = SLOTS_BOOL;
     v->as.i = yes;
     return SLOTS_OK;
 }
 
+static int hex_digit(char ch) {
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+/* PostgreSQL's bytea hex form, "\x" then two hex digits a byte, into out; false on bad text. */
+static bool bytea_hex_decode(const char *p, size_t n, strbuf *out) {
+    out->len = 0;
+    if (n % 2) return false;
+    for (size_t i = 0; i < n; i += 2) {
+        int hi = hex_digit(p[i]), lo = hex_digit(p[i + 1]);
+        if (hi < 0 || lo < 0) return false;
+        sb_putc(out, (char)(hi << 4 | lo));
+    }
+    return true;
+}
+
+/* Bytes as base64, or as bytea hex when the cell starts with \x (a backslash is never base64). */
 static int bytes_cell(csv_load *c, const field *f, const char *p, size_t n, value *v) {
-    if (!base64_decode(p, n, &c->bin)) return err_set(SLOTS_EINVAL, "invalid base64 text for field '%s' (bytes)", f->name);
+    bool hex = n >= 2 && p[0] == '\\' && p[1] == 'x';
+    if (hex && !bytea_hex_decode(p + 2, n - 2, &c->bin))
+        return err_set(SLOTS_EINVAL, "invalid bytea hex text (\\x and pairs of hex digits) for field '%s' (bytes)", f->name);
+    if (!hex && !base64_decode(p, n, &c->bin)) return err_set(SLOTS_EINVAL, "invalid base64 text for field '%s' (bytes)", f->name);
     if (c->bin.failed) return err_nomem();
     v->kind = SLOTS_BYTES;
     v->as.s.p = c->bin.p ? c->bin.p : "";
@@ -464,30 +491,86 @@ static int lf_copy(const char *buf, size_t len, char **copy) {
     return SLOTS_OK;
 }
 
-/* Reads the header and every row of buf[0, len). */
-static int load_text(loader *L, csv_load *c, const char *buf, size_t len) {
-    c->sc.s = buf, c->sc.len = len, c->sc.line = 1;
-    if (len >= 3 && memcmp(buf, BOM, 3) == 0) c->sc.pos = 3; /* as Python's utf-8-sig reads it */
-    int rc = read_header(c);
-    return rc == SLOTS_OK && c->cols ? loader_rows(L, buf, c->sc.pos, len, c->sc.line, &csv_rows, c) : rc;
+/* A piece of whole rows, buf[0, len), whose first line is `line`: the header first, while there
+ * is none yet (a BOM before it skipped, as Python's utf-8-sig reads it), then every row. Lone CRs
+ * that end lines are made LF in a copy first, as bulk.c cuts at LF. */
+int csv_piece(loader *L, void *ctx, const char *buf, size_t len, size_t line) {
+    csv_load *c = ctx;
+    char *copy = NULL;
+    int rc = len && has_lone_cr(buf, len) ? lf_copy(buf, len, &copy) : SLOTS_OK;
+    if (rc != SLOTS_OK) return rc;
+    const char *text = copy ? copy : buf;
+    L->buf = text; /* where the rows' errors are noted */
+    c->sc.s = text, c->sc.len = len, c->sc.line = line, c->sc.pos = 0;
+    if (!c->started && len >= 3 && memcmp(text, BOM, 3) == 0) c->sc.pos = 3;
+    c->started = c->started || len > 0;
+    c->lines = count_newlines(text, len);
+    if (!c->cols) rc = read_header(c);
+    if (rc == SLOTS_OK && c->cols) rc = loader_rows(L, text, c->sc.pos, len, c->sc.line, &csv_rows, c);
+    if (copy) mem_free(copy, len + 1, NULL);
+    return rc;
+}
+
+int csv_stream_new(const slots_type *t, unsigned flags, csv_load **out) {
+    csv_load *c = mem_calloc(sizeof *c, NULL);
+    if (!c) return err_nomem();
+    c->t = t, c->flags = flags;
+    *out = c;
+    return SLOTS_OK;
+}
+
+size_t csv_piece_lines(const csv_load *c) { return c->lines; }
+
+void csv_stream_free(csv_load *c) {
+    if (!c) return;
+    csv_free(c);
+    mem_free(c, sizeof *c, NULL);
 }
 
 int slots_store_load_csv(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded, size_t *skipped) {
     GUARDED;
+    if (flags & SLOTS_LOAD_UPSERT) return stage_load_text(s, SLOTS_FORMAT_CSV, buf, len, flags, loaded, skipped);
     loader L;
     csv_load c;
     memset(&c, 0, sizeof c);
-    char *copy = NULL;
     int rc = loader_begin(&L, s, flags & ~SLOTS_LOAD_TRIM_HEADER, buf, len); /* the frame does not know CSV's flag */
     if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");
-    if (rc == SLOTS_OK && len && has_lone_cr(buf, len)) rc = lf_copy(buf, len, &copy);
     if (rc == SLOTS_OK) {
         c.t = L.store->type, c.flags = flags;
-        rc = load_text(&L, &c, copy ? copy : buf, len);
+        rc = csv_piece(&L, &c, buf, len, 1);
     }
     csv_free(&c);
-    if (copy) mem_free(copy, len + 1, NULL);
     return loader_end(&L, rc, loaded, skipped);
+}
+
+/* ---- where a stream's whole rows end ------------------------------------------------------------ */
+enum { CUT_START, CUT_PLAIN, CUT_QUOTED, CUT_QUOTE, CUT_AFTER };
+
+size_t csv_whole_rows(csv_cut *k, const char *buf, size_t len) {
+    size_t last = 0, i = k->scanned;
+    int st = k->state;
+    for (; i < len; i++) {
+        char ch = buf[i];
+        if (st == CUT_QUOTED) { /* the quoted text runs to the next quote */
+            const char *q = memchr(buf + i, '"', len - i);
+            if (!q) { i = len; break; }
+            i = (size_t)(q - buf), st = CUT_QUOTE;
+            continue;
+        }
+        if (st == CUT_QUOTE) { /* "" is a quote in the text; anything else closed the cell */
+            if (ch == '"') { st = CUT_QUOTED; continue; }
+            st = CUT_AFTER;
+        }
+        if (ch == '"' && st == CUT_START) st = CUT_QUOTED;
+        else if (ch == ',') st = CUT_START;
+        else if (ch == '\n') last = i + 1, st = CUT_START;
+        else if (ch == '\r') { /* CRLF or a lone CR: which, the next byte says */
+            if (i + 1 == len) break;
+            last = buf[i + 1] == '\n' ? i + 2 : i + 1, i = last - 1, st = CUT_START;
+        } else if (st == CUT_START) st = CUT_PLAIN;
+    }
+    k->state = st, k->scanned = i;
+    return last;
 }
 
 int slots_store_load_csv_file(slots_store *s, const char *path, unsigned flags, size_t *loaded, size_t *skipped) {

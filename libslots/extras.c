@@ -179,6 +179,22 @@ void extras_release(const recref *r) {
     drop_if_empty(r);
 }
 
+int extras_reserve(const recref *to) {
+    map *m = to->store->extras;
+    if (!m && !(m = to->store->extras = map_new(account(to)))) return err_nomem();
+    if (map_get(m, (uint64_t)to->index + 1)) return SLOTS_OK;
+    return map_put(m, (uint64_t)to->index + 1, NULL) == SLOTS_OK ? SLOTS_OK : err_nomem(); /* a place, no list */
+}
+
+void extras_move(const recref *from, const recref *to) {
+    extras *x = from->store->extras ? map_remove(from->store->extras, (uint64_t)from->index + 1) : NULL;
+    extras *old = to->store->extras ? map_get(to->store->extras, (uint64_t)to->index + 1) : NULL;
+    if (old) extras_destroy(old, account(to));
+    /* The place stays (a NULL list is no extras), so a later move into `to` finds it reserved: it
+     * replaces, never grows. */
+    if (x || old) map_put(to->store->extras, (uint64_t)to->index + 1, x);
+}
+
 /* Called with the store locked: entry e with its name and text copied into the arena. */
 static int entry_copy(const extra_entry *e, extra_entry *out) {
     *out = *e;

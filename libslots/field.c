@@ -229,3 +229,26 @@ void field_copy_raw(const recref *from, const recref *to, int i) {
     bit_put(to, t->set_offset, i, rec_is_set(t, from->rec, i));
     if (t->null_offset) bit_put(to, t->null_offset, i, rec_is_null(t, from->rec, i));
 }
+
+void field_move_raw(const recref *from, const recref *to, int i) {
+    const slots_type *t = from->type;
+    const field *f = &t->fields[i];
+    if (!kind_is_text(f->kind)) {
+        field_copy_raw(from, to, i);
+        return;
+    }
+    /* from is a record no other thread can reach: its slot's bytes (and what they own) move over
+     * whole and it is left holding "". */
+    static const char empty[STR_SLOT];
+    char *src = from->rec + f->offset, *dst = to->rec + f->offset;
+    char fresh[STR_SLOT], old[STR_SLOT];
+    size_t n = is_cptr(t) ? sizeof(char *) : STR_SLOT;
+    memcpy(fresh, src, n);
+    memcpy(src, empty, n);
+    text_lock(dst);
+    str_slot_exchange(dst, is_cptr(t), fresh, old);
+    bit_put(to, t->set_offset, i, rec_is_set(t, from->rec, i));
+    if (t->null_offset) bit_put(to, t->null_offset, i, rec_is_null(t, from->rec, i));
+    text_unlock(dst);
+    str_slot_dispose(old, is_cptr(t), strings_account(t));
+}

@@ -9,6 +9,7 @@
 
 /* Outermost first: store locks can be held while the registry is used, never the other way. */
 static void prepare(void) {
+    loaders_atfork(FORK_PREPARE);
     stores_atfork(FORK_PREPARE);
     registry_atfork(FORK_PREPARE);
     text_atfork(FORK_PREPARE);
@@ -20,6 +21,7 @@ static void after(int phase) {
     text_atfork(phase);
     registry_atfork(phase);
     stores_atfork(phase);
+    loaders_atfork(phase);
 }
 
 static void parent(void) { after(FORK_PARENT); }

@@ -37,7 +37,17 @@ typedef struct loader {
     slots_progress_fn progress; /* the store's progress function when the load began, or NULL */
     void *progress_ctx;
     size_t progress_every, reported; /* rows between calls; rows told so far */
+    /* A staged load (stage.c) decodes piece by piece into a staging store for another store: */
+    const slots_store *cancel_key; /* that store's reference: its watch lasts the whole load */
+    size_t first_line, base_offset; /* the piece's first line and its offset in the whole text */
+    size_t *slot_line, nslot_line;  /* when tracking: the line of the row in each staging slot */
+    bool track_lines;
+    const char *const *values; /* slots_store_load_json_values: row N is values[N - 1], or NULL */
+    const size_t *value_lens;
+    size_t text_bytes; /* when nonzero: the bytes the rows stand for (values), which sets the threads */
 } loader;
+/* Makes room in L->slot_line for slots [0, n) (tracking loads only). SLOTS_ENOMEM. */
+int loader_lines_reserve(loader *L, size_t n);
 /* progress.c: tells the load's progress function about the rows decoded so far (`rows`, in all)
  * once `progress_every` more have come, or always when `final`; a function that asks to stop
  * cancels the load (SLOTS_ECANCELED). Called on the loading thread only. */
@@ -95,6 +105,49 @@ int loader_rows(loader *L, const char *buf, size_t from, size_t len, size_t line
                 const void *ctx);
 /* Ends a load: on failure (rc != SLOTS_OK) every added record is freed. Returns rc. */
 int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped);
+/* ---- stage.c: a load decoded into a staging store, added to its store in one step ------------- */
+typedef struct stage {
+    slots_store *target; /* the store as the caller names it */
+    slots_store *st;     /* the staging store: no other thread knows of it */
+    loader L;            /* the frame over st, kept over all the pieces */
+    bool upsert;
+} stage;
+/* Checks the store and flags (SLOTS_LOAD_SKIP_BAD, _LENIENT, _UPSERT), makes the staging store
+ * and enters the load in cancel.c's table until the stage ends. */
+int stage_begin(stage *g, slots_store *ref, unsigned flags);
+/* Decodes a piece of whole rows, buf[0, len), whose first line is `line` and which starts `offset`
+ * bytes into the whole text, with fn (the format's rows into L's staging store). On failure the
+ * caller ends the stage with stage_end(g, rc). */
+typedef int (*piece_fn)(loader *L, void *ctx, const char *buf, size_t len, size_t line);
+int stage_piece(stage *g, const char *buf, size_t len, size_t line, size_t offset, piece_fn fn, void *ctx);
+/* Adds the staged rows to the store in one step under its lock (keys checked, or replaced in place
+ * with SLOTS_LOAD_UPSERT), all or nothing, and ends the stage. */
+int stage_commit(stage *g, size_t *loaded, size_t *skipped);
+/* Ends the stage with nothing added; rc != SLOTS_OK is the load's failure, which becomes the store's
+ * load-error list (the message is kept). Returns rc. */
+int stage_end(stage *g, int rc);
+/* The rows of JSON Lines text (jsonl.c) and of JSON values (values.c), for staged loads. */
+extern const row_format jsonl_rows;
+int values_piece(loader *L, void *ctx, const char *buf, size_t len, size_t line);
+/* csv.c, for staged and streamed loads: a CSV reading state kept over pieces (the header's columns),
+ * the piece_fn that loads a piece of whole rows with it, and how many lines that piece had. */
+typedef struct csv_load csv_load;
+int csv_stream_new(const slots_type *t, unsigned flags, csv_load **out);
+void csv_stream_free(csv_load *c);
+int csv_piece(loader *L, void *ctx, const char *buf, size_t len, size_t line);
+size_t csv_piece_lines(const csv_load *c);
+/* Where the whole rows of a CSV stream end: scans buf[k->scanned, len) on from the quote state k
+ * holds and returns the end of the last whole row in buf (after its line end), 0 if none. A CR
+ * that is the last byte waits for the next: it may be half a CRLF. */
+typedef struct csv_cut {
+    int state;
+    size_t scanned;
+} csv_cut;
+size_t csv_whole_rows(csv_cut *k, const char *buf, size_t len);
+/* A whole text loaded through a stage (the loads with SLOTS_LOAD_UPSERT): loader.c. */
+int stage_load_text(slots_store *s, int format, const char *buf, size_t len, unsigned flags, size_t *loaded,
+                    size_t *skipped);
+
 /* A format's load from memory, and the same from a file path (read whole, then loaded). */
 typedef int (*store_loader)(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded,
                             size_t *skipped);
@@ -137,5 +190,8 @@ void load_note_restore(const load_note *in);
  * "line N: " in front of the message. Returns the current code. */
 int load_error_line(size_t line);
 void load_fault_reset(void);
+/* What a row is called in messages ("line", or "value" for slots_store_load_json_values), for the
+ * calling thread's load: set after loader_begin, which resets it to "line". A static string. */
+void load_row_word(const char *word);
 
 #endif

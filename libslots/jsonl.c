@@ -49,10 +49,11 @@ static void *open_lines(const void *ctx, const char *buf, size_t from, size_t to
 
 static void close_lines(void *reader) { mem_free(reader, sizeof(lines), NULL); }
 
-static const row_format jsonl_rows = {open_lines, next_line, decode_line, NULL, close_lines};
+const row_format jsonl_rows = {open_lines, next_line, decode_line, NULL, close_lines};
 
 int slots_store_load_jsonl(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded, size_t *skipped) {
     GUARDED;
+    if (flags & SLOTS_LOAD_UPSERT) return stage_load_text(s, SLOTS_FORMAT_JSONL, buf, len, flags, loaded, skipped);
     loader L;
     int rc = loader_begin(&L, s, flags, buf, len);
     if (rc == SLOTS_OK && !buf && len) rc = err_set(SLOTS_EINVAL, "buffer must not be NULL");

@@ -18,7 +18,8 @@ int loader_begin(loader *L, slots_store *ref, unsigned flags, const char *buf, s
     if (rc == SLOTS_OK) rc = store_lock_live(s); /* one lock for the whole load, not per row */
     if (rc != SLOTS_OK) return rc;
     L->store = s, L->flags = flags, L->buf = buf, L->len = buf ? len : 0, L->locked = true;
-    L->cursor_line = 1;
+    L->cursor_line = L->first_line = 1;
+    load_row_word("line");
     store_set_loading(s, true); /* the loading thread's own validators may not change the store */
     L->progress = s->progress, L->progress_ctx = s->progress_ctx, L->progress_every = s->progress_every;
     return rc;
@@ -50,13 +51,26 @@ static int remember(loader *L, slots_obj h) {
 
 
 
+int loader_lines_reserve(loader *L, size_t n) {
+    if (n <= L->nslot_line) return SLOTS_OK;
+    size_t cap = L->nslot_line ? L->nslot_line : 1024;
+    while (cap < n) cap *= 2;
+    size_t *p = mem_realloc(L->slot_line, L->nslot_line * sizeof *p, cap * sizeof *p, NULL);
+    if (!p) return err_nomem();
+    L->slot_line = p, L->nslot_line = cap;
+    return SLOTS_OK;
+}
+
 int loader_row(loader *L, size_t line, row_decoder decode, void *ctx) {
     recref r;
     slots_obj h;
     bool keyed;
     int rc = L->store->index ? index_reserve(L->store, L->store->index, 1) : SLOTS_OK;
     if (rc == SLOTS_OK) rc = store_alloc_record(L->store, &r, &h);
+    if (rc == SLOTS_OK && L->track_lines && (rc = loader_lines_reserve(L, (size_t)r.index + 1)) != SLOTS_OK)
+        store_release_record(L->store, &r);
     if (rc != SLOTS_OK) return load_note_reset(), load_error_line(line);
+    if (L->track_lines) L->slot_line[r.index] = line;
     rc = row_fill(&r, decode, ctx, L->flags);
     if (rc == SLOTS_OK) rc = row_index_key(&r, NULL, &keyed);
     if (rc == SLOTS_OK && keyed) index_added(L->store->index, 1);
@@ -89,12 +103,13 @@ static int skip_rows(loader *L, const char *buf, size_t from, size_t len, size_t
 /* The load can be cancelled while its rows decode (see cancel.c). */
 int loader_rows(loader *L, const char *buf, size_t from, size_t len, size_t line, const row_format *fmt,
                 const void *ctx) {
-    int rc = cancel_watch(store_ref(L->store), &L->watch); /* the reference callers hold */
+    bool staged = L->cancel_key != NULL; /* a staged load watches from its start to its end */
+    int rc = staged ? SLOTS_OK : cancel_watch(store_ref(L->store), &L->watch); /* the reference callers hold */
+    if (rc == SLOTS_OK && cancel_requested(L->watch)) rc = err_cancelled();
     if (rc == SLOTS_OK && !(L->flags & SLOTS_LOAD_SKIP_BAD)) rc = bulk_load(L, buf, from, len, line, fmt, ctx); /* on every core */
     else if (rc == SLOTS_OK) rc = skip_rows(L, buf, from, len, line, fmt, ctx);
     if (rc == SLOTS_OK) rc = loader_progress(L, L->nadded + L->skipped + L->bulk_loaded, true); /* the last rows */
-    cancel_unwatch(L->watch);
-    L->watch = NULL;
+    if (!staged) cancel_unwatch(L->watch), L->watch = NULL;
     return rc;
 }
 
@@ -115,22 +130,8 @@ int loader_end(loader *L, int rc, size_t *loaded, size_t *skipped) {
         if (skipped) *skipped = L->skipped;
     }
     mem_free(L->added, L->cap * sizeof *L->added, NULL);
+    mem_free(L->slot_line, L->nslot_line * sizeof *L->slot_line, NULL);
     loader_drop_kept(L);
     if (L->locked) store_set_loading(L->store, false), store_unlock(L->store);
     return rc;
 }
-
-int load_file(slots_store *ref, const char *path, unsigned flags, size_t *loaded, size_t *skipped, store_loader load) {
-    GUARDED;
-    char *buf;
-    size_t len;
-    slots_store *s;
-    int rc = store_open(ref, &s);
-    if (rc == SLOTS_OK) rc = file_read(path, &buf, &len);
-    if (rc != SLOTS_OK) return rc;
-    rc = load(ref, buf, len, flags, loaded, skipped);
-    mem_free(buf, len + 1, NULL);
-    return rc;
-}
-
-

@@ -16,6 +16,9 @@
 
 static _Thread_local load_note note;
 static _Thread_local load_fault fault;
+static _Thread_local const char *row_word = "line";
+
+void load_row_word(const char *word) { row_word = word; }
 
 /* ---- notes: set by decoders on their failure paths only ------------------------------------- */
 void load_note_reset(void) {
@@ -44,7 +47,7 @@ int load_error_line(size_t line) {
     fault.where = note;
     snprintf(fault.message, sizeof fault.message, "%s", slots_errmsg());
     fault.set = true;
-    return err_prefix("line %zu: ", line);
+    return err_prefix("%s %zu: ", row_word, line);
 }
 
 void load_fault_reset(void) { fault.set = false; }
@@ -64,7 +67,7 @@ static void fault_take(load_fault *out) {
 /* The offset of the start of `line` in the load's text. Lines are asked for in rising order (rows
  * are reported in line order), so a cursor makes all the lookups of one load one pass. */
 static size_t line_start(loader *L, size_t line) {
-    if (line < L->cursor_line) L->cursor_line = 1, L->cursor_off = 0;
+    if (line < L->cursor_line) L->cursor_line = L->first_line, L->cursor_off = 0;
     while (L->cursor_line < line && L->cursor_off < L->len) {
         const char *nl = memchr(L->buf + L->cursor_off, '\n', L->len - L->cursor_off);
         L->cursor_off = nl ? (size_t)(nl - L->buf) + 1 : L->len;
@@ -79,10 +82,17 @@ static void locate(loader *L, const load_fault *f, slots_load_error *e) {
     e->column = f->where.column;
     e->offset = 0;
     if (!f->line || !L->buf) return;
+    if (L->values) { /* values: the place inside the value */
+        const char *v = L->values[f->line - 1], *at = f->where.at;
+        bool inside = v && at && at >= v && at <= v + L->value_lens[f->line - 1];
+        e->offset = inside ? (size_t)(at - v) : 0;
+        if (inside && !e->column) e->column = e->offset + 1;
+        return;
+    }
     size_t start = line_start(L, f->line);
     const char *at = f->where.at;
     bool inside = at && at >= L->buf + start && at <= L->buf + L->len;
-    e->offset = inside ? (size_t)(at - L->buf) : start;
+    e->offset = L->base_offset + (inside ? (size_t)(at - L->buf) : start);
     if (inside && !e->column) e->column = (size_t)(at - L->buf) - start + 1; /* JSON: the byte column */
 }
 
@@ -120,7 +130,7 @@ void loader_drop_kept(loader *L) {
 /* "line N: message" per entry, one per line: slots_store_load_errors' text. NULL when out of memory. */
 static char *list_text(const slots_load_error *items, size_t n, size_t *len) {
     strbuf b = {0};
-    for (size_t i = 0; i < n; i++) sb_printf(&b, "line %zu: %s\n", items[i].line, items[i].message);
+    for (size_t i = 0; i < n; i++) sb_printf(&b, "%s %zu: %s\n", row_word, items[i].line, items[i].message);
     if (b.failed) return sb_free(&b), NULL;
     char *text = mem_strdup(b.p ? b.p : "", b.len, NULL);
     *len = b.len;
@@ -148,7 +158,7 @@ void loader_publish_fault(loader *L) {
     locate(L, &f, &E->fault);
     snprintf(E->fault_field, sizeof E->fault_field, "%s", f.where.field);
     snprintf(E->fault_message, sizeof E->fault_message, "%s", f.message);
-    if (f.line) snprintf(E->fault_text, sizeof E->fault_text, "line %zu: %s\n", f.line, f.message);
+    if (f.line) snprintf(E->fault_text, sizeof E->fault_text, "%s %zu: %s\n", row_word, f.line, f.message);
     else snprintf(E->fault_text, sizeof E->fault_text, "%s\n", f.message);
     E->fault.field = E->fault_field, E->fault.message = E->fault_message;
     E->failed = true;

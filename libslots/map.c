@@ -71,8 +71,10 @@ static int grow(map *m) {
 }
 
 int map_put(map *m, uint64_t key, void *val) {
+    size_t i = m->cap ? find(m, key) : 0;
+    if (m->cap && m->keys[i]) return m->vals[i] = val, SLOTS_OK; /* a key already there: no growth */
     if ((m->count + 1) * 4 > m->cap * 3 && grow(m) != SLOTS_OK) return SLOTS_ENOMEM;
-    size_t i = find(m, key);
+    i = find(m, key);
     if (!m->keys[i]) m->count++;
     m->keys[i] = key, m->vals[i] = val;
     return SLOTS_OK;

@@ -23,6 +23,7 @@ int loader_progress(loader *L, size_t rows, bool final) {
     L->reported = rows;
     /* The final call comes once every row is in: too late to stop, so its answer is not asked. */
     if (L->progress((uint64_t)more, L->progress_ctx) == 0 || final) return SLOTS_OK;
-    slots_store_cancel_load(store_ref(L->store)); /* the other decoding threads stop too */
+    /* the other decoding threads stop too (a staged load's watch is its store's) */
+    slots_store_cancel_load(L->cancel_key ? (slots_store *)L->cancel_key : store_ref(L->store));
     return err_cancelled();
 }

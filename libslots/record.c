@@ -80,7 +80,7 @@ int slots_isinstance(slots_obj o, const slots_type *t) {
 
 /* Copies the fields of `from` into the blank record `to` of the same type: text is duplicated,
  * everything else (refs included, even stale ones) is copied as bytes. */
-static int copy_fields(const recref *from, const recref *to) {
+int record_copy_fields(const recref *from, const recref *to) {
     for (int i = 0; i < from->type->nfields; i++) {
         int kind = from->type->fields[i].kind;
         value v;
@@ -102,7 +102,7 @@ int slots_copy(slots_obj o, slots_obj *out) {
     int rc = record_resolve(o, &from);
     if (rc == SLOTS_OK) rc = new_record(from.type, out ? &h : NULL, &to);
     if (rc != SLOTS_OK) return rc;
-    if ((rc = copy_fields(&from, &to)) != SLOTS_OK) {
+    if ((rc = record_copy_fields(&from, &to)) != SLOTS_OK) {
         store_release_record(to.store, &to);
         return rc;
     }

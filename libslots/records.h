@@ -209,6 +209,16 @@ static inline bool rec_is_null(const slots_type *t, const char *rec, int i) {
     return t->null_offset && rec_bit(rec, t->null_offset, i);
 }
 /* Sets each unset defaulted field of r; on failure clears those it set (nothing changed). */
+/* Copies the fields and extras of `from` into the blank record `to` of the same type (text
+ * duplicated, the rest as bytes); on failure `to` is the caller's to free. */
+int record_copy_fields(const recref *from, const recref *to);
+/* upsert.c: moves every field and the extras of `from` (a record no other thread can reach) into
+ * `to` of the same type, releasing what `to` held; `to`'s key index entry is not touched. Cannot
+ * fail once extras_reserve(to) succeeded (dynamic types). */
+void record_move(const recref *from, const recref *to);
+/* Whether a record of t may be replaced in place (no readonly field, not frozen); else an upsert
+ * frees the old record and adds the new one. */
+bool type_replaceable(const slots_type *t);
 int fill_defaults(const recref *r);
 /* Checks then writes value `v` into field `i`: kind, range, UTF-8, readonly, validator, key. */
 int field_set(const recref *r, int i, const value *v);
@@ -243,6 +253,9 @@ int field_check_index(const slots_type *t, int i);
 /* Copies field i's bytes and bits between records of one type: for scalars, refs and nulls only
  * (text fields own memory and go through field_set). */
 void field_copy_raw(const recref *from, const recref *to, int i);
+/* Moves field i (bytes, bits and, for text, the copy it owns) from a record no other thread can
+ * reach into a record of the same type, releasing what `to` held; `from` keeps "" (upserts). */
+void field_move_raw(const recref *from, const recref *to, int i);
 
 /* ---- strings (str.c) --------------------------------------------------------------------------
  * A str/bytes field is a 24-byte slot: up to 23 bytes inline with the length in the last byte, or
@@ -274,6 +287,11 @@ size_t utf8_check(const char *p, size_t len);
 int extra_set(const recref *r, const char *name, size_t name_len, const value *v);
 void extras_release(const recref *r);           /* drops all of a record's extras */
 int extras_copy(const recref *from, const recref *to);
+/* Moves: makes sure `to` has a place in its store's extras map (SLOTS_ENOMEM), so that
+ * extras_move, which hands `from`'s extras (or none) to `to` and releases `to`'s, cannot fail.
+ * Both with the stores locked. */
+int extras_reserve(const recref *to);
+void extras_move(const recref *from, const recref *to);
 typedef struct extra_entry {
     char *name;
     value v;
@@ -301,5 +319,9 @@ void index_added(key_index *x, size_t n);
 void index_prefetch(const key_index *x, uint64_t h);
 void index_remove(const slots_store *s, key_index *x, uint32_t slot);
 int index_err_exists(const slots_type *t, const value *key);
+/* store_api.c: the slot of the record with the key in the (opened) store: SLOTS_OK, SLOTS_ENOKEY
+ * (the key as Python's KeyError shows it), SLOTS_ETYPE (no key field, other key family). Called
+ * with the store locked. */
+int store_key_slot(const slots_store *s, const value *key, uint32_t *slot);
 
 #endif

@@ -154,16 +154,22 @@ static int find_key(const slots_store *ref, const value *key, slots_obj *out) {
     int rc = store_open(ref, &s);
     if (rc == SLOTS_OK && !out) rc = err_set(SLOTS_EINVAL, "out must not be NULL");
     if (rc != SLOTS_OK) return rc;
+    if ((rc = store_lock_live(s)) != SLOTS_OK) return rc;
+    uint32_t slot;
+    rc = store_key_slot(s, key, &slot);
+    if (rc == SLOTS_OK) *out = handle_of(s, slot);
+    store_unlock(s);
+    return rc;
+}
+
+int store_key_slot(const slots_store *s, const value *key, uint32_t *slot) {
     const slots_type *t = s->type;
-    if (t->key_field < 0) return err_set(SLOTS_ETYPE, "type '%s' has no key field", t->name);
+    if (t->key_field < 0 || !s->index) return err_set(SLOTS_ETYPE, "type '%s' has no key field", t->name);
     bool str_key = t->fields[t->key_field].kind == SLOTS_STR;
     if (str_key != (key->kind == SLOTS_STR))
         return err_set(SLOTS_ETYPE, "key of '%s' is %s", t->name, slots_kind_name(t->fields[t->key_field].kind));
-    if ((rc = store_lock_live(s)) != SLOTS_OK) return rc;
-    long slot = index_find(s, s->index, key);
-    if (slot >= 0) *out = handle_of(s, (uint32_t)slot);
-    store_unlock(s);
-    if (slot >= 0) return SLOTS_OK;
+    long found = index_find(s, s->index, key);
+    if (found >= 0) return *slot = (uint32_t)found, SLOTS_OK;
     /* the key as Python's KeyError shows it; the exception's name is the binding's to add */
     if (str_key) return err_set(SLOTS_ENOKEY, "'%.*s'", (int)key->as.s.len, key->as.s.p);
     if (key->kind == SLOTS_U64) return err_set(SLOTS_ENOKEY, "%" PRIu64, key->as.u);

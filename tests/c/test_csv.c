@@ -467,10 +467,10 @@ static void test_kind_errors(void) {
     /* a cut never splits a character: 39 x then a 2-byte é, cut before it */
     load_fails(&fx, "price\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xc3\xa9yyy\n", SLOTS_EPARSE,
                ": 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... (");
-    snprintf(want, sizeof want, "invalid literal for bool (true, false, 1 or 0): 'yes' (%s.ok)", fx.name);
+    snprintf(want, sizeof want, "invalid literal for bool (true, false, t, f, 1 or 0): 'yes' (%s.ok)", fx.name);
     load_fails(&fx, "ok\nyes\n", SLOTS_EPARSE, want);
-    load_fails(&fx, "ok\n2\n", SLOTS_EPARSE, "(true, false, 1 or 0): '2'");
-    load_fails(&fx, "ok\n\"\"\n", SLOTS_EPARSE, "(true, false, 1 or 0): ''");
+    load_fails(&fx, "ok\n2\n", SLOTS_EPARSE, "(true, false, t, f, 1 or 0): '2'");
+    load_fails(&fx, "ok\n\"\"\n", SLOTS_EPARSE, "(true, false, t, f, 1 or 0): ''");
     load_fails(&fx, "by\nnot base64!\n", SLOTS_EINVAL, "line 2: invalid base64 text for field 'by' (bytes)");
     load_fails(&fx, "by\nZg=\n", SLOTS_EINVAL, "invalid base64 text for field 'by'");
     load_fails(&fx, "by\n\" Zg==\"\n", SLOTS_EINVAL, "invalid base64"); /* bytes cells are not trimmed */

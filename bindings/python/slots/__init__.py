@@ -20,6 +20,7 @@ from ._kinds import (  # noqa: F401
 )
 from ._record import Record, RecordMeta, define, record  # noqa: F401
 from ._store import Store, LoadResult, LoadError, Aggregate  # noqa: F401
+from ._loader import Loader  # noqa: F401
 from ._api import (  # noqa: F401
     asdict, astuple, extras, fields, from_json, is_record, live_records, memory_usage, replace, to_json,
 )
@@ -32,5 +33,5 @@ __all__ = [
     "to_json", "extras", "is_record", "memory_usage", "live_records", "MISSING", "Field", "Kind",
     "FrozenInstanceError", "ReadOnlyError", "StaleRecordError", "BusyError", "i8", "i16", "i32", "i64", "u8",
     "u16", "u32", "u64", "f32", "f64", "backend", "library_path", "library_version",
-    "key", "Store", "LoadResult", "LoadError", "Aggregate", "CancelledError",
+    "key", "Store", "LoadResult", "LoadError", "Aggregate", "CancelledError", "Loader",
 ]

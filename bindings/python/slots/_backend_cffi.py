@@ -150,6 +150,11 @@ class Backend(object):
     def rbuf(self, buf):
         return self.ffi.from_buffer(buf)
 
+    def carray(self, buf, ctype):
+        if not memoryview(buf).nbytes:
+            return self.ffi.NULL
+        return self.ffi.cast(ctype + " *", self.ffi.from_buffer(buf, require_writable=True))
+
     def call(self, h, name, args):
         ffi = self.ffi
         n = len(args)

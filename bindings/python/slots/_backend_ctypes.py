@@ -190,6 +190,14 @@ class Backend(object):
         return ctypes.addressof((ctypes.c_char * n).from_buffer(buf)) if n else None
 
     @staticmethod
+    def carray(buf, ctype):
+        """A writable buffer (array.array) as a `const ctype *` argument (size_t, int64_t, slots_obj,
+        or `const char *` for an array of pointers): its address, or None when empty; the caller
+        keeps `buf` alive during the call."""
+        n = memoryview(buf).nbytes
+        return ctypes.addressof((ctypes.c_char * n).from_buffer(buf)) if n else None
+
+    @staticmethod
     def rbuf(buf):
         """A readable buffer as a `const void *` argument (mapped to c_char_p: bytes pass through)."""
         return bytes(memoryview(buf).cast("B"))

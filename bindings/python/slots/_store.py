@@ -21,7 +21,7 @@ import signal
 import threading
 import types
 
-from . import _handles, _ranges
+from . import _handles, _loader, _ranges
 from ._errors import BusyError, CancelledError, StaleRecordError, _error, _raise
 from ._handles import _Borrowed, _info
 from ._kinds import _I64_MAX, _I64_MIN, _U64_MAX
@@ -50,7 +50,7 @@ LoadError.__doc__ = (
 _LENIENT = _C["SLOTS_LOAD_LENIENT"]
 Aggregate = collections.namedtuple("Aggregate", "count sum min max")
 
-_LINE = re.compile(r"\bline (\d+)")
+_LINE = re.compile(r"\b(?:line|value) (\d+)")
 _CHUNK = 1 << 20  # bytes (or characters) per read() of a file object
 
 # Each returns the handle (> 0) or a negative status.
@@ -97,7 +97,8 @@ def _load_error(rc, store, path):
         exc.errors = []
         return exc
     text = exc.args[0] if exc.args else ""  # not str(exc): a KeyError's str is its repr
-    mine = [e for e in store.load_errors if text in (e.message, "line %d: %s" % (e.line, e.message))]
+    mine = [e for e in store.load_errors
+            if text in (e.message, "line %d: %s" % (e.line, e.message), "value %d: %s" % (e.line, e.message))]
     first = mine[0] if mine else None
     m = _LINE.search(text)
     exc.line = first.line if first else int(m.group(1)) if m else None
@@ -449,7 +450,7 @@ class Store(object):
         return h > 0
 
     # ---- bulk load and dump ------------------------------------------------------------------
-    def load_jsonl(self, source=None, skip_bad=False, lenient=False, *, text=None, progress=None):
+    def load_jsonl(self, source=None, skip_bad=False, lenient=False, *, text=None, progress=None, upsert=False):
         """Loads JSON Lines (one object per line) into the store, decoded in C straight into the
         records (validators run). `source` is one of: bytes-like data (the content itself); a path,
         str or os.PathLike (always a path, whatever it holds: never read as text); a file object,
@@ -464,17 +465,21 @@ class Store(object):
         PermissionError match. Rows are strict, like the constructor: a row without a field that
         has no default raises TypeError ("line 3: missing field 'name'"); lenient=True leaves such
         fields unset instead (a row without its key is still refused). skip_bad=True skips bad
-        lines instead and returns LoadResult(loaded, skipped, errors)."""
-        return self._load("jsonl", source, skip_bad, text, lenient, progress=progress)
+        lines instead and returns LoadResult(loaded, skipped, errors). upsert=True: a row whose key
+        the store holds replaces that record in place (see load_json)."""
+        return self._load("jsonl", source, skip_bad, text, lenient, _loader.load_flags(0, 0, upsert), progress)
 
-    def load_csv(self, source=None, skip_bad=False, lenient=False, trim_header=False, *, text=None, progress=None):
+    def load_csv(self, source=None, skip_bad=False, lenient=False, trim_header=False, *, text=None, progress=None,
+                 upsert=False):
         """Loads CSV (RFC 4180: a header row of field names, "" quoting) from the same sources as
         load_jsonl: bytes-like data, a path (str or os.PathLike), a file object, or text=str. Read
         as Python's csv module reads it (LF, CRLF or CR line ends, a UTF-8 BOM skipped) and each
         cell as int() or float() reads it (a bad cell raises ValueError). An empty cell of a field
         that is not optional is a missing field. An unquoted header name with blanks around it
-        raises ValueError unless trim_header=True."""
-        return self._load("csv", source, skip_bad, text, lenient, _TRIM_HEADER if trim_header else 0, progress)
+        raises ValueError unless trim_header=True. Booleans may be t/f (PostgreSQL) and bytes \\x hex
+        (bytea). upsert=True as load_jsonl."""
+        return self._load("csv", source, skip_bad, text, lenient,
+                          _loader.load_flags(0, 0, upsert, trim_header), progress)
 
     @property
     def load_errors(self):
@@ -714,3 +719,63 @@ class Store(object):
         if rc:
             raise _error(rc)
         return n
+
+    # ---- sources: many values, streaming loads, upserts, responses (see _loader) ----------------
+    def load_json(self, values, skip_bad=False, lenient=False, *, upsert=False):
+        """Loads many JSON objects, one per value (bytes, bytes-like or str; a Redis MGET reply as
+        it comes: None, a missing key, is no row), decoded in C on every core like load_jsonl's
+        lines. Errors name the value from 1 ("value 17: Expecting value"). upsert=True: a row whose
+        key the store holds replaces that record in place (the last of a repeated key wins); all
+        or nothing still. Returns what load_jsonl returns."""
+        s = self._live()
+        args, size, keep = _loader.values_args(values)
+        rc, loaded, skipped, exc = _load_call(s, "slots_store_load_json_values",
+                                              args + (_loader.load_flags(skip_bad, lenient, upsert),), size,
+                                              lambda rc: _load_error(rc, self, None))
+        del keep
+        if rc:
+            raise exc
+        return self._load_result(skip_bad, loaded, skipped)
+
+    def _load_result(self, skip_bad, loaded, skipped):
+        if not skip_bad:
+            return loaded
+        errs = _fn.slots_store_load_errors(self._live()) or ""
+        return LoadResult(loaded, skipped, [e for e in errs.split("\n") if e])
+
+    def loader(self, format, skip_bad=False, lenient=False, *, upsert=False, trim_header=False):
+        """A streaming load ('jsonl' or 'csv'): `with store.loader("csv") as ld: ld.feed(chunk)`
+        commits every row at once on a normal exit and drops them on an exception. The store is
+        unchanged and usable by other threads until the commit. See slots.Loader."""
+        return _loader.Loader(self._live(), format, _loader.load_flags(skip_bad, lenient, upsert, trim_header),
+                              lambda rc: _load_error(rc, self, None),
+                              lambda loaded, skipped: self._load_result(skip_bad, loaded, skipped))
+
+    def upsert(self, record):
+        """Puts a copy of `record` (this store's class; its key set) into the store: the record
+        holding its key is replaced in place (the same proxy stays valid), or the copy is added.
+        Returns the store's record."""
+        return self._put("slots_store_upsert", record)
+
+    def replace(self, record):
+        """As upsert, but only replaces: KeyError when no record holds the key."""
+        return self._put("slots_store_replace", record)
+
+    def _put(self, fname, record):
+        if not isinstance(record, self._cls):
+            raise TypeError("%s() takes a %s record, not %s" % (fname[12:], self._cls.__name__, type(record).__name__))
+        rc, h = _b.out(fname, self._live(), _handles._geth(record))
+        if rc == _ENOKEY:
+            raise KeyError(getattr(record, self._key.name))
+        if rc:
+            raise _error(rc)
+        obj = _new(self._cls)
+        _handles._seth(obj, self._hcls(h))
+        return obj
+
+    def to_json(self, selection=None, *, array=True, start=None, stop=None, allow_nan=False):
+        """The JSON text (bytes) of records of the store, made in C: a JSON array (array=False:
+        JSON Lines) of the records given (records of this store, or keys: all int or all str), or
+        of the positions [start, stop) (a slice's bounds) when no selection is given. A key no
+        record holds raises KeyError."""
+        return _loader.to_json(self, self._live(), selection, start, stop, array, allow_nan)

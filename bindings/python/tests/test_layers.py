@@ -14,7 +14,7 @@ LAYERS = [
     "_lib",  # backend choice, library loading, C constants
     "_errors", "_kinds", "_handles",
     "_convert", "_extras", "_methods", "_annotations",  # what the class builder puts together
-    "_bridge", "_store", "_builder", "_record",
+    "_bridge", "_loader", "_store", "_builder", "_record",
     "_api", "__init__",
 ]
 
