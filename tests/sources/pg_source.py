@@ -26,15 +26,14 @@ def create_products(conn, rows):
 
 
 def copy_into(conn, store, sql=COPY_OUT, upsert=False, after_chunk=None):
-    """Streams a COPY ... TO STDOUT into the store through one loader; returns the loader.
-    after_chunk(i) is called after chunk i is fed (a test kills the server there)."""
+    """Streams a COPY ... TO STDOUT into the store through one loader, committed when the COPY
+    ended well. after_chunk(i) is called after chunk i is fed (a test kills the server there)."""
     with conn.cursor() as cur, store.loader("csv", upsert=upsert) as ld:
         with cur.copy(sql) as copy:
             for i, chunk in enumerate(copy, 1):
                 ld.feed(chunk)
                 if after_chunk:
                     after_chunk(i)
-    return ld
 
 
 def copy_from(conn, store, table):

@@ -1,5 +1,5 @@
 -- tests/sources/products.sql — the table the PostgreSQL tests, examples and bench read and write.
--- :rows is the number of rows (psql's variable; the C and Python code replace it with a number).
+-- The number of rows is the psql variable named rows (the C and Python code put the number in its place).
 -- Names carry what CSV must quote (commas, double quotes, a line end inside a cell every 7th row,
 -- non-ASCII text), in_stock is a boolean (COPY writes t/f), payload a bytea (COPY writes \x hex),
 -- note is NULL on every 5th row (COPY writes an empty unquoted cell).

@@ -101,4 +101,3 @@ def refresh(store, r, after_batch=None, **scan_args):
                              for v in values if v is not None))
             if after_batch:
                 after_batch(i)
-    return ld

@@ -39,7 +39,8 @@ def test_chunks_cut_anywhere_load_the_same(conn, Product):
     """The CSV stream re-cut into 7-byte pieces: rows and quoted line ends split across feeds."""
     whole = Product.store()
     pg_source.copy_into(conn, whole)
-    text = b"".join(conn.cursor().copy(pg_source.COPY_OUT))
+    with conn.cursor() as cur, cur.copy(pg_source.COPY_OUT) as copy:
+        text = b"".join(copy)
     store = Product.store()
     with store.loader("csv") as ld:
         for at in range(0, len(text), 7):

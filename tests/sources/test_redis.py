@@ -4,6 +4,7 @@ a bad value, and a server that goes away mid-refresh."""
 import json
 
 import pytest
+import redis
 import slots
 
 import redis_source
@@ -46,15 +47,14 @@ def test_served_back_as_one_json_array(r, Product):
     store = Product.store()
     redis_source.load(store, r)
     ids = [14, 3, 15, N, 1]
-    body = store.to_json(keys=ids)
+    body = store.to_json(ids)  # the response body: bytes, made in C
     got = json.loads(body)
     for d in got:
         assert d.pop("payload") == ""
     assert got == _source(r, ids)
-    assert body == b"[" + b",".join(store.get(i).to_json().encode() for i in ids) + b"]" \
-        if isinstance(body, bytes) else body == "[" + ",".join(store.get(i).to_json() for i in ids) + "]"
+    assert body == ("[" + ",".join(store.get(i).to_json() for i in ids) + "]").encode()
     with pytest.raises(KeyError):
-        store.to_json(keys=[1, N + 1])
+        store.to_json([1, N + 1])
 
 
 def test_reload_upserts_changed_values(r, Product):
@@ -92,8 +92,7 @@ def test_server_gone_mid_refresh_leaves_the_store_unchanged(own_redis, Product):
     before = store.dump_jsonl()
     r.flushall()
     redis_source.fill(r, N + 1, N)  # a refresh that would add N records
-    with pytest.raises(Exception) as exc_info:
+    with pytest.raises(redis.ConnectionError):
         redis_source.refresh(store, r, after_batch=lambda i: own_redis.kill())
-    assert isinstance(exc_info.value, (ConnectionError, OSError, __import__("redis").RedisError))
     assert len(store) == N
     assert store.dump_jsonl() == before
