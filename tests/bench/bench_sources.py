@@ -9,6 +9,8 @@ loopback, free ports, temp dirs, stopped at the end) and fills them with ROWS pr
     redis-py + json.loads + dataclass   each value json.loads'ed into a @dataclass(slots=True),
                                         kept in a dict by id
     redis-py + store.load_json  each MGET reply (a list of bytes) loaded into a keyed store
+    ... decode only             the same two decodings of batches fetched beforehand (the part
+                                of the work that happens in the client process)
   PostgreSQL (the whole table, ordered by id):
     fetch only                  the floor: COPY ... TO STDOUT (FORMAT csv) chunks, not decoded
     psycopg + dataclass         SELECT through a cursor, each row into a @dataclass(slots=True),
@@ -97,6 +99,23 @@ def redis_store(r):
     return store
 
 
+def decode_dataclasses(batches):
+    out = {}
+    for values in batches:
+        for v in values:
+            if v is not None:
+                d = json.loads(v)
+                out[d["id"]] = ProductDC(**d)
+    return out
+
+
+def decode_store(batches):
+    store = Product.store()
+    for values in batches:
+        store.load_json(values, upsert=True)
+    return store
+
+
 def bench_redis(port):
     r = redis_source.connect(port)
     t = time.perf_counter()
@@ -116,6 +135,14 @@ def bench_redis(port):
     assert len(store) == ROWS
     row("redis-py + store.load_json", secs, ROWS, base)
     del store
+    batches = list(redis_source.scan_mget(r))
+    base, d = best(lambda: decode_dataclasses(batches))
+    del d
+    row("decode only: json.loads + dataclass", base, ROWS)
+    secs, store = best(lambda: decode_store(batches))
+    assert len(store) == ROWS
+    row("decode only: store.load_json", secs, ROWS, base)
+    del store, batches
     r.close()
 
 

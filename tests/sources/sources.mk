@@ -8,6 +8,9 @@
 #                        redis-py and psycopg), each against throwaway servers that
 #                        tests/sources/servers.py starts on loopback and free ports and always stops.
 #                        Part of `make check`.
+#   make bench-sources   tests/bench/bench_sources.py: Redis -> store and PostgreSQL -> store for
+#                        SLOTS_BENCH_ROWS (1,000,000) rows against redis-py + json.loads + dataclass
+#                        and psycopg + dataclass (measured, not asserted; a few minutes).
 # The clients are linked into these test programs only, never into the library.
 SOURCES_PYTHON ?= /usr/bin/python3
 SOURCES_VENV := $(B)/venv-sources
@@ -20,7 +23,7 @@ PQ_LIBS = $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq)
 HIREDIS_CFLAGS = $(shell pkg-config --cflags hiredis 2>/dev/null)
 HIREDIS_LIBS = $(shell pkg-config --libs hiredis 2>/dev/null || echo -lhiredis)
 
-.PHONY: deps-sources check-sources
+.PHONY: deps-sources check-sources bench-sources
 
 deps-sources:
 	@tests/sources/deps.sh
@@ -48,3 +51,6 @@ check-sources: lib $(SOURCES_C) $(SOURCES_VENV)/.stamp
 	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(SOURCES_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/sources
 
 EXTRA_CHECKS += check-sources
+
+bench-sources: lib $(SOURCES_VENV)/.stamp
+	SLOTS_LIBRARY=$(abspath $(B)/$(SONAME)) $(SOURCES_VENV)/bin/python tests/bench/bench_sources.py
