@@ -15,12 +15,14 @@ loopback, free ports, temp dirs, stopped at the end) and fills them with ROWS pr
     fetch only                  the floor: COPY ... TO STDOUT (FORMAT csv) chunks, not decoded
     psycopg + dataclass         SELECT through a cursor, each row into a @dataclass(slots=True),
                                 kept in a dict by id
-    psycopg COPY + store.loader COPY ... TO STDOUT (FORMAT csv, HEADER) chunks fed to store.loader("csv")
+    psycopg COPY + store.loader COPY ... TO STDOUT (FORMAT csv, HEADER) chunks (a row each) fed to
+                                store.loader("csv") 64 KiB at a time (tests/sources/pg_source.py)
 
 Each figure is the best of REPEAT runs (wall clock; the servers run on the same machine and share
 its cores). Run it with the sources venv (make deps makes it) and the library built:
     make lib && SLOTS_LIBRARY=build/libslots.so.1 build/venv-sources/bin/python tests/bench/bench_sources.py
-Environment: SLOTS_BENCH_ROWS (default 1000000), SLOTS_BENCH_REPEAT (default 3).
+Environment: SLOTS_BENCH_ROWS (default 1000000), SLOTS_BENCH_REPEAT (default 3), SLOTS_BENCH_SOURCES
+(default "redis,pg": which to run).
 """
 import dataclasses
 import gc
@@ -42,6 +44,7 @@ import slots  # noqa: E402
 
 ROWS = int(os.environ.get("SLOTS_BENCH_ROWS", "1000000"))
 REPEAT = int(os.environ.get("SLOTS_BENCH_REPEAT", "3"))
+SOURCES = os.environ.get("SLOTS_BENCH_SOURCES", "redis,pg").split(",")
 
 
 @dataclasses.dataclass(slots=True)
@@ -193,9 +196,11 @@ def bench_pg(pg):
 def main():
     print(f"bench_sources: {ROWS} rows, best of {REPEAT}; slots backend {slots.backend}"
           f"/{slots.backend_mode}, {os.cpu_count()} CPUs (the servers share them)")
-    with servers.servers(redis=True, pg=True) as s:
-        bench_redis(s.redis.port)
-        bench_pg(s.pg)
+    with servers.servers(redis="redis" in SOURCES, pg="pg" in SOURCES) as s:
+        if s.redis:
+            bench_redis(s.redis.port)
+        if s.pg:
+            bench_pg(s.pg)
 
 
 if __name__ == "__main__":

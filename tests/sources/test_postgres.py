@@ -97,7 +97,7 @@ def test_server_gone_mid_copy_leaves_the_store_unchanged(own_pg, Product):
            " FROM generate_series(1, 2000000) g) TO STDOUT (FORMAT csv, HEADER)")
     with pytest.raises(psycopg.OperationalError):
         pg_source.copy_into(conn, store, sql, upsert=True,
-                            after_chunk=lambda i: i == 1000 and own_pg.kill())
+                            after_chunk=lambda i: i == 5000 and own_pg.kill())
     assert len(store) == N
     assert store.dump_jsonl() == before
     conn.close()
