@@ -75,34 +75,30 @@ def best(fn):
     return min(times), result
 
 
-def row(what, secs, n, base=None):
-    speed = f"{n / secs / 1e6:6.2f} M rows/s"
+def row(what, secs, base=None):
+    speed = f"{ROWS / secs / 1e6:6.2f} M rows/s"
     rel = f"  {base / secs:5.2f}x" if base else ""
-    print(f"  {what:<40} {secs:7.3f} s  {speed}{rel}", flush=True)
+    print(f"  {what:<42} {secs:7.3f} s  {speed}{rel}", flush=True)
+
+
+def compare(*cases):
+    """Times each (label, fn) case, whose fn returns what it made (ROWS of it), and prints them;
+    the first is the baseline the others are compared with."""
+    base = None
+    for label, fn in cases:
+        secs, made = best(fn)
+        assert (made if isinstance(made, int) else len(made)) == ROWS, (label, made)
+        del made
+        row(label, secs, base)
+        base = base or secs
 
 
 # ---- Redis ----------------------------------------------------------------------------------------
-def redis_fetch_only(r):
-    return sum(len(v) for v in redis_source.batches_in_background(r))
+def redis_fetch_only(batches):
+    return sum(len(v) for v in batches)
 
 
-def redis_dataclasses(r):
-    out = {}
-    for values in redis_source.batches_in_background(r):
-        for v in values:
-            if v is not None:
-                d = json.loads(v)
-                out[d["id"]] = ProductDC(**d)
-    return out
-
-
-def redis_store(r):
-    store = Product.store()
-    redis_source.load(store, r)
-    return store
-
-
-def decode_dataclasses(batches):
+def redis_dataclasses(batches):
     out = {}
     for values in batches:
         for v in values:
@@ -112,10 +108,9 @@ def decode_dataclasses(batches):
     return out
 
 
-def decode_store(batches):
+def redis_store(batches):
     store = Product.store()
-    for values in batches:
-        store.load_json(values, upsert=True)
+    redis_source.load(store, batches)
     return store
 
 
@@ -127,25 +122,13 @@ def bench_redis(port):
         redis_source.fill(r, first, min(100000, ROWS + 1 - first))
     print(f"Redis: {ROWS} JSON values filled in {time.perf_counter() - t:.1f} s "
           f"({r.info('memory')['used_memory_human']})", flush=True)
-    secs, n = best(lambda: redis_fetch_only(r))
-    assert n == ROWS, n
-    row("fetch only (SCAN + MGET, no decoding)", secs, ROWS)
-    base, d = best(lambda: redis_dataclasses(r))
-    assert len(d) == ROWS
-    del d
-    row("redis-py + json.loads + dataclass", base, ROWS)
-    secs, store = best(lambda: redis_store(r))
-    assert len(store) == ROWS
-    row("redis-py + store.load_json", secs, ROWS, base)
-    del store
+    compare(("fetch only (SCAN + MGET, no decoding)", lambda: redis_fetch_only(redis_source.batches_in_background(r))))
+    compare(("redis-py + json.loads + dataclass", lambda: redis_dataclasses(redis_source.batches_in_background(r))),
+            ("redis-py + store.load_json", lambda: redis_store(redis_source.batches_in_background(r))))
     batches = list(redis_source.scan_mget(r))
-    base, d = best(lambda: decode_dataclasses(batches))
-    del d
-    row("decode only: json.loads + dataclass", base, ROWS)
-    secs, store = best(lambda: decode_store(batches))
-    assert len(store) == ROWS
-    row("decode only: store.load_json", secs, ROWS, base)
-    del store, batches
+    compare(("decode only: json.loads + dataclass", lambda: redis_dataclasses(batches)),
+            ("decode only: store.load_json", lambda: redis_store(batches)))
+    del batches
     r.close()
 
 
@@ -179,17 +162,9 @@ def bench_pg(pg):
     pg_source.create_products(conn, ROWS)
     conn.execute("VACUUM ANALYZE products")
     print(f"PostgreSQL: {ROWS} rows made in {time.perf_counter() - t:.1f} s", flush=True)
-    secs, n = best(lambda: pg_fetch_only(conn))
-    assert n == ROWS, n
-    row("fetch only (COPY csv chunks, no decoding)", secs, ROWS)
-    base, d = best(lambda: pg_dataclasses(conn))
-    assert len(d) == ROWS
-    del d
-    row("psycopg + dataclass", base, ROWS)
-    secs, store = best(lambda: pg_store(conn))
-    assert len(store) == ROWS
-    row("psycopg COPY + store.loader('csv')", secs, ROWS, base)
-    del store
+    compare(("fetch only (COPY csv chunks, no decoding)", lambda: pg_fetch_only(conn)))
+    compare(("psycopg + dataclass", lambda: pg_dataclasses(conn)),
+            ("psycopg COPY + store.loader('csv')", lambda: pg_store(conn)))
     conn.close()
 
 

@@ -80,12 +80,15 @@ def batches_in_background(r, **scan_args):
         t.join()
 
 
-def load(store, r, after_batch=None, **scan_args):
-    """Every batch into the store as it comes (each batch all or nothing). Returns the records
+def load(store, source, after_batch=None, **scan_args):
+    """Every batch into the store as it comes (each batch all or nothing). `source`: a Redis client
+    (its keys are fetched in the background) or batches fetched already. Returns the records
     loaded. after_batch(i) is called after batch i is in (a test kills the server there)."""
+    if isinstance(source, redis.Redis):
+        source = batches_in_background(source, **scan_args)
     total = 0
-    for i, values in enumerate(batches_in_background(r, **scan_args), 1):
-        total += store.load_json([v for v in values if v is not None], upsert=True)
+    for i, values in enumerate(source, 1):
+        total += store.load_json(values, upsert=True)  # None (a key gone since the SCAN) is no row
         if after_batch:
             after_batch(i)
     return total

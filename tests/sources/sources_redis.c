@@ -258,6 +258,15 @@ static void check_against_redis(slots_store *s, redisContext *c, long first, lon
     }
 }
 
+/* A new store with every product at Redis, loaded batch by batch. */
+static slots_store *loaded_store(void) {
+    slots_store *s = sources_new_store();
+    char error[256];
+    size_t total;
+    ASSERT_OK(load_from_redis(s, 0, 0, error, sizeof error, &total));
+    return s;
+}
+
 static void test_scan_mget_pipeline(void) {
     redisContext *c = connect_redis();
     must(c, "FLUSHALL");
@@ -281,10 +290,9 @@ static void test_scan_mget_pipeline(void) {
 /* A reload after the values changed at Redis replaces the records in place (upsert). */
 static void test_reload_upserts(void) {
     redisContext *c = connect_redis();
-    slots_store *s = sources_new_store();
+    slots_store *s = loaded_store();
     char error[256];
     size_t total, n;
-    ASSERT_OK(load_from_redis(s, 0, 0, error, sizeof error, &total));
     must(c, "SET product:5 %s", "{\"id\": 5, \"name\": \"renamed\", \"price\": 1.5, \"in_stock\": true, "
                                  "\"qty\": 3, \"note\": null}");
     ASSERT_OK(load_from_redis(s, 0, 0, error, sizeof error, &total));
@@ -297,11 +305,8 @@ static void test_reload_upserts(void) {
 
 /* A bad value fails its batch with an error naming the value; the store keeps what it had. */
 static void test_bad_value(void) {
-    redisContext *c = connect_redis();
-    slots_store *s = sources_new_store();
-    char error[256];
-    size_t total, before, after;
-    ASSERT_OK(load_from_redis(s, 0, 0, error, sizeof error, &total));
+    slots_store *s = loaded_store();
+    size_t before, after;
     char *dump = sources_dump(s, NULL);
     ASSERT_OK(slots_store_len(s, &before));
     const char *values[] = {"{\"id\": 1, \"name\": \"a\", \"price\": 1, \"in_stock\": true, \"qty\": 1, \"note\": null}",
@@ -318,15 +323,11 @@ static void test_bad_value(void) {
     free(dump);
     free(again);
     slots_store_drop(s);
-    redisFree(c);
 }
 
 /* A request for some keys is answered with one JSON array, each object as the record writes it. */
 static void test_serve_json(void) {
-    slots_store *s = sources_new_store();
-    char error[256];
-    size_t total;
-    ASSERT_OK(load_from_redis(s, 0, 0, error, sizeof error, &total));
+    slots_store *s = loaded_store();
     const int64_t ids[] = {14, 3, 15, 20000, 1};
     const size_t n = sizeof ids / sizeof ids[0];
     char want[8192] = "[";
@@ -354,10 +355,9 @@ static void test_serve_json(void) {
  * products. The fetch fails with the client's error, the loader is aborted, the store is as it was. */
 static void test_server_gone(void) {
     redisContext *c = connect_redis();
-    slots_store *s = sources_new_store();
+    slots_store *s = loaded_store();
     char error[256];
     size_t total, n;
-    ASSERT_OK(load_from_redis(s, 0, 0, error, sizeof error, &total));
     size_t before_len;
     char *before = sources_dump(s, &before_len);
     must(c, "FLUSHALL");

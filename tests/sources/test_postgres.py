@@ -61,16 +61,22 @@ def test_store_back_through_copy_from_stdin(conn, Product):
     assert diff == []
 
 
-def test_bad_row_fails_the_load_and_changes_nothing(conn, Product):
+def _failed_copy_changes_nothing(conn, Product, sql, raises, **copy_args):
+    """A store loaded from the table, then a COPY that fails (`raises`): the store is as it was."""
     store = Product.store()
     pg_source.copy_into(conn, store)
     before = store.dump_jsonl()
+    with raises:
+        pg_source.copy_into(conn, store, sql, **copy_args)
+    assert len(store) == N
+    assert store.dump_jsonl() == before
+
+
+def test_bad_row_fails_the_load_and_changes_nothing(conn, Product):
     sql = ("COPY (SELECT g + 100000 AS id, 'n' AS name, CASE WHEN g = 300 THEN 'x' ELSE '1.5' END AS price,"
            " true AS in_stock, 1 AS qty, NULL AS note, '\\x00'::bytea AS payload"
            " FROM generate_series(1, 1000) g) TO STDOUT (FORMAT csv, HEADER)")
-    with pytest.raises(ValueError, match="line 301"):
-        pg_source.copy_into(conn, store, sql)
-    assert store.dump_jsonl() == before
+    _failed_copy_changes_nothing(conn, Product, sql, pytest.raises(ValueError, match="line 301"))
 
 
 def test_upsert_replaces_in_place(conn, Product):
@@ -86,18 +92,13 @@ def test_upsert_replaces_in_place(conn, Product):
 
 
 def test_server_gone_mid_copy_leaves_the_store_unchanged(own_pg, Product):
+    """A refresh that would change every record and add more; the server is killed at its 5000th row."""
     conn = pg_source.connect(own_pg)
     pg_source.create_products(conn, N)
-    store = Product.store()
-    pg_source.copy_into(conn, store)
-    before = store.dump_jsonl()
     # generated as it is sent, so the server is still writing when it is killed
     sql = ("COPY (SELECT g AS id, 'renamed ' || g AS name, 1.5 AS price, g % 2 = 1 AS in_stock,"
            " 7 AS qty, NULL AS note, '\\xff'::bytea AS payload"
            " FROM generate_series(1, 2000000) g) TO STDOUT (FORMAT csv, HEADER)")
-    with pytest.raises(psycopg.OperationalError):
-        pg_source.copy_into(conn, store, sql, upsert=True,
-                            after_chunk=lambda i: i == 5000 and own_pg.kill())
-    assert len(store) == N
-    assert store.dump_jsonl() == before
+    _failed_copy_changes_nothing(conn, Product, sql, pytest.raises(psycopg.OperationalError), upsert=True,
+                                 after_chunk=lambda i: i == 5000 and own_pg.kill())
     conn.close()
