@@ -260,8 +260,9 @@ class Servers:
         return e
 
 
-class _Stopped(BaseException):
-    """A signal that asks to stop: raised so that every finally clause on the stack runs."""
+class _Stopped(KeyboardInterrupt):
+    """A signal that asks to stop: raised so that every finally clause on the stack runs (a
+    KeyboardInterrupt, so that pytest still tears its fixtures down)."""
 
 
 def _raise_on_signals():
