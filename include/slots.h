@@ -493,7 +493,10 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
  * SLOTS_EEXIST, SLOTS_EREADONLY, SLOTS_ENOMEM (also: more than 1024 loads running in the process at
  * once), SLOTS_ESTALE, SLOTS_EIO (file paths), SLOTS_ECANCELED, SLOTS_EBUSY.
  * The _file variants read everything the path gives, to its end: a regular file, a /proc file, a
- * FIFO or device (/dev/stdin). A directory is SLOTS_EIO with errno EISDIR; every SLOTS_EIO sets
+ * FIFO or device (/dev/stdin), through a streaming load (slots_loader_begin below), 4 MiB at a
+ * time, so the text is never held whole; their rows are added at once at the end, keys the store
+ * holds are found then (after any bad row), and a cancel request counts from the moment the file
+ * is open. With SLOTS_LOAD_UPSERT a load runs the same way on its text in memory. A directory is SLOTS_EIO with errno EISDIR; every SLOTS_EIO sets
  * slots_errno() and a message in Python's words ("[Errno 2] No such file or directory: 'x.csv'"). */
 #define SLOTS_LOAD_SKIP_BAD 0x1u
 #define SLOTS_LOAD_LENIENT  0x2u /* missing fields without a default stay unset (not the key) */
@@ -514,8 +517,8 @@ SLOTS_API int slots_store_load_csv_file(slots_store *s, const char *path, unsign
  * load).
  * A request belongs to the load running when it is made: a call while no load of `s` runs does
  * nothing, and a later load does not see it, so a Ctrl-C pressed between two loads never fails the
- * next one. A load runs while its rows decode: once its text is in memory (a file load reads the
- * whole file first) and it holds the store (it waits for another load of the same store to end),
+ * next one. A load runs while its rows decode: once its text is in memory (a file load and a
+ * streaming load run from their start to their commit) and it holds the store (it waits for another load of the same store to end),
  * until its last row is decoded and its keys indexed; a request that comes later, while it
  * commits, changes nothing and the load succeeds. A caller that must not miss a load that is about
  * to start calls again until that load has returned (the Python binding does).

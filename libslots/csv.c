@@ -196,10 +196,14 @@ typedef struct csv_load {
     strbuf bin;     /* a bytes cell, decoded */
     strbuf tmp;     /* scratch for messages */
     bool started;   /* a piece was read (a BOM is looked for in the first only) */
+    char *copy;     /* the last piece with LF for lone CRs, kept while its errors may be placed */
+    size_t copy_len;
     size_t lines;   /* the lines of the last piece (lone CRs that end lines counted) */
 } csv_load;
 
 static void csv_free(csv_load *c) {
+    if (c->copy) mem_free(c->copy, c->copy_len + 1, NULL);
+    c->copy = NULL;
     sb_free(&c->sc.text);
     mem_free(c->sc.cells, c->sc.cap * sizeof *c->sc.cells, NULL);
     mem_free(c->cols, c->ncols * sizeof *c->cols, NULL);
@@ -496,10 +500,12 @@ static int lf_copy(const char *buf, size_t len, char **copy) {
  * that end lines are made LF in a copy first, as bulk.c cuts at LF. */
 int csv_piece(loader *L, void *ctx, const char *buf, size_t len, size_t line) {
     csv_load *c = ctx;
-    char *copy = NULL;
-    int rc = len && has_lone_cr(buf, len) ? lf_copy(buf, len, &copy) : SLOTS_OK;
+    if (c->copy) mem_free(c->copy, c->copy_len + 1, NULL);
+    c->copy = NULL;
+    int rc = len && has_lone_cr(buf, len) ? lf_copy(buf, len, &c->copy) : SLOTS_OK;
     if (rc != SLOTS_OK) return rc;
-    const char *text = copy ? copy : buf;
+    c->copy_len = len;
+    const char *text = c->copy ? c->copy : buf;
     L->buf = text; /* where the rows' errors are noted */
     c->sc.s = text, c->sc.len = len, c->sc.line = line, c->sc.pos = 0;
     if (!c->started && len >= 3 && memcmp(text, BOM, 3) == 0) c->sc.pos = 3;
@@ -507,7 +513,6 @@ int csv_piece(loader *L, void *ctx, const char *buf, size_t len, size_t line) {
     c->lines = count_newlines(text, len);
     if (!c->cols) rc = read_header(c);
     if (rc == SLOTS_OK && c->cols) rc = loader_rows(L, text, c->sc.pos, len, c->sc.line, &csv_rows, c);
-    if (copy) mem_free(copy, len + 1, NULL);
     return rc;
 }
 
@@ -539,14 +544,20 @@ int slots_store_load_csv(slots_store *s, const char *buf, size_t len, unsigned f
         c.t = L.store->type, c.flags = flags;
         rc = csv_piece(&L, &c, buf, len, 1);
     }
+    rc = loader_end(&L, rc, loaded, skipped); /* its error is placed in c's text */
     csv_free(&c);
-    return loader_end(&L, rc, loaded, skipped);
+    return rc;
 }
 
 /* ---- where a stream's whole rows end ------------------------------------------------------------ */
 enum { CUT_START, CUT_PLAIN, CUT_QUOTED, CUT_QUOTE, CUT_AFTER };
 
 size_t csv_whole_rows(csv_cut *k, const char *buf, size_t len) {
+    if (!k->started) { /* a BOM opening the stream is no cell text (a quote after it opens a cell) */
+        if (len < 3 && memcmp(buf, BOM, len) == 0) return 0;
+        k->started = true;
+        if (memcmp(buf, BOM, 3) == 0) k->scanned = 3;
+    }
     size_t last = 0, i = k->scanned;
     int st = k->state;
     for (; i < len; i++) {

@@ -142,6 +142,7 @@ size_t csv_piece_lines(const csv_load *c);
 typedef struct csv_cut {
     int state;
     size_t scanned;
+    bool started; /* the stream's first bytes were looked at (a BOM) */
 } csv_cut;
 size_t csv_whole_rows(csv_cut *k, const char *buf, size_t len);
 /* A whole text loaded through a stage (the loads with SLOTS_LOAD_UPSERT): loader.c. */

@@ -116,7 +116,10 @@ static void stream_free(stream *ld) {
 static int stream_feed(stream *ld, const char *buf, size_t len) {
     if (ld->failed) return err_set(ld->failed, "%s", ld->msg);
     if (!buf && len) return err_set(SLOTS_EINVAL, "buffer must not be NULL");
-    int rc = stream_room(ld, len);
+    slots_store *s;
+    int rc = store_open(ld->g.target, &s); /* a dropped store or a cancel ends the load at once */
+    if (rc == SLOTS_OK && cancel_requested(ld->g.L.watch)) rc = err_cancelled();
+    if (rc == SLOTS_OK) rc = stream_room(ld, len);
     if (rc != SLOTS_OK) return stream_fail(ld, rc);
     if (len) memcpy(ld->pend + ld->len, buf, len);
     ld->len += len;
@@ -187,9 +190,9 @@ typedef struct entry {
     bool busy;     /* a call is using it */
 } entry;
 
+#define MAX_LOADERS 1024 /* as many as loads can run at once (cancel.c): each open loader is one */
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
-static entry *table;
-static size_t ntable;
+static entry table[MAX_LOADERS];
 
 void loaders_atfork(int phase) {
     if (phase == FORK_PREPARE) pthread_mutex_lock(&table_lock);
@@ -203,19 +206,13 @@ static slots_loader *ref_of(size_t i, uint32_t gen) { return (slots_loader *)(ui
 static int enter(stream *ld, slots_loader **out, size_t *index) {
     pthread_mutex_lock(&table_lock);
     size_t i = 0;
-    while (i < ntable && table[i].ld) i++;
-    int rc = SLOTS_OK;
-    if (i == ntable) {
-        entry *t = mem_realloc(table, ntable * sizeof *t, (ntable + 1) * sizeof *t, NULL);
-        if (t) table = t, table[ntable++] = (entry){NULL, 0, false};
-        else rc = err_nomem();
-    }
-    if (rc == SLOTS_OK) {
+    while (i < MAX_LOADERS && table[i].ld) i++;
+    if (i < MAX_LOADERS) {
         table[i].ld = ld, table[i].busy = true, table[i].gen++;
         *out = ref_of(i, table[i].gen), *index = i;
     }
     pthread_mutex_unlock(&table_lock);
-    return rc;
+    return i < MAX_LOADERS ? SLOTS_OK : err_set(SLOTS_ENOMEM, "more than %d loaders at once", MAX_LOADERS);
 }
 
 /* The live loader a reference names, marked busy; SLOTS_ESTALE, SLOTS_EBUSY. */
@@ -225,7 +222,7 @@ static int acquire(const slots_loader *ref, stream **ld, size_t *index) {
     if (guard_nested()) return err_set(SLOTS_EBUSY, "a loader cannot be used from inside a validator or method call");
     pthread_mutex_lock(&table_lock);
     int rc = SLOTS_OK;
-    if (!ref || (bits & UINT32_MAX) == 0 || i >= ntable || !table[i].ld || table[i].gen != (uint32_t)(bits >> 32))
+    if (!ref || (bits & UINT32_MAX) == 0 || i >= MAX_LOADERS || !table[i].ld || table[i].gen != (uint32_t)(bits >> 32))
         rc = err_set(SLOTS_ESTALE, "loader %p is not a live loader (committed, aborted or never begun)", (const void *)ref);
     else if (table[i].busy)
         rc = err_set(SLOTS_EBUSY, "the loader is in use by a call on another thread");
@@ -243,6 +240,11 @@ static void release(size_t i, bool done) {
     pthread_mutex_unlock(&table_lock);
 }
 
+static void stream_destroy(stream *ld) {
+    stream_free(ld);
+    mem_free(ld, sizeof *ld, NULL);
+}
+
 int slots_loader_begin(slots_store *s, int format, unsigned flags, slots_loader **out) {
     GUARDED;
     if (!out) return err_set(SLOTS_EINVAL, "out must not be NULL");
@@ -250,48 +252,34 @@ int slots_loader_begin(slots_store *s, int format, unsigned flags, slots_loader 
     stream *ld = mem_alloc(sizeof *ld, NULL);
     if (!ld) return err_nomem();
     int rc = stream_begin(ld, s, format, flags);
-    size_t i;
+    size_t i = 0;
     if (rc == SLOTS_OK && (rc = enter(ld, out, &i)) == SLOTS_OK) {
         release(i, false);
         return SLOTS_OK;
     }
-    stream_free(ld);
-    mem_free(ld, sizeof *ld, NULL);
+    stream_destroy(ld);
     return rc;
 }
 
-int slots_loader_feed(slots_loader *l, const char *buf, size_t len) {
+/* One call on a loader: a feed, the commit or the abort (which both free it). */
+enum { FEED, COMMIT, ABORT };
+static int on_loader(const slots_loader *l, int op, const char *buf, size_t len, size_t *loaded, size_t *skipped) {
     GUARDED;
-    stream *ld;
-    size_t i;
+    stream *ld = NULL;
+    size_t i = 0;
     int rc = acquire(l, &ld, &i);
     if (rc != SLOTS_OK) return rc;
-    rc = stream_feed(ld, buf, len);
-    release(i, false);
+    if (op == FEED) rc = stream_feed(ld, buf, len);
+    else if (op == COMMIT) rc = stream_commit(ld, loaded, skipped);
+    if (op != FEED) stream_destroy(ld);
+    release(i, op != FEED);
     return rc;
 }
+
+int slots_loader_feed(slots_loader *l, const char *buf, size_t len) { return on_loader(l, FEED, buf, len, NULL, NULL); }
 
 int slots_loader_commit(slots_loader *l, size_t *loaded, size_t *skipped) {
-    GUARDED;
-    stream *ld;
-    size_t i;
-    int rc = acquire(l, &ld, &i);
-    if (rc != SLOTS_OK) return rc;
-    rc = stream_commit(ld, loaded, skipped);
-    stream_free(ld);
-    mem_free(ld, sizeof *ld, NULL);
-    release(i, true);
-    return rc;
+    return on_loader(l, COMMIT, NULL, 0, loaded, skipped);
 }
 
-int slots_loader_abort(slots_loader *l) {
-    GUARDED;
-    stream *ld;
-    size_t i;
-    int rc = acquire(l, &ld, &i);
-    if (rc != SLOTS_OK) return rc;
-    stream_free(ld);
-    mem_free(ld, sizeof *ld, NULL);
-    release(i, true);
-    return SLOTS_OK;
-}
+int slots_loader_abort(slots_loader *l) { return on_loader(l, ABORT, NULL, 0, NULL, NULL); }

@@ -166,6 +166,9 @@ void store_release_record(slots_store *s, const recref *r);
 int store_create(const slots_type *t, bool is_default, slots_store **out);
 void store_destroy(slots_store *s); /* frees a store no call can reach (never linked, or dropped) */
 int store_drop(slots_store *s);     /* SLOTS_ESTALE, SLOTS_EBUSY (from inside a callback) */
+/* store_drop for a store no caller holds (a load's staging store), so also from inside a call a
+ * validator made: no validator can be running on it. SLOTS_ESTALE only. */
+int store_discard(slots_store *s);
 /* Public references (slots_store * as callers hold them) ↔ stores. store_open refuses a NULL,
  * dropped, forged or default-store reference; call it inside a guard. */
 slots_store *store_ref(const slots_store *s);

@@ -202,7 +202,7 @@ int stage_end(stage *g, int rc) {
     mem_free(L->added, L->cap * sizeof *L->added, NULL);
     mem_free(L->slot_line, L->nslot_line * sizeof *L->slot_line, NULL);
     loader_drop_kept(L);
-    if (g->st) store_drop(g->st); /* what was staged and not moved goes with it */
+    if (g->st) store_discard(g->st); /* what was staged and not moved goes with it */
     memset(g, 0, sizeof *g);
     if (rc != SLOTS_OK) err_set(code, "%s", msg);
     return rc;

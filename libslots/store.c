@@ -278,6 +278,10 @@ void store_destroy(slots_store *s) {
 int store_drop(slots_store *s) {
     if (guard_nested())
         return err_set(SLOTS_EBUSY, "cannot drop a store from inside a validator or method call");
+    return store_discard(s);
+}
+
+int store_discard(slots_store *s) {
     int rc = store_lock_live(s);
     if (rc != SLOTS_OK) return rc;
     __atomic_store_n(&s->dead, true, __ATOMIC_RELEASE);

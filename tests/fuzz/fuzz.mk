@@ -12,7 +12,7 @@ FUZZ_DEFS ?=
 # Loads cut chunks of 16 bytes (1 MiB in the library), so fuzz inputs exercise the cuts of bulk.c.
 FUZZ_CFLAGS := $(FUZZ_DEFS) -DSLOTS_MIN_CHUNK=16 -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ilibslots $(FFI_CFLAGS) -g -O1 $(FUZZ_SAN)
 # The CSV target needs libslots/csv.c; it is left out while that file does not exist yet.
-FUZZ_TARGETS := fieldspec json jsonl api $(if $(shell grep -l slots_store_load_csv libslots/*.c 2>/dev/null),csv)
+FUZZ_TARGETS := fieldspec json jsonl api stream $(if $(shell grep -l slots_store_load_csv libslots/*.c 2>/dev/null),csv)
 # Library sources live in libslots/ and ffi/ (the main Makefile's SRC); objects are named by file.
 vpath %.c libslots ffi
 FUZZ_OBJ := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(notdir $(SRC)))

@@ -40,7 +40,7 @@ static void text_add(char **acc, const char *s, size_t n) {
 
 /* Bytes the library holds, less the calling thread's scratch buffer (results handed out "valid
  * until the next call" live there, and it keeps its capacity between calls by design) and less the
- * watched types' slabs and stores' key-index tables: the header lets a failed call leave capacity
+ * watched types' slabs, stores' key-index tables and the store-id table's chunks: the header lets a failed call leave capacity
  * it reserved (as a vector's reserve would), never records, values or entries. A type's default
  * store, made by its first record, counts as such capacity too. */
 static size_t memory_now(const watch *w) {
@@ -54,6 +54,10 @@ static size_t memory_now(const watch *w) {
     slots_store *s;
     for (int i = 0; i < 2; i++)
         if (w->stores[i] && store_open(w->stores[i], &s) == SLOTS_OK) reserved += index_bytes(s->index);
+    /* The store-id table grows by chunks it keeps (ids go round the whole space before one is
+     * reused), and every staged load's staging store takes an id: capacity too. */
+    for (size_t k = 1; k < sizeof sid_table / sizeof *sid_table; k++)
+        if (__atomic_load_n(&sid_table[k], __ATOMIC_ACQUIRE)) reserved += SID_CHUNK * sizeof(sid_entry);
     return slots_memory_used() - reserved;
 }
 
@@ -629,6 +633,110 @@ static void test_dumps(void) {
     ASSERT_OK(slots_store_drop(s));
 }
 
+/* ---- issue 17: values, streaming loads, upserts, removal by key, response dumps ------------------ */
+/* The text's lines as values (each call cuts them afresh: the sweep repeats it). */
+static int call_load_values(void *p) {
+    store_ctx *c = p;
+    const char *v[200];
+    size_t lens[200], n = 0;
+    for (const char *q = c->text, *end = c->text + c->len; q < end && n < 200; n++) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        v[n] = q, lens[n] = nl ? (size_t)(nl - q) : (size_t)(end - q);
+        q = nl ? nl + 1 : end;
+    }
+    return slots_store_load_json_values(c->s, v, lens, n, c->flags, &c->loaded, &c->skipped);
+}
+/* A whole streaming load in one call: begin, the text in 97-byte chunks, commit (or abort). */
+static int call_loader(void *p) {
+    store_ctx *c = p;
+    slots_loader *l = NULL;
+    int rc = slots_loader_begin(c->s, (int)c->n, c->flags, &l);
+    for (size_t i = 0; rc == SLOTS_OK && i < c->len; i += 97)
+        rc = slots_loader_feed(l, c->text + i, c->len - i < 97 ? c->len - i : 97);
+    if (rc == SLOTS_OK) return slots_loader_commit(l, &c->loaded, &c->skipped);
+    if (l) slots_loader_abort(l);
+    return rc;
+}
+static int call_upsert(void *p) {
+    store_ctx *c = p;
+    return slots_store_upsert(c->s, c->o, NULL);
+}
+static int call_dump_keys(void *p) {
+    store_ctx *c = p;
+    const int64_t keys[] = {1003, 1001, 1100, 1003};
+    const char *out;
+    size_t n;
+    return slots_store_dump_json_keys_i64(c->s, keys, 4, SLOTS_DUMP_ARRAY, &out, &n);
+}
+static int call_dump_range(void *p) {
+    store_ctx *c = p;
+    const char *out;
+    size_t n;
+    return slots_store_dump_json_range(c->s, 10, 90, 0, &out, &n);
+}
+
+static void sources_scenarios(const char *fmt, int format, char *(*make)(int, int, int)) {
+    setenv("SLOTS_LOADER_BATCH", "1000", 1); /* several pieces, rows cut between feeds */
+    slots_type *t = def(KEYED, 0);
+    slots_store *s = NULL;
+    ASSERT_OK(slots_store_new(t, &s));
+    watch w = {.types = {t}, .stores = {s}};
+    store_ctx c = {.s = s, .n = (size_t)format};
+    char label[80];
+    char *text = make(120, 1000, 0);
+    c.text = text, c.len = strlen(text);
+    snprintf(label, sizeof label, "loader %s 120 rows", fmt);
+    sweep(label, &w, call_loader, &c);
+    c.flags = SLOTS_LOAD_UPSERT; /* every row's key is there: each replaces its record */
+    snprintf(label, sizeof label, "loader %s upsert 120 rows", fmt);
+    sweep(label, &w, call_loader, &c);
+    free(text);
+    text = make(120, 1100, 10); /* 12 bad rows; 18 good ones hold keys the store has */
+    c.text = text, c.len = strlen(text), c.flags = SLOTS_LOAD_SKIP_BAD;
+    snprintf(label, sizeof label, "loader %s skip-bad, duplicates", fmt);
+    sweep(label, &w, call_loader, &c);
+    CU_ASSERT_EQUAL(c.skipped, 12 + 18);
+    free(text);
+    ASSERT_OK(slots_store_drop(s));
+    unsetenv("SLOTS_LOADER_BATCH");
+}
+
+static void test_sources(void) {
+    sources_scenarios("jsonl", SLOTS_FORMAT_JSONL, make_jsonl);
+    sources_scenarios("csv", SLOTS_FORMAT_CSV, make_csv);
+    slots_type *t = def(KEYED, 0);
+    slots_store *s = NULL;
+    ASSERT_OK(slots_store_new(t, &s));
+    watch w = {.types = {t}, .stores = {s}};
+    store_ctx c = {.s = s};
+    char *text = make_jsonl(150, 1000, 0);
+    c.text = text, c.len = strlen(text);
+    sweep("load_json_values 150", &w, call_load_values, &c);
+    c.flags = SLOTS_LOAD_UPSERT;
+    sweep("load_json_values upsert 150", &w, call_load_values, &c);
+    sweep("load_jsonl upsert 150", &w, call_load_jsonl, &c);
+    free(text);
+    text = make_jsonl(150, 1000, 10);
+    c.text = text, c.len = strlen(text), c.flags = SLOTS_LOAD_SKIP_BAD | SLOTS_LOAD_UPSERT;
+    sweep("load_json_values skip-bad upsert", &w, call_load_values, &c);
+    free(text);
+    /* one record: replaced in place, then added */
+    ASSERT_OK(slots_new(t, &c.o));
+    ASSERT_OK(slots_set_i64(c.o, 0, 1001));
+    ASSERT_OK(slots_set_str(c.o, 1, LONG, sizeof LONG - 1));
+    sweep("store_upsert (replace)", &w, call_upsert, &c);
+    ASSERT_OK(slots_set_i64(c.o, 0, 77777));
+    sweep("store_upsert (append)", &w, call_upsert, &c);
+    ASSERT_OK(slots_free(c.o));
+    shrink_scratch();
+    watch wd = {.types = {t}};
+    sweep("dump_json_keys_i64", &wd, call_dump_keys, &c);
+    shrink_scratch();
+    sweep("dump_json_range", &wd, call_dump_range, &c);
+    ASSERT_OK(slots_store_remove_key_i64(s, 1001));
+    ASSERT_OK(slots_store_drop(s));
+}
+
 static void test_total(void) { printf("\n    oom total: %ld allocation sites injected", sites_total); }
 
 int main(void) {
@@ -644,6 +752,7 @@ int main(void) {
         {"CSV load on threads", test_load_csv_threads},
         {"CSV load", test_load_csv},
         {"dumps", test_dumps},
+        {"sources: values, loaders, upserts, response dumps", test_sources},
         {"total", test_total},
         CU_TEST_INFO_NULL,
     };

@@ -2,9 +2,9 @@
 chunks (rows and quoted cells cut anywhere; a with block commits or aborts), upserts (in place,
 the same proxy stays valid; the last of a repeated key wins; all or nothing), per-record upsert
 and replace, PostgreSQL spellings in CSV (t/f, \\x bytea) and JSON responses made in C."""
+import concurrent.futures
 import json
 import random
-import threading
 
 import pytest
 
@@ -133,11 +133,8 @@ def test_loader_from_two_threads_never_crashes(Product, slots):
                 ld.feed(b'{"id": %d, "name": "t"}\n' % (k * 1000 + i))
             except slots.BusyError:
                 errors.append(i)
-    ts = [threading.Thread(target=feed, args=(k,)) for k in range(4)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        list(pool.map(feed, range(4)))
     n = ld.commit()
     assert n + len(errors) == 800 and len(s) == n
 
