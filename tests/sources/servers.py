@@ -82,6 +82,19 @@ def _kill_and_wait(pid: int, sig: int = signal.SIGKILL, timeout: float = 10.0) -
         time.sleep(0.01)
 
 
+def _children(ppid: int) -> list[int]:
+    """The processes whose parent is ppid (from /proc: no procps needed)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                with open(f"/proc/{entry}/stat") as f:
+                    # "pid (comm) state ppid ...": comm may hold spaces, so split after its ')'
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == ppid:
+                        out.append(int(entry))
+    return out
+
+
 class Redis:
     """redis-server --port N --bind 127.0.0.1 --save '' --appendonly no --dir TMP."""
 
@@ -230,11 +243,11 @@ class Postgres:
         would otherwise finish the statement they run)."""
         if not self.pid:
             return
-        children = subprocess.run(["pgrep", "-P", str(self.pid)], capture_output=True, text=True).stdout.split()
+        children = _children(self.pid)
         _kill_and_wait(self.pid)
         # the backends of a killed postmaster would finish the statement they run: not these
         for pid in children:
-            _kill_and_wait(int(pid))
+            _kill_and_wait(pid)
 
     def stop(self) -> None:
         if self.pid and _alive(self.pid):
