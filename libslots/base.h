@@ -243,4 +243,43 @@ size_t jscan_string_with(int which, const char *p, size_t n, bool *high);
 void base64_encode(strbuf *b, const unsigned char *p, size_t n);
 bool base64_decode(const char *p, size_t n, strbuf *out); /* false on bad input */
 
+/* ---- the text of the time, uuid and decimal kinds (timetext.c, uuidtext.c, dectext.c) ---------
+ * Parsers read exactly s[0..n) and return SLOTS_OK, SLOTS_EPARSE (malformed) or SLOTS_ERANGE (a
+ * well-formed value the kind cannot hold); dectext also SLOTS_EINVAL (a nonzero digit finer than
+ * the scale: never rounded). No message is set: callers word it, as for number.c. Formatters
+ * write a NUL-terminated text into `out` and return its length. */
+#define DATE_TEXT_MAX 16      /* "9999-12-31" */
+#define TIME_TEXT_MAX 16      /* "23:59:59.999999" */
+#define TIMESTAMP_TEXT_MAX 32 /* "9999-12-31T23:59:59.999999Z" */
+#define UUID_TEXT_MAX 37
+#define DECIMAL_MAX_PRECISION 38
+#define DECIMAL_TEXT_MAX 48   /* sign, 38 digits, point, "0." */
+__extension__ typedef __int128 slots_i128;
+__extension__ typedef unsigned __int128 slots_u128;
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d); /* days since 1970-01-01 */
+void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+/* Dates "YYYY-MM-DD", years 1..9999, as days since 1970-01-01. */
+int date_parse(const char *s, size_t n, int32_t *days);
+size_t date_format(int32_t days, char out[DATE_TEXT_MAX]);
+bool date_in_range(int64_t days);
+/* Times of day "HH:MM:SS[.ffffff]" as microseconds since midnight (no leap second, as Python). */
+int time_parse(const char *s, size_t n, int64_t *us);
+size_t time_format(int64_t us, char out[TIME_TEXT_MAX]);
+/* RFC 3339 timestamps ("T", "t" or " " between date and time; "Z", "z" or a +HH:MM/-HH:MM offset,
+ * which is applied: the value is the UTC instant) as microseconds since 1970-01-01T00:00:00Z, in
+ * the range of Python's datetime (years 1..9999 in UTC). Written in UTC with "Z"; the fraction only
+ * when nonzero. Up to 9 fraction digits are read; past the sixth they must be zeros. */
+int timestamp_parse(const char *s, size_t n, int64_t *us);
+size_t timestamp_format(int64_t us, char out[TIMESTAMP_TEXT_MAX]);
+bool timestamp_in_range(int64_t us);
+/* UUIDs: what Python's uuid.UUID(str) reads (8-4-4-4-12 or 32 hex digits, any case, optional
+ * braces or "urn:uuid:"); written canonical lower case. */
+int uuid_parse(const char *s, size_t n, uint8_t out[16]);
+size_t uuid_format(const uint8_t u[16], char out[UUID_TEXT_MAX]);
+/* decimal(P,S), P <= 38: the value × 10^S as an integer of at most P digits. Reads a JSON number
+ * or Decimal(str)'s finite spelling; trailing zeros past the scale are fine ("1.50" into scale 1). */
+int decimal_parse(const char *s, size_t n, unsigned precision, unsigned scale, slots_i128 *out);
+bool decimal_fits(slots_i128 v, unsigned precision);
+size_t decimal_format(slots_i128 v, unsigned scale, char out[DECIMAL_TEXT_MAX]);
+
 #endif

@@ -69,11 +69,34 @@ int literal_parse(const char *text, int kind, value *out, char **owned, size_t *
 /* type.c */
 /* Places the presence and null bits and the generation after byte `pos`; sets the stride. */
 void lay_out_tail(slots_type *t, uint32_t pos, uint32_t max_align);
-int kind_from_name(const char *s, size_t n); /* a SLOTS_* kind, or 0 */
 bool type_is_subtype(const slots_type *t, const slots_type *base); /* introspect.c; t or a base of t is `base` */
+
+/* kind.c: the table of kinds. A family says which value (base.h) a field of the kind takes and
+ * gives: KF_BOOL a SLOTS_BOOL value, KF_INT and KF_UINT SLOTS_I64/U64 (range-checked against lo/hi),
+ * KF_FLOAT SLOTS_F64 (or an integer), KF_STR, KF_BYTES, KF_REF their own. */
+enum { KF_BOOL = 1, KF_INT, KF_UINT, KF_FLOAT, KF_STR, KF_BYTES, KF_REF };
+typedef struct kind_info {
+    const char *name;    /* in field lists, messages, slots_kind_name() */
+    uint8_t size;        /* bytes in a record (and its alignment, but for str/bytes slots) */
+    uint8_t family;      /* KF_* */
+    int64_t lo;          /* integer kinds: the inclusive range (lo as signed, hi as unsigned) */
+    uint64_t hi;
+    const char *arrow;   /* Arrow C Data Interface format string of a column of the kind */
+} kind_info;
+#define KIND_LIMIT 15 /* kind numbers are below this */
+extern const kind_info kind_table[KIND_LIMIT];
+/* The row of a kind, or NULL for a number that is no kind. */
+static inline const kind_info *kind_get(int kind) {
+    return kind > 0 && kind < KIND_LIMIT && kind_table[kind].name ? &kind_table[kind] : NULL;
+}
+int kind_from_name(const char *s, size_t n); /* a SLOTS_* kind, or 0 */
 size_t kind_size(int kind);
-static inline bool kind_is_int(int kind) { return kind >= SLOTS_I8 && kind <= SLOTS_U64; }
-static inline bool kind_is_float(int kind) { return kind == SLOTS_F32 || kind == SLOTS_F64; }
+static inline int kind_family(int kind) {
+    const kind_info *k = kind_get(kind);
+    return k ? k->family : 0;
+}
+static inline bool kind_is_int(int kind) { return kind_family(kind) == KF_INT || kind_family(kind) == KF_UINT; }
+static inline bool kind_is_float(int kind) { return kind_family(kind) == KF_FLOAT; }
 /* Checks that `v` may go into field `f` of type `t` (kind, range, UTF-8, optional) with a message
  * naming the field; `v` is not changed. */
 int value_check(const slots_type *t, const field *f, const value *v);

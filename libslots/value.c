@@ -32,23 +32,11 @@ static int out_of_range(const field *f, const char *text) {
     return err_set(SLOTS_ERANGE, "value %s out of range for field '%s' (%s)", text, f->name, slots_kind_name(f->kind));
 }
 
-/* The inclusive range of an integer kind, as signed and unsigned bounds. */
-static void int_range(int kind, int64_t *lo, uint64_t *hi) {
-    static const unsigned bits[] = {[SLOTS_I8] = 8,  [SLOTS_I16] = 16, [SLOTS_I32] = 32, [SLOTS_I64] = 64,
-                                    [SLOTS_U8] = 8,  [SLOTS_U16] = 16, [SLOTS_U32] = 32, [SLOTS_U64] = 64};
-    unsigned b = bits[kind];
-    if (kind >= SLOTS_U8) {
-        *lo = 0, *hi = b == 64 ? UINT64_MAX : (1ull << b) - 1;
-    } else {
-        *hi = (1ull << (b - 1)) - 1, *lo = -(int64_t)*hi - 1;
-    }
-}
-
 static int check_int(const field *f, const value *v) {
-    int64_t lo;
-    uint64_t hi;
+    const kind_info *k = kind_get(f->kind);
+    int64_t lo = k->lo;
+    uint64_t hi = k->hi;
     char text[32];
-    int_range(f->kind, &lo, &hi);
     if (v->kind == SLOTS_U64) {
         if (v->as.u <= hi) return SLOTS_OK;
         snprintf(text, sizeof text, "%" PRIu64, v->as.u);
