@@ -104,6 +104,7 @@ int field_set_known(const recref *r, int i, const value *v, unsigned known) {
         scalar_store(r->rec + t->fields[i].offset, 8, &v->as);
         if (t->null_offset && rec_is_null(t, r->rec, i)) bit_put(r, t->null_offset, i, false);
         if (!rec_is_set(t, r->rec, i)) bit_put(r, t->set_offset, i, true);
+        store_note_change(r); /* Arrow streams reading the store fail rather than mix two states */
         return SLOTS_OK;
     }
     int rc = field_check_index(t, i);

@@ -195,7 +195,11 @@ def _make_init(cls, info, ns, dc_fields):
     # The same assignments for a record that already exists (Store.append: the store made it).
     fill = ["def _slots_fill_(%s):" % ", ".join(args), "    _slots_h_ = _geth(_slots_self_)"]
     info.fill = _exec_fn(fill + body, ns, "_slots_fill_")
-    return _fast.init_plan(cls, info, fn, MISSING)  # one C call on the compiled backend
+    # One C call on the compiled backend, for the plain signature it maps (positional or keyword,
+    # defaults as constants); kw_only, init=False, factories and InitVars keep the generated one.
+    plain = all(f.init and not f.kw_only and f.default_factory is dataclasses.MISSING
+                and f._field_type is not dataclasses._FIELD_INITVAR for f in dc_fields.values())
+    return _fast.init_plan(cls, info, fn, MISSING) if plain else fn
 
 
 def _ref_getter(raw, i):
