@@ -629,7 +629,10 @@ SLOTS_API int slots_store_dump_csv_file(const slots_store *s, const char *path);
                                    too) instead of failing as a duplicate; a key given twice in one
                                    load: the last row wins, at the first one's position. Still all or
                                    nothing: nothing is replaced or added unless the whole load
-                                   succeeds. A type without a key field appends as usual. */
+                                   succeeds. A type without a key field appends as usual. A
+                                   type with a readonly field, or SLOTS_FROZEN, cannot change in
+                                   place: the old record is freed (its handles go stale) and the
+                                   row added. *loaded counts the rows taken, added or replacing. */
 /* Loads n JSON objects, values[i] of lens[i] bytes each (one object per value; newlines inside a
  * value are fine), as slots_store_load_jsonl loads lines: the same flags (SLOTS_LOAD_SKIP_BAD,
  * SLOTS_LOAD_LENIENT, SLOTS_LOAD_UPSERT), all or nothing, decoded on every core for a large batch

@@ -161,6 +161,44 @@ static void plan_free(plan *p) {
     mem_free(p->retire, (size_t)p->used * sizeof *p->retire + 1, NULL);
 }
 
+/* ---- the common case: a load into an empty store takes the staging store's slabs whole ----------- */
+static bool adoptable(const stage *g, const slots_store *s) { return !g->upsert && s->used == 0 && s->live == 0; }
+
+#define SWAP(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
+
+/* Called with s locked, s empty: s and the staging store trade slabs, key index and extras, so the
+ * staged records become s's in place (the staging store is then dropped with what s had: reserved
+ * capacity only). Live records get a generation above s's floor, so no handle from an earlier
+ * store with s's id names them. The slabs go in before `used` grows: a racing reader of s sees
+ * either no record or a whole one. */
+static size_t adopt(stage *g, slots_store *s) {
+    slots_store *st = g->st;
+    const slots_type *t = s->type;
+    for (uint32_t slot = 0; slot < st->used; slot++) {
+        uint16_t *gen = (uint16_t *)(void *)(store_slot_address(st, slot) + t->gen_offset);
+        uint16_t now = __atomic_load_n(gen, __ATOMIC_RELAXED);
+        if ((now & 1u) && now <= s->gen_base) __atomic_store_n(gen, (uint16_t)(s->gen_base + 1), __ATOMIC_RELAXED);
+    }
+    for (int k = 0; k < SLAB_COUNT; k++) {
+        char *mine = s->slabs[k];
+        __atomic_store_n(&s->slabs[k], st->slabs[k], __ATOMIC_RELEASE);
+        st->slabs[k] = mine;
+    }
+    SWAP(s->capacity, st->capacity);
+    SWAP(s->free_head, st->free_head);
+    SWAP(s->extras, st->extras);
+    SWAP(s->index, st->index);
+    if (s->gen_high < s->gen_base + 1u) s->gen_high = s->gen_base + 1u;
+    if (st->gen_high > s->gen_high) s->gen_high = st->gen_high;
+    if (s->positions) mem_free(s->positions, (size_t)s->positions_len * sizeof *s->positions, NULL);
+    s->positions = NULL, s->positions_len = 0;
+    uint32_t used = st->used, live = st->live;
+    st->used = 0, st->live = 0; /* the staging store now holds s's empty slabs */
+    __atomic_store_n(&s->used, used, __ATOMIC_RELEASE);
+    s->live = live; /* the type's count already has them: they were counted when staged */
+    return live;
+}
+
 int stage_commit(stage *g, size_t *loaded, size_t *skipped) {
     slots_store *s;
     loader *L = &g->L;
@@ -170,14 +208,16 @@ int stage_commit(stage *g, size_t *loaded, size_t *skipped) {
     if (rc != SLOTS_OK) return stage_end(g, rc);
     L->buf = NULL, L->len = 0; /* the pieces' text is gone: errors found now are placed by line only */
     if (cancel_requested(L->watch)) rc = err_cancelled();
-    if (rc == SLOTS_OK) rc = plan_merge(g, s, &p);
+    bool whole = rc == SLOTS_OK && adoptable(g, s);
+    if (rc == SLOTS_OK && !whole) rc = plan_merge(g, s, &p);
     if (rc == SLOTS_OK) { /* the error list, the last thing that allocates */
         L->store = s;
         rc = loader_publish_kept(L);
         L->store = g->st;
         if (rc != SLOTS_OK && p.nnew) store_unclaim(s, p.base, p.nnew);
     }
-    if (rc == SLOTS_OK) apply(g, s, &p);
+    if (rc == SLOTS_OK && whole) p.rows = adopt(g, s);
+    else if (rc == SLOTS_OK) apply(g, s, &p);
     plan_free(&p);
     store_unlock(s);
     if (rc == SLOTS_OK) {

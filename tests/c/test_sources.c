@@ -6,6 +6,7 @@
  */
 #include "harness.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -238,6 +239,76 @@ static void test_file_pipe(void) {
     unsetenv("SLOTS_LOADER_BATCH");
 }
 
+/* ---- a loader shared by threads, a store used and dropped meanwhile ------------------------------ */
+typedef struct feeder {
+    slots_loader *l;
+    slots_store *s;
+    int k, ok, busy, stale, other;
+} feeder;
+
+static void *feed_rows(void *arg) {
+    feeder *f = arg;
+    for (int i = 0; i < 300; i++) {
+        char row[64];
+        int n = snprintf(row, sizeof row, "{\"id\": %d, \"name\": \"t\"}\n", f->k * 1000 + i);
+        int rc = slots_loader_feed(f->l, row, (size_t)n);
+        if (rc == SLOTS_OK) f->ok++;
+        else if (rc == SLOTS_EBUSY) f->busy++;
+        else if (rc == SLOTS_ESTALE) f->stale++;
+        else f->other++;
+    }
+    return NULL;
+}
+
+/* Appends records with keys of its own while the loader is open: the store stays usable. */
+static void *use_store(void *arg) {
+    feeder *f = arg;
+    for (int i = 0; i < 200; i++) {
+        slots_obj h;
+        if (slots_store_append(f->s, &h) != SLOTS_OK) { f->other++; continue; }
+        if (slots_set_i64(h, 0, 1000000 + i) != SLOTS_OK || slots_set_str(h, 1, "u", 1) != SLOTS_OK) f->other++;
+        else f->ok++;
+    }
+    return NULL;
+}
+
+static void test_loader_threads(void) {
+    setenv("SLOTS_LOADER_BATCH", "200", 1);
+    slots_store *s = keyed_store(NULL);
+    slots_loader *l = NULL;
+    ASSERT_OK(slots_loader_begin(s, SLOTS_FORMAT_JSONL, 0, &l));
+    feeder f[5];
+    pthread_t tid[5];
+    for (int k = 0; k < 5; k++) {
+        f[k] = (feeder){l, s, k, 0, 0, 0, 0};
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&tid[k], NULL, k < 4 ? feed_rows : use_store, &f[k]), 0);
+    }
+    for (int k = 0; k < 5; k++) pthread_join(tid[k], NULL);
+    size_t loaded = 0, fed = 0;
+    for (int k = 0; k < 4; k++) {
+        CU_ASSERT_EQUAL(f[k].ok + f[k].busy, 300); /* a call finds the loader busy, or feeds it */
+        CU_ASSERT_EQUAL(f[k].other + f[k].stale, 0);
+        fed += (size_t)f[k].ok;
+    }
+    CU_ASSERT_EQUAL(f[4].ok, 200);
+    CU_ASSERT_EQUAL(len_of(s), 200); /* the loader's rows are not there yet */
+    ASSERT_OK(slots_loader_commit(l, &loaded, NULL));
+    CU_ASSERT_EQUAL(loaded, fed);
+    CU_ASSERT_EQUAL(len_of(s), fed + 200);
+    /* the store dropped while a thread feeds: every call is OK or SLOTS_ESTALE, never a crash */
+    ASSERT_OK(slots_loader_begin(s, SLOTS_FORMAT_JSONL, 0, &l));
+    feeder g = {l, s, 7, 0, 0, 0, 0};
+    pthread_t t;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, feed_rows, &g), 0);
+    ASSERT_OK(slots_store_drop(s));
+    pthread_join(t, NULL);
+    CU_ASSERT_EQUAL(g.ok + g.stale, 300);
+    CU_ASSERT_EQUAL(g.other + g.busy, 0);
+    int rc = slots_loader_commit(l, NULL, NULL);
+    CU_ASSERT_TRUE(rc == SLOTS_ESTALE);
+    unsetenv("SLOTS_LOADER_BATCH");
+}
+
 /* ---- upserts ------------------------------------------------------------------------------------ */
 static void test_upsert_loads(void) {
     slots_store *s = keyed_store(NULL);
@@ -405,6 +476,7 @@ int main(void) {
         {"loader: errors, duplicates at commit, skip, abort, stale", test_loader_errors},
         {"loader: CSV cut inside quotes and CRLF", test_loader_csv},
         {"file load from a pipe", test_file_pipe},
+        {"a loader shared by threads; its store used and dropped meanwhile", test_loader_threads},
         {"upsert loads: in place, last wins, all or nothing", test_upsert_loads},
         {"upsert, replace and remove by key", test_upsert_record},
         {"upsert of a frozen type", test_upsert_frozen},
