@@ -670,8 +670,9 @@ SLOTS_API int slots_store_sum_i64(const slots_store *s, int field, int64_t *sum)
  * (made on first use, per set of flags), so filling one allocates nothing after the first time and a
  * consumer that never calls the top-level release (DuckDB's duckdb_arrow_scan) leaks nothing.
  * release only marks the struct released (release = NULL), as the spec requires; the children it
- * points to are the type's and are never freed (a consumer that moves a child out and releases it
- * marks only its own copy; the type's copy is marked live again by the next export).
+ * points to are the type's and are never freed (a consumer that moves a child out marks the type's
+ * copy released, as the spec's move does, and its release marks only its own copy; the next export
+ * marks the type's copy live again).
  * An exported array owns its buffers: they are copies, made in one pass over the store's records
  * under the store's lock (text read under each slot's lock, as every reader does), so the array
  * stays valid and unchanged after the store changes or is dropped, until its release is called.
@@ -778,9 +779,11 @@ SLOTS_API int slots_store_export_array(slots_store *s, unsigned flags, struct Ar
  * get_next one batch as slots_store_export_array() makes it (each copied when asked for, each owned
  * by the caller), then, after the last record, a released array (the end; an empty store ends at
  * once). The stream holds the store by its reference, not its records: if the store is dropped, or
- * records are added, removed or cleared after the stream was made, get_next fails with EINVAL and
- * get_last_error() says which (a batch cannot be made consistently with those before it); a field
- * set meanwhile is read as it is when its batch is made. Other get_next failures: ENOMEM, EOVERFLOW
+ * changes after the stream was made (records added, removed or cleared, a field set or deleted),
+ * the next get_next fails with EINVAL and get_last_error() says which, rather than give a batch
+ * from another state of the store than the batches before it; a stream that has given every
+ * record ends all the same. (While a stream is open on a store, each field write to that store
+ * also counts itself: one atomic add.) Other get_next failures: ENOMEM, EOVERFLOW
  * (text too long for 32-bit offsets, see above). As the spec says, the stream's callbacks are not
  * thread-safe (one thread at a time), release frees only the stream's own state (batches and
  * schemas handed out stay valid), and the struct may be moved. *out is filled on success only.

@@ -1,8 +1,9 @@
 /*
  * arrow_stream.c — a store as an Arrow C stream (ArrowArrayStream) of record batches, each copied
  * when asked for. The stream holds the store by the reference callers hold, never its address, and
- * a count of the store's adds and removes: a batch is made only while both still hold, so a
- * dropped or changed store fails the stream with a message instead of giving rows twice or never.
+ * a count of the store's changes (adds and removes always, field writes while a stream is open): a
+ * batch is made only while both still hold, so a dropped or changed store fails the stream with a
+ * message instead of giving rows twice, never, or from two states of the store.
  */
 #include "io.h"
 
@@ -14,9 +15,9 @@ typedef struct stream_state {
     const slots_type *type;  /* immortal: the schema needs no store */
     unsigned flags;
     size_t batch_rows;
-    uint64_t changes;        /* the store's count of adds and removes when the stream was made */
+    uint64_t changes;        /* the store's count of changes when the stream was made */
     uint32_t slot;           /* the next slot to read */
-    size_t done;             /* records given so far */
+    size_t done, total;      /* records given so far, of the store's records when the stream was made */
     char error[FAULT_MESSAGE_MAX];
 } stream_state;
 
@@ -37,21 +38,24 @@ static int stream_get_schema(struct ArrowArrayStream *self, struct ArrowSchema *
 static int stream_open(stream_state *st, slots_store **s) {
     int rc = store_open_locked(st->ref, s);
     if (rc != SLOTS_OK) return err_set(SLOTS_EINVAL, "the store of this Arrow stream was dropped");
-    if ((*s)->changes == st->changes) return SLOTS_OK;
+    if (__atomic_load_n(&(*s)->changes, __ATOMIC_RELAXED) == st->changes) return SLOTS_OK;
     store_unlock(*s);
-    return err_set(SLOTS_EINVAL, "the store of this Arrow stream changed (records added or removed) after %zu of its records were read",
+    return err_set(SLOTS_EINVAL, "the store of this Arrow stream changed (records added, removed or set) after %zu of its records were read",
                    st->done);
 }
 
 static int stream_get_next(struct ArrowArrayStream *self, struct ArrowArray *out) {
     GUARDED;
     stream_state *st = self->private_data;
+    if (st->done == st->total) { /* every record given: the end, whatever became of the store since */
+        out->release = NULL;
+        return 0;
+    }
     slots_store *s;
     int rc = stream_open(st, &s);
     if (rc != SLOTS_OK) return stream_fail(st, rc);
-    size_t left = s->live - st->done, rows = left < st->batch_rows ? left : st->batch_rows;
-    if (rows == 0) out->release = NULL; /* the end */
-    else rc = arrow_batch_build(s, st->flags, &st->slot, rows, out);
+    size_t left = st->total - st->done, rows = left < st->batch_rows ? left : st->batch_rows;
+    rc = arrow_batch_build(s, st->flags, &st->slot, rows, out);
     store_unlock(s);
     if (rc != SLOTS_OK) return stream_fail(st, rc);
     st->done += rows;
@@ -64,7 +68,11 @@ static const char *stream_last_error(struct ArrowArrayStream *self) {
 }
 
 static void stream_release(struct ArrowArrayStream *self) {
-    mem_free(self->private_data, sizeof(stream_state), NULL);
+    GUARDED;
+    stream_state *st = self->private_data;
+    slots_store *s;
+    if (store_open(st->ref, &s) == SLOTS_OK) __atomic_fetch_sub(&s->streams, 1, __ATOMIC_RELAXED); /* unless dropped */
+    mem_free(st, sizeof *st, NULL);
     self->release = NULL;
 }
 
@@ -78,8 +86,10 @@ int slots_store_export_stream(slots_store *ref, size_t batch_rows, unsigned flag
     if (rc == SLOTS_OK && !st) rc = err_nomem();
     if (rc == SLOTS_OK && (rc = store_lock_live(s)) != SLOTS_OK) mem_free(st, sizeof *st, NULL);
     if (rc != SLOTS_OK) return rc;
+    /* counted open first, so that every field written after the count is read counts */
+    __atomic_fetch_add(&s->streams, 1, __ATOMIC_SEQ_CST);
     *st = (stream_state){.ref = ref, .type = s->type, .flags = flags, .batch_rows = batch_rows ? batch_rows : 65536,
-                         .changes = s->changes};
+                         .changes = __atomic_load_n(&s->changes, __ATOMIC_SEQ_CST), .total = s->live};
     store_unlock(s);
     *out = (struct ArrowArrayStream){.get_schema = stream_get_schema, .get_next = stream_get_next,
                                      .get_last_error = stream_last_error, .release = stream_release,

@@ -98,7 +98,9 @@ int field_set(const recref *r, int i, const value *v) {
         return err_set(SLOTS_EREADONLY, "cannot assign to field '%s'", f->name);
     if ((rc = value_check(t, f, v)) != SLOTS_OK) return rc;
     if (f->validator && (rc = validator_run(r, i, v)) != SLOTS_OK) return rc;
-    return is_indexed_key(r, i) ? key_write(r, i, v) : write_value(r, i, v);
+    rc = is_indexed_key(r, i) ? key_write(r, i, v) : write_value(r, i, v);
+    if (rc == SLOTS_OK) store_note_change(r);
+    return rc;
 }
 
 /* Writes a checked text value: the slot and its bits change together under the slot's lock, so a
@@ -200,6 +202,7 @@ void field_clear(const recref *r, int i) {
     const slots_type *t = r->type;
     const field *f = &t->fields[i];
     char *slot = r->rec + f->offset;
+    store_note_change(r);
     if (is_indexed_key(r, i) && rec_is_set(t, r->rec, i)) {
         store_lock(r->store);
         index_remove(r->store, r->store->index, r->index);

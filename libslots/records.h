@@ -79,7 +79,8 @@ typedef struct slots_store {
     struct map *extras;      /* slot index → extras block (dynamic types), created on first use */
     struct key_index *index; /* unique key index (types with a key field; not default stores) */
     uint32_t *positions;     /* position → slot, rebuilt after removals; NULL when stale */
-    uint64_t changes;        /* records added or removed so far (under the lock): Arrow streams notice them */
+    uint64_t changes;        /* records added or removed, fields written while a stream is open (atomic) */
+    uint32_t streams;        /* Arrow streams open on the store (arrow_stream.c; atomic) */
     uint32_t positions_len;
     struct load_errors errors; /* what the last load kept of its errors (loaderror.c) */
     slots_progress_fn progress; /* told how a load goes (progress.c), or NULL */
@@ -103,6 +104,13 @@ static inline uint32_t slab_of(uint32_t index, uint32_t *offset) {
     uint32_t k = 31u - (uint32_t)__builtin_clz(q);
     *offset = index - (((1u << k) - 1u) << SLAB_FIRST_SHIFT);
     return k;
+}
+
+/* Counts a field's change for the Arrow streams reading the store; nothing but a relaxed load while
+ * none is open. A row a load is decoding is not the store's yet: its add is counted at commit. */
+static inline void store_note_change(const recref *r) {
+    if (!r->defer_key && __atomic_load_n(&r->store->streams, __ATOMIC_RELAXED))
+        __atomic_fetch_add(&r->store->changes, 1, __ATOMIC_RELAXED);
 }
 
 /* The handle of a resolved record. */

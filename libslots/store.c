@@ -313,7 +313,7 @@ int store_reserve_locked(slots_store *s, size_t n) {
 /* Called with the store locked whenever records are added or removed: positions change when a hole
  * opens or fills, and the change is counted. */
 static void forget_positions(slots_store *s) {
-    s->changes++; /* every add and remove comes here */
+    __atomic_fetch_add(&s->changes, 1, __ATOMIC_RELAXED); /* every add and remove comes here */
     if (!s->positions) return;
     mem_free(s->positions, (size_t)s->positions_len * sizeof *s->positions, NULL);
     s->positions = NULL, s->positions_len = 0;

@@ -9,6 +9,7 @@
 #include "harness.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,10 +348,11 @@ static void test_stream_batches(void) {
     ASSERT_STATUS(slots_store_export_array(s, 0, NULL, &a), SLOTS_ESTALE);
 }
 
-/* A stream whose store changes (a record added or removed, the store cleared) or is dropped after
- * it was made fails cleanly: EINVAL and a message, batches already taken still valid. */
+/* A stream whose store changes after it was made (a record added or removed, the store cleared, a
+ * field set or deleted) or is dropped fails cleanly: EINVAL and a message, the batches already taken
+ * still valid; a stream that gave every record ends all the same. */
 static void test_stream_store_changed(void) {
-    for (int how = 0; how < 4; how++) {
+    for (int how = 0; how < 6; how++) {
         slots_store *s = new_store("a: i64, b: str", NULL);
         slots_obj h[200];
         for (int i = 0; i < 200; i++) {
@@ -358,19 +360,21 @@ static void test_stream_store_changed(void) {
             ASSERT_OK(slots_set_i64(h[i], 0, i));
             ASSERT_OK(slots_set_str(h[i], 1, "x", 1));
         }
-        struct ArrowArrayStream st;
+        struct ArrowArrayStream st, done;
         struct ArrowArray first, a;
-        ASSERT_OK(slots_store_export_stream(s, 50, 0, &st));
-        CU_ASSERT_EQUAL(st.get_next(&st, &first), 0);
-        ASSERT_OK(slots_set_i64(h[100], 0, -1)); /* a field set: no change of the records */
-        CU_ASSERT_EQUAL(st.get_next(&st, &a), 0);
+        ASSERT_OK(slots_store_export_stream(s, 200, 0, &done)); /* read to its end before the change */
+        CU_ASSERT_EQUAL_FATAL(done.get_next(&done, &a), 0);
         a.release(&a);
+        ASSERT_OK(slots_store_export_stream(s, 50, 0, &st));
+        CU_ASSERT_EQUAL_FATAL(st.get_next(&st, &first), 0);
         slots_obj more;
         const char *want = "changed";
         switch (how) {
         case 0: ASSERT_OK(slots_store_append(s, &more)); break;
         case 1: ASSERT_OK(slots_store_remove(s, h[199])); break;
         case 2: ASSERT_OK(slots_store_clear(s)); break;
+        case 3: ASSERT_OK(slots_set_i64(h[100], 0, -1)); break;
+        case 4: ASSERT_OK(slots_del(h[150], 1)); break;
         default: ASSERT_OK(slots_store_drop(s)); want = "dropped";
         }
         CU_ASSERT_EQUAL(st.get_next(&st, &a), EINVAL);
@@ -381,8 +385,74 @@ static void test_stream_store_changed(void) {
         CU_ASSERT_EQUAL(((const int64_t *)first.children[0]->buffers[1])[49], 49);
         first.release(&first);
         st.release(&st);
-        if (how != 3) slots_store_drop(s);
+        CU_ASSERT_EQUAL(done.get_next(&done, &a), 0); /* every record read: its end, nothing to mix */
+        CU_ASSERT_PTR_NULL(a.release);
+        done.release(&done);
+        if (how != 5) slots_store_drop(s);
     }
+}
+
+/* Exports while other threads set the text fields: each cell is one whole value a writer wrote (a
+ * short one inline or a long one out of line), never a mix, as every reader of text sees. */
+#define WRITERS 2
+#define RACE_ROWS 100
+static const char *const RACE_TEXT[] = {"short", "a text too long to be inline in a slot, or in a view"};
+typedef struct race {
+    slots_obj *h;
+    int seed;
+    int *stop;
+} race;
+
+static void *race_writer(void *p) {
+    race *r = p;
+    for (unsigned k = (unsigned)r->seed; !__atomic_load_n(r->stop, __ATOMIC_RELAXED); k = k * 1103515245u + 12345u) {
+        const char *text = RACE_TEXT[(k >> 16) & 1];
+        if (slots_set_str(r->h[(k >> 8) % RACE_ROWS], 0, text, strlen(text)) != SLOTS_OK) break;
+    }
+    return NULL;
+}
+
+static void test_export_while_text_changes(void) {
+    slots_store *s = new_store("s: str", NULL);
+    slots_obj h[RACE_ROWS];
+    for (int i = 0; i < RACE_ROWS; i++) {
+        ASSERT_OK(slots_store_append(s, &h[i]));
+        ASSERT_OK(slots_set_str(h[i], 0, RACE_TEXT[0], strlen(RACE_TEXT[0])));
+    }
+    int stop = 0;
+    race w[WRITERS];
+    pthread_t th[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        w[i] = (race){h, i + 1, &stop};
+        CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, race_writer, &w[i]), 0);
+    }
+    int bad = 0;
+    for (int round = 0; round < 200; round++) {
+        struct ArrowArray a;
+        ASSERT_OK(slots_store_export_array(s, round % 2 ? SLOTS_ARROW_STRING_VIEW : 0, NULL, &a));
+        const struct ArrowArray *c = a.children[0];
+        for (int64_t k = 0; k < c->length; k++) {
+            const char *p;
+            size_t len;
+            if (round % 2) {
+                const char *view = (const char *)c->buffers[1] + k * 16;
+                int32_t l, at;
+                memcpy(&l, view, 4), memcpy(&at, view + 12, 4);
+                len = (size_t)l, p = l <= 12 ? view + 4 : (const char *)c->buffers[2] + at;
+            } else {
+                const int32_t *o = c->buffers[1];
+                len = (size_t)(o[k + 1] - o[k]), p = (const char *)c->buffers[2] + o[k];
+            }
+            bool whole = false;
+            for (int t = 0; t < 2; t++) whole |= len == strlen(RACE_TEXT[t]) && memcmp(p, RACE_TEXT[t], len) == 0;
+            bad += !whole;
+        }
+        a.release(&a);
+    }
+    __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+    for (int i = 0; i < WRITERS; i++) pthread_join(th[i], NULL);
+    CU_ASSERT_EQUAL(bad, 0);
+    slots_store_drop(s);
 }
 
 /* ---- import --------------------------------------------------------------------------------- */
@@ -480,6 +550,15 @@ static struct ArrowArrayStream fake_stream(fake *f) {
     return (struct ArrowArrayStream){fake_schema, fake_next, fake_error, fake_release, f};
 }
 
+/* Imports f's stream into s, which must fail with `status` and a message holding `msg`. */
+static void import_fails(slots_store *s, fake *f, unsigned flags, int status, const char *msg) {
+    struct ArrowArrayStream st = fake_stream(f);
+    size_t loaded = 0;
+    ASSERT_STATUS(slots_store_import_stream(s, &st, flags, &loaded), status);
+    ASSERT_MSG(msg);
+    CU_ASSERT_EQUAL(f->released, 1); /* consumed whatever happens */
+}
+
 static const char *ID_NAME = "id: i64 key, name: str, qty: u8 = 7, note: str = null optional";
 
 /* Two batches of three rows: id, name, qty as given. */
@@ -512,9 +591,7 @@ static void test_import_rows(void) {
     static const char *id_name[] = {"id", "name"}, *fmt_lu[] = {"l", "u"};
     fake_init(&f, 2, id_name, fmt_lu, 1, 3);
     f.bufs[0][0][1] = ids, f.bufs[0][1][0] = valid, f.bufs[0][1][1] = offsets, f.bufs[0][1][2] = text;
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_ETYPE);
-    ASSERT_MSG("batch 0, row 1: missing field 'name'");
+    import_fails(s, &f, 0, SLOTS_ETYPE, "batch 0, row 1: missing field 'name'");
     CU_ASSERT_EQUAL(f.released, 1); /* consumed whatever happens */
     CU_ASSERT_EQUAL(f.arrays_released, 1);
     const slots_load_error *errs;
@@ -548,9 +625,7 @@ static void test_import_rows(void) {
     ASSERT_STATUS(slots_get_str(o, 3, &p, &len), SLOTS_NULL); /* note: not in the stream, its default */
     /* the same ids again: a duplicate key fails all six, the store keeps its six */
     fake_rows(&f, ids, text, offsets, qty, NULL);
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_EEXIST);
-    ASSERT_MSG("batch 0, row 0: ");
+    import_fails(s, &f, 0, SLOTS_EEXIST, "batch 0, row 0: ");
     ASSERT_OK(slots_store_len(s, &n));
     CU_ASSERT_EQUAL(n, 6);
     slots_store_drop(s);
@@ -564,9 +639,7 @@ static void test_import_errors(void) {
     struct ArrowArrayStream st;
     /* out of range for u8 in the second batch: all or nothing */
     fake_rows(&f, ids, text, offsets, qty, NULL);
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_ERANGE);
-    ASSERT_MSG("batch 1, row 1: value 300 out of range for field 'qty' (u8)");
+    import_fails(s, &f, 0, SLOTS_ERANGE, "batch 1, row 1: value 300 out of range for field 'qty' (u8)");
     ASSERT_OK(slots_store_len(s, &n));
     CU_ASSERT_EQUAL(n, 0);
     CU_ASSERT_EQUAL(loaded, 99);
@@ -580,32 +653,22 @@ static void test_import_errors(void) {
     static const char *bad_names[] = {"id", "nope"}, *twice[] = {"id", "id"}, *fmt_l[] = {"l", "l"}, *fmt_ts[] = {"l", "tsu:"};
     static const char *ok_names[] = {"id", "name"};
     fake_init(&f, 2, bad_names, fmt_l, 0, 0);
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_ENOATTR);
-    ASSERT_MSG("no attribute 'nope'");
+    import_fails(s, &f, 0, SLOTS_ENOATTR, "no attribute 'nope'");
     CU_ASSERT_EQUAL(f.released, 1);
     fake_init(&f, 2, twice, fmt_l, 0, 0);
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_EINVAL);
-    ASSERT_MSG("appears twice");
+    import_fails(s, &f, 0, SLOTS_EINVAL, "appears twice");
     fake_init(&f, 2, ok_names, fmt_ts, 0, 0);
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_ETYPE);
-    ASSERT_MSG("'tsu:'");
+    import_fails(s, &f, 0, SLOTS_ETYPE, "'tsu:'");
     /* a column of the wrong kind: the setter's message, naming the field */
     fake_init(&f, 2, ok_names, fmt_l, 1, 3);
     f.bufs[0][0][1] = ids, f.bufs[0][1][1] = ids;
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_ETYPE);
-    ASSERT_MSG("batch 0, row 0: ");
+    import_fails(s, &f, 0, SLOTS_ETYPE, "batch 0, row 0: ");
     ASSERT_MSG("name must be str, not int");
     /* missing fields: strict unless lenient (the key always required) */
     static const char *only_id[] = {"id"}, *only_name[] = {"name"}, *fmt_u[] = {"u"};
     fake_init(&f, 1, only_id, fmt_l, 1, 3);
     f.bufs[0][0][1] = ids;
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_ETYPE);
-    ASSERT_MSG("missing field 'name'");
+    import_fails(s, &f, 0, SLOTS_ETYPE, "missing field 'name'");
     fake_init(&f, 1, only_id, fmt_l, 1, 3);
     f.bufs[0][0][1] = ids;
     st = fake_stream(&f);
@@ -613,15 +676,11 @@ static void test_import_errors(void) {
     CU_ASSERT_EQUAL(loaded, 3);
     fake_init(&f, 1, only_name, fmt_u, 1, 3);
     f.bufs[0][0][1] = offsets, f.bufs[0][0][2] = text;
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, SLOTS_LOAD_LENIENT, &loaded), SLOTS_ETYPE);
-    ASSERT_MSG("missing field 'id'");
+    import_fails(s, &f, SLOTS_LOAD_LENIENT, SLOTS_ETYPE, "missing field 'id'");
     /* the stream itself fails: SLOTS_EIO with its words, nothing added */
     fake_rows(&f, ids + 3, text, offsets, qty, NULL);
     f.fail_at = 1;
-    st = fake_stream(&f);
-    ASSERT_STATUS(slots_store_import_stream(s, &st, 0, &loaded), SLOTS_EIO);
-    ASSERT_MSG("the fake stream broke");
+    import_fails(s, &f, 0, SLOTS_EIO, "the fake stream broke");
     ASSERT_OK(slots_store_len(s, &n));
     CU_ASSERT_EQUAL(n, 3);
     /* NULL or released streams, bad flags, dropped stores */
@@ -707,6 +766,7 @@ static CU_TestInfo tests[] = {
     {"array: outlives its store; moved child", test_array_outlives_store},
     {"stream: batches in order, the end", test_stream_batches},
     {"stream: store changed or dropped -> EINVAL", test_stream_store_changed},
+    {"export while other threads set text", test_export_while_text_changes},
     {"import: round trip of every kind", test_import_round_trip},
     {"import: rows, nulls, all or nothing", test_import_rows},
     {"import: errors name batch, row, field", test_import_errors},

@@ -720,8 +720,9 @@ class Store(object):
         """The store as an Arrow C stream in a PyCapsule (the Arrow PyCapsule interface), so
         pyarrow.table(store), polars.DataFrame(store) and DuckDB's `select ... from store` read it:
         record batches of 65536 records, each copied in C when read, unset and null cells null.
-        The stream fails (an error in the consumer) if the store is dropped or records are added
-        or removed while it is read. requested_schema is not honoured (cast afterwards)."""
+        The stream fails (an error in the consumer) if the store is dropped or changed (records
+        added or removed, fields set) while it is read: keep the store until it has been read.
+        requested_schema is not honoured (cast afterwards)."""
         return _arrow.stream_capsule(self._live(), requested_schema)
 
     def arrow_stream(self, batch_rows=65536, string_view=False, large=False, refs=False):

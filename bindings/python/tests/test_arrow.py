@@ -165,6 +165,11 @@ def test_stream_fails_when_the_store_changes(slots):
     assert first.num_rows == 10 and first.column(0).to_pylist() == [w["id"] for w in want[:10]]  # still valid
     reader = pa.RecordBatchReader.from_stream(_Capsule(s.arrow_stream(batch_rows=10)))
     reader.read_next_batch()
+    next(iter(s)).i32 = 5  # a field set under the stream
+    with pytest.raises(pa.ArrowInvalid, match="changed"):
+        reader.read_next_batch()
+    reader = pa.RecordBatchReader.from_stream(_Capsule(s.arrow_stream(batch_rows=10)))
+    reader.read_next_batch()
     s.drop()
     with pytest.raises(pa.ArrowInvalid, match="dropped"):
         reader.read_next_batch()
