@@ -1,6 +1,6 @@
 /*
- * fileio.c — whole files in and out. Reads take whatever a path gives, to its end (a /proc file
- * says it is empty, a FIFO or pipe cannot seek). Writes never leave a half-written file behind:
+ * fileio.c — files in and out. Reads open a path for a streaming load, which takes whatever it
+ * gives, to its end (a /proc file says it is empty, a FIFO or pipe cannot seek). Writes never leave a half-written file behind:
  * the new text goes to a temporary beside the target, reaches the disk, then replaces the target
  * in one rename, so a full disk or an I/O error midway leaves the old file as it was.
  */
@@ -15,65 +15,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define READ_CHUNK (64 * 1024)
-
-/* ---- reading ------------------------------------------------------------------------------------ */
-
-/* Grows p (cap bytes) so that at least READ_CHUNK more bytes fit after len. */
-static int grow(char **p, size_t *cap, size_t len) {
-    if (*cap - len > READ_CHUNK) return SLOTS_OK;
-    size_t want = *cap < READ_CHUNK ? 2 * READ_CHUNK : *cap * 2;
-    char *q = mem_realloc(*p, *cap, want, NULL);
-    if (!q) return err_nomem();
-    *p = q, *cap = want;
-    return SLOTS_OK;
-}
-
-/* Reads fd to its end into a buffer that starts with room for `hint` bytes (a regular file's size,
- * so one read takes it all) and grows for what the size did not tell: a /proc file's content, a
- * pipe, a file that grew meanwhile. When the buffer is full, the next read goes to a small probe
- * first, so a file of exactly its stated size costs no growth. On success the buffer is exactly
- * len + 1 bytes. */
-static int read_to_end(int fd, const char *path, size_t hint, char **buf, size_t *len) {
-    size_t cap = hint + 1, n = 0;
-    char *p = mem_alloc(cap, NULL);
-    int rc = p ? SLOTS_OK : err_nomem();
-    while (rc == SLOTS_OK) {
-        char probe[4096];
-        bool full = n + 1 == cap;
-        ssize_t got = full ? read(fd, probe, sizeof probe) : read(fd, p + n, cap - 1 - n);
-        if (got == 0) break;
-        if (got < 0) {
-            if (errno != EINTR) rc = err_os(errno, path);
-            continue;
-        }
-        if (full && (rc = grow(&p, &cap, n)) == SLOTS_OK) memcpy(p + n, probe, (size_t)got);
-        if (rc == SLOTS_OK) n += (size_t)got;
-    }
-    if (rc == SLOTS_OK && cap != n + 1) { /* give back the slack: callers free exactly len + 1 */
-        char *q = mem_realloc(p, cap, n + 1, NULL);
-        if (q) p = q, cap = n + 1;
-        else rc = err_nomem();
-    }
-    if (rc != SLOTS_OK) {
-        if (p) mem_free(p, cap, NULL);
-        return rc;
-    }
-    p[n] = '\0';
-    *buf = p, *len = n;
-    return SLOTS_OK;
-}
-
-int file_read(const char *path, char **buf, size_t *len) {
+/* ---- reading: a path opened for a streaming load (loader.c reads it piece by piece) ------------- */
+int file_open_read(const char *path, int *fd) {
     if (!path) return err_set(SLOTS_EINVAL, "path must not be NULL");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return err_os(errno, path);
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) return err_os(errno, path);
     struct stat st;
-    int rc = fstat(fd, &st) == 0 ? SLOTS_OK : err_os(errno, path);
+    int rc = fstat(*fd, &st) == 0 ? SLOTS_OK : err_os(errno, path);
     if (rc == SLOTS_OK && S_ISDIR(st.st_mode)) rc = err_os(EISDIR, path);
-    if (rc == SLOTS_OK && S_ISREG(st.st_mode) && (uintmax_t)st.st_size >= SIZE_MAX / 2) rc = err_nomem();
-    if (rc == SLOTS_OK) rc = read_to_end(fd, path, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, buf, len);
-    close(fd);
+    if (rc != SLOTS_OK) close(*fd);
     return rc;
 }
 

@@ -153,7 +153,7 @@ size_t csv_whole_rows(csv_cut *k, const char *buf, size_t len);
 int stage_load_text(slots_store *s, int format, const char *buf, size_t len, unsigned flags, size_t *loaded,
                     size_t *skipped);
 
-/* A format's load from memory, and the same from a file path (read whole, then loaded). */
+/* A format's load from memory, and the same from a file path (read through a streaming load). */
 typedef int (*store_loader)(slots_store *s, const char *buf, size_t len, unsigned flags, size_t *loaded,
                             size_t *skipped);
 int load_file(slots_store *s, const char *path, unsigned flags, size_t *loaded, size_t *skipped, store_loader load);
@@ -164,11 +164,10 @@ typedef int (*store_dumper)(const slots_store *s, strbuf *b);
 int dump_to_scratch(const slots_store *s, store_dumper dump, const char **out, size_t *len);
 int dump_to_file(const slots_store *s, store_dumper dump, const char *path);
 
-/* ---- fileio.c: whole files in and out --------------------------------------------------------- */
-/* Reads everything a path gives (a regular file, /proc file, FIFO, device, /dev/stdin) into a
- * NUL-terminated buffer to free with mem_free(buf, len + 1, NULL). A directory is EISDIR.
- * SLOTS_EINVAL (NULL path), SLOTS_EIO (see err_os), SLOTS_ENOMEM. */
-int file_read(const char *path, char **buf, size_t *len);
+/* ---- fileio.c: files in and out ------------------------------------------------------------- */
+/* Opens a path for reading (a regular file, /proc file, FIFO, device, /dev/stdin); a directory is
+ * EISDIR. *fd is the caller's to close. SLOTS_EINVAL (NULL path), SLOTS_EIO (see err_os). */
+int file_open_read(const char *path, int *fd);
 /* Replaces the file at path with buf[0, len) atomically and durably (a temporary in the same
  * directory, fsync, rename, fsync of the directory): on failure the old file is as it was and no
  * temporary is left. A path naming a device or FIFO is written in place. SLOTS_EINVAL, SLOTS_EIO. */

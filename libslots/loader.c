@@ -9,10 +9,8 @@
 #include "io.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define BATCH ((size_t)4 << 20) /* text decoded at once: room for 4 threads of MIN_CHUNK */
@@ -157,22 +155,11 @@ static int read_into(stream *ld, int fd, const char *path, bool *end) {
     return ld->len >= ld->batch || *end ? stream_flush(ld, false) : SLOTS_OK;
 }
 
-static int open_file(const char *path, int *fd) {
-    if (!path) return err_set(SLOTS_EINVAL, "path must not be NULL");
-    *fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (*fd < 0) return err_os(errno, path);
-    struct stat st;
-    int rc = fstat(*fd, &st) == 0 ? SLOTS_OK : err_os(errno, path);
-    if (rc == SLOTS_OK && S_ISDIR(st.st_mode)) rc = err_os(EISDIR, path);
-    if (rc != SLOTS_OK) close(*fd);
-    return rc;
-}
-
 int load_file(slots_store *ref, const char *path, unsigned flags, size_t *loaded, size_t *skipped, store_loader load) {
     GUARDED;
     slots_store *s;
     int fd = -1, rc = store_open(ref, &s);
-    if (rc == SLOTS_OK) rc = open_file(path, &fd);
+    if (rc == SLOTS_OK) rc = file_open_read(path, &fd);
     if (rc != SLOTS_OK) return rc;
     stream ld;
     rc = stream_begin(&ld, ref, load == slots_store_load_csv ? SLOTS_FORMAT_CSV : SLOTS_FORMAT_JSONL, flags);

@@ -168,16 +168,16 @@ static bool adoptable(const stage *g, const slots_store *s) { return !g->upsert 
 
 /* Called with s locked, s empty: s and the staging store trade slabs, key index and extras, so the
  * staged records become s's in place (the staging store is then dropped with what s had: reserved
- * capacity only). Live records get a generation above s's floor, so no handle from an earlier
- * store with s's id names them. The slabs go in before `used` grows: a racing reader of s sees
+ * capacity only). Live records take s's first generation, above its floor, so no handle from an
+ * earlier store with s's id names them (and the staging store's handles carry its own id); its
+ * free slots' generations stay below s->gen_high + 2, the floor s leaves to its id's next store. The slabs go in before `used` grows: a racing reader of s sees
  * either no record or a whole one. */
 static size_t adopt(stage *g, slots_store *s) {
     slots_store *st = g->st;
     const slots_type *t = s->type;
     for (uint32_t slot = 0; slot < st->used; slot++) {
         uint16_t *gen = (uint16_t *)(void *)(store_slot_address(st, slot) + t->gen_offset);
-        uint16_t now = __atomic_load_n(gen, __ATOMIC_RELAXED);
-        if ((now & 1u) && now <= s->gen_base) __atomic_store_n(gen, (uint16_t)(s->gen_base + 1), __ATOMIC_RELAXED);
+        if (__atomic_load_n(gen, __ATOMIC_RELAXED) & 1u) __atomic_store_n(gen, (uint16_t)(s->gen_base + 1), __ATOMIC_RELAXED);
     }
     for (int k = 0; k < SLAB_COUNT; k++) {
         char *mine = s->slabs[k];
@@ -188,8 +188,7 @@ static size_t adopt(stage *g, slots_store *s) {
     SWAP(s->free_head, st->free_head);
     SWAP(s->extras, st->extras);
     SWAP(s->index, st->index);
-    if (s->gen_high < s->gen_base + 1u) s->gen_high = s->gen_base + 1u;
-    if (st->gen_high > s->gen_high) s->gen_high = st->gen_high;
+    if (st->gen_high > s->gen_high) s->gen_high = st->gen_high; /* its free slots' generations */
     if (s->positions) mem_free(s->positions, (size_t)s->positions_len * sizeof *s->positions, NULL);
     s->positions = NULL, s->positions_len = 0;
     uint32_t used = st->used, live = st->live;
