@@ -46,11 +46,11 @@ def store_ref(s, cls, info, hcls, key):
     return _T[3](_b.addr(s), cls, hcls, plan, keyfam)
 
 
-_STORE_METHODS = (("__iter__", 0), ("get", 1), ("append", 2), ("extend", 3))
+_STORE_METHODS = (("__iter__", 0), ("get", 1), ("__getitem__", 1), ("append", 2), ("extend", 3))
 
 
 def install_store(store_cls, on_status, record_row, row_error, append_row):
-    """Replaces Store's __iter__, get, append and extend by their C versions (compiled backend)."""
+    """Replaces Store's __iter__, get, [key], append and extend by their C versions (compiled backend)."""
     if not c_records:
         return
     slot = store_cls.__dict__["_c"]
