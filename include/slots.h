@@ -440,7 +440,7 @@ SLOTS_API int slots_store_find_str(const slots_store *s, const char *key, size_t
  * of its records. Slabs come in levels of 1024 << k records, each cut into 16 slabs allocated one
  * at a time, so their spare room is at most 1/16 of the records before it (under 7% of the records'
  * bytes from 15,000 records on); a bulk load allocates for the rows it holds. The key index takes 4
- * bytes a place and is kept 60-75% full (5.3-6.7 bytes a record). Slabs of 64 KiB and more are
+ * bytes a place and is kept 5/8 to 3/4 full (5.3-6.4 bytes a record). Slabs of 64 KiB and more are
  * mapped on their own, so the resident memory is at most the figure (pages of a slab no record has
  * reached yet are not resident). SLOTS_OK, SLOTS_EINVAL, SLOTS_ESTALE. */
 SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);

@@ -1,7 +1,8 @@
 /*
  * index.c — a store's unique key index: an open-addressing table of slot numbers (4 bytes each; a
- * table is made 60% full and grows past 75%, so 5.3-6.7 bytes per record at every size). The key itself is not copied: a probe reads it from
- * the record, which keeps the index small and never stale. Callers hold the store's lock.
+ * table is made 5/8 full and grows past 3/4, so 5.3-6.4 bytes per record at every size). The key
+ * itself is not copied: a probe reads it from the record, which keeps the index small and never
+ * stale. Callers hold the store's lock.
  */
 #include "records.h"
 
@@ -147,12 +148,13 @@ static int rehash(const slots_store *s, key_index *x, uint32_t cap) {
     return SLOTS_OK;
 }
 
-/* A table holds at most 3/4 of its places; a new one is made 3/5 full, so it grows by a quarter at
- * a time (its records' keys read once per growth) and never costs more than 4 / 0.6 bytes a record. */
+/* A table holds at most 3/4 of its places; a new one is made 5/8 full, so it grows by a fifth at a
+ * time (its records' keys read once per growth) and never costs more than 4 x 8/5 = 6.4 bytes a
+ * record: with a Product's 48, under 56. */
 int index_reserve(const slots_store *s, key_index *x, size_t more) {
     size_t need = (size_t)x->count + more;
     if (need * 4 <= (size_t)x->cap * 3) return SLOTS_OK;
-    size_t fresh = (need * 5 / 3 + GROUP) / GROUP * GROUP;
+    size_t fresh = (need * 8 / 5 + GROUP) / GROUP * GROUP;
     if (fresh > ((size_t)1 << MAX_SLOT_BITS)) return err_nomem();
     return rehash(s, x, (uint32_t)fresh);
 }

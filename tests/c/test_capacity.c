@@ -2,7 +2,7 @@
  * test_capacity.c — how much a store holds for its records as it grows: slots_store_memory equals
  * what the slab plan and the key index's sizing rule give for N records, after appends and after a
  * bulk load, and the spare capacity stays under 10% of the records' bytes from 10,000 records on
- * (slabs come in levels of 1024 << k records cut in 16; the index is made 60% full, grows past 75%).
+ * (slabs come in levels of 1024 << k records cut in 16; the index is made 5/8 full, grows past 3/4).
  */
 #include "harness.h"
 
@@ -21,7 +21,7 @@ static size_t capacity_for(size_t n) {
 }
 
 /* Places of a key table made for `need` keys at once (a bulk load's reserve). */
-static size_t table_for(size_t need) { return (need * 5 / 3 + 16) / 16 * 16; }
+static size_t table_for(size_t need) { return (need * 8 / 5 + 16) / 16 * 16; }
 
 static slots_type *product(bool keyed) {
     slots_type *t = NULL;
@@ -54,7 +54,7 @@ static const size_t sizes[] = {1, 64, 65, 1024, 1025, 5000, 10000, 15361, 33000,
 
 /* Grows a store by appends through the sample sizes. Its memory beyond its empty self is its slabs,
  * exactly the plan's, never more than 10% above the records' bytes once it holds 10,000; keyed,
- * plus a key table of 4-byte places between 60% and 75% full (give or take a group of 16). */
+ * plus a key table of 4-byte places between 5/8 and 3/4 full (give or take a group of 16). */
 static void appends(bool keyed) {
     slots_type *t = product(keyed);
     size_t stride = slots_type_record_size(t), n0 = 0;
@@ -72,8 +72,8 @@ static void appends(bool keyed) {
         }
         CU_ASSERT_EQUAL(index % 4, 0);
         CU_ASSERT_TRUE(places * 3 >= n0 * 4);                        /* at most 75% full */
-        if (n0 >= 64) CU_ASSERT_TRUE(places * 3 <= n0 * 5 + 16 * 3); /* at least 60% */
-        if (n0 >= 10000) CU_ASSERT_TRUE(index <= n0 * 7);            /* a Product: 48 + at most 7 B */
+        if (n0 >= 64) CU_ASSERT_TRUE(places * 5 <= n0 * 8 + 16 * 5); /* at least 5/8 */
+        if (n0 >= 10000) CU_ASSERT_TRUE(index * 10 <= n0 * 65);      /* a Product: 48 + at most 6.5 B */
     }
     ASSERT_OK(slots_store_drop(s));
 }
