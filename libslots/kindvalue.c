@@ -120,6 +120,16 @@ static int textual_from_int(const field *f, const value *in, value *out) {
     return err_set(SLOTS_ERANGE, "value %s out of range for field '%s' (%s)", text, f->name, kind_words(f, words));
 }
 
+/* Whether a native value is one field f can hold (values made outside kindvalue.c). */
+static bool native_in_range(const field *f, const value *v) {
+    switch (f->kind) {
+    case SLOTS_TIMESTAMP: return timestamp_in_range(v->as.i);
+    case SLOTS_DATE: return date_in_range(v->as.i);
+    case SLOTS_DECIMAL: return decimal_fits(decimal_of(v), f->precision);
+    default: return true;
+    }
+}
+
 int textual_from(const slots_type *t, const field *f, const value *in, value *out) {
     const kind_info *k = kind_get(f->kind);
     switch (in->kind) {
@@ -143,6 +153,12 @@ int textual_from(const slots_type *t, const field *f, const value *in, value *ou
         return SLOTS_OK;
     default:
         if (in->kind != f->kind) return SLOTS_ETYPE;
+        if (!native_in_range(f, in)) { /* from an Arrow column (arrow_import.c) */
+            char text[KIND_TEXT_MAX], words[24];
+            if (f->kind == SLOTS_DECIMAL) decimal_format(decimal_of(in), f->scale, text);
+            else snprintf(text, sizeof text, "%lld", (long long)in->as.i);
+            return err_set(SLOTS_ERANGE, "value %s out of range for field '%s' (%s)", text, f->name, kind_words(f, words));
+        }
         *out = *in;
         return SLOTS_OK;
     }

@@ -6,9 +6,11 @@
  */
 #include "harness.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+__extension__ typedef __int128 i128;
 #define DECIMAL_OF(p, s) (SLOTS_DECIMAL | (p) << SLOTS_DECIMAL_PRECISION_SHIFT | (s) << SLOTS_DECIMAL_SCALE_SHIFT)
 #define TS_MIN_US (-62135596800000000LL) /* 0001-01-01T00:00:00Z */
 #define TS_MAX_US (253402300799999999LL) /* 9999-12-31T23:59:59.999999Z */
@@ -474,6 +476,118 @@ static void test_csv_round_trip_and_all_or_nothing(void) {
     ASSERT_OK(slots_store_drop(s3));
 }
 
+/* The n pairs of an Arrow metadata blob, key i at kv[2i]: true when they are exactly these. */
+static bool metadata_pairs_are(const char *m, int n, const char *const *kv) {
+    int32_t count, len;
+    if (!m) return false;
+    memcpy(&count, m, 4), m += 4;
+    if (count != n) return false;
+    for (int i = 0; i < 2 * n; i++) {
+        memcpy(&len, m, 4), m += 4;
+        if ((size_t)len != strlen(kv[i]) || memcmp(m, kv[i], (size_t)len) != 0) return false;
+        m += len;
+    }
+    return true;
+}
+
+static void test_arrow_export(void) {
+    slots_type *t = define(FIELDS);
+    slots_store *s = store_of(t);
+    size_t loaded = 0, skipped = 0;
+    ASSERT_OK(slots_store_load_jsonl(s, LINES, strlen(LINES), 0, &loaded, &skipped));
+    struct ArrowSchema schema;
+    struct ArrowArray array;
+    ASSERT_OK(slots_store_export_array(s, 0, &schema, &array));
+    CU_ASSERT_EQUAL_FATAL(schema.n_children, 5);
+    CU_ASSERT_STRING_EQUAL(schema.children[0]->format, "tsu:UTC");
+    CU_ASSERT_STRING_EQUAL(schema.children[1]->format, "tdD");
+    CU_ASSERT_STRING_EQUAL(schema.children[2]->format, "w:16");
+    CU_ASSERT_STRING_EQUAL(schema.children[3]->format, "d:10,2");
+    CU_ASSERT_STRING_EQUAL(schema.children[4]->format, "d:38,4");
+    static const char *const uuid_meta[] = {"ARROW:extension:name", "arrow.uuid", "ARROW:extension:metadata", ""};
+    CU_ASSERT_TRUE(metadata_pairs_are(schema.children[2]->metadata, 2, uuid_meta));
+    CU_ASSERT_PTR_NULL(schema.children[0]->metadata);
+    CU_ASSERT_EQUAL_FATAL(array.length, 3);
+    int64_t ts[3];
+    memcpy(ts, array.children[0]->buffers[1], sizeof ts);
+    CU_ASSERT_EQUAL(ts[0], TS_MIN_US);
+    CU_ASSERT_EQUAL(ts[1], TS_MAX_US);
+    CU_ASSERT_EQUAL(ts[2], 1709164800000000LL);
+    int32_t days[3];
+    memcpy(days, array.children[1]->buffers[1], sizeof days);
+    CU_ASSERT_EQUAL(days[0], DAYS_MIN);
+    CU_ASSERT_EQUAL(days[1], DAYS_MAX);
+    CU_ASSERT_EQUAL(days[2], 19782);
+    const unsigned char *u = array.children[2]->buffers[1];
+    CU_ASSERT_EQUAL(u[0], 0x00);
+    CU_ASSERT_EQUAL(u[16], 0xff);
+    CU_ASSERT_EQUAL(memcmp(u + 32, UUID_BYTES, 16), 0);
+    /* decimal128 little-endian, the 8-byte field widened with its sign */
+    i128 d[3];
+    memcpy(d, array.children[3]->buffers[1], sizeof d);
+    CU_ASSERT_TRUE(d[0] == -9999999999LL);
+    CU_ASSERT_TRUE(d[1] == 9999999999LL);
+    CU_ASSERT_TRUE(d[2] == 0);
+    memcpy(d, array.children[4]->buffers[1], sizeof d);
+    i128 max38 = 1;
+    for (int i = 0; i < 36; i++) max38 *= 10; /* 99999999999999999999999999999999.9999 = 10^36 - 1 */
+    CU_ASSERT_TRUE(d[1] == max38 - 1);
+    CU_ASSERT_EQUAL(array.children[4]->null_count, 1);
+    array.release(&array);
+    schema.release(&schema);
+    ASSERT_OK(slots_store_drop(s));
+}
+
+static void test_arrow_round_trip(void) {
+    slots_type *t = define(FIELDS);
+    slots_store *s = store_of(t), *copy = store_of(t);
+    size_t loaded = 0, skipped = 0;
+    ASSERT_OK(slots_store_load_jsonl(s, LINES, strlen(LINES), 0, &loaded, &skipped));
+    struct ArrowArrayStream st;
+    ASSERT_OK(slots_store_export_stream(s, 2, 0, &st));
+    int rc = slots_store_import_stream(copy, &st, 0, &loaded);
+    if (rc) fprintf(stderr, "\n  import: %s\n", slots_errmsg());
+    CU_ASSERT_EQUAL_FATAL(rc, SLOTS_OK);
+    CU_ASSERT_EQUAL(loaded, 3);
+    const char *out;
+    size_t n;
+    ASSERT_OK(slots_store_dump_jsonl(copy, &out, &n));
+    CU_ASSERT_STRING_EQUAL(out, LINES);
+    /* into narrower fields: the decimal(38,4) column into decimal(6,1) refuses 9999...9.9999; the
+     * import changes nothing */
+    slots_type *narrow = define("created: timestamp, born: date, id: uuid, price: decimal(12,3), big: decimal(6,1) optional");
+    slots_store *small = store_of(narrow);
+    ASSERT_OK(slots_store_export_stream(s, 2, 0, &st));
+    ASSERT_STATUS(slots_store_import_stream(small, &st, 0, &loaded), SLOTS_ERANGE);
+    ASSERT_MSG("batch 0, row 1: ");
+    ASSERT_MSG(".big has more than 1 digits after the point");
+    CU_ASSERT_EQUAL(count(small), 0);
+    /* a scale too coarse for the column's digits: refused, not rounded */
+    slots_type *coarse = define("created: timestamp, born: date, id: uuid, price: decimal(12,1), big: decimal(38,4) optional");
+    slots_store *cs = store_of(coarse);
+    ASSERT_OK(slots_store_export_stream(s, 2, 0, &st));
+    ASSERT_STATUS(slots_store_import_stream(cs, &st, 0, &loaded), SLOTS_ERANGE);
+    ASSERT_MSG("has more than 1 digits after the point: '-99999999.99'");
+    CU_ASSERT_EQUAL(count(cs), 0);
+    /* a wider scale takes them exactly */
+    slots_type *wide = define("created: timestamp, born: date, id: uuid, price: decimal(20,5), big: decimal(38,4) optional");
+    slots_store *ws = store_of(wide);
+    ASSERT_OK(slots_store_export_stream(s, 2, 0, &st));
+    ASSERT_OK(slots_store_import_stream(ws, &st, 0, &loaded));
+    slots_obj o = 0;
+    ASSERT_OK(slots_store_at(ws, 0, &o));
+    ASSERT_OK(slots_get_str(o, 3, &out, &n));
+    CU_ASSERT_STRING_EQUAL(out, "-99999999.99000");
+    /* a timestamp column does not go into an i64 field */
+    slots_type *ints = define("created: i64, born: date, id: uuid, price: decimal(12,3), big: decimal(38,4) optional");
+    slots_store *is = store_of(ints);
+    ASSERT_OK(slots_store_export_stream(s, 2, 0, &st));
+    ASSERT_STATUS(slots_store_import_stream(is, &st, 0, &loaded), SLOTS_ETYPE);
+    ASSERT_MSG("must be i64, not timestamp");
+    slots_store *stores[] = {s, copy, small, cs, ws, is};
+    for (size_t i = 0; i < sizeof stores / sizeof *stores; i++) ASSERT_OK(slots_store_drop(stores[i]));
+}
+
 int main(void) {
     CU_TestInfo tests[] = {
         {"field lists, specs and slots_field_decimal", test_field_list_and_introspection},
@@ -486,6 +600,8 @@ int main(void) {
         {"repr, equality, hash, compare and copy", test_repr_equal_hash_compare_copy},
         {"JSON Lines round trip; a bad line N loads nothing", test_jsonl_round_trip_and_all_or_nothing},
         {"CSV round trip; a bad line N loads nothing", test_csv_round_trip_and_all_or_nothing},
+        {"Arrow export: tsu:UTC, tdD, w:16 arrow.uuid, d:P,S", test_arrow_export},
+        {"Arrow import: round trip, other scales, refusals", test_arrow_round_trip},
         CU_TEST_INFO_NULL,
     };
     return run_suite("textual kinds", tests);
