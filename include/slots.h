@@ -294,12 +294,16 @@ SLOTS_API int slots_compare(slots_obj a, slots_obj b, int *out);
 /* A hash of the type and field values, consistent with slots_equal(). SLOTS_OK or SLOTS_ESTALE. */
 SLOTS_API int slots_hash(slots_obj o, uint64_t *out);
 /* Python-style repr: "Product(id=1, name='Widget', price=9.99)"; unset fields are left out, null is
- * None, refs show as <Type at 0xHANDLE>. *out points to a NUL-terminated string in a thread-local
+ * None, refs show as <Type at 0xHANDLE>, timestamp, date, uuid and decimal fields as their text
+ * quoted (at='2024-01-01T00:00:00Z', price='9.99'). *out points to a NUL-terminated string in a thread-local
  * buffer valid until the next slots_repr/slots_to_json call on this thread; *len (may be NULL) is
  * its length. SLOTS_OK, SLOTS_ESTALE, SLOTS_ENOMEM. */
 SLOTS_API int slots_repr(slots_obj o, const char **out, size_t *len);
 /* The record as one JSON object: set fields in index order ({"id":1,"name":"Widget"}), null as null,
- * bytes as base64 text, refs as their handle number, then extras. Same buffer rules as slots_repr.
+ * bytes as base64 text, refs as their handle number, timestamp, date, uuid and decimal as strings of
+ * their canonical text (a decimal too: no float on the way), then extras. Reading JSON, those
+ * kinds take a string of their text (slots_set_str's), a timestamp or date also an integer
+ * (microseconds, days), a decimal also a JSON number, read exactly. Same buffer rules as slots_repr.
  * A NaN or infinite float (field or extra) is refused, as JSON has no such number: SLOTS_EINVAL
  * "Out of range float values are not JSON compliant: nan (Product.price)". SLOTS_OK, SLOTS_ESTALE,
  * SLOTS_EINVAL, SLOTS_ENOMEM. */
@@ -494,7 +498,8 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
  * float cells as float(text) reads them (blanks around; '+' or '-'; leading zeros; '_' between
  * digits as in "1_000"; for floats also ".5", "5.", "1e5", and inf, infinity, nan in any case; ASCII
  * digits only), bool as true/false/t/f/1/0 (any case, blanks around: PostgreSQL writes t and f),
- * str as text, bytes as base64 or, when the cell starts with \x, as PostgreSQL's bytea hex
+ * str, timestamp, date, uuid and decimal as text (slots_set_str's; dumps write their canonical
+ * text), bytes as base64 or, when the cell starts with \x, as PostgreSQL's bytea hex
  * ("\x48656c6c6f": pairs of hex digits, either case; a backslash is never base64, so no flag is
  * needed) (neither trimmed). A cell that is no such literal is SLOTS_EPARSE (Python: ValueError) in
  * Python's words, the field after it: "line 3: invalid literal for int() with base 10: 'abc'
@@ -815,6 +820,11 @@ SLOTS_API int slots_store_sum_i64(const slots_store *s, int field, int64_t *sum)
  *   bool "b"; i8 "c", i16 "s", i32 "i", i64 "l"; u8 "C", u16 "S", u32 "I", u64 "L"; f32 "f", f64 "g";
  *   str "u" (utf8), bytes "z" (binary) — or with SLOTS_ARROW_STRING_VIEW "vu" / "vz" (string and
  *   binary views), with SLOTS_ARROW_LARGE "U" / "Z" (64-bit offsets);
+ *   timestamp "tsu:UTC" (int64 microseconds), date "tdD" (int32 days), uuid "w:16" (fixed-size
+ *   binary, metadata "ARROW:extension:name" = "arrow.uuid" and an empty "ARROW:extension:metadata"),
+ *   decimal(P,S) "d:P,S" (decimal128 little-endian, whatever the field's width); an import takes
+ *   these formats back ("d:P,S" or "d:P,S,128" of any scale, through its exact text: a digit finer
+ *   than the field's scale is refused, never rounded);
  *   ref fields are left out, unless SLOTS_ARROW_REFS asks for them: then "L", the u64 record handle
  *   (meaningful to this process only; 0 never occurs, an unset or null ref is null).
  * Every child carries ARROW_FLAG_NULLABLE, since any field of a record can be unset. A cell is null
@@ -974,7 +984,8 @@ SLOTS_API int slots_store_import_stream(slots_store *s, struct ArrowArrayStream 
 /* ============================================================================================== */
 /* Validators: a caller's rule on a field, run by the core on every path into it                  */
 /* ============================================================================================== */
-/* A value handed to a validator or a native method: `kind` says which member holds it. */
+/* A value handed to a validator or a native method: `kind` says which member holds it. A validator
+ * of a timestamp, date, uuid or decimal field gets the new value's canonical text (SLOTS_STR). */
 typedef struct slots_arg {
     int kind;        /* SLOTS_BOOL, SLOTS_I64, SLOTS_U64, SLOTS_F64, SLOTS_STR, SLOTS_REF, or 0 (null/void) */
     int64_t i;       /* SLOTS_BOOL (0/1) and SLOTS_I64 */

@@ -476,6 +476,33 @@ static void test_csv_round_trip_and_all_or_nothing(void) {
     ASSERT_OK(slots_store_drop(s3));
 }
 
+static char seen_text[64];
+static int seen_kind;
+
+/* Refuses prices below zero; remembers what it was given. */
+static int no_negative(slots_obj self, int field, const slots_arg *v, char *msg, size_t cap, void *ctx) {
+    (void)self, (void)field, (void)ctx;
+    seen_kind = v->kind;
+    snprintf(seen_text, sizeof seen_text, "%.*s", (int)v->len, v->s ? v->s : "");
+    if (v->kind == SLOTS_STR && v->len && v->s[0] == '-') return snprintf(msg, cap, "no negative prices"), 1;
+    return 0;
+}
+
+static void test_validator_gets_text(void) {
+    slots_type *t = define(FIELDS);
+    ASSERT_OK(slots_field_set_validator(t, 3, no_negative, NULL));
+    slots_obj o = blank(t);
+    ASSERT_OK(slots_set_i64(o, 3, 12));
+    CU_ASSERT_EQUAL(seen_kind, SLOTS_STR);
+    CU_ASSERT_STRING_EQUAL(seen_text, "12.00");
+    refused(o, 3, "-1.5", SLOTS_EINVAL, ".price: no negative prices");
+    const char *s;
+    size_t n;
+    ASSERT_OK(slots_get_str(o, 3, &s, &n));
+    CU_ASSERT_STRING_EQUAL(s, "12.00");
+    slots_free(o);
+}
+
 /* The n pairs of an Arrow metadata blob, key i at kv[2i]: true when they are exactly these. */
 static bool metadata_pairs_are(const char *m, int n, const char *const *kv) {
     int32_t count, len;
@@ -600,6 +627,7 @@ int main(void) {
         {"repr, equality, hash, compare and copy", test_repr_equal_hash_compare_copy},
         {"JSON Lines round trip; a bad line N loads nothing", test_jsonl_round_trip_and_all_or_nothing},
         {"CSV round trip; a bad line N loads nothing", test_csv_round_trip_and_all_or_nothing},
+        {"a validator gets the canonical text", test_validator_gets_text},
         {"Arrow export: tsu:UTC, tdD, w:16 arrow.uuid, d:P,S", test_arrow_export},
         {"Arrow import: round trip, other scales, refusals", test_arrow_round_trip},
         CU_TEST_INFO_NULL,
