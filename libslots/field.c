@@ -144,7 +144,7 @@ static int write_text(const recref *r, int i, const value *v) {
 }
 
 /* A 16-byte value (uuid, decimal with P > 18) has no atomic store: its bytes and bits change under
- * the slot's lock, which readers (read_wide) take too, so nobody sees half of one. */
+ * the slot's lock, which readers (read_locked) take too, so nobody sees half of one. */
 static bool is_wide(const field *f) { return f->size == 16; }
 
 static int write_wide(const recref *r, int i, const value *v) {
@@ -216,8 +216,9 @@ void read_slot(const slots_type *t, const field *f, const char *slot, value *out
     }
 }
 
-/* Reads a text field: its bits and bytes under the slot's lock, the text copied to the arena. */
-static int read_text(const recref *r, int i, value *out) {
+/* Reads a text or wide field: its bits and bytes under the slot's lock (write_text, write_wide),
+ * text copied to the arena. */
+static int read_locked(const recref *r, int i, value *out) {
     const slots_type *t = r->type;
     const field *f = &t->fields[i];
     const char *slot = r->rec + f->offset;
@@ -225,24 +226,11 @@ static int read_text(const recref *r, int i, value *out) {
     text_lock(slot);
     if (!rec_is_set(t, r->rec, i)) rc = SLOTS_EUNSET;
     else if (rec_is_null(t, r->rec, i)) rc = SLOTS_NULL, out->kind = VAL_NULL;
+    else if (is_wide(f)) read_slot(t, f, slot, out);
     else if (!(out->as.s.p = str_slot_copy(slot, is_cptr(t), &out->as.s.len))) rc = SLOTS_ENOMEM;
     else out->kind = f->kind;
     text_unlock(slot);
     if (rc == SLOTS_ENOMEM) return err_nomem();
-    return rc;
-}
-
-/* Reads a wide field: bits and bytes under the slot's lock (write_wide). */
-static int read_wide(const recref *r, int i, value *out) {
-    const slots_type *t = r->type;
-    const field *f = &t->fields[i];
-    const char *slot = r->rec + f->offset;
-    int rc = SLOTS_OK;
-    text_lock(slot);
-    if (!rec_is_set(t, r->rec, i)) rc = SLOTS_EUNSET;
-    else if (rec_is_null(t, r->rec, i)) rc = SLOTS_NULL, out->kind = VAL_NULL;
-    else read_slot(t, f, slot, out);
-    text_unlock(slot);
     return rc;
 }
 
@@ -251,7 +239,7 @@ int field_get(const recref *r, int i, value *out) {
     int rc = field_check_index(t, i);
     if (rc != SLOTS_OK) return rc;
     const field *f = &t->fields[i];
-    rc = kind_is_text(f->kind) ? read_text(r, i, out) : is_wide(f) ? read_wide(r, i, out) : !rec_is_set(t, r->rec, i) ? SLOTS_EUNSET
+    rc = kind_is_text(f->kind) || is_wide(f) ? read_locked(r, i, out) : !rec_is_set(t, r->rec, i) ? SLOTS_EUNSET
          : rec_is_null(t, r->rec, i) ? (out->kind = VAL_NULL, SLOTS_NULL) : (read_slot(t, f, r->rec + f->offset, out), SLOTS_OK);
     if (rc == SLOTS_EUNSET) return err_set(SLOTS_EUNSET, "'%s' object has no attribute '%s'", t->name, f->name);
     return rc;
