@@ -119,7 +119,7 @@ SLOTS_API const char *slots_strerror(int status);
  * Field-list grammar (fields separated by ',' or newlines; blanks around tokens are ignored):
  *     field    := NAME ':' kind [ '=' default ] { modifier }
  *     kind     := bool | i8 | i16 | i32 | i64 | u8 | u16 | u32 | u64 | f32 | f64 | str | bytes
- *               | ref [ TYPENAME ]
+ *               | timestamp | date | uuid | decimal '(' P ',' S ')' | ref [ TYPENAME ]
  *     modifier := optional | readonly | key
  *     default  := integer | float | true | false | null | 'text' | "text"   (also True False None;
  *                 quoted text takes \\ \' \" \n \t \r \0 and \xNN escapes; as in Python, \xNN is
@@ -146,6 +146,34 @@ typedef struct slots_type slots_type;
 #define SLOTS_STR   12
 #define SLOTS_BYTES 13
 #define SLOTS_REF   14
+/* The kinds below hold values with a canonical text; every setter and getter that is not listed
+ * for a kind refuses it with SLOTS_ETYPE ("Event.at is timestamp, not a float").
+ *   timestamp  a UTC instant: i64 microseconds since 1970-01-01T00:00:00Z (Python's datetime,
+ *              PostgreSQL and Arrow tsu:UTC all hold microseconds), years 1..9999 in UTC.
+ *              set_i64/get_i64: the microseconds; set_str: RFC 3339 ("2024-02-29T12:00:00+02:00",
+ *              "T", "t" or " " between date and time, "Z" or an offset, which is applied: the value
+ *              is the instant); get_str: "2024-02-29T10:00:00Z" (UTC, a fraction only when nonzero).
+ *   date       i32 days since 1970-01-01, years 1..9999. set_i64/get_i64: the days; set_str and
+ *              get_str: "2024-02-29".
+ *   uuid       16 bytes inline. set_bytes/get_bytes: exactly 16 bytes; set_str: what Python's
+ *              uuid.UUID(str) reads (hyphens optional, any case, braces, "urn:uuid:"); get_str:
+ *              "12345678-9abc-def0-1234-56789abcdef0".
+ *   decimal    decimal(P,S), 1 <= P <= 38, 0 <= S <= P: the value times 10^S as an integer of at
+ *              most P digits (8 bytes when P <= 18, else 16). set_str: the text of a number
+ *              ("12.5", "-0.01", "1e3"), exact: a nonzero digit past the scale is SLOTS_ERANGE
+ *              ("Item.price has more than 2 digits after the point"), never rounded; set_i64: an
+ *              integer (scaled); get_str: "12.50" (S digits after the point). No binary float
+ *              either way: set_f64 and get_f64 are SLOTS_ETYPE, and so is get_i64.
+ * A value out of range is SLOTS_ERANGE naming the field. */
+#define SLOTS_TIMESTAMP 15
+#define SLOTS_DATE      16
+#define SLOTS_UUID      17
+#define SLOTS_DECIMAL   18
+/* The kind of a slots_field_spec for decimal(P,S) carries P and S:
+ *     SLOTS_DECIMAL | P << SLOTS_DECIMAL_PRECISION_SHIFT | S << SLOTS_DECIMAL_SCALE_SHIFT
+ * (slots_field_kind() gives SLOTS_DECIMAL; slots_field_decimal() gives P and S). */
+#define SLOTS_DECIMAL_PRECISION_SHIFT 8
+#define SLOTS_DECIMAL_SCALE_SHIFT     16
 
 /* Field flags (slots_field_spec.flags and slots_field_flags()). */
 #define SLOTS_FIELD_OPTIONAL    0x01u /* may hold null */
@@ -160,7 +188,7 @@ typedef struct slots_type slots_type;
 /* One field for slots_type_define_specs(). Strings are read during the call only. */
 typedef struct slots_field_spec {
     const char *name;          /* identifier, NUL-terminated */
-    int kind;                  /* SLOTS_BOOL .. SLOTS_REF */
+    int kind;                  /* SLOTS_BOOL .. SLOTS_DECIMAL; decimal(P,S) also P and S (below) */
     unsigned flags;            /* SLOTS_FIELD_OPTIONAL | SLOTS_FIELD_READONLY | SLOTS_FIELD_KEY */
     const char *default_value; /* NULL for none, else a default literal as in the grammar */
     const char *ref_type;      /* for SLOTS_REF: the target type's name, or NULL for any record */
@@ -205,8 +233,11 @@ SLOTS_API int slots_type_is_subtype(const slots_type *t, const slots_type *base)
 SLOTS_API int slots_field_index(const slots_type *t, const char *name);
 /* Field `field`'s name, or NULL (SLOTS_EINVAL) for a bad type or index. */
 SLOTS_API const char *slots_field_name(const slots_type *t, int field);
-/* Field `field`'s kind (SLOTS_BOOL .. SLOTS_REF), or SLOTS_EINVAL. */
+/* Field `field`'s kind (SLOTS_BOOL .. SLOTS_DECIMAL), or SLOTS_EINVAL. */
 SLOTS_API int slots_field_kind(const slots_type *t, int field);
+/* For a decimal(P,S) field: *precision = P and *scale = S, SLOTS_OK; SLOTS_ETYPE for a field of
+ * another kind; SLOTS_EINVAL for a bad type, index or NULL pointer. */
+SLOTS_API int slots_field_decimal(const slots_type *t, int field, int *precision, int *scale);
 /* Field `field`'s flags (SLOTS_FIELD_*), or SLOTS_EINVAL. */
 SLOTS_API int slots_field_flags(const slots_type *t, int field);
 /* Field `field`'s default as canonical Python-style literal text ("0.0", "'x'", "None", "True"; the
@@ -263,12 +294,16 @@ SLOTS_API int slots_compare(slots_obj a, slots_obj b, int *out);
 /* A hash of the type and field values, consistent with slots_equal(). SLOTS_OK or SLOTS_ESTALE. */
 SLOTS_API int slots_hash(slots_obj o, uint64_t *out);
 /* Python-style repr: "Product(id=1, name='Widget', price=9.99)"; unset fields are left out, null is
- * None, refs show as <Type at 0xHANDLE>. *out points to a NUL-terminated string in a thread-local
+ * None, refs show as <Type at 0xHANDLE>, timestamp, date, uuid and decimal fields as their text
+ * quoted (at='2024-01-01T00:00:00Z', price='9.99'). *out points to a NUL-terminated string in a thread-local
  * buffer valid until the next slots_repr/slots_to_json call on this thread; *len (may be NULL) is
  * its length. SLOTS_OK, SLOTS_ESTALE, SLOTS_ENOMEM. */
 SLOTS_API int slots_repr(slots_obj o, const char **out, size_t *len);
 /* The record as one JSON object: set fields in index order ({"id":1,"name":"Widget"}), null as null,
- * bytes as base64 text, refs as their handle number, then extras. Same buffer rules as slots_repr.
+ * bytes as base64 text, refs as their handle number, timestamp, date, uuid and decimal as strings of
+ * their canonical text (a decimal too: no float on the way), then extras. Reading JSON, those
+ * kinds take a string of their text (slots_set_str's), a timestamp or date also an integer
+ * (microseconds, days), a decimal also a JSON number, read exactly. Same buffer rules as slots_repr.
  * A NaN or infinite float (field or extra) is refused, as JSON has no such number: SLOTS_EINVAL
  * "Out of range float values are not JSON compliant: nan (Product.price)". SLOTS_OK, SLOTS_ESTALE,
  * SLOTS_EINVAL, SLOTS_ENOMEM. */
@@ -463,7 +498,8 @@ SLOTS_API int slots_store_memory(const slots_store *s, size_t *bytes);
  * float cells as float(text) reads them (blanks around; '+' or '-'; leading zeros; '_' between
  * digits as in "1_000"; for floats also ".5", "5.", "1e5", and inf, infinity, nan in any case; ASCII
  * digits only), bool as true/false/t/f/1/0 (any case, blanks around: PostgreSQL writes t and f),
- * str as text, bytes as base64 or, when the cell starts with \x, as PostgreSQL's bytea hex
+ * str, timestamp, date, uuid and decimal as text (slots_set_str's; dumps write their canonical
+ * text), bytes as base64 or, when the cell starts with \x, as PostgreSQL's bytea hex
  * ("\x48656c6c6f": pairs of hex digits, either case; a backslash is never base64, so no flag is
  * needed) (neither trimmed). A cell that is no such literal is SLOTS_EPARSE (Python: ValueError) in
  * Python's words, the field after it: "line 3: invalid literal for int() with base 10: 'abc'
@@ -787,6 +823,11 @@ SLOTS_API int slots_store_sum_i64(const slots_store *s, int field, int64_t *sum)
  *   bool "b"; i8 "c", i16 "s", i32 "i", i64 "l"; u8 "C", u16 "S", u32 "I", u64 "L"; f32 "f", f64 "g";
  *   str "u" (utf8), bytes "z" (binary) — or with SLOTS_ARROW_STRING_VIEW "vu" / "vz" (string and
  *   binary views), with SLOTS_ARROW_LARGE "U" / "Z" (64-bit offsets);
+ *   timestamp "tsu:UTC" (int64 microseconds), date "tdD" (int32 days), uuid "w:16" (fixed-size
+ *   binary, metadata "ARROW:extension:name" = "arrow.uuid" and an empty "ARROW:extension:metadata"),
+ *   decimal(P,S) "d:P,S" (decimal128 little-endian, whatever the field's width); an import takes
+ *   these formats back ("d:P,S" or "d:P,S,128" of any scale, through its exact text: a digit finer
+ *   than the field's scale is refused, never rounded);
  *   ref fields are left out, unless SLOTS_ARROW_REFS asks for them: then "L", the u64 record handle
  *   (meaningful to this process only; 0 never occurs, an unset or null ref is null).
  * Every child carries ARROW_FLAG_NULLABLE, since any field of a record can be unset. A cell is null
@@ -946,7 +987,8 @@ SLOTS_API int slots_store_import_stream(slots_store *s, struct ArrowArrayStream 
 /* ============================================================================================== */
 /* Validators: a caller's rule on a field, run by the core on every path into it                  */
 /* ============================================================================================== */
-/* A value handed to a validator or a native method: `kind` says which member holds it. */
+/* A value handed to a validator or a native method: `kind` says which member holds it. A validator
+ * of a timestamp, date, uuid or decimal field gets the new value's canonical text (SLOTS_STR). */
 typedef struct slots_arg {
     int kind;        /* SLOTS_BOOL, SLOTS_I64, SLOTS_U64, SLOTS_F64, SLOTS_STR, SLOTS_REF, or 0 (null/void) */
     int64_t i;       /* SLOTS_BOOL (0/1) and SLOTS_I64 */

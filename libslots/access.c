@@ -82,12 +82,28 @@ int slots_set_null(slots_obj o, int i) {
     return set_value(o, i, &x);
 }
 
+/* A textual kind's native value as the getter of `want` hands it out (slots.h's table of kinds):
+ * its text for get_str, a uuid's 16 bytes for get_bytes, a timestamp's or date's number for
+ * get_i64; SLOTS_ETYPE for any other getter, SLOTS_ENOMEM. */
+static int textual_as(const field *f, value *v, int want) {
+    if (want == SLOTS_STR) return textual_text(f, v, v, NULL);
+    if (want == SLOTS_BYTES && v->kind == SLOTS_UUID) {
+        const char *p = arena_copy((const char *)v->as.b16, 16);
+        if (!p) return err_nomem();
+        v->kind = SLOTS_BYTES, v->as.s.p = p, v->as.s.len = 16;
+        return SLOTS_OK;
+    }
+    if (want == SLOTS_I64 && (v->kind == SLOTS_TIMESTAMP || v->kind == SLOTS_DATE)) return v->kind = SLOTS_I64, SLOTS_OK;
+    return SLOTS_ETYPE;
+}
+
 /* Reads field i for the getter of `want`: SLOTS_OK, SLOTS_NULL, or an error naming the field. */
 static int get_as(slots_obj o, int i, const void *out, int want, value *v) {
     const field *f = NULL;
     const slots_type *t = NULL;
     int rc = get_value(o, i, v, &f, &t, out);
     if (rc != SLOTS_OK) return rc;
+    if (kind_is_textual(v->kind)) return (rc = textual_as(f, v, want)) == SLOTS_ETYPE ? wrong_getter(t, f, getter_name(want)) : rc;
     if ((rc = value_as(v, want)) == SLOTS_ETYPE) return wrong_getter(t, f, getter_name(want));
     if (rc == SLOTS_ERANGE) {
         char text[24];

@@ -65,6 +65,26 @@ static int layout_of(int kind, unsigned flags) {
     return flags & SLOTS_ARROW_LARGE ? COL_OFFSETS64 : COL_OFFSETS32;
 }
 
+/* Bytes of a fixed-width cell: the field's, but a decimal is always decimal128. */
+static size_t cell_width(const field *f) { return f->kind == SLOTS_DECIMAL ? 16 : f->size; }
+
+/* A fixed-width value into its cell: scalars loaded whole; 16-byte values under the slot's lock
+ * (field.c's write_wide); an 8-byte decimal widened to 128 bits, sign and all. */
+static void put_fixed(const field *f, const char *slot, unsigned char *cell) {
+    if (f->size == 16) {
+        text_lock(slot);
+        memcpy(cell, slot, 16);
+        text_unlock(slot);
+    } else if (f->kind == SLOTS_DECIMAL) {
+        int64_t v;
+        scalar_load(slot, 8, &v);
+        slots_i128 wide = v;
+        memcpy(cell, &wide, 16);
+    } else {
+        scalar_load(slot, f->size, cell);
+    }
+}
+
 /* Bytes of the cells buffer for n rows. */
 static size_t cells_bytes(const col *c, size_t n) {
     switch (c->layout) {
@@ -72,7 +92,7 @@ static size_t cells_bytes(const col *c, size_t n) {
     case COL_OFFSETS32: return (n + 1) * 4;
     case COL_OFFSETS64: return (n + 1) * 8;
     case COL_VIEWS: return n * 16;
-    default: return n * c->f->size;
+    default: return n * cell_width(c->f);
     }
 }
 
@@ -163,7 +183,7 @@ static int put_cell(col *c, const slots_type *t, const char *rec, size_t row) {
     } else {
         ((unsigned char *)c->own->mem[0])[row / 8] |= (unsigned char)(1u << (row % 8));
         const char *slot = rec + c->f->offset;
-        if (c->layout == COL_FIXED) scalar_load(slot, c->f->size, cells + row * c->f->size);
+        if (c->layout == COL_FIXED) put_fixed(c->f, slot, cells + row * cell_width(c->f));
         else if (c->layout == COL_BITS && __atomic_load_n((const unsigned char *)slot, __ATOMIC_RELAXED))
             cells[row / 8] |= (unsigned char)(1u << (row % 8));
         else if (c->layout != COL_BITS) rc = copy_text(c, slot, (t->flags & SLOTS_CLAYOUT) != 0, row);

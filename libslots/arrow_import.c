@@ -10,7 +10,8 @@
 #include <stdio.h>
 
 /* The Arrow formats a column may have, and how its cells become values. */
-enum { IN_NULL, IN_BOOL, IN_INT, IN_UINT, IN_FLOAT, IN_OFFSETS32, IN_OFFSETS64, IN_VIEWS };
+enum { IN_NULL, IN_BOOL, IN_INT, IN_UINT, IN_FLOAT, IN_OFFSETS32, IN_OFFSETS64, IN_VIEWS, IN_TIMESTAMP, IN_DATE,
+       IN_FIXED16, IN_DECIMAL };
 
 typedef struct column_in {
     const char *name;  /* the schema's (kept until the end of the import) */
@@ -18,6 +19,7 @@ typedef struct column_in {
     int layout;        /* IN_* */
     int width;         /* bytes of an integer or float cell */
     int text_kind;     /* SLOTS_STR or SLOTS_BYTES for text layouts */
+    unsigned scale;    /* IN_DECIMAL: the column's S */
     const struct ArrowArray *a; /* the current batch's child */
 } column_in;
 
@@ -43,7 +45,19 @@ static const format_info formats[] = {
     {"L", IN_UINT, 8, 0},          {"f", IN_FLOAT, 4, 0},         {"g", IN_FLOAT, 8, 0},
     {"u", IN_OFFSETS32, 0, SLOTS_STR},   {"U", IN_OFFSETS64, 0, SLOTS_STR},   {"vu", IN_VIEWS, 0, SLOTS_STR},
     {"z", IN_OFFSETS32, 0, SLOTS_BYTES}, {"Z", IN_OFFSETS64, 0, SLOTS_BYTES}, {"vz", IN_VIEWS, 0, SLOTS_BYTES},
+    {"tsu:UTC", IN_TIMESTAMP, 8, 0},     {"tdD", IN_DATE, 4, 0},              {"w:16", IN_FIXED16, 16, 0},
 };
+
+/* "d:P,S" or "d:P,S,128" (decimal128: the only width a decimal field takes back): true with S. */
+static bool decimal_format_of(const char *format, unsigned *scale) {
+    unsigned p = 0, sc = 0;
+    int n = 0;
+    if (strncmp(format, "d:", 2) != 0) return false;
+    if (sscanf(format, "d:%u,%u%n", &p, &sc, &n) != 2) return false;
+    if (strcmp(format + n, "") != 0 && strcmp(format + n, ",128") != 0) return false;
+    *scale = sc;
+    return p >= 1 && p <= DECIMAL_MAX_PRECISION && sc <= p;
+}
 
 /* The stream failed (not a row): its own words, when it has some. */
 static int stream_error(import *im, int code, const char *what) {
@@ -57,15 +71,18 @@ static int add_column(import *im, const struct ArrowSchema *c, column_in *col, b
     const slots_type *t = im->t;
     if (!c || !c->format || !c->name) return err_set(SLOTS_EINVAL, "the Arrow schema has a column without a format or name");
     size_t k = 0, nformats = sizeof formats / sizeof formats[0];
-    while (k < nformats && strcmp(formats[k].format, c->format) != 0) k++;
-    if (k == nformats || c->dictionary)
+    unsigned scale = 0;
+    bool decimal = decimal_format_of(c->format, &scale);
+    while (!decimal && k < nformats && strcmp(formats[k].format, c->format) != 0) k++;
+    if ((!decimal && k == nformats) || c->dictionary)
         return err_set(SLOTS_ETYPE, "column '%s' has Arrow format '%s', which no field kind takes (decode dictionaries, cast dates and nested types first)",
                        c->name, c->format);
     int f = type_find_field(t, c->name, strlen(c->name));
     if (f < 0 && !(t->flags & SLOTS_DYNAMIC)) return err_no_attr(t, c->name, strlen(c->name));
     if (f >= 0 && seen[f]) return err_set(SLOTS_EINVAL, "column '%s' appears twice in the Arrow schema", c->name);
     if (f >= 0) seen[f] = true;
-    *col = (column_in){c->name, f, formats[k].layout, formats[k].width, formats[k].text_kind, NULL};
+    if (decimal) *col = (column_in){c->name, f, IN_DECIMAL, 16, 0, scale, NULL};
+    else *col = (column_in){c->name, f, formats[k].layout, formats[k].width, formats[k].text_kind, 0, NULL};
     return SLOTS_OK;
 }
 
@@ -113,8 +130,9 @@ static int check_batch(import *im, size_t batch) {
 static bool bit_at(const void *bits, int64_t i) { return (((const unsigned char *)bits)[i / 8] >> (i % 8)) & 1u; }
 
 /* Cell i (the child's own offset applied) of a column as a value; false when its offsets or view
- * point nowhere the array can hold (a producer's mistake: an error, never a wild read). */
-static bool cell_value(const column_in *col, int64_t i, value *v) {
+ * point nowhere the array can hold (a producer's mistake: an error, never a wild read). A decimal
+ * cell becomes its text in `text`, which the field reads exactly whatever its own scale. */
+static bool cell_value(const column_in *col, int64_t i, value *v, char text[KIND_TEXT_MAX]) {
     const struct ArrowArray *a = col->a;
     i += a->offset;
     if (col->layout == IN_NULL || (a->null_count != 0 && a->buffers[0] && !bit_at(a->buffers[0], i))) {
@@ -123,8 +141,18 @@ static bool cell_value(const column_in *col, int64_t i, value *v) {
     }
     const char *cells = a->buffers[1];
     union { int8_t i8; int16_t i16; int32_t i32; int64_t i64; uint8_t u8; uint16_t u16; uint32_t u32; uint64_t u64; float f; double d; } x;
-    if (col->width) memcpy(&x, cells + i * col->width, (size_t)col->width);
+    if (col->width && col->width <= (int)sizeof x) memcpy(&x, cells + i * col->width, (size_t)col->width);
     switch (col->layout) {
+    case IN_TIMESTAMP: *v = (value){.kind = SLOTS_TIMESTAMP, .as.i = x.i64}; break;
+    case IN_DATE: *v = (value){.kind = SLOTS_DATE, .as.i = x.i32}; break;
+    case IN_FIXED16: *v = (value){.kind = SLOTS_BYTES, .as.s = {cells + i * 16, 16}}; break;
+    case IN_DECIMAL: {
+        slots_i128 d;
+        memcpy(&d, cells + i * 16, sizeof d);
+        /* 39 digits at most, which decimal_format writes; the field refuses what it cannot hold */
+        *v = (value){.kind = SLOTS_STR, .as.s = {text, decimal_format(d, col->scale, text)}};
+        break;
+    }
     case IN_BOOL: *v = (value){.kind = SLOTS_BOOL, .as.i = bit_at(cells, i)}; break;
     case IN_INT: *v = (value){.kind = SLOTS_I64, .as.i = col->width == 1 ? x.i8 : col->width == 2 ? x.i16 : col->width == 4 ? x.i32 : x.i64}; break;
     case IN_UINT: *v = (value){.kind = SLOTS_U64, .as.u = col->width == 1 ? x.u8 : col->width == 2 ? x.u16 : col->width == 4 ? x.u32 : x.u64}; break;
@@ -165,7 +193,8 @@ static int decode_row(const recref *r, void *ctx) {
     for (int64_t k = 0; k < im->ncols; k++) {
         const column_in *col = &im->cols[k];
         value v;
-        int rc = cell_value(col, i, &v) ? SLOTS_OK
+        char text[KIND_TEXT_MAX];
+        int rc = cell_value(col, i, &v, text) ? SLOTS_OK
                  : err_set(SLOTS_EINVAL, "column '%s' has offsets or a view that point outside its data", col->name);
         /* A null is a value only where null is (an optional field); elsewhere it is a missing cell,
          * as an empty CSV cell is: the default applies, or the row misses the field. */

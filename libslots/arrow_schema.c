@@ -6,6 +6,8 @@
  */
 #include "io.h"
 
+#include <stdio.h>
+
 #define VARIANTS 8 /* SLOTS_ARROW_* flags: three bits (t->arrow_schemas has one slot per value) */
 
 int arrow_check_flags(unsigned flags) {
@@ -20,33 +22,49 @@ bool arrow_field_exported(const field *f, unsigned flags) {
     return f->kind != SLOTS_REF || (flags & SLOTS_ARROW_REFS);
 }
 
-/* The Arrow format string of a field's kind under these flags. */
-static const char *field_format(int kind, unsigned flags) {
-    static const char *const scalar[] = {
-        [SLOTS_BOOL] = "b", [SLOTS_I8] = "c",  [SLOTS_I16] = "s", [SLOTS_I32] = "i", [SLOTS_I64] = "l",
-        [SLOTS_U8] = "C",   [SLOTS_U16] = "S", [SLOTS_U32] = "I", [SLOTS_U64] = "L", [SLOTS_F32] = "f",
-        [SLOTS_F64] = "g",  [SLOTS_REF] = "L",
-    };
+/* The Arrow format string of a field's kind under these flags (kind.c's row; a decimal's has its
+ * P and S: `decimal` is room for it). */
+static const char *field_format(const field *f, unsigned flags, char decimal[16]) {
+    int kind = f->kind;
     bool str = kind == SLOTS_STR;
-    if (kind != SLOTS_STR && kind != SLOTS_BYTES) return scalar[kind];
+    if (kind == SLOTS_DECIMAL) {
+        snprintf(decimal, 16, "d:%u,%u", f->precision, f->scale); /* decimal128, whatever the field's width */
+        return decimal;
+    }
+    if (kind != SLOTS_STR && kind != SLOTS_BYTES) return kind_get(kind)->arrow;
     if (flags & SLOTS_ARROW_STRING_VIEW) return str ? "vu" : "vz";
     if (flags & SLOTS_ARROW_LARGE) return str ? "U" : "Z";
     return str ? "u" : "z";
 }
 
-/* One key/value pair in the spec's metadata encoding: int32 count (1), then int32 length + bytes
- * for the key and for the value, native byte order. */
-static char *metadata_one(const char *key, const char *val) {
-    int32_t n = 1, klen = (int32_t)strlen(key), vlen = (int32_t)strlen(val);
-    char *m = mem_alloc(12 + (size_t)klen + (size_t)vlen, NULL), *p = m;
+/* Key/value pairs in the spec's metadata encoding: int32 count, then int32 length + bytes for each
+ * key and each value, native byte order. */
+static size_t metadata_size(int n, const char *const *kv) {
+    size_t size = 4;
+    for (int i = 0; i < 2 * n; i++) size += 4 + strlen(kv[i]);
+    return size;
+}
+
+static char *metadata_pairs(int n, const char *const *kv) {
+    char *m = mem_alloc(metadata_size(n, kv), NULL), *p = m;
     if (!m) return NULL;
-    memcpy(p, &n, 4), p += 4;
-    memcpy(p, &klen, 4), p += 4;
-    memcpy(p, key, (size_t)klen), p += klen;
-    memcpy(p, &vlen, 4), p += 4;
-    memcpy(p, val, (size_t)vlen);
+    int32_t count = n;
+    memcpy(p, &count, 4), p += 4;
+    for (int i = 0; i < 2 * n; i++) {
+        int32_t len = (int32_t)strlen(kv[i]);
+        memcpy(p, &len, 4), p += 4;
+        memcpy(p, kv[i], (size_t)len), p += len;
+    }
     return m;
 }
+
+static char *metadata_one(const char *key, const char *val) {
+    const char *kv[] = {key, val};
+    return metadata_pairs(1, kv);
+}
+
+/* A uuid column is the canonical extension type arrow.uuid on fixed-size binary(16). */
+static const char *const UUID_META[] = {"ARROW:extension:name", "arrow.uuid", "ARROW:extension:metadata", ""};
 
 /* Marks a schema released: its description is the type's, nothing is freed. */
 static void release_schema(struct ArrowSchema *s) { s->release = NULL; }
@@ -56,7 +74,8 @@ typedef struct schema_cache {
     struct ArrowSchema top;
     struct ArrowSchema **ptrs; /* top.children */
     struct ArrowSchema *kids;
-    char *type_meta, *key_meta;
+    char *type_meta, *key_meta, *uuid_meta;
+    char (*decimal_formats)[16]; /* by child: "d:P,S" */
     int64_t n;
 } schema_cache;
 
@@ -65,6 +84,8 @@ static void cache_discard(schema_cache *c, const slots_type *t) {
     size_t nf = (size_t)t->nfields;
     if (c->type_meta) mem_free(c->type_meta, 12 + strlen("libslots.type") + strlen(t->name), NULL);
     if (c->key_meta) mem_free(c->key_meta, 12 + strlen("libslots.key") + strlen("true"), NULL);
+    if (c->uuid_meta) mem_free(c->uuid_meta, metadata_size(2, UUID_META), NULL);
+    mem_free(c->decimal_formats, nf * sizeof *c->decimal_formats + 1, NULL);
     mem_free(c->ptrs, nf * sizeof *c->ptrs + 1, NULL);
     mem_free(c->kids, nf * sizeof *c->kids + 1, NULL);
     mem_free(c, sizeof *c, NULL);
@@ -78,7 +99,9 @@ static schema_cache *cache_build(const slots_type *t, unsigned flags) {
     c->kids = mem_calloc(nf * sizeof *c->kids + 1, NULL);
     c->type_meta = metadata_one("libslots.type", t->name);
     if (t->key_field >= 0) c->key_meta = metadata_one("libslots.key", "true");
-    if (!c->ptrs || !c->kids || !c->type_meta || (t->key_field >= 0 && !c->key_meta)) {
+    c->uuid_meta = metadata_pairs(2, UUID_META);
+    c->decimal_formats = mem_calloc(nf * sizeof *c->decimal_formats + 1, NULL);
+    if (!c->ptrs || !c->kids || !c->type_meta || (t->key_field >= 0 && !c->key_meta) || !c->uuid_meta || !c->decimal_formats) {
         cache_discard(c, t);
         return NULL;
     }
@@ -86,8 +109,8 @@ static schema_cache *cache_build(const slots_type *t, unsigned flags) {
         const field *f = &t->fields[i];
         if (!arrow_field_exported(f, flags)) continue;
         struct ArrowSchema *k = &c->kids[c->n];
-        *k = (struct ArrowSchema){.format = field_format(f->kind, flags), .name = f->name,
-                                  .metadata = i == t->key_field ? c->key_meta : NULL,
+        *k = (struct ArrowSchema){.format = field_format(f, flags, c->decimal_formats[c->n]), .name = f->name,
+                                  .metadata = i == t->key_field ? c->key_meta : f->kind == SLOTS_UUID ? c->uuid_meta : NULL,
                                   .flags = ARROW_FLAG_NULLABLE, .release = release_schema};
         c->ptrs[c->n++] = k;
     }

@@ -131,7 +131,8 @@ void stores_atfork(int phase);
 void loaders_atfork(int phase); /* loader.c's table of loaders */
 
 /* ---- value: one representation for every value that goes into or out of a field or extra ----- */
-#define VAL_NULL 0 /* kind of a null value; otherwise a SLOTS_* kind among BOOL I64 U64 F64 STR BYTES REF */
+#define VAL_NULL 0 /* kind of a null value; otherwise a SLOTS_* kind among BOOL I64 U64 F64 STR BYTES REF,
+                    * or TIMESTAMP DATE (as.i), UUID DECIMAL (as.b16): the native value of those kinds */
 typedef struct value {
     int kind;
     union {
@@ -143,6 +144,7 @@ typedef struct value {
             const char *p;
             size_t len;
         } s; /* SLOTS_STR, SLOTS_BYTES */
+        uint8_t b16[16]; /* SLOTS_UUID; SLOTS_DECIMAL: the scaled slots_i128 (memcpy) */
     } as;
 } value;
 

@@ -393,7 +393,7 @@ static int bytes_cell(csv_load *c, const field *f, const char *p, size_t n, valu
 /* The value of a (non-empty or quoted) cell for field f. Numbers, bools and refs may have blanks
  * around them, as Python's int() and float() allow; str and bytes are taken as they are. */
 static int cell_value(csv_load *c, const field *f, const cell *cl, value *v) {
-    if (f->kind == SLOTS_STR) {
+    if (f->kind == SLOTS_STR || kind_is_textual(f->kind)) { /* textual kinds: field_set reads the text */
         v->kind = SLOTS_STR;
         v->as.s.p = cl->p;
         v->as.s.len = cl->len;
@@ -626,7 +626,16 @@ static void put_value(strbuf *b, const value *v, const field *f) {
         break;
     case SLOTS_REF: sb_printf(b, "%" PRIu64, v->as.ref); break;
     case SLOTS_F64: format_value_repr(b, v, f); break;
-    default: format_value_repr(b, v, f); break; /* integers: their digits (floatfmt.c) */
+    default:
+        if (f && kind_is_textual(v->kind)) { /* timestamp, date, uuid, decimal: their text */
+            char text[KIND_TEXT_MAX];
+            value t;
+            textual_text(f, v, &t, text);
+            put_text(b, t.as.s.p, t.as.s.len);
+        } else {
+            format_value_repr(b, v, f); /* integers: their digits (floatfmt.c) */
+        }
+        break;
     }
 }
 

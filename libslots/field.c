@@ -52,7 +52,8 @@ static void write_scalar(const field *f, char *slot, const value *v) {
     case SLOTS_BOOL: out.i8 = (int8_t)(i != 0); break;
     case SLOTS_I8: case SLOTS_U8: out.i8 = (int8_t)(uint8_t)i; break;
     case SLOTS_I16: case SLOTS_U16: out.i16 = (int16_t)(uint16_t)i; break;
-    case SLOTS_I32: case SLOTS_U32: out.i32 = (int32_t)(uint32_t)i; break;
+    case SLOTS_I32: case SLOTS_U32: case SLOTS_DATE: out.i32 = (int32_t)(uint32_t)i; break;
+    case SLOTS_DECIMAL: out.i64 = (int64_t)decimal_of(v); break; /* P <= 18: fits (write_wide takes the rest) */
     case SLOTS_F32: out.f32 = (float)d; break;
     case SLOTS_F64: out.f64 = d; break;
     case SLOTS_REF: out.ref = v->as.ref; break;
@@ -112,6 +113,12 @@ int field_set_known(const recref *r, int i, const value *v, unsigned known) {
     const field *f = &t->fields[i];
     if ((f->flags & SLOTS_FIELD_READONLY) && rec_is_set(t, r->rec, i))
         return err_set(SLOTS_EREADONLY, "cannot assign to field '%s'", f->name);
+    value native;
+    if (kind_is_textual(f->kind) && v->kind != VAL_NULL) { /* text, an integer or bytes into its own value */
+        rc = textual_from(t, f, v, &native);
+        if (rc == SLOTS_OK) v = &native;
+        else if (rc != SLOTS_ETYPE) return rc; /* a refused kind is worded by value_check */
+    }
     if ((rc = value_check_known(t, f, v, known)) != SLOTS_OK) return rc;
     if (f->validator && (rc = validator_run(r, i, v)) != SLOTS_OK) return rc;
     rc = is_indexed_key(r, i) ? key_write(r, i, v) : write_value(r, i, v);
@@ -136,12 +143,28 @@ static int write_text(const recref *r, int i, const value *v) {
     return SLOTS_OK;
 }
 
+/* A 16-byte value (uuid, decimal with P > 18) has no atomic store: its bytes and bits change under
+ * the slot's lock, which readers (read_locked) take too, so nobody sees half of one. */
+static bool is_wide(const field *f) { return f->size == 16; }
+
+static int write_wide(const recref *r, int i, const value *v) {
+    const slots_type *t = r->type;
+    char *slot = r->rec + t->fields[i].offset;
+    text_lock(slot);
+    if (v->kind != VAL_NULL) memcpy(slot, v->as.b16, 16);
+    if (t->null_offset) bit_put(r, t->null_offset, i, v->kind == VAL_NULL);
+    bit_put(r, t->set_offset, i, true);
+    text_unlock(slot);
+    return SLOTS_OK;
+}
+
 /* Writes a checked value into field i and marks it set (or null). A scalar's bytes go first, then
  * its bits (release): a reader that sees the bits sees the bytes. */
 static int write_value(const recref *r, int i, const value *v) {
     const slots_type *t = r->type;
     const field *f = &t->fields[i];
     if (kind_is_text(f->kind)) return write_text(r, i, v);
+    if (is_wide(f)) return write_wide(r, i, v);
     if (v->kind != VAL_NULL) write_scalar(f, r->rec + f->offset, v);
     if (t->null_offset) bit_put(r, t->null_offset, i, v->kind == VAL_NULL);
     bit_put(r, t->set_offset, i, true);
@@ -162,7 +185,7 @@ void read_slot(const slots_type *t, const field *f, const char *slot, value *out
         float f32;
         double f64;
     } in;
-    if (f->size > sizeof in) { /* text: read in place, by callers that know nobody writes it */
+    if (f->size > sizeof in) { /* text or wide: read in place, by callers that know nobody writes it */
     } else if (t) {
         scalar_load(slot, f->size, &in);
     } else {
@@ -181,12 +204,21 @@ void read_slot(const slots_type *t, const field *f, const char *slot, value *out
     case SLOTS_F64: out->as.f = in.f64; break;
     case SLOTS_REF: out->as.ref = in.u64; break;
     case SLOTS_STR: case SLOTS_BYTES: str_slot_peek(slot, is_cptr(t), &out->as.s.p, &out->as.s.len); break;
+    case SLOTS_DATE: out->as.i = in.i32; break;
+    case SLOTS_UUID: memcpy(out->as.b16, slot, 16); break;
+    case SLOTS_DECIMAL: {
+        slots_i128 d = f->size == 16 ? 0 : (slots_i128)in.i64;
+        if (f->size == 16) memcpy(&d, slot, 16);
+        memcpy(out->as.b16, &d, 16);
+        break;
+    }
     default: out->as.i = in.i64; break;
     }
 }
 
-/* Reads a text field: its bits and bytes under the slot's lock, the text copied to the arena. */
-static int read_text(const recref *r, int i, value *out) {
+/* Reads a text or wide field: its bits and bytes under the slot's lock (write_text, write_wide),
+ * text copied to the arena. */
+static int read_locked(const recref *r, int i, value *out) {
     const slots_type *t = r->type;
     const field *f = &t->fields[i];
     const char *slot = r->rec + f->offset;
@@ -194,6 +226,7 @@ static int read_text(const recref *r, int i, value *out) {
     text_lock(slot);
     if (!rec_is_set(t, r->rec, i)) rc = SLOTS_EUNSET;
     else if (rec_is_null(t, r->rec, i)) rc = SLOTS_NULL, out->kind = VAL_NULL;
+    else if (is_wide(f)) read_slot(t, f, slot, out);
     else if (!(out->as.s.p = str_slot_copy(slot, is_cptr(t), &out->as.s.len))) rc = SLOTS_ENOMEM;
     else out->kind = f->kind;
     text_unlock(slot);
@@ -206,7 +239,7 @@ int field_get(const recref *r, int i, value *out) {
     int rc = field_check_index(t, i);
     if (rc != SLOTS_OK) return rc;
     const field *f = &t->fields[i];
-    rc = kind_is_text(f->kind) ? read_text(r, i, out) : !rec_is_set(t, r->rec, i) ? SLOTS_EUNSET
+    rc = kind_is_text(f->kind) || is_wide(f) ? read_locked(r, i, out) : !rec_is_set(t, r->rec, i) ? SLOTS_EUNSET
          : rec_is_null(t, r->rec, i) ? (out->kind = VAL_NULL, SLOTS_NULL) : (read_slot(t, f, r->rec + f->offset, out), SLOTS_OK);
     if (rc == SLOTS_EUNSET) return err_set(SLOTS_EUNSET, "'%s' object has no attribute '%s'", t->name, f->name);
     return rc;
@@ -242,9 +275,18 @@ void field_clear(const recref *r, int i) {
 void field_copy_raw(const recref *from, const recref *to, int i) {
     const slots_type *t = from->type;
     const field *f = &t->fields[i];
-    char bytes[8];
-    scalar_load(from->rec + f->offset, f->size, bytes);
-    scalar_store(to->rec + f->offset, f->size, bytes);
+    char bytes[16];
+    if (is_wide(f)) { /* under each slot's lock in turn (write_wide) */
+        text_lock(from->rec + f->offset);
+        memcpy(bytes, from->rec + f->offset, 16);
+        text_unlock(from->rec + f->offset);
+        text_lock(to->rec + f->offset);
+        memcpy(to->rec + f->offset, bytes, 16);
+        text_unlock(to->rec + f->offset);
+    } else {
+        scalar_load(from->rec + f->offset, f->size, bytes);
+        scalar_store(to->rec + f->offset, f->size, bytes);
+    }
     bit_put(to, t->set_offset, i, rec_is_set(t, from->rec, i));
     if (t->null_offset) bit_put(to, t->null_offset, i, rec_is_null(t, from->rec, i));
 }

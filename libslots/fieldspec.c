@@ -83,6 +83,32 @@ static char *dup_or_null(const char *s, size_t n, int *rc) {
     return p;
 }
 
+static bool read_small(cursor *c, unsigned *out) {
+    unsigned v = 0, n = 0;
+    for (; isdigit((unsigned char)peek(c)) && n < 3; n++, c->pos++) v = v * 10 + (unsigned)(peek(c) - '0');
+    *out = v;
+    return n > 0 && !isdigit((unsigned char)peek(c));
+}
+
+/* `(P,S)` after decimal, into the spec's kind (slots.h: SLOTS_DECIMAL_PRECISION_SHIFT); type.c checks the ranges. */
+static int parse_decimal_args(cursor *c, slots_field_spec *spec) {
+    unsigned p = 0, s = 0;
+    if (peek(c) != '(') return parse_error(c, "expected decimal(P,S), precision P and scale S");
+    c->pos++, skip_space(c, false);
+    if (!read_small(c, &p)) return parse_error(c, "expected the precision of decimal(P,S)");
+    skip_space(c, false);
+    if (peek(c) != ',') return parse_error(c, "expected ',' and the scale of decimal(P,S)");
+    c->pos++, skip_space(c, false);
+    if (!read_small(c, &s)) return parse_error(c, "expected the scale of decimal(P,S)");
+    skip_space(c, false);
+    if (peek(c) != ')') return parse_error(c, "expected ')' after decimal(P,S)");
+    c->pos++;
+    if (p < 1 || p > DECIMAL_MAX_PRECISION || s > p)
+        return parse_error(c, "decimal(P,S) needs 1 <= P <= 38 and 0 <= S <= P");
+    spec->kind = SLOTS_DECIMAL | (int)(p << SLOTS_DECIMAL_PRECISION_SHIFT | s << SLOTS_DECIMAL_SCALE_SHIFT);
+    return SLOTS_OK;
+}
+
 /* Parses `kind [ref-type] [= default] {modifier}` after the colon. */
 static int parse_field_rest(cursor *c, slots_field_spec *spec) {
     const char *w;
@@ -90,6 +116,7 @@ static int parse_field_rest(cursor *c, slots_field_spec *spec) {
     skip_space(c, false);
     size_t n = read_ident(c, &w);
     if (!n || !(spec->kind = kind_from_name(w, n))) return parse_error(c, "expected a kind (i64, str, f64, ...)");
+    if (spec->kind == SLOTS_DECIMAL && (rc = parse_decimal_args(c, spec)) != SLOTS_OK) return rc;
     skip_space(c, false);
     if (spec->kind == SLOTS_REF && (n = read_ident(c, &w)) && !word_is(w, n, "optional") &&
         !word_is(w, n, "readonly") && !word_is(w, n, "key")) {
@@ -262,6 +289,8 @@ int literal_parse(const char *text, int kind, value *out, char **owned, size_t *
     if (!strcmp(text, "null") || !strcmp(text, "None")) return out->kind = VAL_NULL, SLOTS_OK;
     if (!strcmp(text, "true") || !strcmp(text, "True")) return out->kind = SLOTS_BOOL, out->as.i = 1, SLOTS_OK;
     if (!strcmp(text, "false") || !strcmp(text, "False")) return out->kind = SLOTS_BOOL, out->as.i = 0, SLOTS_OK;
+    if (kind == SLOTS_DECIMAL) /* a number read exactly by the field's own parser (kindvalue.c), never a float */
+        return out->kind = SLOTS_STR, out->as.s.p = text, out->as.s.len = strlen(text), SLOTS_OK;
     if (parse_integer(text, out) || parse_float(text, out)) return SLOTS_OK;
     return err_set(SLOTS_EPARSE, "invalid default value %s", text);
 }

@@ -152,7 +152,14 @@ void format_value_repr(strbuf *b, const value *v, const field *f) {
     case SLOTS_REF:
         sb_printf(b, "<%s at 0x%" PRIx64 ">", f && f->ref_type ? f->ref_type : "record", v->as.ref);
         break;
-    default: sb_printf(b, "<value of kind %d>", v->kind); break;
+    default: {
+        char text[KIND_TEXT_MAX];
+        value t;
+        /* timestamp, date, uuid, decimal: their text quoted, which a field-list default reads back */
+        if (f && kind_is_textual(v->kind) && textual_text(f, v, &t, text) == SLOTS_OK) format_str_repr(b, t.as.s.p, t.as.s.len);
+        else sb_printf(b, "<value of kind %d>", v->kind);
+        break;
+    }
     }
 }
 

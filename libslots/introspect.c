@@ -47,6 +47,15 @@ int slots_field_kind(const slots_type *t, int i) {
     return f ? f->kind : SLOTS_EINVAL;
 }
 
+int slots_field_decimal(const slots_type *t, int i, int *precision, int *scale) {
+    const field *f = field_at(t, i);
+    if (!f) return SLOTS_EINVAL;
+    if (!precision || !scale) return err_set(SLOTS_EINVAL, "precision and scale must not be NULL");
+    if (f->kind != SLOTS_DECIMAL) return err_set(SLOTS_ETYPE, "%s.%s is %s, not decimal", t->name, f->name, slots_kind_name(f->kind));
+    *precision = f->precision, *scale = f->scale;
+    return SLOTS_OK;
+}
+
 int slots_field_flags(const slots_type *t, int i) {
     const field *f = field_at(t, i);
     return f ? (int)f->flags : SLOTS_EINVAL;

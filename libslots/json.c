@@ -247,6 +247,18 @@ static void number_to_ref(value *v) {
     v->kind = SLOTS_REF;
 }
 
+/* A number for a decimal field: its text, which the field reads exactly (kindvalue.c), as a float
+ * would not. */
+static int decimal_number(jdec *d, value *v) {
+    size_t start = d->pos, end = 0;
+    value scratch;
+    int rc = number_scan_json(d->s + start, d->len - start, true, &scratch, &end);
+    if (rc == SLOTS_EPARSE) return jerr(d, start, "Expecting value");
+    d->pos = start + end;
+    v->kind = SLOTS_STR, v->as.s.p = d->s + start, v->as.s.len = end;
+    return SLOTS_OK;
+}
+
 /* The value at d->pos for field f (NULL for an extra called name). */
 static int parse_value(jdec *d, const field *f, const char *name, size_t nlen, value *v) {
     if (d->pos >= d->len) return jerr(d, d->pos, "Expecting value");
@@ -255,6 +267,7 @@ static int parse_value(jdec *d, const field *f, const char *name, size_t nlen, v
     if (c == '{' || c == '[') return nested_value(f, name, nlen, c);
     bool sign = c == '-' && d->pos + 1 < d->len && d->s[d->pos + 1] == 'I';
     if ((c == 'N' || c == 'I' || sign) && non_finite(d, v)) return SLOTS_OK;
+    if ((c == '-' || is_digit(c)) && f && f->kind == SLOTS_DECIMAL) return decimal_number(d, v);
     if (c == '-' || is_digit(c)) {
         int rc = parse_number(d, f, name, nlen, v);
         if (rc == SLOTS_OK && f && f->kind == SLOTS_REF) number_to_ref(v);
@@ -534,7 +547,14 @@ static int put_json_value(strbuf *b, const value *v, const field *f) {
         /* Python's float repr is valid JSON and keeps a float a float ("1.0", "1e+16") */
         else put_number(b, f && f->kind == SLOTS_F32 ? fmt_f32_value : fmt_double, v->as.f);
         break;
-    default: return err_set(SLOTS_EINVAL, "a value of kind %d has no JSON form", v->kind);
+    default: {
+        char text[KIND_TEXT_MAX];
+        value t;
+        if (!f || !kind_is_textual(v->kind)) return err_set(SLOTS_EINVAL, "a value of kind %d has no JSON form", v->kind);
+        textual_text(f, v, &t, text); /* timestamp, date, uuid, decimal: a string of their text */
+        put_json_string(b, t.as.s.p, t.as.s.len);
+        break;
+    }
     }
     return SLOTS_OK;
 }

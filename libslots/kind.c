@@ -22,6 +22,11 @@ const kind_info kind_table[KIND_LIMIT] = {
     [SLOTS_STR] = {"str", STR_SLOT, KF_STR, 0, 0, "u"},
     [SLOTS_BYTES] = {"bytes", STR_SLOT, KF_BYTES, 0, 0, "z"},
     [SLOTS_REF] = {"ref", 8, KF_REF, 0, 0, "L"},
+    /* the textual kinds: a native value, a canonical text (kindvalue.c), Arrow types of their own */
+    [SLOTS_TIMESTAMP] = {"timestamp", 8, KF_TEXTUAL, 0, 0, "tsu:UTC", &kind_text_timestamp},
+    [SLOTS_DATE] = {"date", 4, KF_TEXTUAL, 0, 0, "tdD", &kind_text_date},
+    [SLOTS_UUID] = {"uuid", 16, KF_TEXTUAL, 0, 0, "w:16", &kind_text_uuid},
+    [SLOTS_DECIMAL] = {"decimal", 16, KF_TEXTUAL, 0, 0, "d", &kind_text_decimal}, /* 8 bytes when P <= 18 */
 };
 
 const char *slots_kind_name(int kind) {

@@ -125,6 +125,8 @@ static int compare_values(const value *a, const value *b) {
         return (a->as.s.len > b->as.s.len) - (a->as.s.len < b->as.s.len);
     }
     case SLOTS_REF: return (a->as.ref > b->as.ref) - (a->as.ref < b->as.ref);
+    case SLOTS_UUID:
+    case SLOTS_DECIMAL: return textual_compare(a, b);
     default: return (a->as.i > b->as.i) - (a->as.i < b->as.i);
     }
 }
@@ -185,6 +187,8 @@ static uint64_t hash_value(const value *v, uint64_t h) {
         double d = v->as.f == 0.0 ? 0.0 : v->as.f; /* -0.0 == 0.0, so they hash alike */
         return hash_bytes(&d, sizeof d, h);
     }
+    case SLOTS_UUID:
+    case SLOTS_DECIMAL: return hash_bytes(v->as.b16, sizeof v->as.b16, h);
     default: return hash_bytes(&v->as, sizeof v->as.u, h);
     }
 }

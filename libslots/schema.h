@@ -24,6 +24,7 @@ typedef struct field {
     unsigned flags;     /* SLOTS_FIELD_* including HAS_DEFAULT */
     uint32_t offset;    /* byte offset of the value in a record */
     uint32_t size;      /* bytes of the value */
+    uint8_t precision, scale; /* decimal(P,S) */
     value def;          /* the default (strings owned by the type) when HAS_DEFAULT */
     char *def_text;     /* canonical text of the default, or NULL */
     char *ref_type;     /* declared target type name of a ref field, or NULL */
@@ -74,7 +75,16 @@ bool type_is_subtype(const slots_type *t, const slots_type *base); /* introspect
 /* kind.c: the table of kinds. A family says which value (base.h) a field of the kind takes and
  * gives: KF_BOOL a SLOTS_BOOL value, KF_INT and KF_UINT SLOTS_I64/U64 (range-checked against lo/hi),
  * KF_FLOAT SLOTS_F64 (or an integer), KF_STR, KF_BYTES, KF_REF their own. */
-enum { KF_BOOL = 1, KF_INT, KF_UINT, KF_FLOAT, KF_STR, KF_BYTES, KF_REF };
+enum { KF_BOOL = 1, KF_INT, KF_UINT, KF_FLOAT, KF_STR, KF_BYTES, KF_REF, KF_TEXTUAL };
+/* KF_TEXTUAL kinds (timestamp, date, uuid, decimal) have a native value of their own kind (base.h)
+ * and a canonical text: `parse` reads a text into the native value (range-checked; status and no
+ * message, as timetext.c), `format` writes it (at most KIND_TEXT_MAX bytes with the NUL). */
+#define KIND_TEXT_MAX 48
+typedef struct kind_text_fns {
+    int (*parse)(const field *f, const char *s, size_t n, value *out);
+    size_t (*format)(const field *f, const value *v, char out[KIND_TEXT_MAX]);
+} kind_text_fns;
+extern const kind_text_fns kind_text_timestamp, kind_text_date, kind_text_uuid, kind_text_decimal;
 typedef struct kind_info {
     const char *name;    /* in field lists, messages, slots_kind_name() */
     uint8_t size;        /* bytes in a record (and its alignment, but for str/bytes slots) */
@@ -82,8 +92,9 @@ typedef struct kind_info {
     int64_t lo;          /* integer kinds: the inclusive range (lo as signed, hi as unsigned) */
     uint64_t hi;
     const char *arrow;   /* Arrow C Data Interface format string of a column of the kind */
+    const kind_text_fns *text; /* KF_TEXTUAL: its parse and format (kindvalue.c) */
 } kind_info;
-#define KIND_LIMIT 15 /* kind numbers are below this */
+#define KIND_LIMIT 19 /* kind numbers are below this */
 extern const kind_info kind_table[KIND_LIMIT];
 /* The row of a kind, or NULL for a number that is no kind. */
 static inline const kind_info *kind_get(int kind) {
@@ -97,6 +108,21 @@ static inline int kind_family(int kind) {
 }
 static inline bool kind_is_int(int kind) { return kind_family(kind) == KF_INT || kind_family(kind) == KF_UINT; }
 static inline bool kind_is_float(int kind) { return kind_family(kind) == KF_FLOAT; }
+static inline bool kind_is_textual(int kind) { return kind_family(kind) == KF_TEXTUAL; }
+/* kindvalue.c: the textual kinds' values. The bytes of a field of kind (size; decimal by its P). */
+uint32_t field_width(int kind, unsigned precision);
+/* Turns `in` (text, an integer, 16 uuid bytes, or already the native value) into field f's native
+ * value in *out, with a message naming t.f on failure: SLOTS_EPARSE (malformed text), SLOTS_ERANGE
+ * (out of range, or a decimal digit past the scale), SLOTS_EINVAL (uuid bytes not 16 long),
+ * SLOTS_ETYPE (a value of a kind the field does not take; no message: value_check words it). */
+int textual_from(const slots_type *t, const field *f, const value *in, value *out);
+/* The canonical text of a native value of f's kind as a SLOTS_STR value copied to the read arena
+ * (SLOTS_ENOMEM), or into `buf` when buf is not NULL. */
+int textual_text(const field *f, const value *v, value *out, char buf[KIND_TEXT_MAX]);
+/* -1, 0, 1 ordering two native values of one textual kind. */
+int textual_compare(const value *a, const value *b);
+/* A decimal value's scaled integer. */
+slots_i128 decimal_of(const value *v);
 /* Checks that `v` may go into field `f` of type `t` (kind, range, UTF-8, optional) with a message
  * naming the field; `v` is not changed. */
 int value_check(const slots_type *t, const field *f, const value *v);

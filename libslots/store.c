@@ -336,6 +336,12 @@ static void zero_reused(const slots_type *t, char *rec) {
         const field *f = &t->fields[i];
         char *p = rec + f->offset;
         uint32_t bytes = (t->flags & SLOTS_CLAYOUT) ? sizeof(char *) : STR_SLOT;
+        if (f->size == 16 && !(t->flags & SLOTS_CLAYOUT)) { /* uuid, wide decimal: under the slot's lock */
+            text_lock(p);
+            memset(p, 0, 16);
+            text_unlock(p);
+            continue;
+        }
         if (f->kind != SLOTS_STR && f->kind != SLOTS_BYTES) {
             scalar_store(p, f->size, zero);
             continue;

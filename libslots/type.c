@@ -14,9 +14,12 @@ static bool is_identifier(const char *s) {
     return true;
 }
 
-static size_t kind_align(int kind) {
-    size_t size = kind_size(kind);
-    return size >= 8 ? 8 : size;
+static size_t field_align(const field *f) { return f->size >= 8 ? 8 : f->size; }
+
+/* A spec's kind without decimal's precision and scale (slots.h: SLOTS_DECIMAL_PRECISION_SHIFT), which go to *p and *s. */
+static int spec_kind(int kind, unsigned *p, unsigned *s) {
+    *p = ((unsigned)kind >> SLOTS_DECIMAL_PRECISION_SHIFT) & 0xffu, *s = ((unsigned)kind >> SLOTS_DECIMAL_SCALE_SHIFT) & 0xffu;
+    return kind & 0xff;
 }
 
 static void field_release(field *f, size_t *acct) {
@@ -53,7 +56,12 @@ static int check_args(const char *name, const slots_field_spec *specs, size_t ns
 
 static int check_spec(const slots_type *t, const slots_field_spec *s) {
     if (!is_identifier(s->name)) return err_set(SLOTS_EINVAL, "invalid field name '%s' in type '%s'", s->name ? s->name : "(null)", t->name);
-    if (!slots_kind_name(s->kind)) return err_set(SLOTS_EINVAL, "unknown kind %d for field '%s'", s->kind, s->name);
+    unsigned prec, scale;
+    int kind = spec_kind(s->kind, &prec, &scale);
+    if (!slots_kind_name(kind) || (kind != SLOTS_DECIMAL && (prec || scale)) || ((unsigned)s->kind >> 24))
+        return err_set(SLOTS_EINVAL, "unknown kind %d for field '%s'", s->kind, s->name);
+    if (kind == SLOTS_DECIMAL && (prec < 1 || prec > DECIMAL_MAX_PRECISION || scale > prec))
+        return err_set(SLOTS_EINVAL, "field '%s': decimal(%u,%u) needs 1 <= P <= 38 and 0 <= S <= P", s->name, prec, scale);
     if (s->flags & ~(SLOTS_FIELD_OPTIONAL | SLOTS_FIELD_READONLY | SLOTS_FIELD_KEY | SLOTS_FIELD_HAS_DEFAULT))
         return err_set(SLOTS_EINVAL, "unknown flags 0x%x for field '%s'", s->flags, s->name);
     if (s->ref_type && (s->kind != SLOTS_REF || !is_identifier(s->ref_type)))
@@ -87,6 +95,12 @@ static int parse_default(slots_type *t, field *f, const char *text) {
     if (rc != SLOTS_OK) return err_prefix("field '%s': ", f->name);
     if (kind_is_float(f->kind) && v.kind == SLOTS_I64) v.kind = SLOTS_F64, v.as.f = (double)v.as.i;
     if (kind_is_float(f->kind) && v.kind == SLOTS_U64) v.kind = SLOTS_F64, v.as.f = (double)v.as.u;
+    if (kind_is_textual(f->kind) && v.kind != VAL_NULL && (rc = textual_from(t, f, &v, &v)) != SLOTS_OK) {
+        mem_free(owned, owned_len, NULL);
+        if (rc == SLOTS_ETYPE) value_check(t, f, &v); /* words the refusal: "must be date, not bool" */
+        return err_prefix("default of ");
+    }
+    if (owned && kind_is_textual(f->kind)) mem_free(owned, owned_len, NULL), owned = NULL;
     if ((rc = value_check(t, f, &v)) != SLOTS_OK) {
         mem_free(owned, owned_len, NULL);
         return err_prefix("default of ");
@@ -106,7 +120,10 @@ static int add_field(slots_type *t, const slots_field_spec *s) {
     if (rc != SLOTS_OK) return rc;
     field *f = &t->fields[t->nfields];
     memset(f, 0, sizeof *f);
-    f->kind = s->kind;
+    unsigned prec, scale;
+    f->kind = spec_kind(s->kind, &prec, &scale);
+    f->precision = (uint8_t)prec, f->scale = (uint8_t)scale;
+    f->size = field_width(f->kind, prec);
     f->flags = s->flags & ~SLOTS_FIELD_HAS_DEFAULT;
     if (t->flags & SLOTS_FROZEN) f->flags |= SLOTS_FIELD_READONLY;
     f->name_len = strlen(s->name);
@@ -141,8 +158,8 @@ static void lay_out(slots_type *t) {
     for (size_t align = 8; align >= 1; align /= 2) {
         for (int i = 0; i < t->nfields; i++) {
             field *f = &t->fields[i];
-            if (kind_align(f->kind) != align) continue;
-            f->offset = pos, f->size = (uint32_t)kind_size(f->kind);
+            if (field_align(f) != align) continue;
+            f->offset = pos;
             pos += f->size;
             if (align > max_align) max_align = (uint32_t)align;
         }

@@ -22,7 +22,10 @@ void value_to_arg(const value *v, slots_arg *a) {
 int validator_run(const recref *r, int i, const value *v) {
     const field *f = &r->type->fields[i];
     slots_arg a;
-    char reason[256] = "";
+    char reason[256] = "", text[KIND_TEXT_MAX];
+    value shown;
+    if (kind_is_textual(v->kind)) /* a timestamp, date, uuid or decimal: its canonical text */
+        textual_text(f, v, &shown, text), v = &shown;
     value_to_arg(v, &a);
     if (f->validator(recref_handle(r), i, &a, reason, sizeof reason, f->validator_ctx) == 0) return SLOTS_OK;
     reason[sizeof reason - 1] = '\0';

@@ -18,7 +18,8 @@ static const char *value_kind_name(int kind) {
     case SLOTS_F64: return "float";
     case SLOTS_STR: return "str";
     case SLOTS_BYTES: return "bytes";
-    default: return "ref";
+    case SLOTS_REF: return "ref";
+    default: return slots_kind_name(kind); /* a textual kind's native value */
     }
 }
 
@@ -83,6 +84,7 @@ int value_check_known(const slots_type *t, const field *f, const value *v, unsig
     if (kind_is_int(f->kind)) return check_int(f, v);
     if (kind_is_float(f->kind)) return check_float(f, v);
     if (f->kind == SLOTS_REF) return check_ref(t, f, v);
+    if (kind_is_textual(f->kind)) return SLOTS_OK; /* textual_from checked it */
     if ((v->kind == SLOTS_STR || v->kind == SLOTS_BYTES) && v->as.s.len && !v->as.s.p) return err_set(SLOTS_EINVAL, "%s.%s: NULL pointer with a nonzero length", t->name, f->name);
     if (f->kind == SLOTS_STR && (t->flags & SLOTS_CLAYOUT) && v->as.s.len && memchr(v->as.s.p, '\0', v->as.s.len))
         return err_set(SLOTS_EINVAL, "%s.%s is a C string and cannot hold a NUL character", t->name, f->name);

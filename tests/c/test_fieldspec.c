@@ -471,7 +471,7 @@ static int specs_fail(const slots_field_spec *specs, size_t n) {
 
 static void test_specs_errors(void) {
     slots_field_spec unknown_kind0[] = {{"x", 0, 0, NULL, NULL}};
-    slots_field_spec unknown_kind15[] = {{"x", 15, 0, NULL, NULL}};
+    slots_field_spec unknown_kind15[] = {{"x", SLOTS_DECIMAL + 1, 0, NULL, NULL}}; /* past the last kind */
     slots_field_spec unknown_kindneg[] = {{"x", -3, 0, NULL, NULL}};
     slots_field_spec unknown_flag[] = {{"x", SLOTS_I64, 0x100u, NULL, NULL}};
     slots_field_spec dup[] = {{"x", SLOTS_I64, 0, NULL, NULL}, {"x", SLOTS_STR, 0, NULL, NULL}};

@@ -314,7 +314,7 @@ static void test_kind_names(void) {
         CU_ASSERT_STRING_EQUAL(n, names[k]);
     }
     CU_ASSERT_PTR_NULL(slots_kind_name(0));
-    CU_ASSERT_PTR_NULL(slots_kind_name(15));
+    CU_ASSERT_PTR_NULL(slots_kind_name(SLOTS_DECIMAL + 1));
     CU_ASSERT_PTR_NULL(slots_kind_name(-1));
     CU_ASSERT_PTR_NULL(slots_kind_name(1000));
 }

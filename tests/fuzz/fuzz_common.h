@@ -30,7 +30,9 @@
 #define FUZZ_ALL_KINDS                                                                          \
     "b: bool optional, i8v: i8 = -1, i16v: i16, i32v: i32 optional, i64v: i64, u8v: u8, "      \
     "u16v: u16 readonly, u32v: u32, u64v: u64 optional, f32v: f32, f64v: f64 = 0.5, "          \
-    "s: str = 'dflt', sopt: str optional, by: bytes optional, by2: bytes = 'x\\x00y', r: ref optional"
+    "s: str = 'dflt', sopt: str optional, by: bytes optional, by2: bytes = 'x\\x00y', r: ref optional, "      \
+    "ts: timestamp = 0, dt: date = '2024-02-29', uid: uuid = '00000000000000000000000000000000', "          \
+    "dec: decimal(10,2) = 9.99, wide: decimal(38,4) = '-1.5' optional"
 
 /* Types for the store loads: an integer key, and a str key on a dynamic type. */
 #define FUZZ_KEYED_INT                                                                          \

@@ -6,6 +6,8 @@
  */
 #include "fuzz_common.h"
 
+#include <stdio.h>
+
 static const slots_type *base_type(void) {
     return fuzz_type("FuzzSpecBase", "base_id: i64, base_name: str = 'b'", 0);
 }
@@ -42,6 +44,13 @@ static char *rebuild(const slots_type *t, int first) {
         append(buf, cap, &n, name);
         append(buf, cap, &n, ": ");
         append(buf, cap, &n, kname);
+        int prec = 0, scale = 0;
+        if (kind == SLOTS_DECIMAL) { /* decimal(P,S): the kind's name alone is not a kind */
+            char ps[24];
+            FUZZ_CHECK(slots_field_decimal(t, i, &prec, &scale) == SLOTS_OK, "field %d: decimal without P and S", i);
+            snprintf(ps, sizeof ps, "(%d,%d)", prec, scale);
+            append(buf, cap, &n, ps);
+        }
         const char *rt = slots_field_ref_type(t, i);
         if (rt) {
             append(buf, cap, &n, " ");

@@ -674,6 +674,8 @@ static void test_arrow(void) {
     sweep("Arrow import 300 records", &w, call_import, &c);
     ASSERT_OK(slots_store_drop(s));
     ASSERT_OK(slots_store_drop(into));
+}
+
 /* ---- issue 17: values, streaming loads, upserts, removal by key, response dumps ------------------ */
 /* The text's lines as values (each call cuts them afresh: the sweep repeats it). */
 static int call_load_values(void *p) {
@@ -778,6 +780,68 @@ static void test_sources(void) {
     ASSERT_OK(slots_store_drop(s));
 }
 
+/* ---- issue 16: the timestamp, date, uuid and decimal kinds through every path that allocates --- */
+#define TEXTUAL "id: i64 key, at: timestamp, day: date optional, u: uuid, price: decimal(10,2), big: decimal(38,4) = '1.5'"
+
+static char *make_textual_jsonl(int n) {
+    size_t cap = (size_t)n * 256 + 1, len = 0;
+    char *text = malloc(cap);
+    for (int i = 0; i < n; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "{\"id\":%d,\"at\":\"2024-02-29T12:00:%02d.5+01:00\",\"day\":%s,\"u\":\"%08x-0000-4000-8000-%012d\","
+                                "\"price\":%d.25,\"big\":\"-%d12345678901234567890.1234\"}\n",
+                                i, i % 60, i % 3 ? "\"2000-02-29\"" : "null", i, i, i, i);
+    return text;
+}
+
+static int call_set_timestamp_text(void *p) {
+    rec_ctx *c = p;
+    const char *s;
+    size_t n;
+    int rc = slots_set_str(c->o, 1, "2024-01-01T00:00:00-05:00", 25);
+    return rc == SLOTS_OK ? slots_get_str(c->o, 5, &s, &n) : rc; /* a copy into the read arena */
+}
+
+static void test_textual_kinds(void) {
+    slots_type *t = def(TEXTUAL, 0);
+    slots_store *s = NULL, *into = NULL;
+    ASSERT_OK(slots_store_new(t, &s));
+    ASSERT_OK(slots_store_new(t, &into));
+    char *text = make_textual_jsonl(200);
+    store_ctx lc = {.t = t, .s = s, .text = text, .len = strlen(text)};
+    watch w = {.types = {t}, .stores = {s, into}};
+    sweep("load_jsonl 200 textual", &w, call_load_jsonl, &lc);
+    free(text);
+    const char *out;
+    size_t n;
+    ASSERT_OK(slots_store_dump_csv(s, &out, &n));
+    char *csv = strdup(out);
+    store_ctx cc = {.t = t, .s = into, .text = csv, .len = strlen(csv)};
+    sweep("load_csv 200 textual", &w, call_load_csv, &cc);
+    free(csv);
+    ASSERT_OK(slots_store_clear(into));
+    dump_ctx c = {s, 0, into};
+    ASSERT_OK(slots_store_at(s, 7, &c.o));
+    shrink_scratch();
+    sweep("dump_jsonl textual", &w, call_dump_jsonl, &c);
+    shrink_scratch();
+    sweep("dump_csv textual", &w, call_dump_csv, &c);
+    shrink_scratch();
+    sweep("repr textual", &w, call_repr, &c);
+    shrink_scratch();
+    sweep("to_json textual", &w, call_to_json, &c);
+    sweep("Arrow schema textual (d:P,S, arrow.uuid)", &w, call_export_schema, &c);
+    struct ArrowSchema sc;
+    ASSERT_OK(slots_type_export_schema(t, 0, &sc));
+    sweep("Arrow array textual", &w, call_export_array, &c);
+    sweep("Arrow import textual", &w, call_import, &c);
+    rec_ctx rc = {.t = t, .o = c.o};
+    watch wr = {.types = {t}, .recs = {c.o}};
+    sweep("set_str timestamp, get_str decimal", &wr, call_set_timestamp_text, &rc);
+    ASSERT_OK(slots_store_drop(s));
+    ASSERT_OK(slots_store_drop(into));
+}
+
 static void test_total(void) { printf("\n    oom total: %ld allocation sites injected", sites_total); }
 
 int main(void) {
@@ -795,6 +859,7 @@ int main(void) {
         {"dumps", test_dumps},
         {"Arrow export and import", test_arrow},
         {"sources: values, loaders, upserts, response dumps", test_sources},
+        {"timestamp, date, uuid, decimal", test_textual_kinds},
         {"total", test_total},
         CU_TEST_INFO_NULL,
     };
