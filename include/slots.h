@@ -198,6 +198,9 @@ typedef struct slots_field_spec {
  * (its fields come first, with the same indices), and binds the name to it in the registry.
  * `flags` is 0 or SLOTS_FROZEN | SLOTS_DYNAMIC | SLOTS_CLAYOUT (see the ffi bridge below); a subtype
  * inherits its base's flags, and a SLOTS_CLAYOUT type may not extend a base without it.
+ * A base field may be named again to give it a new default for this type and its subtypes (as a
+ * dataclass subclass may: `price: f64 = 9.5`): the same kind, flags and ref type, with a default;
+ * it keeps its index and place. Anything else repeating a base field is SLOTS_ELAYOUT.
  * On success *out is the new type (immortal; see above).
  * Returns SLOTS_OK, SLOTS_EINVAL (NULL or bad name, unknown flag, base not a type), SLOTS_EPARSE
  * (malformed field list or default), SLOTS_ETYPE / SLOTS_ERANGE (a default of the wrong kind, or out

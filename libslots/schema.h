@@ -27,6 +27,7 @@ typedef struct field {
     uint8_t precision, scale; /* decimal(P,S) */
     value def;          /* the default (strings owned by the type) when HAS_DEFAULT */
     char *def_text;     /* canonical text of the default, or NULL */
+    bool own_default;   /* a base field whose default this type redeclared (and owns) */
     char *ref_type;     /* declared target type name of a ref field, or NULL */
     const struct slots_type *ref_target; /* that name's type when the field was defined (itself for a
                                             self-reference); NULL for a name defined later */

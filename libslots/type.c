@@ -22,11 +22,15 @@ static int spec_kind(int kind, unsigned *p, unsigned *s) {
     return kind & 0xff;
 }
 
+static void default_release(field *f, size_t *acct) {
+    if (f->def_text) mem_free(f->def_text, strlen(f->def_text) + 1, acct);
+    if (f->def.kind == SLOTS_STR || f->def.kind == SLOTS_BYTES) mem_free((char *)f->def.as.s.p, f->def.as.s.len + 1, acct);
+}
+
 static void field_release(field *f, size_t *acct) {
     if (f->name) mem_free(f->name, strlen(f->name) + 1, acct);
     if (f->ref_type) mem_free(f->ref_type, strlen(f->ref_type) + 1, acct);
-    if (f->def_text) mem_free(f->def_text, strlen(f->def_text) + 1, acct);
-    if (f->def.kind == SLOTS_STR || f->def.kind == SLOTS_BYTES) mem_free((char *)f->def.as.s.p, f->def.as.s.len + 1, acct);
+    default_release(f, acct);
 }
 
 /* Frees a type that never made it into the registry. Base fields are borrowed, not freed. */
@@ -34,6 +38,8 @@ static void type_destroy(slots_type *t) {
     int nbase = t->base ? t->base->nfields : 0;
     size_t *acct = &t->self_bytes;
     for (int i = nbase; t->fields && i < t->nfields; i++) field_release(&t->fields[i], acct);
+    for (int i = 0; t->fields && i < nbase; i++) /* a redeclared base field's own default */
+        if (t->fields[i].own_default) default_release(&t->fields[i], acct);
     mem_free(t->fields, (size_t)t->fields_cap * sizeof *t->fields, acct);
     mem_free(t->name_slots, ((size_t)t->name_mask + 1) * sizeof *t->name_slots, acct);
     if (t->name) mem_free(t->name, strlen(t->name) + 1, acct);
@@ -115,7 +121,27 @@ static int parse_default(slots_type *t, field *f, const char *text) {
     return default_text(f, &t->self_bytes);
 }
 
+/* A base field declared again with a default (Python's `price: float = 1.0` in a subclass, as
+ * dataclasses allow): it keeps its place and everything else, and takes the new default. Anything
+ * but the default differing is the conflict check_spec reports. */
+static int redeclare_field(slots_type *t, int i, const slots_field_spec *s) {
+    field *f = &t->fields[i];
+    unsigned prec, scale, mask = ~(unsigned)SLOTS_FIELD_HAS_DEFAULT;
+    int kind = spec_kind(s->kind, &prec, &scale);
+    unsigned base_flags = t->base->fields[i].flags & mask;
+    bool same = kind == f->kind && prec == f->precision && scale == f->scale && (s->flags & mask) == base_flags &&
+                (s->ref_type ? f->ref_type && !strcmp(s->ref_type, f->ref_type) : !f->ref_type);
+    if (!same || !s->default_value || f->own_default)
+        return err_set(SLOTS_ELAYOUT, "'%s' in __slots__ of '%s' conflicts with a field of base '%s'%s", s->name,
+                       t->name, t->base->name, same && s->default_value ? "" : " (a subclass may give it a new default only)");
+    f->own_default = true; /* released with the type from here, even if parsing fails */
+    f->def = (value){0}, f->def_text = NULL;
+    return parse_default(t, f, s->default_value);
+}
+
 static int add_field(slots_type *t, const slots_field_spec *s) {
+    int base_at = t->base && s->name ? type_find_field(t, s->name, strlen(s->name)) : -1;
+    if (base_at >= 0 && base_at < t->base->nfields) return redeclare_field(t, base_at, s);
     int rc = check_spec(t, s);
     if (rc != SLOTS_OK) return rc;
     field *f = &t->fields[t->nfields];
@@ -183,6 +209,7 @@ static int type_start(const char *name, size_t nspecs, const slots_type *base, u
     if (!t->name || !t->fields || name_table_init(t, total) != SLOTS_OK) return err_nomem();
     for (int i = 0; base && i < base->nfields; i++) { /* borrowed: base types are immortal */
         t->fields[i] = base->fields[i];
+        t->fields[i].own_default = false; /* the base's, even when the base redeclared it */
         if (t->flags & SLOTS_FROZEN) t->fields[i].flags |= SLOTS_FIELD_READONLY;
         t->nfields++;
         name_table_add(t, i);

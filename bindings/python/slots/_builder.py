@@ -114,7 +114,9 @@ class _ClassBuilder(object):
             if marker == "InitVar":  # an __init__ parameter handed to __post_init__, not a field
                 self.initvars[fname] = (ann, opts)
             elif base is not None and fname in base.by_name:
-                self.override(fname, ann, opts, module_globals)
+                spec = self.override(fname, ann, opts, module_globals)
+                if spec:
+                    parts.append(spec)
             else:
                 self.field_opts[fname] = opts
                 parts.append(self.field_spec(fname, ann, module_globals))
@@ -148,19 +150,24 @@ class _ClassBuilder(object):
 
     def override(self, fname, ann, opts, module_globals):
         """A base field declared again (`price: float = 1.0` in a subclass): as in dataclasses, it
-        keeps its place and takes the new default and options. C keeps the base's definition, so
-        the kind, optionality, key and readonly must stay; the new default is the constructor's
-        and Store.append's (loads, which run in C, still fill the base's default)."""
+        keeps its place and takes the new default and options. The kind, optionality, key and
+        readonly must stay. Returns the field-list entry that gives the C type the new default
+        (so loads, from_json and C's slots_new fill it too), or "" when C keeps the base's."""
         F = self.base_info.by_name[fname]
         kind, optional, _target, _pytype = _kind_of(ann, self.cls.__name__, module_globals, fname)
         if (kind, optional) != (F.kind, F.optional) or opts.key != F.key or opts.readonly and not F.readonly:
             raise TypeError("field '%s' of %s redeclares %s.%s (%s%s) differently: a subclass may give "
                             "a base field a new default, not a new kind, optionality, key or readonly"
                             % (fname, self.cls.__name__, F._owner, fname, F.kind, ", optional" if F.optional else ""))
-        if opts.default is not MISSING:
-            self.default_spec(fname, kind, opts.default)
-            self.check_default(F, opts.default)  # C checks a default only in the text it defines
         self.overrides[fname] = opts
+        if opts.default is MISSING:
+            return ""
+        lit = self.default_spec(fname, kind, opts.default)
+        self.check_default(F, opts.default)
+        if not lit or F.kind == "ref" or F.kind not in _KINDS:  # NaN defaults, refs: Python keeps them
+            return ""
+        return "%s: %s%s%s%s%s" % (fname, F.kind, lit, " optional" if F.optional else "",
+                                   " readonly" if F.readonly else "", " key" if F.key else "")
 
     def check_default(self, F, v):
         """TypeError or OverflowError unless `v` is a value field F takes."""

@@ -241,6 +241,17 @@ def test_override_base_default_in_subclass(slots):
             price: float = "x"
 
 
+def test_overridden_default_reaches_loads_and_from_json(slots):
+    """The C type has the subclass's default too: a row or JSON object without the field gets it."""
+    Base, Sub = _base_and_sub(slots.record)
+    s = Sub.store()
+    s.load_jsonl(b'{"id": 1}\n')
+    s.load_csv(b"id\n2\n")
+    assert [r.price for r in s] == [2.0, 2.0]
+    assert slots.from_json(Sub, b'{"id": 3}').price == 2.0
+    assert slots.from_json(Base, b'{"id": 3}').price == 1.0
+
+
 def test_dataclasses_functions_take_records(slots):
     @slots.record
     class Inner:
