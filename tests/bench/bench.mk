@@ -9,13 +9,15 @@
 #                      orjson, recordclass, numpy, pyarrow, polars, duckdb, pandas, cffi; pinned).
 #                      `make deps` makes it, so `make bench` needs no package index afterwards.
 #   BENCH_ONLY=name    run only the benches whose name contains it (make bench BENCH_ONLY=memory)
+#   make bench-sources Redis and PostgreSQL into stores (tests/sources/sources.mk): its own venv and
+#                      servers, about 10 minutes, so not part of make bench
 BENCH_BASE_PYTHON ?= /usr/bin/python3
 BENCH_VENV := $(B)/venv-bench
 BENCH_REQ := tests/bench/requirements.txt
 BENCH_PYTHON := $(BENCH_VENV)/bin/python
-BENCH_C := bench_core bench_store bench_ffi
+BENCH_C := bench_core bench_store bench_ffi bench_json
 # Fragments append scripts that live elsewhere (BENCH_SCRIPTS += path/to/bench_x.py).
-BENCH_SCRIPTS += $(sort $(wildcard tests/bench/bench_*.py))
+BENCH_SCRIPTS += $(filter-out tests/bench/bench_sources.py,$(sort $(wildcard tests/bench/bench_*.py)))
 BENCH_ONLY ?=
 
 .PHONY: deps-bench bench-run
