@@ -216,56 +216,52 @@ static int fd_slow_set(FieldDescr *d, PyObject *obj, PyObject *value) {
 
 /* The set for the value classes C takes as they are (exact int, float, bool, str, bytes, None);
  * every other value, and every ref field, goes to the generated Python setter. */
-static int fdesc_set(PyObject *self, PyObject *obj, PyObject *value) {
-    FieldDescr *d = (FieldDescr *)self;
-    uint64_t h;
-    int rc;
-    if (value == NULL || d->family == FD_OTHER) return fd_slow_set(d, obj, value);
-    if (fd_handle(obj, &h)) return -1;
+/* Sets field d of record h in C when the value is of the exact type its family takes (or None):
+ * 1 with *rc the library's status, 0 when it is not (a Python setter converts it), -1 with an
+ * exception (a str that cannot be encoded). */
+static int fd_put(FieldDescr *d, uint64_t h, PyObject *value, int *rc) {
     switch (d->family) {
     case FD_I64: case FD_U64:
         if (PyLong_CheckExact(value)) {
             int overflow;
             long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
-            if (!overflow && !(v == -1 && PyErr_Occurred())) {
-                rc = slots_set_i64(h, d->idx, (int64_t)v);
-                return rc ? fd_raise(d, rc, obj) : 0;
-            }
+            if (!overflow && !(v == -1 && PyErr_Occurred())) return *rc = slots_set_i64(h, d->idx, (int64_t)v), 1;
             PyErr_Clear();
         }
         break;
     case FD_F64:
-        if (PyFloat_CheckExact(value)) {
-            rc = slots_set_f64(h, d->idx, PyFloat_AS_DOUBLE(value));
-            return rc ? fd_raise(d, rc, obj) : 0;
-        }
+        if (PyFloat_CheckExact(value)) return *rc = slots_set_f64(h, d->idx, PyFloat_AS_DOUBLE(value)), 1;
         break;
     case FD_BOOL:
-        if (value == Py_True || value == Py_False) {
-            rc = slots_set_bool(h, d->idx, value == Py_True);
-            return rc ? fd_raise(d, rc, obj) : 0;
-        }
+        if (value == Py_True || value == Py_False) return *rc = slots_set_bool(h, d->idx, value == Py_True), 1;
         break;
     case FD_STR:
         if (PyUnicode_CheckExact(value)) {
             Py_ssize_t n;
             const char *p = PyUnicode_AsUTF8AndSize(value, &n);
             if (p == NULL) return -1;
-            rc = slots_set_str(h, d->idx, p, (size_t)n);
-            return rc ? fd_raise(d, rc, obj) : 0;
+            return *rc = slots_set_str(h, d->idx, p, (size_t)n), 1;
         }
         break;
     case FD_BYTES:
-        if (PyBytes_CheckExact(value)) {
-            rc = slots_set_bytes(h, d->idx, PyBytes_AS_STRING(value), (size_t)PyBytes_GET_SIZE(value));
-            return rc ? fd_raise(d, rc, obj) : 0;
-        }
+        if (PyBytes_CheckExact(value))
+            return *rc = slots_set_bytes(h, d->idx, PyBytes_AS_STRING(value), (size_t)PyBytes_GET_SIZE(value)), 1;
         break;
+    default:
+        return 0;
     }
-    if (value == Py_None) {
-        rc = slots_set_null(h, d->idx);
-        return rc ? fd_raise(d, rc, obj) : 0;
-    }
+    if (value == Py_None) return *rc = slots_set_null(h, d->idx), 1;
+    return 0;
+}
+
+static int fdesc_set(PyObject *self, PyObject *obj, PyObject *value) {
+    FieldDescr *d = (FieldDescr *)self;
+    uint64_t h;
+    int rc, done;
+    if (value == NULL || d->family == FD_OTHER) return fd_slow_set(d, obj, value);
+    if (fd_handle(obj, &h)) return -1;
+    if ((done = fd_put(d, h, value, &rc)) < 0) return -1;
+    if (done) return rc ? fd_raise(d, rc, obj) : 0;
     return fd_slow_set(d, obj, value);
 }
 
@@ -796,6 +792,45 @@ static PyObject *fm_append(FastMethod *m, StoreRef *r, PyObject *const *args, si
     return obj;
 }
 
+/* extend()'s append of one row: the fields set straight through the handle, with no record object
+ * made unless one is needed (a value only a Python setter converts, a refusal to word, a
+ * __post_init__): then the object takes over from that field. Py_None (a new reference) or the
+ * record on success; NULL as fm_append_vals. */
+static PyObject *fm_extend_vals(StoreRef *r, PyObject **vals, int *rc_out) {
+    InitPlan *p = (InitPlan *)r->plan;
+    slots_obj h;
+    int rc = store_calls_busy() ? SLOTS_EBUSY : slots_store_append(r->s, &h);
+    Py_ssize_t i = 0;
+    *rc_out = rc;
+    if (rc) return NULL;
+    for (; !p->post_init && i < p->n; i++) {
+        FieldDescr *d = (FieldDescr *)PyTuple_GET_ITEM(p->descrs, i);
+        int done = d->family == FD_OTHER ? 0 : fd_put(d, h, vals[i], &rc);
+        if (done < 0) goto fail;
+        if (!done || rc) break; /* the object's path redoes it: converts, or raises in Python's words */
+    }
+    if (i == p->n) Py_RETURN_NONE;
+    PyObject *obj = rec_make(r->cls, h, r->owner);
+    if (obj == NULL) goto fail;
+    for (; i < p->n; i++)
+        if (fdesc_set(PyTuple_GET_ITEM(p->descrs, i), obj, vals[i])) { Py_DECREF(obj); goto fail; }
+    if (p->post_init) {
+        PyObject *res = PyObject_CallMethodNoArgs(obj, p->post_init);
+        if (res == NULL) { Py_DECREF(obj); goto fail; }
+        Py_DECREF(res);
+    }
+    return obj;
+fail: {
+        PyObject *et, *ev, *tb;
+        PyErr_Fetch(&et, &ev, &tb);
+        Py_BEGIN_ALLOW_THREADS
+        slots_store_remove(r->s, h);
+        Py_END_ALLOW_THREADS
+        PyErr_Restore(et, ev, tb);
+        return NULL;
+    }
+}
+
 /* Appends one row (tuple, dict or record of the class) through C; NULL+exception on failure,
  * NULL without one when C cannot map it (the caller then appends it through Python). */
 static PyObject *fm_extend_row(FastMethod *m, StoreRef *r, PyObject *row) {
@@ -821,13 +856,24 @@ static PyObject *fm_extend_row(FastMethod *m, StoreRef *r, PyObject *row) {
     }
     if (map > 0) { PyErr_Clear(); return NULL; }  /* not mapped: no exception, Python appends it */
     if (map < 0) return NULL;
-    return fm_append_vals(r, vals, &rc);  /* NULL without an exception: the append was refused */
+    return fm_extend_vals(r, vals, &rc);  /* NULL without an exception: the append was refused */
+}
+
+/* Room for the rows an extend() of a list or tuple is about to add: the key index then grows once,
+ * not a fifth at a time (each growth reads every key again). Only their exact sizes are trusted: a
+ * length hint can be any number, and a reserve takes memory. A failed reserve changes nothing but
+ * speed (the appends make room as they go). */
+static void reserve_for(StoreRef *r, PyObject *rows) {
+    size_t have;
+    if (!(PyList_CheckExact(rows) || PyTuple_CheckExact(rows)) || Py_SIZE(rows) < 2 || store_calls_busy()) return;
+    if (slots_store_len(r->s, &have) == SLOTS_OK) slots_store_reserve(r->s, have + (size_t)Py_SIZE(rows));
 }
 
 static PyObject *fm_extend(FastMethod *m, StoreRef *r, PyObject *const *args, size_t nargsf) {
     PyObject *store = args[0], *it, *row;
     Py_ssize_t i = 0;
     if (r->plan == Py_None || args[1] == store) return fm_slow(m, args, nargsf, NULL);
+    reserve_for(r, args[1]);
     it = PyObject_GetIter(args[1]);
     if (it == NULL) return NULL;
     while ((row = PyIter_Next(it)) != NULL) {
