@@ -72,9 +72,12 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC)$(CC) $(LIB_CFLAGS) $(TLS_DIALECT) $(DEPFLAGS) -c $< -o $@
 
+# -z nodelete: dlclose never unmaps the library. Each thread that calls it gets clean-up that runs
+# when the thread exits (pthread keys); a thread still exiting after the last dlclose (Python tears
+# its modules down while joined threads finish) would otherwise jump into unmapped code.
 $(SHARED): $(OBJ) ffi/libslots.map
 	$(call say,CC)$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=ffi/libslots.map -Wl,-z,defs \
-	    -o $@ $(OBJ) $(LDLIBS)
+	    -Wl,-z,nodelete -o $@ $(OBJ) $(LDLIBS)
 
 $(B)/$(SONAME): $(SHARED)
 	$(call say,LN)ln -sf libslots.so.$(VERSION) $@
@@ -140,7 +143,7 @@ check-install: lib
 
 check-dlopen: lib
 	@mkdir -p $(B)/tests
-	$(call say,CC)$(CC) $(BASE_CFLAGS) $(OPT) tests/dlopen/dlopen_test.c -ldl -o $(B)/tests/dlopen_test
+	$(call say,CC)$(CC) $(BASE_CFLAGS) $(OPT) tests/dlopen/dlopen_test.c -ldl -lpthread -o $(B)/tests/dlopen_test
 	$(B)/tests/dlopen_test $(abspath $(B)/$(SONAME))
 
 check-cdef: lib

@@ -4,9 +4,12 @@
  * never a call). It checks the version, defines a type from a field list, creates records, reads and
  * writes fields of several kinds, reads the library's error messages, and loads a JSON Lines store.
  * Usage: dlopen_test /path/to/libslots.so.1
+ * Last, a thread that used the library outlives its dlclose: the library's per-thread clean-up
+ * must still be there when that thread exits (the crash a Python interpreter met at exit).
  * Prints each check and a closing line "dlopen: N passed, N failed"; exits nonzero on a failure.
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -237,6 +240,27 @@ static void test_store(void) {
     check(fn.get_f64(kept, 2, &d) == SLOTS_ESTALE, "a record of a dropped store is SLOTS_ESTALE");
 }
 
+/* A thread that calls into the library (so the library keeps per-thread state for it), then waits
+ * until main has closed the library, then exits: its state's clean-up runs after the dlclose. */
+static pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static int closed, used, ready;
+
+static void *use_then_wait(void *arg) {
+    (void)arg;
+    slots_obj o;
+    const slots_type *t = NULL;
+    if (fn.type_define("DlThread", "a: i64", NULL, 0, (slots_type **)&t) == SLOTS_OK && fn.new_record(t, &o) == SLOTS_OK)
+        used = fn.free_record(o) == SLOTS_OK;
+    (void)fn.errmsg();
+    pthread_mutex_lock(&gate);
+    ready = 1; /* done with the library: main may close it now */
+    pthread_cond_broadcast(&gate_cv);
+    while (!closed) pthread_cond_wait(&gate_cv, &gate);
+    pthread_mutex_unlock(&gate);
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s /path/to/libslots.so.1\n", argv[0]);
@@ -266,7 +290,20 @@ int main(int argc, char **argv) {
         test_records();
         test_store();
     }
+    pthread_t th;
+    int started = fn.type_define && pthread_create(&th, NULL, use_then_wait, NULL) == 0;
+    pthread_mutex_lock(&gate);
+    while (started && !ready) pthread_cond_wait(&gate_cv, &gate);
+    pthread_mutex_unlock(&gate);
     check(dlclose(lib) == 0, "dlclose");
+    if (started) {
+        pthread_mutex_lock(&gate);
+        closed = 1;
+        pthread_cond_broadcast(&gate_cv);
+        pthread_mutex_unlock(&gate);
+        pthread_join(th, NULL);
+    }
+    check(started && used, "a thread that used the library exits after its dlclose (the library stays mapped)");
     if (self) dlclose(self);
     printf("dlopen: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
