@@ -51,8 +51,17 @@ int err_os(int errnum, const char *path);
  * inside a guard (GUARDED); memory such a call may be reading (a dropped store, its slabs) is freed
  * only after guard_synchronize() has waited for every thread that was inside a guard to leave it.
  * The outermost guard of a call also empties the thread's read arena (arena.c). ---------------- */
+/* Work to run once the thread's outermost call has left its guard (guard_defer): freeing what other
+ * threads' calls may still read. The node lives in what is freed. */
+typedef struct guard_deferred {
+    void (*fn)(void *arg);
+    void *arg;
+    struct guard_deferred *next;
+} guard_deferred;
+
 typedef struct guard_thread {
     uint64_t epoch; /* the global epoch seen on entry to the outermost call; 0 = outside any guard */
+    guard_deferred *deferred; /* run by the outermost guard_leave (guard_run_deferred) */
     unsigned depth; /* calls inside the outermost one: a validator or method calling back */
     bool fresh;     /* an outermost call began since the read arena last asked (guard_new_call) */
     struct guard_thread *next;
@@ -66,6 +75,8 @@ extern __thread guard_thread *guard_me;
  * without one). */
 guard_thread *guard_enter_slow(void);
 void guard_leave_slow(void);
+/* Waits for the other threads (guard_synchronize), then runs the thread's deferred work. */
+void guard_run_deferred(guard_thread *g);
 
 /* Returns the thread's record, which the matching guard_leave is given back (its low bit set for a
  * nested call): one look-up of the thread-local variable per call (from a shared library, each
@@ -91,7 +102,10 @@ static inline void guard_leave(guard_thread **scope) {
     uintptr_t g = (uintptr_t)*scope;
     if (__builtin_expect(!g, 0)) guard_leave_slow();
     else if (__builtin_expect(g & 1u, 0)) ((guard_thread *)(g - 1u))->depth--;
-    else __atomic_store_n(&((guard_thread *)g)->epoch, 0, __ATOMIC_RELEASE);
+    else {
+        __atomic_store_n(&((guard_thread *)g)->epoch, 0, __ATOMIC_RELEASE);
+        if (__builtin_expect(((guard_thread *)g)->deferred != NULL, 0)) guard_run_deferred((guard_thread *)g);
+    }
 }
 
 /* Whether an outermost call began since the last time this was asked (false without a record):
@@ -105,8 +119,15 @@ static inline bool guard_new_call(void) {
 #define GUARDED guard_thread *guard_scope_ __attribute__((cleanup(guard_leave), unused)) = guard_enter()
 /* Whether the calling thread is inside a call made from inside another (a validator, a method). */
 bool guard_nested(void);
-/* Waits until every other thread that was inside a guard when this was called has left it. */
+/* Waits until every other thread that was inside a guard when this was called has left it. Called
+ * from inside a guard it could wait for a thread that waits for it (two drops at once, each inside
+ * its call): code inside a guard uses guard_defer instead. */
 void guard_synchronize(void);
+/* Inside a guard: queues fn(arg) to run after the thread's outermost call has left its guard and
+ * every other thread has left the guard it was in (so fn may free what they were reading); the
+ * node is the caller's, in what fn frees. Returns false outside a guard (or for a thread without a
+ * record): the caller synchronizes and runs it itself. */
+bool guard_defer(guard_deferred *node, void (*fn)(void *), void *arg);
 
 /* ---- arena.c: the calling thread's copies of text read out of records, valid until the end of its
  * next outermost call (two arenas by turns, switched by the first copy of a call). Loops rewind to a

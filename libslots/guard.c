@@ -83,6 +83,29 @@ void guard_leave_slow(void) {
     if (--anonymous_depth == 0) __atomic_sub_fetch(&anonymous_inside, 1, __ATOMIC_SEQ_CST);
 }
 
+bool guard_defer(guard_deferred *node, void (*fn)(void *), void *arg) {
+    guard_thread *g = guard_me;
+    if (!g || __atomic_load_n(&g->epoch, __ATOMIC_RELAXED) == 0) return false;
+    *node = (guard_deferred){.fn = fn, .arg = arg, .next = g->deferred};
+    g->deferred = node;
+    return true;
+}
+
+/* Outside every guard now, so no thread's synchronize waits for this one, which makes it safe to
+ * wait for them; work that queues more work (a free that drops another store) is run too. */
+void guard_run_deferred(guard_thread *g) {
+    while (g->deferred) {
+        guard_deferred *list = g->deferred;
+        g->deferred = NULL;
+        guard_synchronize();
+        while (list) {
+            guard_deferred *next = list->next; /* read first: fn frees the node */
+            list->fn(list->arg);
+            list = next;
+        }
+    }
+}
+
 bool guard_nested(void) { return guard_me ? guard_me->depth > 0 : anonymous_depth > 1; }
 
 void guard_synchronize(void) {

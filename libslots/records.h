@@ -68,6 +68,7 @@ static inline uint32_t handle_index(slots_obj h) { return (uint32_t)(h & H_MAX_I
 
 typedef struct slots_store {
     uint32_t magic;
+    guard_deferred freeing;  /* its free, queued by store_discard until no call can read it */
     uint32_t sid;
     uint64_t incarnation;    /* which of the stores that had this id (public references carry it) */
     const slots_type *type;

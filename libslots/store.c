@@ -280,14 +280,20 @@ int store_drop(slots_store *s) {
     return store_discard(s);
 }
 
+static void store_destroy_deferred(void *s) { store_destroy(s); }
+
 int store_discard(slots_store *s) {
     int rc = store_lock_live(s);
     if (rc != SLOTS_OK) return rc;
     __atomic_store_n(&s->dead, true, __ATOMIC_RELEASE);
     sid_unlink(s);
     store_unlock(s);
-    guard_synchronize();
-    store_destroy(s);
+    /* Freed when the calling thread's outermost call returns: waiting for the other threads from
+     * inside this call could wait for one that waits for this (two drops at once). */
+    if (!guard_defer(&s->freeing, store_destroy_deferred, s)) {
+        guard_synchronize();
+        store_destroy(s);
+    }
     return SLOTS_OK;
 }
 

@@ -500,8 +500,53 @@ static void test_fork_during_load(void) {
     free(buf);
 }
 
+/* Threads each making and dropping stores of their own, and loading files (a file load discards a
+ * staging store): two drops at once used to wait for each other, each inside its own call (one
+ * held the list of threads while waiting for the other, which needed that list to wait in turn). */
+static slots_type *drop_type;
+static const char *drop_file;
+
+static void *drop_many(void *arg) {
+    (void)arg;
+    for (int i = 0; i < (UNDER_TSAN ? 100 : 1000); i++) {
+        slots_store *s = NULL;
+        slots_obj o;
+        size_t n;
+        if (slots_store_new(drop_type, &s) != SLOTS_OK) return (void *)1;
+        if (slots_store_append(s, &o) != SLOTS_OK || slots_set_i64(o, 0, i) != SLOTS_OK) return (void *)1;
+        if (i % 10 == 0 && slots_store_load_jsonl_file(s, drop_file, 0, &n, NULL) != SLOTS_OK) return (void *)1;
+        if (slots_store_drop(s) != SLOTS_OK) return (void *)1;
+    }
+    return NULL;
+}
+
+static void test_drops_at_once(void) {
+    drop_type = def("a: i64, b: str = 'x'");
+    char path[] = "/tmp/slots-drops-XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    const char *text = "{\"a\": 1000000}\n{\"a\": 1000001, \"b\": \"y\"}\n";
+    CU_ASSERT_FATAL(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    drop_file = path;
+    alarm(UNDER_TSAN ? 600 : 120); /* a deadlock ends the suite (SIGALRM) instead of hanging make check */
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) pthread_create(&th[i], NULL, drop_many, NULL);
+    for (int i = 0; i < 4; i++) {
+        void *r;
+        pthread_join(th[i], &r);
+        CU_ASSERT_PTR_NULL(r);
+    }
+    size_t records = 1, strings = 1, extras = 1; /* every dropped store freed by its drop's return */
+    ASSERT_OK(slots_type_memory(drop_type, &records, &strings, &extras));
+    CU_ASSERT_EQUAL(records + strings + extras, 0);
+    alarm(0);
+    unlink(path);
+}
+
 int main(void) {
     CU_TestInfo tests[] = {
+        {"drops and file loads on four threads at once", test_drops_at_once},
         {"two writers, one long string", test_two_writers_one_string},
         {"readers see whole values", test_readers_see_whole_values},
         {"a delete races a read", test_delete_races_read},
