@@ -34,6 +34,8 @@ class Kind(object):
         return "slots.%s" % self.name
 
     def __reduce__(self):
+        if self.family == "decimal" and "(" in self.name:  # slots.decimal(P, S): made again by a call
+            return decimal, tuple(int(n) for n in self.name[8:-1].split(","))
         return self.name
 
     def __call__(self, value):

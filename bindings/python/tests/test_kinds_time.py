@@ -217,3 +217,37 @@ def test_random_values_round_trip(slots, T):
         s2 = slots.Store(T)
         getattr(s2, load)(text=getattr(s, dump)().decode())
         assert [(r.t, r.d, r.u, r.p) for r in s2] == expect
+
+
+def test_validators_get_python_values(slots):
+    V = slots.define("KV", FIELDS)
+    seen = []
+
+    @V.validator("t")
+    def not_before_2000(rec, value):
+        seen.append(value)
+        return value >= dt.datetime(2000, 1, 1, tzinfo=UTC)
+
+    @V.validator("p")
+    def positive(rec, value):
+        seen.append(value)
+        return value > 0
+
+    r = V(**dict(_sample(), p=Decimal("0.5")))
+    assert seen == [_sample()["t"], Decimal("0.50")]
+    with pytest.raises(ValueError, match="refused by validator"):
+        r.t = dt.datetime(1999, 12, 31, tzinfo=UTC)
+    with pytest.raises(ValueError, match="refused by validator"):
+        r.p = Decimal("-1")
+    assert r.t == _sample()["t"] and r.p == Decimal("0.50")
+    s = V.store()
+    with pytest.raises(ValueError):
+        s.load_jsonl(text='{"t":"1970-01-01T00:00:00Z","d":"2024-01-01","u":"%s","p":"1"}\n' % uuid.UUID(int=3))
+    assert len(s) == 0
+
+
+def test_decimal_kind_marker_pickles(slots):
+    k = slots.decimal(12, 3)
+    assert pickle.loads(pickle.dumps(k)).name == "decimal(12,3)"
+    with pytest.raises(TypeError, match="takes ints"):
+        slots.decimal(10, 2.0)
