@@ -61,7 +61,8 @@ def _kind_of(ann, cls_name, module_globals, fname):
     if ann is _Self or isinstance(ann, _handles.RecordMeta):
         return "ref", optional, ann, ann
     raise TypeError("field '%s' of %s: unsupported annotation %r (use int, float, str, bytes, bool, "
-                    "Optional[...], a record class or a slots kind such as slots.u8)"
+                    "datetime, date, UUID, Annotated[Decimal, slots.decimal(P, S)], Optional[...], a "
+                    "record class or a slots kind such as slots.u8)"
                     % (fname, cls_name, ann))
 
 
