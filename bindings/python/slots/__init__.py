@@ -16,7 +16,7 @@ from ._errors import (  # noqa: F401
     BusyError, CancelledError, FrozenInstanceError, ReadOnlyError, StaleRecordError,
 )
 from ._kinds import (  # noqa: F401
-    MISSING, Field, Kind, f32, f64, field, i8, i16, i32, i64, key, u8, u16, u32, u64,
+    MISSING, Field, Kind, decimal, f32, f64, field, i8, i16, i32, i64, key, u8, u16, u32, u64,
 )
 from ._record import Record, RecordMeta, define, record  # noqa: F401
 from ._store import Store, LoadResult, LoadError, Aggregate  # noqa: F401
@@ -35,5 +35,5 @@ __all__ = [
     "FrozenInstanceError", "ReadOnlyError", "StaleRecordError", "BusyError", "i8", "i16", "i32", "i64", "u8",
     "u16", "u32", "u64", "f32", "f64", "backend", "library_path", "library_version",
     "key", "Store", "LoadResult", "LoadError", "Aggregate", "CancelledError", "TRACEMALLOC_DOMAIN",
-    "Loader",
+    "Loader", "decimal",
 ]

@@ -34,6 +34,10 @@ class Kind:
     name: str
     def __call__(self, value: _T) -> _T: ...
 
+# The decimal(P,S) kind, as metadata: `price: Annotated[Decimal, slots.decimal(10, 2)]` (a type
+# checker sees a Decimal). datetime.datetime, datetime.date and uuid.UUID annotations need no marker.
+def decimal(precision: int, scale: int) -> Kind: ...
+
 class _Missing: ...
 
 MISSING: _Missing

@@ -4,6 +4,7 @@ annotation means (int, Optional[str], slots.u8, a record class, a string forward
 Below: _kinds, _handles (see README, Package layout).
 """
 import dataclasses
+import decimal
 import inspect
 import sys
 import types
@@ -26,7 +27,8 @@ def _eval_annotation(ann, cls_name, module_globals):
         if ann.strip() == cls_name:
             return _Self
         localns = {cls_name: _Self, "slots": sys.modules[__name__.rpartition(".")[0]]}
-        localns.update(_KINDS)
+        # the kinds' names, but not those that would hide a module (`uuid.UUID`, `decimal.Decimal`)
+        localns.update((k, v) for k, v in _KINDS.items() if v.to_c is None)
         try:
             return eval(ann, dict(module_globals), localns)
         except Exception as exc:
@@ -36,7 +38,7 @@ def _eval_annotation(ann, cls_name, module_globals):
 
 def _kind_of(ann, cls_name, module_globals, fname):
     """(kind name, optional, ref target class or _Self or None, python type for fields())."""
-    ann = _eval_annotation(ann, cls_name, module_globals)
+    ann, mark = _annotated(_eval_annotation(ann, cls_name, module_globals), fname, cls_name, None)
     optional = False
     origin = typing.get_origin(ann)
     if origin is typing.Union or (hasattr(types, "UnionType") and origin is getattr(types, "UnionType")):
@@ -45,16 +47,40 @@ def _kind_of(ann, cls_name, module_globals, fname):
             raise TypeError("field '%s' of %s: only Optional[X] unions are supported, got %r"
                             % (fname, cls_name, ann))
         optional = True
-        ann = _eval_annotation(args[0], cls_name, module_globals)
+        ann, mark = _annotated(_eval_annotation(args[0], cls_name, module_globals), fname, cls_name, mark)
+    if mark is not None:
+        return mark.name, optional, None, ann
     if isinstance(ann, Kind):
+        if ann.name == "decimal":
+            raise _bare_decimal(fname, cls_name)
         return ann.name, optional, None, ann
+    if ann is decimal.Decimal:
+        raise _bare_decimal(fname, cls_name)
     if ann in _PYKINDS:
         return _PYKINDS[ann], optional, None, ann
     if ann is _Self or isinstance(ann, _handles.RecordMeta):
         return "ref", optional, ann, ann
     raise TypeError("field '%s' of %s: unsupported annotation %r (use int, float, str, bytes, bool, "
-                    "Optional[...], a record class or a slots kind such as slots.u8)"
+                    "datetime, date, UUID, Annotated[Decimal, slots.decimal(P, S)], Optional[...], a "
+                    "record class or a slots kind such as slots.u8)"
                     % (fname, cls_name, ann))
+
+
+def _annotated(ann, fname, cls_name, mark):
+    """(the type, the slots kind given in Annotated[type, kind] or `mark`): Annotated[Decimal,
+    slots.decimal(10, 2)], in or around an Optional."""
+    if typing.get_origin(ann) is not typing.Annotated:
+        return ann, mark
+    marks = [m for m in ann.__metadata__ if isinstance(m, Kind)]
+    if len(marks) + (mark is not None) > 1:
+        raise TypeError("field '%s' of %s: more than one slots kind in %r" % (fname, cls_name, ann))
+    return typing.get_args(ann)[0], marks[0] if marks else mark
+
+
+def _bare_decimal(fname, cls_name):
+    return TypeError("field '%s' of %s: a Decimal field needs its precision and scale: annotate it "
+                     "Annotated[Decimal, slots.decimal(P, S)] (P digits in all, S after the point)"
+                     % (fname, cls_name))
 
 
 def _dataclass_marker(ann, cls_name, module_globals):

@@ -12,6 +12,7 @@ import threading
 from . import _handles, _ranges
 from ._errors import _error
 from ._handles import _INSTALLED, _borrow, _classes_by_tkey, _info, _info_of_class, _install
+from ._kinds import _KINDS
 from ._lib import _b, _C, _fn
 
 _callbacks = []  # every C callback handed to the library (never released: types are immortal)
@@ -304,10 +305,13 @@ def set_validator(cls, field_name, fn):
         raise TypeError("a validator must be callable")
     is_bytes = F._family == "bytes"
     qual = getattr(fn, "__qualname__", repr(fn))
+    from_text = _KINDS[F.kind].from_text  # timestamp, date, uuid, decimal: C hands over the text
 
     def py(h, field, kind, i, u, f, s):
         try:
             value = from_arg(kind, i, u, f, s, is_bytes)
+            if from_text is not None and isinstance(value, str):
+                value = from_text(value)
             r = fn(_borrow(cls, h), value)  # validators apply to records of exactly this type
             if r is None or r is True:
                 return None

@@ -16,7 +16,7 @@ from ._convert import _codegen_ns, _make_fdel, _make_fset, _make_init, _ref_gett
 from ._errors import _error, _on_get_status
 from ._extras import _dyn_delattr, _dyn_getattr, _dyn_setattr
 from ._handles import _INSTALLED, _Info, _classes_by_tkey, _install, _named_class, _record_base_info
-from ._kinds import Field, MISSING, _FieldOptions, _KINDS, _PYTYPE_OF_KIND, _literal, _parse_literal
+from ._kinds import Field, MISSING, _FieldOptions, _KINDS, _PYTYPE_OF_KIND, _kind_row, _literal, _parse_literal
 from ._lib import (_b, _fn, _CLAYOUT, _DYNAMIC, _FROZEN, _F_HAS_DEFAULT, _F_KEY, _F_OPTIONAL,
                    _F_READONLY)
 from ._methods import (_ORDER, _frozen_delattr, _frozen_setattr, _make_del, _new_with_defaults, _no_order,
@@ -29,6 +29,13 @@ def _setup(cls, frozen, order, dynamic, readonly, c_layout=None, text=None, opti
     dataclasses options (_dataclass.OPTIONS) given. An option given as None is inherited from the
     nearest record base."""
     return _ClassBuilder(cls, frozen, order, dynamic, readonly, c_layout, text, options).build()
+
+
+def _converting_getter(raw, conv):
+    def fget(self, _raw=raw, _conv=conv):
+        v = _raw(self)
+        return None if v is None else _conv(v)
+    return fget
 
 
 class _ClassBuilder(object):
@@ -174,6 +181,9 @@ class _ClassBuilder(object):
         fam, ok = F._family, v is None and F.optional
         if not ok and fam in ("int", "u64"):
             ok = isinstance(v, int) and not isinstance(v, bool) and _KINDS[F.kind](v) is v
+        elif not ok and _KINDS[F.kind].to_c is not None:
+            _KINDS[F.kind].to_c(v, "field '%s' of %s: default" % (F.name, self.cls.__name__))
+            ok = True
         elif not ok:
             ok = isinstance(v, {"f64": (int, float), "str": str, "bytes": bytes, "bool": bool}.get(fam, ()))
         if not ok or (fam == "f64" and isinstance(v, bool)):
@@ -187,6 +197,9 @@ class _ClassBuilder(object):
             raise TypeError("field '%s' of %s: a ref field's default can only be None" % (fname, cls_name))
         if isinstance(default, (list, dict, set)):
             raise ValueError("mutable default %s for field %s is not allowed" % (type(default), fname))
+        row = _kind_row(kind) if kind != "ref" else None
+        if default is not None and row is not None and row.to_c is not None:
+            row.to_c(default, "field '%s' of %s: default" % (fname, cls_name))
         lit = _literal(default, kind)
         if lit is None and not (isinstance(default, float) and not math.isfinite(default)):
             raise TypeError("field '%s' of %s: default %r is not a %s" % (fname, cls_name, default, kind))
@@ -279,9 +292,12 @@ class _ClassBuilder(object):
             if base is not None and F.index < len(base.fields):
                 continue
             fam = "i64" if F._family == "int" else F._family
-            fget = None
+            fget, row = None, _KINDS[F.kind]
             if fam == "ref":
                 fget = _ref_getter(_b.make_fget("ref", F.index, _on_get_status), F.index)
+            elif row.from_c is not None:  # the carrier's getter, then the kind's conversion
+                fam = row.carrier
+                fget = _converting_getter(_b.make_fget(fam, F.index, _on_get_status), row.from_c)
             desc = _b.make_field(fam, F.index, _on_get_status, fget, _make_fset(F, ns), _make_fdel(F, ns),
                                  "%s: %s" % (F.name, F.kind), _handles._hslot, _handles.Record)
             type.__setattr__(self.cls, F.name, desc)

@@ -9,7 +9,7 @@ import inspect
 from . import _fast, _handles
 from ._errors import FrozenInstanceError, StaleRecordError, _error, _raise
 from ._handles import _keep
-from ._kinds import MISSING, _I64_MAX, _I64_MIN, _U64_MAX
+from ._kinds import MISSING, _I64_MAX, _I64_MIN, _KINDS, _U64_MAX
 from ._lib import _b, _fn
 
 
@@ -64,7 +64,14 @@ def _slow_put(h, i, v, F):
         if isinstance(v, _handles.Record):
             return _fn.slots_set_ref(h, i, _handles._geth(v))
         raise _type_error(F, v, "a record" if F.ref_type is None else "a %s record" % F.ref_type)
-    raise AssertionError(fam)
+    row = _KINDS[fam]  # timestamp, date, uuid, decimal: the kind's conversion, then its carrier's setter
+    c = row.to_c(v, "field '%s' of '%s'" % (F.name, F._owner))
+    if row.carrier == "i64":
+        return _fn.slots_set_i64(h, i, c)
+    if row.carrier == "bytes":
+        return _fn.slots_set_bytes(h, i, c, len(c))
+    b = c.encode()
+    return _fn.slots_set_str(h, i, b, len(b))
 
 
 def _put_code(F, h, v, ind):
@@ -84,9 +91,12 @@ def _put_code(F, h, v, ind):
                 ["_slots_rc_ = _set_ref(%s, %d, _geth(%s))" % (h, i, v),
                  "if not _slots_rc_:", "    _keep[(%s, %d)] = %s" % (h, i, v)]),
     }
-    cond, body = fast[F._family]
-    lines = ["if %s:" % cond] + ["    " + b for b in body]
-    lines += ["else:", "    _slots_rc_ = _slow_put(%s, %d, %s, _F%d)" % (h, i, v, i)]
+    if F._family in fast:
+        cond, body = fast[F._family]
+        lines = ["if %s:" % cond] + ["    " + b for b in body]
+        lines += ["else:", "    _slots_rc_ = _slow_put(%s, %d, %s, _F%d)" % (h, i, v, i)]
+    else:  # the kinds with a Python value class: converted in _slow_put, the one place
+        lines = ["if True:", "    _slots_rc_ = _slow_put(%s, %d, %s, _F%d)" % (h, i, v, i)]
     if F._family == "ref":
         lines += ["    if not _slots_rc_:", "        _keep.pop((%s, %d), None)" % (h, i)]
     lines += ["if _slots_rc_:", "    _raise(_slots_rc_)"]

@@ -4,7 +4,10 @@ Field objects slots.fields() returns, and default values written as field-list l
 Imports nothing from the package (see README, Package layout).
 """
 import ast
+import datetime
+import decimal as _decimal
 import math
+import uuid
 
 # Pickles name kinds and MISSING (and _record's _blank and _DefinedRef) as slots._api.<name>, as they
 # did before the package was split into modules; _api re-exports them, so pickles written before and
@@ -16,16 +19,23 @@ class Kind(object):
     """An explicit field kind for annotations: `tags: slots.u8 = 0`. Calling one checks a value
     (`slots.u8(300)` raises OverflowError) and returns it."""
 
-    __slots__ = ("name", "family", "lo", "hi", "pytype")
+    __slots__ = ("name", "family", "lo", "hi", "pytype", "carrier", "to_c", "from_c", "from_text")
     __module__ = _PICKLE_MODULE
 
     def __init__(self, name, family, lo=None, hi=None, pytype=None):
         self.name, self.family, self.lo, self.hi, self.pytype = name, family, lo, hi, pytype
+        # The kinds with a Python value class of their own (timestamp, date, uuid, decimal): the C
+        # family that carries the value ("i64", "bytes" or "str"), and the conversions, the one
+        # place each way: to_c(value, where) -> the carrier value (TypeError/ValueError naming
+        # `where`), from_c(carrier value) and from_text(canonical text) -> the Python value.
+        self.carrier = self.to_c = self.from_c = self.from_text = None
 
     def __repr__(self):
         return "slots.%s" % self.name
 
     def __reduce__(self):
+        if self.family == "decimal" and "(" in self.name:  # slots.decimal(P, S): made again by a call
+            return decimal, tuple(int(n) for n in self.name[8:-1].split(","))
         return self.name
 
     def __call__(self, value):
@@ -54,8 +64,103 @@ f64 = Kind("f64", "f64", pytype=float)
 _KINDS = {k.name: k for k in (i8, i16, i32, i64, u8, u16, u32, u64, f32, f64)}
 _KINDS.update(bool=Kind("bool", "bool", pytype=bool), str=Kind("str", "str", pytype=str),
               bytes=Kind("bytes", "bytes", pytype=bytes), ref=Kind("ref", "ref"))
-_PYKINDS = {int: "i64", float: "f64", str: "str", bytes: "bytes", bool: "bool"}
-_PYTYPE_OF_KIND = {"bool": bool, "str": str, "bytes": bytes, "f32": float, "f64": float}
+
+# ---- timestamp, date, uuid, decimal: Python value classes over a C carrier ----------------------
+
+_UTC = datetime.timezone.utc
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=_UTC)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+_EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
+
+
+def _ts_to_c(v, where):
+    """An aware datetime as microseconds since the epoch (integer arithmetic: exact)."""
+    if not isinstance(v, datetime.datetime):
+        raise TypeError("%s expects datetime, got %s" % (where, type(v).__name__))
+    if v.utcoffset() is None:
+        raise TypeError("%s expects a timezone-aware datetime, got a naive one %r: attach a tzinfo "
+                        "(dt.replace(tzinfo=datetime.timezone.utc) if it is UTC)" % (where, v))
+    return (v - _EPOCH) // _MICROSECOND
+
+
+def _ts_from_text(t):
+    t = t.strip()
+    if t[-1:] in ("Z", "z"):
+        t = t[:-1] + "+00:00"
+    v = datetime.datetime.fromisoformat(t)
+    return v.replace(tzinfo=_UTC) if v.utcoffset() is None else v.astimezone(_UTC)
+
+
+def _date_to_c(v, where):
+    """A date as days since 1970-01-01. A datetime is refused: it would lose its time."""
+    if isinstance(v, datetime.datetime):
+        raise TypeError("%s expects date, got datetime (a date field would lose its time: give "
+                        "dt.date())" % where)
+    if not isinstance(v, datetime.date):
+        raise TypeError("%s expects date, got %s" % (where, type(v).__name__))
+    return v.toordinal() - _EPOCH_ORDINAL
+
+
+def _uuid_to_c(v, where):
+    if not isinstance(v, uuid.UUID):
+        raise TypeError("%s expects uuid.UUID, got %s%s" % (where, type(v).__name__, " (uuid.UUID(text) "
+                        "reads text)" if isinstance(v, str) else ""))
+    return v.bytes
+
+
+def _decimal_to_c(v, where):
+    """A Decimal or int as its exact text, no exponent (C refuses digits past the scale)."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return str(int(v))
+    if not isinstance(v, _decimal.Decimal):
+        raise TypeError("%s expects Decimal or int, got %s%s" % (where, type(v).__name__, " (a float is "
+                        "not exact: give Decimal(str(x)))" if isinstance(v, float) else ""))
+    if not v.is_finite():
+        raise ValueError("%s expects a finite Decimal, got %s" % (where, v))
+    return format(v, "f")
+
+
+def _text_kind(name, pytype, carrier, to_c, from_c, from_text):
+    k = Kind(name, name, pytype=pytype)
+    k.carrier, k.to_c, k.from_c, k.from_text = carrier, to_c, from_c, from_text
+    return k
+
+
+timestamp = _text_kind("timestamp", datetime.datetime, "i64", _ts_to_c,
+                       lambda v: _EPOCH + datetime.timedelta(microseconds=v), _ts_from_text)
+date = _text_kind("date", datetime.date, "i64", _date_to_c,
+                  lambda v: datetime.date.fromordinal(v + _EPOCH_ORDINAL),
+                  lambda t: datetime.date.fromisoformat(t.strip()))
+uuid_ = _text_kind("uuid", uuid.UUID, "bytes", _uuid_to_c, lambda b: uuid.UUID(bytes=bytes(b)),
+                   lambda t: uuid.UUID(t.strip()))
+_decimal_kind = _text_kind("decimal", _decimal.Decimal, "str", _decimal_to_c, _decimal.Decimal,
+                           lambda t: _decimal.Decimal(t.strip()))
+_KINDS.update(timestamp=timestamp, date=date, uuid=uuid_, decimal=_decimal_kind)
+
+
+def decimal(precision, scale):
+    """The kind decimal(P,S) for an annotation: `price: Annotated[Decimal, slots.decimal(10, 2)]`
+    (or `price: slots.decimal(10, 2)`). P digits in all, S of them after the point; 1 <= P <= 38,
+    0 <= S <= P (the library checks)."""
+    for n in (precision, scale):
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise TypeError("slots.decimal(precision, scale) takes ints, got %s" % type(n).__name__)
+    k = _text_kind("decimal(%d,%d)" % (precision, scale), _decimal.Decimal, "str", _decimal_to_c,
+                   _decimal.Decimal, _decimal_kind.from_text)
+    k.family = "decimal"
+    return k
+
+
+def _kind_row(name):
+    """The _KINDS row of a kind name, "decimal(10,2)" included."""
+    return _KINDS[name.partition("(")[0].strip()]
+
+
+_PYKINDS = {int: "i64", float: "f64", str: "str", bytes: "bytes", bool: "bool",
+            datetime.datetime: "timestamp", datetime.date: "date", uuid.UUID: "uuid"}
+_PYTYPE_OF_KIND = {"bool": bool, "str": str, "bytes": bytes, "f32": float, "f64": float,
+                   "timestamp": datetime.datetime, "date": datetime.date, "uuid": uuid.UUID,
+                   "decimal": _decimal.Decimal}
 
 
 class _Missing(object):
@@ -124,6 +229,10 @@ def _literal(v, kind):
     """The field-list default literal for Python value v, or None when it has none (kept in Python)."""
     if v is None:
         return "null"
+    row = _KINDS.get(kind.partition("(")[0])
+    if row is not None and row.to_c is not None:
+        row.to_c(v, "default")  # refuses a value of the wrong class, in Python's words
+        return _literal(row.to_c(v, "default") if row.carrier == "str" else str(v), "str")
     if kind in ("f32", "f64") and isinstance(v, (int, float)) and not isinstance(v, bool):
         v = float(v)
         return repr(v) if math.isfinite(v) else None
@@ -164,6 +273,9 @@ def _parse_literal(text, kind):
         return None
     if t in ("true", "false", "True", "False"):
         return t in ("true", "True")
+    row = _KINDS.get(kind)
+    if row is not None and row.from_text is not None:
+        return row.from_text(ast.literal_eval(t) if t[:1] in ("'", '"') else t)
     if t[:1] in ("'", '"') or t[:2] in ("b'", 'b"'):
         s = ast.literal_eval(t)
         return s.encode("latin-1") if kind == "bytes" and isinstance(s, str) else s

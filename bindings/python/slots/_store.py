@@ -26,7 +26,7 @@ import types
 from . import _arrow, _fast, _handles, _loader, _ranges, _tracemem
 from ._errors import BusyError, CancelledError, StaleRecordError, _error, _raise
 from ._handles import _Borrowed, _info
-from ._kinds import _I64_MAX, _I64_MIN, _U64_MAX
+from ._kinds import _I64_MAX, _I64_MIN, _KINDS, _U64_MAX
 from ._lib import EBUSY, _b, _C, _fn
 
 _SKIP_BAD = _C["SLOTS_LOAD_SKIP_BAD"]
@@ -808,6 +808,8 @@ class Store(object):
         s = self._live()
         F = self._field(name)
         tc = _TYPECODES.get(F.kind)
+        if tc is None and _KINDS[F.kind].from_c is not None:
+            return self._object_column(F, nulls)
         if tc is None:
             raise TypeError("field '%s' of '%s' is %s, not numeric or bool"
                             % (name, self._cls.__name__, F.kind))
@@ -826,6 +828,12 @@ class Store(object):
         if count != n:
             del arr[count:]
         return (arr, _bitmap_to_mask(bits[:(count + 7) // 8], count, nnull)) if nulls else arr
+
+    def _object_column(self, F, nulls):
+        """column() of a timestamp, date, uuid or decimal field: a list of the Python values
+        (datetime, date, UUID, Decimal; None where null or unset), read record by record."""
+        values = [getattr(r, F.name, None) for r in self]
+        return (values, memoryview(bytes(v is None for v in values)).cast("?")) if nulls else values
 
     def set_column(self, name, values):
         """Sets field `name` of every record from `values`: a buffer of the column's C type (e.g.

@@ -43,3 +43,27 @@ class FrozenBlob:
 
 
 Item = slots.define("CachedItem", "id: i64, category: str, value: f64 = 1.5")
+
+
+# timestamp, date, uuid and decimal fields (test_kinds_time.py)
+import datetime as _dt  # noqa: E402
+import uuid as _uuid  # noqa: E402
+from decimal import Decimal as _Decimal  # noqa: E402
+from typing import Annotated as _Annotated  # noqa: E402
+
+
+@slots.record
+class Event:
+    at: _dt.datetime
+    day: _dt.date
+    id: _uuid.UUID
+    price: _Annotated[_Decimal, slots.decimal(10, 2)]
+    note: Optional[_dt.datetime] = None
+    created: _dt.datetime = _dt.datetime(2024, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+@slots.record(frozen=True)
+class FrozenEvent:
+    at: _dt.datetime
+    id: _uuid.UUID
+    price: _Annotated[_Decimal, slots.decimal(38, 10)]

@@ -270,3 +270,37 @@ def test_clear_import_errors(slots, monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(ImportError, match="pandas"):
         s.to_pandas()
+
+
+def test_time_uuid_decimal_kinds_round_trip(slots):
+    """timestamp, date, uuid and decimal fields: pyarrow reads timestamp[us, tz=UTC], date32,
+    the arrow.uuid extension and decimal128(P, S) with the records' Python values; a load back
+    gives the same records."""
+    import datetime as dt
+    import uuid
+    from decimal import Decimal
+    utc = dt.timezone.utc
+    T = slots.define("ArrowTime", "t: timestamp optional, d: date, u: uuid, p: decimal(10,2), q: decimal(30,4)")
+    s = T.store()
+    rows = [dict(t=dt.datetime(2024, 2, 29, 12, 0, 0, 5, tzinfo=utc), d=dt.date(1, 1, 1), u=uuid.UUID(int=5),
+                 p=Decimal("-1.5"), q=Decimal("12345678901234567890.1234")),
+            dict(t=None, d=dt.date(9999, 12, 31), u=uuid.UUID(int=2 ** 128 - 1), p=3, q=Decimal(0)),
+            dict(t=dt.datetime(1, 1, 1, tzinfo=utc), d=dt.date(2000, 2, 29), u=uuid.UUID(int=0),
+                 p=Decimal("99999999.99"), q=Decimal("-0.0001"))]
+    for r in rows:
+        s.append(**r)
+    t = pa.table(s)
+    t.validate(full=True)
+    types = [t.schema.field(n).type for n in ("t", "d", "u", "p", "q")]
+    assert types[0] == pa.timestamp("us", tz="UTC") and types[1] == pa.date32()
+    assert str(types[2]) == "extension<arrow.uuid>" and types[2].storage_type == pa.binary(16)
+    assert types[3] == pa.decimal128(10, 2) and types[4] == pa.decimal128(30, 4)
+    got = t.to_pylist()
+    assert [g["t"] for g in got] == [r.t for r in s] and [g["d"] for g in got] == [r["d"] for r in rows]
+    assert [g["u"] for g in got] == [r["u"] for r in rows]
+    assert [g["p"] for g in got] == [Decimal(r["p"]) for r in rows] and [g["q"] for g in got] == [r.q for r in s]
+    copy = T.store()
+    assert copy.load_arrow(t) == len(rows)
+    assert list(copy) == list(s)
+    copy.drop()
+    s.drop()

@@ -2,8 +2,11 @@
 type-check like dataclasses: constructor from the annotations, slots.key()/slots.field() as field
 specifiers, Optional fields, frozen/order; Store[Product] is generic."""
 import dataclasses
+import datetime
+import uuid
 from dataclasses import KW_ONLY, InitVar
-from typing import Iterator, List, Optional
+from decimal import Decimal
+from typing import Annotated, Iterator, List, Optional
 
 import slots
 
@@ -69,6 +72,14 @@ def cheapest(store: slots.Store[Product]) -> Optional[Product]:
     return best
 
 
+@slots.record
+class Payment:
+    id: uuid.UUID
+    at: datetime.datetime
+    day: datetime.date
+    amount: Annotated[Decimal, slots.decimal(12, 2)] = Decimal(0)
+
+
 def names(it: Iterator[Product]) -> List[str]:
     return [p.name.upper() for p in it]
 
@@ -104,6 +115,11 @@ def main() -> None:
     prem = Premium("bob", "x", opened=1.0)
     print(o.level, a.digest, a.balance + a.opened, prem.note, dataclasses.asdict(a),
           dataclasses.replace(prem, secret="y", note="n").note, [f.name for f in dataclasses.fields(Account)])
+    pay = Payment(uuid.UUID(int=1), datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc),
+                  datetime.date(2024, 1, 1), Decimal("9.99"))
+    total: Decimal = pay.amount + 1
+    when: datetime.datetime = pay.at
+    print(total, when.isoformat(), pay.day.year, pay.id.hex)
 
 
 if __name__ == "__main__":
