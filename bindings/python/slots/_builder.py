@@ -171,7 +171,7 @@ class _ClassBuilder(object):
             return ""
         lit = self.default_spec(fname, kind, opts.default)
         self.check_default(F, opts.default)
-        if not lit or F.kind == "ref" or F.kind not in _KINDS:  # NaN defaults, refs: Python keeps them
+        if not lit or F.kind in ("ref", "decimal") or F.kind not in _KINDS:  # NaN defaults, refs, decimal(P,S): Python keeps them
             return ""
         return "%s: %s%s%s%s%s" % (fname, F.kind, lit, " optional" if F.optional else "",
                                    " readonly" if F.readonly else "", " key" if F.key else "")
