@@ -11,32 +11,18 @@
 #include <time.h>
 
 #include "slots.h"
+#include "bench_common.h"
 
 #define REPEATS 5
 
 /* Seconds by the clock that suits the figure: the process's CPU time for the one-thread ones (the
  * machine is shared: waiting for a core is not the library's time), wall time for all cores. */
 static clockid_t clock_in_use = CLOCK_PROCESS_CPUTIME_ID;
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(clock_in_use, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+static double now(void) { return bench_seconds(clock_in_use); }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+static double median(double *v, int n) { return bench_median(v, n); }
 
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
-
-static void die(const char *what) {
-    fprintf(stderr, "bench_json: %s: %s\n", what, slots_errmsg());
-    exit(1);
-}
+static void die(const char *what) { bench_die("bench_json", what); }
 
 /* Prices as an API's records have them: cents (i % 100000 / 100), written by Python's repr. */
 static char *make_jsonl(long n, size_t *len) {

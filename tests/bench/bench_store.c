@@ -11,31 +11,17 @@
 #include <unistd.h>
 
 #include "slots.h"
+#include "bench_common.h"
 
 #define N 1000000
 #define REPEATS 5
 #define LOOKUPS 100000
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+static double now(void) { return bench_seconds(CLOCK_MONOTONIC); }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+static double median(double *v, int n) { return bench_median(v, n); }
 
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return v[n / 2];
-}
-
-static void die(const char *what) {
-    fprintf(stderr, "bench_store: %s: %s\n", what, slots_errmsg());
-    exit(1);
-}
+static void die(const char *what) { bench_die("bench_store", what); }
 
 /* The JSON Lines and CSV texts of N products. */
 static char *make_text(int csv, size_t *len) {
