@@ -14,7 +14,7 @@ import inspect
 
 from . import _handles
 from ._handles import _install
-from ._kinds import Field, MISSING, _FieldOptions
+from ._kinds import Field, MISSING, _FieldOptions, _KINDS
 from ._methods import _ORDER, _frozen_hash
 
 OPTIONS = ("init", "repr", "eq", "unsafe_hash", "match_args", "kw_only")
@@ -132,7 +132,12 @@ def install(cls, dc_fields, frozen, order, options):
         _install(cls, "__repr__", object.__repr__)
     else:
         shown = tuple(f.name for f in fields if f.repr)
-        _install(cls, "__repr__", _handles.Record.__repr__ if shown == everything else _make_repr(shown))
+        # C's repr writes a timestamp, date, uuid or decimal as its text; a dataclass shows the
+        # Python value's repr (datetime.datetime(...)), so such classes take the Python repr.
+        info = cls.__dict__.get("__slots_info__")
+        in_c = shown == everything and not (info and any(_KINDS[F.kind].carrier for F in info.fields
+                                                           if F.kind in _KINDS))
+        _install(cls, "__repr__", _handles.Record.__repr__ if in_c else _make_repr(shown))
 
 
 def _values(obj, names, _missing=MISSING):
