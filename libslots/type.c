@@ -72,9 +72,7 @@ static int check_spec(const slots_type *t, const slots_field_spec *s) {
         return err_set(SLOTS_EINVAL, "unknown flags 0x%x for field '%s'", s->flags, s->name);
     if (s->ref_type && (s->kind != SLOTS_REF || !is_identifier(s->ref_type)))
         return err_set(SLOTS_EINVAL, "field '%s': a ref type needs a ref field and an identifier", s->name);
-    int dup = type_find_field(t, s->name, strlen(s->name));
-    if (dup >= 0 && t->base && dup < t->base->nfields)
-        return err_set(SLOTS_ELAYOUT, "'%s' in __slots__ of '%s' conflicts with a field of base '%s'", s->name, t->name, t->base->name);
+    int dup = type_find_field(t, s->name, strlen(s->name)); /* a base field's name went to redeclare_field */
     if (dup >= 0) return err_set(SLOTS_ELAYOUT, "duplicate field '%s' in type '%s'", s->name, t->name);
     if (!(s->flags & SLOTS_FIELD_KEY)) return SLOTS_OK;
     if (!kind_is_int(s->kind) && s->kind != SLOTS_STR)

@@ -431,9 +431,10 @@ static int plan_map_dict(InitPlan *p, PyObject *d, PyObject **vals) {
     return found == PyDict_GET_SIZE(d) ? 0 : 1;
 }
 
-/* Each field from vals, then __post_init__ if the class has one (as the generated __init__). */
-static int plan_fill(InitPlan *p, PyObject *obj, PyObject **vals) {
-    for (Py_ssize_t i = 0; i < p->n; i++)
+/* Each field from vals[from] on, then __post_init__ if the class has one (as the generated
+ * __init__). */
+static int plan_fill(InitPlan *p, PyObject *obj, PyObject **vals, Py_ssize_t from) {
+    for (Py_ssize_t i = from; i < p->n; i++)
         if (fdesc_set(PyTuple_GET_ITEM(p->descrs, i), obj, vals[i])) return -1;
     if (p->post_init) {
         PyObject *res = PyObject_CallMethodNoArgs(obj, p->post_init);
@@ -464,7 +465,7 @@ static PyObject *plan_vectorcall(PyObject *callable, PyObject *const *args, size
     if (self->h != 0 && self->owner == NULL) slots_free(self->h);
     self->h = h;
     Py_CLEAR(self->owner);
-    if (plan_fill(p, args[0], vals)) return NULL;
+    if (plan_fill(p, args[0], vals, 0)) return NULL;
     Py_RETURN_NONE;
 }
 
@@ -758,15 +759,30 @@ static PyObject *fm_get(FastMethod *m, StoreRef *r, PyObject *const *args, size_
     return rec_make(r->cls, h, r->owner);
 }
 
-/* One appended record from vals; a failing set removes it again. NULL with *rc_out set and no
- * exception: not appended (the append failed, or loads run), the Python path does it. */
-static PyObject *fm_append_vals(StoreRef *r, PyObject **vals, int *rc_out) {
+/* One appended record from vals: each field set straight through the handle while C takes the
+ * value, then through the record object, made only when needed (a value only a Python setter
+ * converts, a refusal to word in Python's words, a __post_init__, or a caller that wants the
+ * record). A failing set removes the record again. The record, or Py_None (a new reference) when
+ * want_obj is false and none was made; NULL with *rc_out set and no exception: not appended (the
+ * append failed, or loads run), the Python path does it. */
+static PyObject *fm_append_vals(StoreRef *r, PyObject **vals, int want_obj, int *rc_out) {
+    InitPlan *p = (InitPlan *)r->plan;
+    PyObject *obj = NULL;
     slots_obj h;
+    Py_ssize_t i = 0;
     int rc = store_calls_busy() ? SLOTS_EBUSY : slots_store_append(r->s, &h);
     *rc_out = rc;
     if (rc) return NULL;
-    PyObject *obj = rec_make(r->cls, h, r->owner);
-    if (obj == NULL || plan_fill((InitPlan *)r->plan, obj, vals)) {
+    for (; !p->post_init && i < p->n; i++) {
+        FieldDescr *d = (FieldDescr *)PyTuple_GET_ITEM(p->descrs, i);
+        int done = d->family == FD_OTHER ? 0 : fd_put(d, h, vals[i], &rc);
+        if (done < 0) goto fail;
+        if (!done || rc) break; /* the object's path redoes it: converts, or raises in Python's words */
+    }
+    if (i == p->n && !want_obj) Py_RETURN_NONE;
+    obj = rec_make(r->cls, h, r->owner);
+    if (obj != NULL && !plan_fill(p, obj, vals, i)) return obj;
+fail: {
         PyObject *et, *ev, *tb;
         PyErr_Fetch(&et, &ev, &tb);
         /* The fill may have run Python (a validator), so a load may hold the lock by now. */
@@ -777,7 +793,6 @@ static PyObject *fm_append_vals(StoreRef *r, PyObject **vals, int *rc_out) {
         PyErr_Restore(et, ev, tb);
         return NULL;
     }
-    return obj;
 }
 
 static PyObject *fm_append(FastMethod *m, StoreRef *r, PyObject *const *args, size_t nargsf,
@@ -787,48 +802,9 @@ static PyObject *fm_append(FastMethod *m, StoreRef *r, PyObject *const *args, si
     if (r->plan == Py_None || plan_map((InitPlan *)r->plan, args + 1, PyVectorcall_NARGS(nargsf) - 1,
                                        kwnames, vals))
         return fm_slow(m, args, nargsf, kwnames);
-    PyObject *obj = fm_append_vals(r, vals, &rc);
+    PyObject *obj = fm_append_vals(r, vals, 1, &rc);
     if (obj == NULL && rc) return fm_slow(m, args, nargsf, kwnames);  /* the append itself failed */
     return obj;
-}
-
-/* extend()'s append of one row: the fields set straight through the handle, with no record object
- * made unless one is needed (a value only a Python setter converts, a refusal to word, a
- * __post_init__): then the object takes over from that field. Py_None (a new reference) or the
- * record on success; NULL as fm_append_vals. */
-static PyObject *fm_extend_vals(StoreRef *r, PyObject **vals, int *rc_out) {
-    InitPlan *p = (InitPlan *)r->plan;
-    slots_obj h;
-    int rc = store_calls_busy() ? SLOTS_EBUSY : slots_store_append(r->s, &h);
-    Py_ssize_t i = 0;
-    *rc_out = rc;
-    if (rc) return NULL;
-    for (; !p->post_init && i < p->n; i++) {
-        FieldDescr *d = (FieldDescr *)PyTuple_GET_ITEM(p->descrs, i);
-        int done = d->family == FD_OTHER ? 0 : fd_put(d, h, vals[i], &rc);
-        if (done < 0) goto fail;
-        if (!done || rc) break; /* the object's path redoes it: converts, or raises in Python's words */
-    }
-    if (i == p->n) Py_RETURN_NONE;
-    PyObject *obj = rec_make(r->cls, h, r->owner);
-    if (obj == NULL) goto fail;
-    for (; i < p->n; i++)
-        if (fdesc_set(PyTuple_GET_ITEM(p->descrs, i), obj, vals[i])) { Py_DECREF(obj); goto fail; }
-    if (p->post_init) {
-        PyObject *res = PyObject_CallMethodNoArgs(obj, p->post_init);
-        if (res == NULL) { Py_DECREF(obj); goto fail; }
-        Py_DECREF(res);
-    }
-    return obj;
-fail: {
-        PyObject *et, *ev, *tb;
-        PyErr_Fetch(&et, &ev, &tb);
-        Py_BEGIN_ALLOW_THREADS
-        slots_store_remove(r->s, h);
-        Py_END_ALLOW_THREADS
-        PyErr_Restore(et, ev, tb);
-        return NULL;
-    }
 }
 
 /* Appends one row (tuple, dict or record of the class) through C; NULL+exception on failure,
@@ -846,7 +822,7 @@ static PyObject *fm_extend_row(FastMethod *m, StoreRef *r, PyObject *row) {
         if (d == NULL) return NULL;
         map = PyDict_CheckExact(d) ? plan_map_dict(p, d, vals) : 1;
         if (map == 0) {
-            obj = fm_append_vals(r, vals, &rc);  /* NULL without an exception: append refused */
+            obj = fm_append_vals(r, vals, 0, &rc);  /* NULL without an exception: append refused */
             Py_DECREF(d);
             return obj;
         }
@@ -856,7 +832,7 @@ static PyObject *fm_extend_row(FastMethod *m, StoreRef *r, PyObject *row) {
     }
     if (map > 0) { PyErr_Clear(); return NULL; }  /* not mapped: no exception, Python appends it */
     if (map < 0) return NULL;
-    return fm_extend_vals(r, vals, &rc);  /* NULL without an exception: the append was refused */
+    return fm_append_vals(r, vals, 0, &rc);  /* NULL without an exception: the append was refused */
 }
 
 /* Room for the rows an extend() of a list or tuple is about to add: the key index then grows once,

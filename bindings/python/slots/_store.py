@@ -441,7 +441,7 @@ class Store(object):
         (its keyword arguments) or a record of this class (its set fields). Rows before a failing
         one stay appended; the failing row changes nothing and its exception names it
         ("extend() row 3: ...", rows counted from 0). A list or tuple is counted first and the store
-        makes room for all of it at once (3-4x faster than an append loop on the compiled backend);
+        makes room for all of it at once (2-2.5x faster than an append loop on the compiled backend);
         from an iterator of unknown length, call reserve(n) first when n is known."""
         if rows is self:
             rows = list(rows)  # the records as they are now, not those being appended
